@@ -1,0 +1,94 @@
+"""dryport: the booking system of the Hengkou inland dry port, Ankang."""
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config_object: object | str = "config.Config") -> Flask:
+    """Build the application: configuration, extensions, blueprints, error handlers, commands."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        instance_path=str(ROOT / "instance"),
+    )
+    app.config.from_object(config_object)
+    check_secret_key(app)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    return app
+
+
+def check_secret_key(app: Flask) -> None:
+    """Refuse to run in production without a secret key of its own."""
+    from config import DEV_SECRET_KEY
+
+    key = app.config.get("SECRET_KEY")
+    if app.debug or app.testing:
+        app.config["SECRET_KEY"] = key or DEV_SECRET_KEY
+        return
+    if not key or key == DEV_SECRET_KEY:
+        raise RuntimeError(
+            "SECRET_KEY is not set: set it in the environment to a long random value "
+            "(or run with FLASK_DEBUG=1 for development)."
+        )
+
+
+def register_extensions(app: Flask) -> None:
+    import dryport.models  # noqa: F401 - every table on the metadata, for Alembic too
+    from dryport import i18n
+    from dryport.extensions import api, babel, csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(
+        app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True
+    )
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
+    login_manager.init_app(app)
+    api.init_app(app)
+    i18n.init_app(app)
+
+    from dryport.web.auth import init_login
+
+    init_login(login_manager)
+
+
+def register_blueprints(app: Flask) -> None:
+    from dryport.api import register_api
+    from dryport.web import register_web
+
+    register_web(app)
+    register_api(app)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    """Errors are answered once per interface: problem+json under /api/, pages elsewhere."""
+    from flask import request
+    from werkzeug.exceptions import HTTPException
+
+    from dryport.api.errors import api_error_response
+    from dryport.services.errors import DomainError
+    from dryport.web.errors import web_error_response
+
+    def handle(error):
+        if request.path.startswith("/api/"):
+            return api_error_response(error)
+        return web_error_response(error)
+
+    app.register_error_handler(HTTPException, handle)
+    app.register_error_handler(DomainError, handle)
+    app.register_error_handler(Exception, handle)
+
+
+def register_commands(app: Flask) -> None:
+    from dryport.cli import dryport_cli
+
+    app.cli.add_command(dryport_cli)

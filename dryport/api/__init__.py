@@ -1,0 +1,16 @@
+"""JSON API v1 under ``/api/v1``: bearer tokens, problem+json errors, OpenAPI document."""
+
+from flask import Flask
+
+from dryport.extensions import api, csrf
+
+
+def register_api(app: Flask) -> None:
+    from dryport.api import reference, tokens
+
+    api.spec.components.security_scheme(
+        "bearerAuth", {"type": "http", "scheme": "bearer", "description": "POST /api/v1/tokens"}
+    )
+    for blp in (tokens.blp, reference.blp):
+        csrf.exempt(blp)  # no cookies here: every call carries its bearer token
+        api.register_blueprint(blp, url_prefix="/api/v1")

@@ -1,0 +1,83 @@
+"""Every API error as ``application/problem+json`` (RFC 9457), translated in one place."""
+
+from flask import current_app, jsonify, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from werkzeug.exceptions import HTTPException
+
+from dryport.extensions import db
+from dryport.schemas.messages import flatten_errors, localize_errors
+from dryport.services.errors import DomainError
+
+PROBLEM_TYPE = "about:blank"
+
+HTTP_TITLES = {
+    400: _l("Bad request"),
+    401: _l("Sign-in required"),
+    403: _l("Not allowed"),
+    404: _l("Not found"),
+    405: _l("Method not allowed"),
+    406: _l("Not acceptable"),
+    409: _l("Conflict"),
+    413: _l("Request too large"),
+    415: _l("Unsupported media type"),
+    422: _l("Invalid input"),
+    429: _l("Too many requests"),
+    500: _l("Internal error"),
+}
+
+
+def problem(status: int, detail: str | None = None, *, title=None, errors=None, **extra):
+    body = {
+        "type": extra.pop("type", PROBLEM_TYPE),
+        "title": str(title or HTTP_TITLES.get(status, _("Error"))),
+        "status": status,
+        "detail": str(detail) if detail is not None else str(title or HTTP_TITLES.get(status)),
+        "instance": request.path,
+    }
+    if errors:
+        body["errors"] = errors
+    body.update(extra)
+    response = jsonify(body)
+    response.status_code = status
+    response.mimetype = "application/problem+json"
+    return response
+
+
+def api_error_response(error: Exception):
+    if isinstance(error, DomainError):
+        db.session.rollback()
+        errors = flatten_errors(localize_errors(error.errors)) if error.errors else None
+        return problem(
+            error.status,
+            error.message,
+            title=error.title,
+            errors=errors,
+            type=f"urn:dryport:problem:{type(error).__name__}",
+            **error.extra,
+        )
+    if isinstance(error, HTTPException):
+        status = error.code or 500
+        if status == 422:  # webargs: {"json": {...}} or {"query": {...}}
+            messages = getattr(error, "data", {}).get("messages", {})
+            errors = {}
+            for location in messages.values():
+                errors.update(flatten_errors(localize_errors(location)))
+            return problem(422, _("Some fields are invalid."), errors=errors)
+        response = problem(status, _http_detail(status))
+        if status == 405 and error.valid_methods:
+            response.headers["Allow"] = ", ".join(error.valid_methods)
+        return response
+    db.session.rollback()
+    current_app.logger.exception("unhandled error on %s %s", request.method, request.path)
+    return problem(500, _("Something went wrong on our side; the error has been logged."))
+
+
+def _http_detail(status: int) -> str:
+    if status == 404:
+        return _("There is nothing at %(path)s.", path=request.path)
+    if status == 405:
+        return _("%(method)s is not allowed here.", method=request.method)
+    if status == 400:
+        return _("The request could not be read; send JSON with Content-Type application/json.")
+    return str(HTTP_TITLES.get(status, _("Error")))

@@ -1,0 +1,60 @@
+from flask_smorest import Blueprint
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from dryport.api.auth import BEARER, token_required
+from dryport.extensions import db
+from dryport.models import Route, Station
+from dryport.schemas.reference import (
+    DepartureQuerySchema,
+    DepartureSchema,
+    RouteSchema,
+    StationSchema,
+)
+from dryport.services import departures
+from dryport.services.pagination import paginate
+
+blp = Blueprint("api_reference", __name__, description="Stations, routes and departures")
+
+
+@blp.route("/stations")
+@token_required()
+@blp.doc(security=BEARER)
+@blp.response(200, StationSchema(many=True))
+def list_stations():
+    """The hub and the county sub-stations"""
+    return db.session.scalars(select(Station).order_by(Station.id)).all()
+
+
+@blp.route("/routes")
+@token_required()
+@blp.doc(security=BEARER)
+@blp.response(200, RouteSchema(many=True))
+def list_routes():
+    """The routes with their legs"""
+    return db.session.scalars(
+        select(Route).options(selectinload(Route.legs)).order_by(Route.id)
+    ).all()
+
+
+@blp.route("/departures")
+@token_required()
+@blp.doc(security=BEARER)
+@blp.arguments(DepartureQuerySchema, location="query")
+@blp.response(200, DepartureSchema(many=True))
+@blp.paginate()
+def list_departures(query, pagination_parameters):
+    """Departures, soonest first; by default from today on"""
+    stmt = departures.departures_query(query.get("route"), query.get("from_"), query.get("to"))
+    page = paginate(db.session, stmt, pagination_parameters.page, pagination_parameters.page_size)
+    pagination_parameters.item_count = page.total
+    return page.items
+
+
+@blp.route("/departures/<int:departure_id>")
+@token_required()
+@blp.doc(security=BEARER)
+@blp.response(200, DepartureSchema)
+def get_departure(departure_id):
+    """One departure"""
+    return departures.get_departure(db.session, departure_id)

@@ -1,0 +1,93 @@
+"""``flask --app wsgi dryport ...``: thin commands over the services, one commit each."""
+
+from functools import wraps
+
+import click
+from flask.cli import AppGroup
+
+from dryport.extensions import db
+from dryport.models import Role
+from dryport.services import accounts, demo
+from dryport.services.errors import DomainError
+from dryport.services.reference_data import seed_reference_data
+
+dryport_cli = AppGroup("dryport", help="Reference data, demo data and users.")
+
+
+def committing(command):
+    """Commit once when the command succeeds; roll back and explain when a rule says no."""
+
+    @wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            result = command(*args, **kwargs)
+            db.session.commit()
+            return result
+        except DomainError as error:
+            db.session.rollback()
+            details = "; ".join(
+                f"{field}: {', '.join(str(m) for m in messages)}"
+                for field, messages in error.errors.items()
+            )
+            raise click.ClickException(
+                f"{error.message}" + (f" ({details})" if details else "")
+            ) from None
+        except BaseException:
+            db.session.rollback()
+            raise
+
+    return wrapper
+
+
+@dryport_cli.command("seed")
+@committing
+def seed_command():
+    """Load the hub, the ten sub-stations and the three routes (adds only what is missing)."""
+    added = seed_reference_data(db.session)
+    click.echo(f"Reference data: {added['stations']} stations and {added['routes']} routes added.")
+
+
+@dryport_cli.command("demo")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database has users.")
+@committing
+def demo_command(if_empty: bool):
+    """Seed, then add demo users, companies, departures and a year of history."""
+    if demo.has_demo_data(db.session):
+        if if_empty:
+            click.echo("The database already has data; demo data not added.")
+            return
+        raise click.ClickException("The database already has users; demo data is for an empty one.")
+    with click.progressbar(length=demo.departure_count(), label="Demo departures") as bar:
+        sign_ins = demo.load_demo(db.session, progress=bar.update)
+    click.echo(f"Demo sign-ins (password for all: {sign_ins[0].password}):")
+    for entry in sign_ins:
+        click.echo(f"  {entry.role:9} {entry.email:32} {entry.detail}")
+
+
+@dryport_cli.command("create-user")
+@click.option("--role", required=True, type=click.Choice([r.name.lower() for r in Role]))
+@click.option("--email", required=True)
+@click.option("--password", required=True)
+@click.option("--name")
+@click.option("--company", "company_name", help="Company name (shippers).")
+@click.option("--credit-code", help="Unified social credit code of the company (shippers).")
+@click.option("--station", help="Station code (clerks).")
+@committing
+def create_user_command(role, email, password, name, company_name, credit_code, station):
+    """Create a user, and its company when it is new."""
+    company = None
+    role = Role[role.upper()]
+    if role is Role.SHIPPER:
+        if not (company_name and credit_code):
+            raise click.UsageError("A shipper needs --company and --credit-code.")
+        company = accounts.get_or_create_company(db.session, company_name, credit_code)
+    user = accounts.create_user(
+        db.session,
+        role=role,
+        email=email,
+        password=password,
+        name=name,
+        company=company,
+        station_code=station,
+    )
+    click.echo(f"Created {user.role.name.lower()} {user.email}.")

@@ -1,0 +1,45 @@
+"""Language and time zone of each request: Chinese by default, English on request."""
+
+from flask import Flask, current_app, has_request_context, request, session
+from flask_babel import format_datetime, get_locale
+from flask_login import current_user
+
+
+def select_locale() -> str:
+    """Web: the language chosen with the switch, else the user's own, else Chinese.
+    API: the best match of ``Accept-Language``, else Chinese."""
+    languages = current_app.config["LANGUAGES"]
+    default = current_app.config["BABEL_DEFAULT_LOCALE"]
+    if not has_request_context():
+        return default
+    if request.path.startswith("/api/"):
+        return request.accept_languages.best_match(languages) or default
+    chosen = session.get("lang")
+    if chosen in languages:
+        return chosen
+    if current_user and current_user.is_authenticated:
+        return current_user.locale
+    return default
+
+
+def select_timezone() -> str:
+    return current_app.config["DISPLAY_TIMEZONE"]
+
+
+def locale_code() -> str:
+    return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])[:2]
+
+
+def localized(obj, attr: str = "name") -> str:
+    """``obj.name_zh`` or ``obj.name_en`` by the current language."""
+    return getattr(obj, attr)(locale_code())
+
+
+def local_time(value, fmt: str = "yyyy-MM-dd HH:mm") -> str:
+    """A UTC datetime shown in Asia/Shanghai."""
+    return format_datetime(value, fmt) if value else ""
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals.update(locale_code=locale_code, localized=localized)
+    app.jinja_env.filters["local_time"] = local_time

@@ -1,0 +1,43 @@
+"""The domain model, one module per aggregate; importing this package registers every table."""
+
+from dryport.models.booking import (
+    HOLDING_STATUSES,
+    Booking,
+    BookingEvent,
+    BookingLine,
+    BookingStatus,
+    EventType,
+)
+from dryport.models.company import Company
+from dryport.models.container import Container, VgmMethod
+from dryport.models.counter import Counter
+from dryport.models.departure import Departure, DepartureStatus
+from dryport.models.route import DocumentType, Leg, Route, TransportMode
+from dryport.models.station import Station, StationKind
+from dryport.models.user import ApiToken, Role, User
+from dryport.models.waybill import Waybill
+
+__all__ = [
+    "HOLDING_STATUSES",
+    "ApiToken",
+    "Booking",
+    "BookingEvent",
+    "BookingLine",
+    "BookingStatus",
+    "Company",
+    "Container",
+    "Counter",
+    "Departure",
+    "DepartureStatus",
+    "DocumentType",
+    "EventType",
+    "Leg",
+    "Role",
+    "Route",
+    "Station",
+    "StationKind",
+    "TransportMode",
+    "User",
+    "VgmMethod",
+    "Waybill",
+]

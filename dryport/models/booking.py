@@ -1,0 +1,138 @@
+import enum
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Numeric, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from dryport.db import UTCDateTime, enum_type, utcnow
+from dryport.extensions import db
+from dryport.models.company import Company
+from dryport.models.departure import Departure
+from dryport.models.station import Station
+from dryport.models.user import User
+
+
+class BookingStatus(enum.Enum):
+    RECEIVED = "RECEIVED"
+    CONFIRMED = "CONFIRMED"
+    REJECTED = "REJECTED"
+    CANCELLED = "CANCELLED"
+    DEPARTED = "DEPARTED"
+    ARRIVED = "ARRIVED"
+
+
+#: Statuses in which a booking holds TEU on its departure.
+HOLDING_STATUSES = (
+    BookingStatus.RECEIVED,
+    BookingStatus.CONFIRMED,
+    BookingStatus.DEPARTED,
+    BookingStatus.ARRIVED,
+)
+
+
+class EventType(enum.Enum):
+    CREATED = "CREATED"
+    AMENDED = "AMENDED"
+    CANCELLED = "CANCELLED"
+    CONFIRMED = "CONFIRMED"
+    REJECTED = "REJECTED"
+    ROLLED = "ROLLED"
+    DEPARTED = "DEPARTED"
+    ARRIVED = "ARRIVED"
+    WAYBILL_ISSUED = "WAYBILL_ISSUED"
+
+
+class Booking(db.Model):
+    """A shipper's request for space on a departure, from an origin station."""
+
+    __tablename__ = "bookings"
+    __table_args__ = (
+        CheckConstraint("teu > 0", name="teu_positive"),
+        CheckConstraint("gross_weight_kg > 0", name="gross_weight_positive"),
+        CheckConstraint(
+            "(un_number IS NULL) = (dg_class IS NULL)", name="dangerous_goods_complete"
+        ),
+        Index("ix_bookings_company_created", "company_id", "created_at"),
+        Index("ix_bookings_origin_status", "origin_station_id", "status"),
+        Index("ix_bookings_departure_status", "departure_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(20), unique=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"))
+    departure_id: Mapped[int] = mapped_column(ForeignKey("departures.id"))
+    origin_station_id: Mapped[int] = mapped_column(ForeignKey("stations.id"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    consignee_name: Mapped[str] = mapped_column(String(128))
+    consignee_address: Mapped[str] = mapped_column(String(255))
+    notify_name: Mapped[str | None] = mapped_column(String(128))
+    notify_address: Mapped[str | None] = mapped_column(String(255))
+    cargo_description: Mapped[str] = mapped_column(String(255))
+    hs_code: Mapped[str] = mapped_column(String(10))
+    gross_weight_kg: Mapped[Decimal] = mapped_column(Numeric(12, 1))
+    un_number: Mapped[str | None] = mapped_column(String(6))
+    dg_class: Mapped[str | None] = mapped_column(String(4))
+    reefer_temp_c: Mapped[Decimal | None] = mapped_column(Numeric(4, 1))
+    teu: Mapped[Decimal] = mapped_column(Numeric(8, 2))
+    status: Mapped[BookingStatus] = mapped_column(
+        enum_type(BookingStatus, "booking_status"), default=BookingStatus.RECEIVED
+    )
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    company: Mapped[Company] = relationship()
+    departure: Mapped[Departure] = relationship()
+    origin_station: Mapped[Station] = relationship()
+    created_by: Mapped[User | None] = relationship()
+    lines: Mapped[list["BookingLine"]] = relationship(
+        back_populates="booking", cascade="all, delete-orphan", order_by="BookingLine.size_type"
+    )
+    containers: Mapped[list["Container"]] = relationship(  # noqa: F821
+        back_populates="booking", cascade="all, delete-orphan", order_by="Container.id"
+    )
+    events: Mapped[list["BookingEvent"]] = relationship(
+        back_populates="booking",
+        cascade="all, delete-orphan",
+        order_by="(BookingEvent.at, BookingEvent.id)",
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    def __repr__(self) -> str:
+        return f"<Booking {self.reference} {self.status.name}>"
+
+
+class BookingLine(db.Model):
+    """A requested line: so many containers of one ISO 6346 size-type."""
+
+    __tablename__ = "booking_lines"
+    __table_args__ = (
+        UniqueConstraint("booking_id", "size_type"),
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id", ondelete="CASCADE"))
+    size_type: Mapped[str] = mapped_column(String(4))
+    quantity: Mapped[int]
+
+    booking: Mapped[Booking] = relationship(back_populates="lines")
+
+
+class BookingEvent(db.Model):
+    """One entry of a booking's append-only timeline: who did what, when."""
+
+    __tablename__ = "booking_events"
+    __table_args__ = (Index("ix_booking_events_booking_at", "booking_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    type: Mapped[EventType] = mapped_column(enum_type(EventType, "event_type"))
+    details: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    booking: Mapped[Booking] = relationship(back_populates="events")
+    actor: Mapped[User | None] = relationship(lazy="joined")

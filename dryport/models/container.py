@@ -1,0 +1,55 @@
+import enum
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from dryport.db import UTCDateTime, enum_type, utcnow
+from dryport.extensions import db
+from dryport.models.booking import Booking
+from dryport.models.user import User
+
+
+class VgmMethod(enum.Enum):
+    METHOD_1 = "METHOD_1"  # SOLAS VI/2: the packed container is weighed
+    METHOD_2 = "METHOD_2"  # cargo, packing and tare are weighed and added
+
+
+class Container(db.Model):
+    """A container recorded at load confirmation, with its seal and verified gross mass.
+
+    ``live`` is true while the booking is CONFIRMED or DEPARTED; a partial unique index keeps a
+    container number on at most one live booking.
+    """
+
+    __tablename__ = "containers"
+    __table_args__ = (
+        CheckConstraint("tare_kg > 0", name="tare_positive"),
+        CheckConstraint("vgm_kg > tare_kg", name="vgm_above_tare"),
+        Index(
+            "uq_containers_number_live",
+            "number",
+            unique=True,
+            postgresql_where=text("live"),
+            sqlite_where=text("live"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    booking_id: Mapped[int] = mapped_column(
+        ForeignKey("bookings.id", ondelete="CASCADE"), index=True
+    )
+    number: Mapped[str] = mapped_column(String(11))
+    size_type: Mapped[str] = mapped_column(String(4))
+    seal_no: Mapped[str] = mapped_column(String(20))
+    tare_kg: Mapped[int]
+    cargo_kg: Mapped[int | None]
+    vgm_kg: Mapped[int]
+    vgm_method: Mapped[VgmMethod] = mapped_column(enum_type(VgmMethod, "vgm_method"))
+    weighed_by: Mapped[str] = mapped_column(String(64))
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    live: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    booking: Mapped[Booking] = relationship(back_populates="containers")
+    recorded_by: Mapped[User | None] = relationship()

@@ -1,0 +1,69 @@
+import enum
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from dryport.db import UTCDateTime, enum_type, utcnow
+from dryport.extensions import db
+from dryport.models.route import Route
+
+
+class DepartureStatus(enum.Enum):
+    SCHEDULED = "SCHEDULED"
+    CLOSED = "CLOSED"  # cut-off passed
+    DEPARTED = "DEPARTED"
+    ARRIVED = "ARRIVED"
+    CANCELLED = "CANCELLED"
+
+
+class Departure(db.Model):
+    """A train or voyage of a route (班列/班次) with its capacity.
+
+    ``held_teu`` is the running total of TEU held by live bookings. The database refuses a
+    value above ``capacity_teu``, so no code path can overbook, whatever it forgets.
+    """
+
+    __tablename__ = "departures"
+    __table_args__ = (
+        UniqueConstraint("route_id", "service_no", "departs_at"),
+        CheckConstraint("capacity_teu > 0", name="capacity_teu_positive"),
+        CheckConstraint("capacity_kg IS NULL OR capacity_kg > 0", name="capacity_kg_positive"),
+        CheckConstraint("held_teu >= 0 AND held_teu <= capacity_teu", name="held_within_capacity"),
+        CheckConstraint(
+            "held_kg >= 0 AND (capacity_kg IS NULL OR held_kg <= capacity_kg)",
+            name="held_kg_within_capacity",
+        ),
+        CheckConstraint("cutoff_at < departs_at", name="cutoff_before_departure"),
+        Index("ix_departures_departs_at", "departs_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    route_id: Mapped[int] = mapped_column(ForeignKey("routes.id"), index=True)
+    service_no: Mapped[str] = mapped_column(String(20))
+    departs_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    cutoff_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    capacity_teu: Mapped[int]
+    capacity_kg: Mapped[int | None]
+    held_teu: Mapped[Decimal] = mapped_column(Numeric(10, 2), default=Decimal(0))
+    held_kg: Mapped[Decimal] = mapped_column(Numeric(14, 1), default=Decimal(0))
+    status: Mapped[DepartureStatus] = mapped_column(
+        enum_type(DepartureStatus, "departure_status"), default=DepartureStatus.SCHEDULED
+    )
+    departed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    arrived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    route: Mapped[Route] = relationship(lazy="joined")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def free_teu(self) -> Decimal:
+        return Decimal(self.capacity_teu) - self.held_teu
+
+    def __repr__(self) -> str:
+        return f"<Departure {self.service_no} {self.departs_at:%Y-%m-%d}>"

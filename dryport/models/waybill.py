@@ -1,0 +1,31 @@
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from dryport.db import UTCDateTime, utcnow
+from dryport.extensions import db
+from dryport.models.booking import Booking
+from dryport.models.user import User
+
+
+class Waybill(db.Model):
+    """An issued transport document; a change after issue adds a revision of the same number."""
+
+    __tablename__ = "waybills"
+    __table_args__ = (
+        UniqueConstraint("number", "revision"),
+        UniqueConstraint("booking_id", "revision"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(32), index=True)
+    booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id"))
+    revision: Mapped[int] = mapped_column(default=1)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    superseded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    booking: Mapped[Booking] = relationship()
+    issued_by: Mapped[User | None] = relationship()

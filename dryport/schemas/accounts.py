@@ -1,0 +1,84 @@
+from flask_babel import lazy_gettext as _l
+from marshmallow import (
+    Schema,
+    ValidationError,
+    fields,
+    pre_load,
+    validate,
+    validates,
+    validates_schema,
+)
+
+from dryport.services import accounts
+from dryport.services.errors import Invalid
+
+
+def _strip_strings(data):
+    if not isinstance(data, dict):
+        return data
+    return {k: v.strip() if isinstance(v, str) and k != "password" else v for k, v in data.items()}
+
+
+class LoginSchema(Schema):
+    email = fields.String(required=True)
+    password = fields.String(required=True)
+
+    @pre_load
+    def strip(self, data, **kwargs):
+        return _strip_strings(data)
+
+
+class TokenRequestSchema(LoginSchema):
+    """Body of ``POST /api/v1/tokens``."""
+
+
+class TokenSchema(Schema):
+    token = fields.String(required=True)
+    expires_at = fields.AwareDateTime(required=True)
+
+
+class RegistrationSchema(Schema):
+    """A shipper registering itself and its company."""
+
+    company_name = fields.String(
+        required=True, validate=validate.Length(min=2, max=128, error=_l("2 to 128 characters."))
+    )
+    credit_code = fields.String(required=True)
+    address = fields.String(
+        load_default=None, validate=validate.Length(max=255, error=_l("At most 255 characters."))
+    )
+    name = fields.String(
+        required=True, validate=validate.Length(min=1, max=64, error=_l("1 to 64 characters."))
+    )
+    phone = fields.String(
+        load_default=None, validate=validate.Length(max=32, error=_l("At most 32 characters."))
+    )
+    email = fields.Email(required=True, validate=validate.Length(max=254))
+    password = fields.String(required=True)
+    password_confirm = fields.String(required=True)
+    locale = fields.String(load_default="zh", validate=validate.OneOf(("zh", "en")))
+
+    @pre_load
+    def strip(self, data, **kwargs):
+        return _strip_strings(data)
+
+    @validates("credit_code")
+    def check_credit_code(self, value, **kwargs):
+        try:
+            accounts.normalise_credit_code(value)
+        except Invalid as error:
+            raise ValidationError(str(error.message)) from None
+
+    @validates("password")
+    def check_password(self, value, **kwargs):
+        if len(value) < accounts.MIN_PASSWORD_LENGTH:
+            raise ValidationError(
+                str(_l("At least %(n)d characters.", n=accounts.MIN_PASSWORD_LENGTH))
+            )
+
+    @validates_schema
+    def check_confirmation(self, data, **kwargs):
+        if data.get("password") != data.get("password_confirm"):
+            raise ValidationError(
+                str(_l("The two passwords differ.")), field_name="password_confirm"
+            )

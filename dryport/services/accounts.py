@@ -1,0 +1,189 @@
+"""Companies, users, passwords and API tokens."""
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from stdnum.cn import uscc
+from stdnum.exceptions import InvalidChecksum, InvalidFormat, InvalidLength
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from dryport.db import utcnow
+from dryport.models import ApiToken, Company, Role, Station, User
+from dryport.services.errors import Conflict, Invalid, Unauthorized
+
+MIN_PASSWORD_LENGTH = 12
+
+# Compared against when the email is unknown, so a wrong email costs as long as a wrong password.
+_DUMMY_HASH = generate_password_hash("dryport-timing-equaliser")
+
+
+def normalise_credit_code(raw: str) -> str:
+    """Validate a unified social credit code (GB 32100) and return it normalised.
+
+    Raises ``Invalid`` naming what is wrong; a wrong check character names the right one.
+    """
+    code = uscc.compact(raw or "")
+    try:
+        return uscc.validate(code)
+    except InvalidLength:
+        raise Invalid(
+            _l("A unified social credit code has 18 characters; this one has %(n)d.", n=len(code))
+        ) from None
+    except InvalidChecksum:
+        raise Invalid(
+            _l(
+                "The check character of this credit code should be %(char)s.",
+                char=uscc.calc_check_digit(code[:17]),
+            )
+        ) from None
+    except InvalidFormat:
+        raise Invalid(
+            _l(
+                "A unified social credit code uses digits and the capitals A–Y "
+                "without I, O, S, V, Z."
+            )
+        ) from None
+
+
+def normalise_email(raw: str) -> str:
+    return (raw or "").strip().lower()
+
+
+def check_password_rule(password: str) -> None:
+    """Raises ``Invalid`` unless the password is long enough to resist guessing."""
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise Invalid(
+            _l("The password needs at least %(n)d characters.", n=MIN_PASSWORD_LENGTH),
+            errors={"password": [_l("At least %(n)d characters.", n=MIN_PASSWORD_LENGTH)]},
+        )
+
+
+def get_or_create_company(session: Session, name: str, credit_code: str, **contact) -> Company:
+    """The company with this credit code, created when new; a name mismatch is a conflict."""
+    code = normalise_credit_code(credit_code)
+    company = session.scalar(select(Company).where(Company.credit_code == code))
+    if company is None:
+        company = Company(name=name.strip(), credit_code=code, **contact)
+        session.add(company)
+        session.flush()
+    return company
+
+
+def create_user(
+    session: Session,
+    *,
+    role: Role,
+    email: str,
+    password: str,
+    name: str | None = None,
+    company: Company | None = None,
+    station_code: str | None = None,
+    locale: str = "zh",
+) -> User:
+    """Create a user. Shippers need a company, clerks a station; the email must be new.
+
+    Raises ``Invalid`` for a missing company or station, ``Conflict`` for a used email.
+    """
+    check_password_rule(password)
+    email = normalise_email(email)
+    station = None
+    if role is Role.SHIPPER and company is None:
+        raise Invalid(_l("A shipper belongs to a company."), errors={"company": [_l("Required.")]})
+    if role is Role.CLERK:
+        station = session.scalar(select(Station).where(Station.code == (station_code or "")))
+        if station is None:
+            raise Invalid(
+                _l("A clerk works at one station; give a known station code."),
+                errors={"station": [_l("Unknown station.")]},
+            )
+    if session.scalar(select(User.id).where(User.email == email)) is not None:
+        raise _email_taken()
+    user = User(
+        email=email,
+        password_hash=generate_password_hash(password),
+        name=(name or email.split("@")[0]).strip(),
+        role=role,
+        company=company if role is Role.SHIPPER else None,
+        station=station,
+        locale=locale,
+    )
+    session.add(user)
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError:  # a concurrent registration took the email first
+        raise _email_taken() from None
+    return user
+
+
+def _email_taken() -> Conflict:
+    return Conflict(
+        _l("This email address is already registered."),
+        errors={"email": [_l("Already registered.")]},
+    )
+
+
+def register_shipper(session: Session, data: dict) -> User:
+    """Self-registration: a shipper user and, when new, its company."""
+    company = get_or_create_company(
+        session,
+        data["company_name"],
+        data["credit_code"],
+        address=data.get("address"),
+        contact_name=data.get("name"),
+        contact_phone=data.get("phone"),
+    )
+    return create_user(
+        session,
+        role=Role.SHIPPER,
+        email=data["email"],
+        password=data["password"],
+        name=data.get("name"),
+        company=company,
+        locale=data.get("locale", "zh"),
+    )
+
+
+def authenticate(session: Session, email: str, password: str) -> User:
+    """The active user with this email and password; raises ``Unauthorized`` otherwise.
+
+    The message does not say which of the two was wrong.
+    """
+    user = session.scalar(select(User).where(User.email == normalise_email(email)))
+    ok = check_password_hash(user.password_hash if user else _DUMMY_HASH, password or "")
+    if not (user and ok and user.active):
+        raise Unauthorized(_l("Wrong email or password."))
+    user.last_login_at = utcnow()
+    return user
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_api_token(
+    session: Session, user: User, ttl: timedelta, name: str = "api"
+) -> tuple[str, ApiToken]:
+    """A new bearer token for ``user``; the plain token is returned once and never stored."""
+    token = secrets.token_urlsafe(32)
+    record = ApiToken(
+        user=user, name=name, token_hash=_token_hash(token), expires_at=utcnow() + ttl
+    )
+    session.add(record)
+    session.flush()
+    return token, record
+
+
+def user_for_token(session: Session, token: str, now: datetime | None = None) -> User:
+    """The active user a bearer token belongs to; raises ``Unauthorized`` when it is unknown,
+    revoked or expired."""
+    now = now or utcnow()
+    record = session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(token)))
+    if record is None or record.revoked_at or record.expires_at <= now or not record.user.active:
+        raise Unauthorized(_l("The token is invalid or has expired."))
+    return record.user

@@ -1,0 +1,103 @@
+"""Every rule about containers: ISO 6346 numbers, size-types and what they count in TEU."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from flask_babel import lazy_gettext as _l
+from stdnum import iso6346
+from stdnum.exceptions import InvalidChecksum, ValidationError
+
+from dryport.services.errors import Invalid
+
+#: ISO 668 maximum gross mass of 20 ft and 40 ft containers, unless the plate says otherwise.
+MAX_GROSS_KG = 30_480
+
+
+@dataclass(frozen=True)
+class SizeType:
+    code: str
+    description_zh: str
+    description_en: str
+    reefer: bool = False
+
+    @property
+    def length_code(self) -> str:
+        return self.code[0]
+
+
+# The size-types the port handles. Note 45G1 is a 40 ft high cube, not a 45-footer:
+# the first character is the length (2 = 20 ft, 4 = 40 ft, L = 45 ft).
+SIZE_TYPES = {
+    st.code: st
+    for st in (
+        SizeType("22G1", "20英尺通用箱", "20 ft general purpose"),
+        SizeType("42G1", "40英尺通用箱", "40 ft general purpose"),
+        SizeType("45G1", "40英尺高箱", "40 ft high cube"),
+        SizeType("L5G1", "45英尺高箱", "45 ft high cube"),
+        SizeType("22R1", "20英尺冷藏箱", "20 ft reefer", reefer=True),
+        SizeType("45R1", "40英尺高冷藏箱", "40 ft high cube reefer", reefer=True),
+        SizeType("22U1", "20英尺开顶箱", "20 ft open top"),
+        SizeType("22T1", "20英尺罐式箱", "20 ft tank"),
+    )
+}
+
+_LENGTH_TEU = {"2": Decimal(1), "4": Decimal(2)}
+
+
+def teu_of(size_type: str, teu_per_45ft: float | Decimal = 2) -> Decimal:
+    """TEU counted for one container of ``size_type``; 45 ft counts ``teu_per_45ft``.
+
+    Raises ``Invalid`` for a size-type the port does not handle.
+    """
+    if size_type not in SIZE_TYPES:
+        raise Invalid(_l("Unknown size-type %(code)s.", code=size_type))
+    length = size_type[0]
+    if length == "L":
+        return Decimal(str(teu_per_45ft))
+    return _LENGTH_TEU[length]
+
+
+def total_teu(lines, teu_per_45ft: float | Decimal = 2) -> Decimal:
+    """TEU of requested lines, given as ``(size_type, quantity)`` pairs."""
+    return sum((teu_of(code, teu_per_45ft) * qty for code, qty in lines), Decimal(0))
+
+
+def normalise_number(raw: str) -> str:
+    return "".join(raw.split()).upper()
+
+
+def validate_number(raw: str) -> str:
+    """Return the normalised ISO 6346 number, or raise ``Invalid`` saying what is wrong.
+
+    A wrong check digit names the digit that would be right.
+    """
+    number = normalise_number(raw)
+    if len(number) != 11 or not (number[:4].isalpha() and number[4:].isdigit()):
+        raise Invalid(
+            _l(
+                "%(number)s is not a container number: 3-letter owner code, category "
+                "U, J or Z, 6 digits and a check digit.",
+                number=number or raw,
+            )
+        )
+    if number[3] not in "UJZ":
+        raise Invalid(_l("%(number)s: the category letter must be U, J or Z.", number=number))
+    try:
+        return iso6346.validate(number)
+    except InvalidChecksum:
+        right = iso6346.calc_check_digit(number[:10])
+        raise Invalid(
+            _l(
+                "%(number)s: the check digit should be %(digit)s.",
+                number=number,
+                digit=right,
+            )
+        ) from None
+    except ValidationError:
+        raise Invalid(_l("%(number)s is not a valid container number.", number=number)) from None
+
+
+def make_number(owner: str, serial: int) -> str:
+    """A valid ISO 6346 number for owner code ``owner`` (3 letters + U) and a serial."""
+    body = f"{owner}U{serial:06d}"
+    return body + iso6346.calc_check_digit(body)

@@ -1,0 +1,360 @@
+"""Demo data: users of every role, shipper companies, departures for the coming eight weeks
+and twelve months of history at the port's own scale (about 250 TEU a month, growing).
+
+Everything is drawn from a fixed random seed relative to ``now``, so two runs on the same day
+look alike. Departures and bookings are written through the same models and counters the
+application uses; the capacity check constraint still guards every departure.
+"""
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from stdnum.cn import uscc
+
+from dryport.models import (
+    Booking,
+    BookingEvent,
+    BookingLine,
+    BookingStatus,
+    Container,
+    Departure,
+    DepartureStatus,
+    EventType,
+    Role,
+    Route,
+    Station,
+    User,
+    VgmMethod,
+)
+from dryport.services import accounts, sequences
+from dryport.services.clock import LOCAL_TZ, utcnow
+from dryport.services.containers import MAX_GROSS_KG, make_number, total_teu
+from dryport.services.reference_data import seed_reference_data
+
+DEMO_PASSWORD = "dryport-demo"  # noqa: S105 - printed to the person running the demo
+
+COMPANIES = (
+    ("安康富硒茶业有限公司", "Ankang Selenium Tea Co., Ltd.", "tea"),
+    ("陕西安康丝绸集团有限公司", "Shaanxi Ankang Silk Group", "silk"),
+    ("安康魔芋食品有限公司", "Ankang Konjac Foods Co., Ltd.", "konjac"),
+    ("旬阳新材料科技有限公司", "Xunyang New Materials Technology", "materials"),
+    ("汉阴富硒农产品有限公司", "Hanyin Selenium Agriculture Co., Ltd.", "agri"),
+)
+
+# (description, HS code, size-types to draw from, kg of cargo per TEU)
+CARGO = {
+    "tea": ("富硒绿茶 / Selenium-rich green tea", "090210", ("22G1", "45G1"), 9_000),
+    "silk": ("生丝及丝绸面料 / Raw silk and silk fabric", "500200", ("22G1", "42G1"), 7_500),
+    "konjac": ("魔芋粉 / Konjac flour", "110620", ("22G1", "22R1", "45G1"), 16_000),
+    "materials": ("碳酸钡 / Barium carbonate", "283660", ("22G1", "22T1"), 20_000),
+    "agri": ("富硒大米 / Selenium-rich rice", "100630", ("22G1", "42G1", "45G1"), 18_000),
+}
+
+# Weekly pattern: (route code, weekday 0=Mon, every n weeks, capacity TEU, train no. prefix,
+# transit days)
+SCHEDULE = (
+    ("EAST", 1, 1, 60, "X9021", 4),
+    ("XAEU", 3, 2, 82, "X8157", 16),
+    ("WHSEA", 4, 1, 30, "WH", 21),
+)
+
+# Origin stations weighted by traffic; the hub and the near counties ship most.
+ORIGIN_WEIGHTS = {
+    "HK": 8,
+    "HB": 7,
+    "HY": 4,
+    "SQ": 3,
+    "NS": 1,
+    "ZY": 3,
+    "LG": 2,
+    "PL": 3,
+    "ZP": 1,
+    "XY": 5,
+    "BH": 2,
+}
+OWNER_CODES = ("CSN", "TGH", "TCN", "CAI", "MSK", "HKX")
+
+
+@dataclass
+class DemoSignIn:
+    role: str
+    email: str
+    password: str
+    detail: str
+
+
+def has_demo_data(session: Session) -> bool:
+    return session.scalar(select(func.count()).select_from(User)) > 0
+
+
+def load_demo(
+    session: Session,
+    now: datetime | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> list[DemoSignIn]:
+    """Seed reference data, then add the demo users, companies, departures and history.
+
+    ``progress`` is called with the number of departures written since its last call.
+    Returns the sign-ins to show the person who asked for the demo.
+    """
+    now = now or utcnow()
+    rng = random.Random(2612)
+    seed_reference_data(session)
+    stations = {s.code: s for s in session.scalars(select(Station))}
+    routes = {r.code: r for r in session.scalars(select(Route))}
+
+    sign_ins, staff = _users(session, stations)
+    shippers = [u for u in staff if u.role is Role.SHIPPER]
+    clerks = {u.station.code: u for u in staff if u.role is Role.CLERK}
+    operator = next(u for u in staff if u.role is Role.OPERATOR)
+
+    writer = _HistoryWriter(session, rng, now, stations, clerks, operator)
+    for departure, fill in _departures(session, routes, now):
+        writer.fill(departure, fill, shippers)
+        if progress:
+            progress(1)
+    session.flush()
+    return sign_ins
+
+
+def departure_count(now: datetime | None = None) -> int:
+    """How many departures ``load_demo`` writes: the length of its progress bar."""
+    return sum(1 for _ in _schedule(now or utcnow()))
+
+
+def _users(session: Session, stations: dict[str, Station]):
+    sign_ins: list[DemoSignIn] = []
+    users: list[User] = []
+
+    def add(role: Role, email: str, name: str, detail: str, **kw):
+        user = accounts.create_user(
+            session, role=role, email=email, password=DEMO_PASSWORD, name=name, **kw
+        )
+        users.append(user)
+        sign_ins.append(DemoSignIn(role.name.lower(), email, DEMO_PASSWORD, detail))
+
+    add(Role.ADMIN, "admin@dryport.example", "系统管理员", "")
+    add(Role.OPERATOR, "operator@dryport.example", "调度 王敏", "")
+    for code, station in stations.items():
+        add(
+            Role.CLERK,
+            f"clerk.{code.lower()}@dryport.example",
+            f"{station.name_zh}业务员",
+            station.name_en,
+            station_code=code,
+        )
+    for index, (zh, en, key) in enumerate(COMPANIES, start=1):
+        body = f"9161090{index:02d}MA6{index:05d}"[:17]
+        company = accounts.get_or_create_company(
+            session,
+            zh,
+            body + uscc.calc_check_digit(body),
+            address=f"陕西省安康市 {en}",
+            contact_name="联系人",
+            contact_phone="0915-0000000",
+        )
+        add(
+            Role.SHIPPER,
+            f"{key}@shipper.example",
+            f"{en.split()[0]} shipping desk",
+            en,
+            company=company,
+            locale="zh" if index % 2 else "en",
+        )
+    return sign_ins, users
+
+
+def _schedule(now: datetime):
+    """(route code, departs_at, capacity, service no., transit days) from 12 months back to 8
+    weeks ahead."""
+    today = now.astimezone(LOCAL_TZ).date()
+    first = today - timedelta(days=365 + today.weekday())
+    last = today + timedelta(weeks=8)
+    week = 0
+    monday = first
+    while monday <= last:
+        for code, weekday, every, capacity, prefix, transit in SCHEDULE:
+            if week % every:
+                continue
+            day = monday + timedelta(days=weekday)
+            if first <= day <= last:
+                departs = datetime.combine(day, time(10, 0), tzinfo=LOCAL_TZ)
+                service = f"{prefix}{day:%m%d}" if code == "WHSEA" else prefix
+                yield code, departs, capacity, service, transit
+        monday += timedelta(weeks=1)
+        week += 1
+
+
+def _departures(session: Session, routes: dict[str, Route], now: datetime):
+    """Write the departures; yield each with the share of its capacity to fill."""
+    for code, departs, capacity, service, transit in _schedule(now):
+        departure = Departure(
+            route=routes[code],
+            service_no=service,
+            departs_at=departs,
+            cutoff_at=departs - timedelta(hours=24),
+            capacity_teu=capacity,
+            held_teu=Decimal(0),
+            held_kg=Decimal(0),
+        )
+        arrives = departs + timedelta(days=transit)
+        if arrives <= now:
+            departure.status = DepartureStatus.ARRIVED
+            departure.departed_at, departure.arrived_at = departs, arrives
+        elif departs <= now:
+            departure.status = DepartureStatus.DEPARTED
+            departure.departed_at = departs
+        elif departure.cutoff_at <= now:
+            departure.status = DepartureStatus.CLOSED
+        session.add(departure)
+        months_ago = (now - departs).days / 30.4
+        if months_ago > 0:  # history: from about 30 % full a year ago to about 55 % now
+            fill = 0.55 - 0.25 * min(months_ago, 12) / 12
+        else:  # the coming weeks: the nearer, the fuller
+            fill = max(0.05, 0.7 + months_ago * 0.35)
+        yield departure, fill
+
+
+class _HistoryWriter:
+    def __init__(self, session, rng, now, stations, clerks, operator):
+        self.session, self.rng, self.now = session, rng, now
+        self.stations, self.clerks, self.operator = stations, clerks, operator
+        self.serial = 100_000
+
+    def fill(self, departure: Departure, share: float, shippers: list[User]) -> None:
+        target = Decimal(departure.capacity_teu) * Decimal(str(round(share, 2)))
+        booked = 0
+        while departure.held_teu < target:
+            shipper = self.rng.choice(shippers)
+            key = next(k for zh, _, k in COMPANIES if zh == shipper.company.name)
+            description, hs_code, types, kg_per_teu = CARGO[key]
+            size_type = self.rng.choice(types)
+            lines = [(size_type, self.rng.choice((1, 1, 1, 2, 3)))]
+            teu = total_teu(lines)
+            if departure.held_teu + teu > departure.capacity_teu:
+                break
+            booked += 1
+            status = self._status(departure, booked)
+            if status in (BookingStatus.CANCELLED, BookingStatus.REJECTED):
+                teu_held = Decimal(0)
+            else:
+                teu_held = teu
+            self._booking(departure, shipper, lines, teu, status, description, hs_code, kg_per_teu)
+            departure.held_teu += teu_held
+            departure.held_kg += Decimal(int(kg_per_teu * teu)) if teu_held else Decimal(0)
+
+    def _status(self, departure: Departure, n: int) -> BookingStatus:
+        if n % 19 == 0:
+            return BookingStatus.CANCELLED
+        if n % 23 == 0:
+            return BookingStatus.REJECTED
+        return {
+            DepartureStatus.ARRIVED: BookingStatus.ARRIVED,
+            DepartureStatus.DEPARTED: BookingStatus.DEPARTED,
+            DepartureStatus.CLOSED: BookingStatus.CONFIRMED,
+        }.get(
+            departure.status,
+            BookingStatus.CONFIRMED if n % 3 == 0 else BookingStatus.RECEIVED,
+        )
+
+    def _booking(self, departure, shipper, lines, teu, status, description, hs_code, kg_per_teu):
+        rng = self.rng
+        origin_code = rng.choices(list(ORIGIN_WEIGHTS), weights=list(ORIGIN_WEIGHTS.values()))[0]
+        origin = self.stations[origin_code]
+        created = departure.cutoff_at - timedelta(
+            hours=origin.feeder_hours + rng.randint(4, 24 * 12)
+        )
+        created = min(created, self.now - timedelta(minutes=rng.randint(5, 600)))
+        month = created.astimezone(LOCAL_TZ).strftime("%y%m")
+        number = sequences.reserve(self.session, f"booking:{month}")[0]
+        booking = Booking(
+            reference=f"HK{month}-{number:05d}",
+            company=shipper.company,
+            departure=departure,
+            origin_station=origin,
+            created_by=shipper,
+            consignee_name=rng.choice(
+                (
+                    "Duisburg Intermodal GmbH",
+                    "宁波港国际物流有限公司",
+                    "Rotterdam Fresh Trade B.V.",
+                    "上海洋山国际货运代理",
+                )
+            ),
+            consignee_address=rng.choice(
+                ("Duisburg, DE", "浙江省宁波市北仑区", "Rotterdam, NL", "上海市浦东新区")
+            ),
+            cargo_description=description,
+            hs_code=hs_code,
+            gross_weight_kg=Decimal(int(kg_per_teu * float(teu) * rng.uniform(0.8, 1.0))),
+            teu=teu,
+            status=status,
+            created_at=created,
+            updated_at=created,
+        )
+        if lines[0][0] == "22R1":
+            booking.reefer_temp_c = Decimal("-18.0")
+        for size_type, quantity in lines:
+            booking.lines.append(BookingLine(size_type=size_type, quantity=quantity))
+        self.session.add(booking)
+        self._events_and_containers(booking, lines, created, shipper)
+
+    def _events_and_containers(self, booking, lines, created, shipper):
+        departure, status = booking.departure, booking.status
+        events = [(created, shipper, EventType.CREATED, {"teu": str(booking.teu)})]
+        if status is BookingStatus.CANCELLED:
+            events.append((created + timedelta(hours=3), shipper, EventType.CANCELLED, {}))
+        elif status is BookingStatus.REJECTED:
+            clerk = self.clerks[booking.origin_station.code]
+            events.append(
+                (
+                    created + timedelta(hours=5),
+                    clerk,
+                    EventType.REJECTED,
+                    {"reason": "箱体破损，请更换箱子 / Container damaged, please replace"},
+                )
+            )
+        elif status is not BookingStatus.RECEIVED:
+            clerk = self.clerks[booking.origin_station.code]
+            confirmed = min(departure.cutoff_at - timedelta(hours=1), self.now)
+            confirmed = max(confirmed, created + timedelta(minutes=30))
+            numbers = []
+            for size_type, quantity in lines:
+                for _ in range(quantity):
+                    numbers.append(self._container(booking, size_type, clerk, status))
+            events.append((confirmed, clerk, EventType.CONFIRMED, {"containers": numbers}))
+            if departure.departed_at and status in (BookingStatus.DEPARTED, BookingStatus.ARRIVED):
+                events.append((departure.departed_at, self.operator, EventType.DEPARTED, {}))
+            if departure.arrived_at and status is BookingStatus.ARRIVED:
+                events.append((departure.arrived_at, self.operator, EventType.ARRIVED, {}))
+        for at, actor, type_, details in events:
+            booking.events.append(BookingEvent(at=at, actor=actor, type=type_, details=details))
+        if status is not BookingStatus.RECEIVED:
+            booking.updated_at = events[-1][0]
+
+    def _container(self, booking, size_type, clerk, status) -> str:
+        self.serial += 1
+        number = make_number(self.rng.choice(OWNER_CODES), self.serial)
+        tare = 2_300 if size_type.startswith("2") else 3_750 if size_type[0] == "4" else 4_800
+        units = sum(line.quantity for line in booking.lines)
+        cargo = min(MAX_GROSS_KG - tare, int(booking.gross_weight_kg / units))
+        booking.containers.append(
+            Container(
+                number=number,
+                size_type=size_type,
+                seal_no=f"AK{self.serial:07d}",
+                tare_kg=tare,
+                cargo_kg=cargo,
+                vgm_kg=tare + cargo,
+                vgm_method=VgmMethod.METHOD_1,
+                weighed_by=clerk.name,
+                recorded_by=clerk,
+                live=status in (BookingStatus.CONFIRMED, BookingStatus.DEPARTED),
+            )
+        )
+        return number

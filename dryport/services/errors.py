@@ -1,0 +1,56 @@
+"""Typed domain errors. Each interface translates them once: the API into problem+json, the
+web into a flash or an error page, the CLI into a ``click.ClickException``."""
+
+from flask_babel import lazy_gettext as _l
+
+
+class DomainError(Exception):
+    """Base class; ``status`` is the HTTP status an interface should answer with."""
+
+    status = 400
+    title = _l("Request not possible")
+
+    def __init__(self, message=None, *, errors: dict | None = None, **extra):
+        self.message = message if message is not None else self.title
+        self.errors = errors or {}
+        self.extra = extra
+        super().__init__(str(self.message))
+
+
+class NotFound(DomainError):
+    """The object does not exist, or the user may not know that it does."""
+
+    status = 404
+    title = _l("Not found")
+
+
+class Forbidden(DomainError):
+    status = 403
+    title = _l("Not allowed")
+
+
+class Invalid(DomainError):
+    """Input breaks a rule; ``errors`` maps each field to its messages."""
+
+    status = 422
+    title = _l("Invalid input")
+
+
+class Conflict(DomainError):
+    """The request clashes with the current state (stale version, duplicate, late)."""
+
+    status = 409
+    title = _l("Conflict")
+
+
+class CapacityExceeded(Conflict):
+    title = _l("Not enough capacity")
+
+
+class CutoffPassed(Conflict):
+    title = _l("Cut-off passed")
+
+
+class Unauthorized(DomainError):
+    status = 401
+    title = _l("Sign-in required")

@@ -1,0 +1,34 @@
+"""Named counters for human-friendly numbers, safe when many requests draw at once."""
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from dryport.models import Counter
+
+
+def reserve(session: Session, name: str, count: int = 1) -> range:
+    """Reserve ``count`` consecutive values of counter ``name`` (created at 0 when new).
+
+    The increment is one UPDATE, so two transactions never get the same value: the second
+    waits for the first's row lock (PostgreSQL) or database lock (SQLite).
+    """
+    for _ in range(2):
+        new_value = session.execute(
+            update(Counter)
+            .where(Counter.name == name)
+            .values(value=Counter.value + count)
+            .returning(Counter.value)
+        ).scalar()
+        if new_value is not None:
+            return range(new_value - count + 1, new_value + 1)
+        try:
+            with session.begin_nested():
+                session.add(Counter(name=name, value=0))
+        except IntegrityError:  # another transaction created it first: update theirs
+            pass
+    raise RuntimeError(f"counter {name} could not be reserved")  # pragma: no cover
+
+
+def current(session: Session, name: str) -> int:
+    return session.scalar(select(Counter.value).where(Counter.name == name)) or 0

@@ -1,0 +1,12 @@
+"""Server-rendered pages, one blueprint per area."""
+
+from flask import Flask
+
+
+def register_web(app: Flask) -> None:
+    from dryport.web import auth, bookings, labels, main
+
+    labels.init_app(app)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(main.bp)
+    app.register_blueprint(bookings.bp)

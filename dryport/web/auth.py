@@ -1,0 +1,111 @@
+"""Sign-in, sign-out, shipper registration and the language switch."""
+
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_user, logout_user
+
+from dryport.extensions import db
+from dryport.models import User
+from dryport.schemas.accounts import LoginSchema, RegistrationSchema
+from dryport.services import accounts
+from dryport.services.errors import Conflict, Invalid, Unauthorized
+from dryport.web.forms import domain_errors, load_form
+
+bp = Blueprint("auth", __name__)
+
+
+def init_login(login_manager) -> None:
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please sign in to see this page.")
+    login_manager.login_message_category = "info"
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        return db.session.get(User, int(user_id))
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this site, so the sign-in page cannot send anyone elsewhere."""
+    if target and target.startswith("/") and not target.startswith("//"):
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc:
+            return target
+    return url_for("main.index")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        data, errors = load_form(LoginSchema(), request.form)
+        if data:
+            try:
+                user = accounts.authenticate(db.session, data["email"], data["password"])
+            except Unauthorized as error:
+                errors = domain_errors(error)
+            else:
+                session.clear()  # a fresh session on sign-in
+                login_user(user)
+                db.session.commit()
+                return redirect(_safe_next(request.args.get("next")))
+    status = 401 if errors else 200
+    return render_template("auth/login.html", errors=errors, form=request.form), status
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    logout_user()
+    session.clear()
+    flash(_("You have signed out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        data, errors = load_form(RegistrationSchema(), request.form)
+        if data:
+            try:
+                user = accounts.register_shipper(db.session, data)
+            except (Invalid, Conflict) as error:
+                db.session.rollback()
+                errors = domain_errors(error)
+            else:
+                db.session.commit()
+                session.clear()
+                session["lang"] = user.locale
+                login_user(user)
+                flash(
+                    _("Welcome, %(name)s: your company is registered.", name=user.name), "success"
+                )
+                return redirect(url_for("main.index"))
+    status = 422 if errors else 200
+    return render_template("auth/register.html", errors=errors, form=request.form), status
+
+
+@bp.route("/language/<lang>", methods=["POST"])
+def set_language(lang: str):
+    """Switch the language; a signed-in user keeps the choice for next time."""
+    if lang in current_app.config["LANGUAGES"]:
+        session["lang"] = lang
+        if current_user.is_authenticated:
+            current_user.locale = lang
+            db.session.commit()
+    return redirect(_safe_next(request.form.get("next")))

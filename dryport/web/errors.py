@@ -1,0 +1,48 @@
+"""Error pages and messages for the web, translated in one place."""
+
+from flask import current_app, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from dryport.extensions import db
+from dryport.services.errors import DomainError
+
+TITLES = {
+    400: _l("Bad request"),
+    401: _l("Sign-in required"),
+    403: _l("Not allowed"),
+    404: _l("Page not found"),
+    405: _l("Method not allowed"),
+    409: _l("Conflict"),
+    413: _l("Request too large"),
+    422: _l("Invalid input"),
+    429: _l("Too many requests"),
+    500: _l("Something went wrong"),
+}
+
+DETAILS = {
+    400: _l("The request could not be understood."),
+    403: _l("Your role does not allow this page."),
+    404: _l("There is no such page, or it is not yours to see."),
+    405: _l("This page does not accept that kind of request."),
+    500: _l("The error has been logged. Please try again in a moment."),
+}
+
+
+def web_error_response(error: Exception):
+    if isinstance(error, CSRFError):
+        status, detail = 400, _("The form had expired. Go back, reload the page and send it again.")
+    elif isinstance(error, DomainError):
+        db.session.rollback()
+        status, detail = error.status, str(error.message)
+    elif isinstance(error, HTTPException):
+        status = error.code or 500
+        detail = str(DETAILS.get(status, TITLES.get(status, _("Error"))))
+    else:
+        db.session.rollback()
+        current_app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        status, detail = 500, str(DETAILS[500])
+    title = str(TITLES.get(status, _("Error")))
+    return render_template("errors/error.html", status=status, title=title, detail=detail), status

@@ -1,0 +1,37 @@
+"""The home page and the departures board."""
+
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from dryport.extensions import db
+from dryport.models import Route
+from dryport.services import departures
+from dryport.services.pagination import paginate
+from dryport.web.access import role_required
+
+bp = Blueprint("main", __name__)
+
+
+@bp.route("/")
+def index():
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login"))
+    return redirect(url_for("main.departures_board"))
+
+
+@bp.route("/departures")
+@role_required()
+def departures_board():
+    """Every departure from today on with its cut-off and free TEU."""
+    routes = db.session.scalars(select(Route).order_by(Route.id)).all()
+    route = request.args.get("route") or None
+    if route not in {r.code for r in routes}:
+        route = None
+    page = paginate(
+        db.session,
+        departures.departures_query(route),
+        request.args.get("page", 1, type=int),
+        current_app.config["PAGE_SIZE"],
+    )
+    return render_template("main/departures.html", page=page, routes=routes, route=route)

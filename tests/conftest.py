@@ -1,0 +1,219 @@
+"""Fixtures: a real database (SQLite file, or PostgreSQL when TEST_DATABASE_URL is set) built
+by the migrations, emptied after every test; factories that return callables with defaults."""
+
+import os
+import re
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import select, text
+
+from config import TestingConfig
+from dryport import create_app
+from dryport.extensions import db
+from dryport.models import Booking, BookingLine, BookingStatus, Departure, Role, Route, Station
+from dryport.services import accounts
+from dryport.services.clock import utcnow
+from dryport.services.containers import total_teu
+from dryport.services.reference_data import seed_reference_data
+
+PASSWORD = "correct-horse-battery"
+VALID_USCC = "91110000600037341L"
+
+
+def _database_url(tmp_path_factory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    class Config(TestingConfig):
+        SQLALCHEMY_DATABASE_URI = _database_url(tmp_path_factory)
+
+    app = create_app(Config)
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE"))
+                conn.execute(text("CREATE SCHEMA public"))
+        upgrade()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _empty_database(app):
+    """Each test starts with empty tables (the schema stays)."""
+    with app.app_context():
+        yield
+        db.session.rollback()
+        db.session.remove()
+        tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+        with db.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+            else:
+                for name in tables:
+                    conn.execute(text(f"DELETE FROM {name}"))
+
+
+@pytest.fixture
+def db_session(app):
+    return db.session
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def seeded(db_session):
+    seed_reference_data(db_session)
+    db_session.commit()
+    return db_session
+
+
+@pytest.fixture
+def station(seeded):
+    def get(code: str) -> Station:
+        return seeded.scalar(select(Station).where(Station.code == code))
+
+    return get
+
+
+@pytest.fixture
+def make_company(db_session):
+    counter = iter(range(1, 10_000))
+
+    def make(name: str | None = None, credit_code: str | None = None):
+        n = next(counter)
+        if credit_code is None:
+            from stdnum.cn import uscc
+
+            body = f"91610900MA{n:07d}"
+            credit_code = body + uscc.calc_check_digit(body)
+        return accounts.get_or_create_company(db_session, name or f"Company {n}", credit_code)
+
+    return make
+
+
+@pytest.fixture
+def make_user(db_session, seeded, make_company):
+    counter = iter(range(1, 10_000))
+
+    def make(role: Role = Role.SHIPPER, *, email=None, company=None, station="HB", **kw):
+        n = next(counter)
+        user = accounts.create_user(
+            db_session,
+            role=role,
+            email=email or f"{role.name.lower()}{n}@example.com",
+            password=kw.pop("password", PASSWORD),
+            company=company or (make_company() if role is Role.SHIPPER else None),
+            station_code=station if role is Role.CLERK else None,
+            **kw,
+        )
+        db_session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def make_departure(db_session, seeded):
+    def make(route="EAST", *, days=7, capacity=100, cutoff_hours=24, service_no=None, **kw):
+        departs = kw.pop("departs_at", None) or utcnow() + timedelta(days=days)
+        departure = Departure(
+            route=db_session.scalar(select(Route).where(Route.code == route)),
+            service_no=service_no or f"T{departs:%m%d%H%M%S}",
+            departs_at=departs,
+            cutoff_at=departs - timedelta(hours=cutoff_hours),
+            capacity_teu=capacity,
+            held_teu=Decimal(0),
+            held_kg=Decimal(0),
+            **kw,
+        )
+        db_session.add(departure)
+        db_session.commit()
+        return departure
+
+    return make
+
+
+@pytest.fixture
+def make_booking(db_session, seeded, make_departure):
+    """A RECEIVED booking written directly, holding its TEU on the departure."""
+    counter = iter(range(1, 100_000))
+
+    def make(company, *, departure=None, origin="HB", lines=(("22G1", 1),), **kw):
+        departure = departure or make_departure()
+        teu = total_teu(lines)
+        booking = Booking(
+            reference=f"HKTEST-{next(counter):05d}",
+            company=company,
+            departure=departure,
+            origin_station=db_session.scalar(select(Station).where(Station.code == origin)),
+            consignee_name="Duisburg Intermodal GmbH",
+            consignee_address="Duisburg, DE",
+            cargo_description="Green tea",
+            hs_code="090210",
+            gross_weight_kg=Decimal(12000),
+            teu=teu,
+            status=kw.pop("status", BookingStatus.RECEIVED),
+            **kw,
+        )
+        booking.lines = [BookingLine(size_type=s, quantity=q) for s, q in lines]
+        departure.held_teu += teu
+        db_session.add(booking)
+        db_session.commit()
+        return booking
+
+    return make
+
+
+def csrf_token(response) -> str:
+    match = re.search(rb'name="csrf_token" value="([^"]+)"', response.data)
+    assert match, "page has no CSRF token"
+    return match.group(1).decode()
+
+
+class Auth:
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, email: str, password: str = PASSWORD):
+        page = self.client.get("/login")
+        return self.client.post(
+            "/login",
+            data={"email": email, "password": password, "csrf_token": csrf_token(page)},
+        )
+
+    def logout(self):
+        page = self.client.get("/departures")
+        return self.client.post("/logout", data={"csrf_token": csrf_token(page)})
+
+
+@pytest.fixture
+def auth(client):
+    return Auth(client)
+
+
+@pytest.fixture
+def api_token(client):
+    def get(email: str, password: str = PASSWORD) -> dict:
+        response = client.post("/api/v1/tokens", json={"email": email, "password": password})
+        assert response.status_code == 201, response.get_json()
+        return {"Authorization": f"Bearer {response.get_json()['token']}"}
+
+    return get

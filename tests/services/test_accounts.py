@@ -1,0 +1,107 @@
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from dryport.models import ApiToken, Company, Role, User
+from dryport.services import accounts
+from dryport.services.clock import utcnow
+from dryport.services.errors import Conflict, Invalid, Unauthorized
+from tests.conftest import PASSWORD, VALID_USCC
+
+
+def test_a_valid_credit_code_is_normalised():
+    assert accounts.normalise_credit_code(" 91110000600037341l ") == VALID_USCC
+
+
+def test_a_wrong_check_character_names_the_right_one():
+    with pytest.raises(Invalid, match="should be L"):
+        accounts.normalise_credit_code("91110000600037341M")
+
+
+def test_a_short_credit_code_says_how_long_it_must_be():
+    with pytest.raises(Invalid, match="18 characters; this one has 5"):
+        accounts.normalise_credit_code("12345")
+
+
+def test_letters_outside_the_alphabet_are_refused():
+    with pytest.raises(Invalid, match="without I, O"):
+        accounts.normalise_credit_code("9111000060003734IL")
+
+
+def test_passwords_are_hashed(make_user, db_session):
+    user = make_user(Role.OPERATOR)
+    assert PASSWORD not in user.password_hash
+    assert accounts.authenticate(db_session, user.email.upper(), PASSWORD) == user
+
+
+def test_a_wrong_password_does_not_say_which_part_was_wrong(make_user, db_session):
+    user = make_user(Role.OPERATOR)
+    with pytest.raises(Unauthorized) as wrong_password:
+        accounts.authenticate(db_session, user.email, "not-the-password")
+    with pytest.raises(Unauthorized) as unknown_email:
+        accounts.authenticate(db_session, "nobody@example.com", PASSWORD)
+    assert str(wrong_password.value) == str(unknown_email.value)
+
+
+def test_an_inactive_user_cannot_sign_in(make_user, db_session):
+    user = make_user(Role.OPERATOR)
+    user.active = False
+    db_session.commit()
+    with pytest.raises(Unauthorized):
+        accounts.authenticate(db_session, user.email, PASSWORD)
+
+
+def test_a_duplicate_email_is_a_conflict_and_adds_nothing(make_user, db_session):
+    user = make_user(Role.OPERATOR)
+    with pytest.raises(Conflict):
+        accounts.create_user(
+            db_session, role=Role.ADMIN, email=user.email.upper(), password=PASSWORD
+        )
+    db_session.rollback()
+    assert db_session.scalar(select(func.count()).select_from(User)) == 1
+
+
+def test_a_short_password_is_refused(db_session, seeded):
+    with pytest.raises(Invalid, match="at least 12"):
+        accounts.create_user(db_session, role=Role.ADMIN, email="a@example.com", password="short")
+
+
+def test_a_clerk_needs_a_known_station(db_session, seeded):
+    with pytest.raises(Invalid, match="station"):
+        accounts.create_user(
+            db_session,
+            role=Role.CLERK,
+            email="c@example.com",
+            password=PASSWORD,
+            station_code="XX",
+        )
+
+
+def test_registration_reuses_a_known_company(db_session, seeded):
+    data = {
+        "company_name": "Tea",
+        "credit_code": VALID_USCC,
+        "name": "A",
+        "email": "a@example.com",
+        "password": PASSWORD,
+    }
+    first = accounts.register_shipper(db_session, data)
+    second = accounts.register_shipper(db_session, {**data, "email": "b@example.com"})
+    assert first.company == second.company
+    assert db_session.scalar(select(func.count()).select_from(Company)) == 1
+
+
+def test_a_token_leads_back_to_its_user_until_it_expires(make_user, db_session):
+    user = make_user(Role.OPERATOR)
+    token, record = accounts.issue_api_token(db_session, user, timedelta(hours=1))
+    assert token not in record.token_hash
+    assert accounts.user_for_token(db_session, token) == user
+    with pytest.raises(Unauthorized):
+        accounts.user_for_token(db_session, token, now=utcnow() + timedelta(hours=2))
+    record.revoked_at = utcnow()
+    with pytest.raises(Unauthorized):
+        accounts.user_for_token(db_session, token)
+    with pytest.raises(Unauthorized):
+        accounts.user_for_token(db_session, "made-up")
+    assert db_session.scalar(select(func.count()).select_from(ApiToken)) == 1
