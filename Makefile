@@ -47,7 +47,8 @@ translations: install $(MO)
 # Refresh the catalogs after changing user-facing strings, then translate what is new.
 extract: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o dryport/translations/messages.pot --no-location --omit-header .
-	$(BIN)/pybabel update -i dryport/translations/messages.pot -d dryport/translations --no-fuzzy-matching --omit-header
+	$(BIN)/pybabel update -i dryport/translations/messages.pot -d dryport/translations --no-fuzzy-matching --omit-header --no-wrap
+	$(BIN)/python scripts/catalogs.py
 
 bench: install translations
 	$(BIN)/python -m bench

@@ -1,12 +1,14 @@
 """Fixtures: a real database (SQLite file, or PostgreSQL when TEST_DATABASE_URL is set) built
 by the migrations, emptied after every test; factories that return callables with defaults."""
 
+import contextvars
 import os
 import re
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import select, text
 
@@ -30,12 +32,26 @@ def _database_url(tmp_path_factory) -> str:
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
 
 
+class IsolatedClient(FlaskClient):
+    """Each request runs in a context of its own, as in production: its own application
+    context, ``g`` and database session, not those of the test that sends it.
+
+    The test's own session commits first, so the request sees what the test set up, and
+    the test, reading afresh afterwards, sees what the request did.
+    """
+
+    def open(self, *args, **kwargs):
+        db.session.commit()
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def app(tmp_path_factory):
     class Config(TestingConfig):
         SQLALCHEMY_DATABASE_URI = _database_url(tmp_path_factory)
 
     app = create_app(Config)
+    app.test_client_class = IsolatedClient
     with app.app_context():
         if db.engine.dialect.name == "postgresql":
             with db.engine.begin() as conn:
@@ -47,20 +63,26 @@ def app(tmp_path_factory):
         db.engine.dispose()
 
 
+def empty_tables() -> None:
+    db.session.rollback()
+    db.session.remove()
+    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for name in tables:
+                conn.execute(text(f"DELETE FROM {name}"))
+
+
 @pytest.fixture(autouse=True)
-def _empty_database(app):
-    """Each test starts with empty tables (the schema stays)."""
+def _empty_database(app, request):
+    """Each test starts with empty tables (the schema stays); tests marked ``shared_data``
+    read data that a module fixture loaded once and empties at the module's end."""
     with app.app_context():
         yield
-        db.session.rollback()
-        db.session.remove()
-        tables = [t.name for t in reversed(db.metadata.sorted_tables)]
-        with db.engine.begin() as conn:
-            if conn.dialect.name == "postgresql":
-                conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-            else:
-                for name in tables:
-                    conn.execute(text(f"DELETE FROM {name}"))
+        if request.node.get_closest_marker("shared_data") is None:
+            empty_tables()
 
 
 @pytest.fixture

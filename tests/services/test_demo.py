@@ -1,0 +1,107 @@
+from collections import defaultdict
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select
+
+from dryport.extensions import db
+
+from dryport.models import (
+    HOLDING_STATUSES,
+    Booking,
+    BookingStatus,
+    Company,
+    Departure,
+    DepartureStatus,
+    Role,
+    Station,
+    User,
+)
+from dryport.services import demo
+from dryport.services.clock import LOCAL_TZ
+from dryport.services.containers import validate_number
+from tests.conftest import empty_tables
+
+NOW = datetime(2026, 11, 26, 4, 0, tzinfo=UTC)
+
+
+pytestmark = pytest.mark.shared_data
+
+
+@pytest.fixture(scope="module")
+def loaded(app):
+    """The demo, loaded once for this module's read-only checks."""
+    with app.app_context():
+        steps = []
+        sign_ins = demo.load_demo(db.session, now=NOW, progress=steps.append)
+        db.session.commit()
+        yield sign_ins, steps
+        empty_tables()
+
+
+def test_demo_has_every_role_and_one_clerk_per_station(db_session, loaded):
+    sign_ins, steps = loaded
+    assert sum(steps) == demo.departure_count(NOW)
+    roles = {s.role for s in sign_ins}
+    assert roles == {"admin", "operator", "clerk", "shipper"}
+    clerk_stations = db_session.scalars(
+        select(Station.code).join(User, User.station_id == Station.id).where(
+            User.role == Role.CLERK
+        )
+    ).all()
+    assert sorted(clerk_stations) == sorted(db_session.scalars(select(Station.code)))
+    companies = db_session.scalars(select(Company)).all()
+    assert len(companies) == 5
+
+
+def test_demo_history_is_about_250_teu_a_month_and_growing(db_session, loaded):
+    rows = db_session.execute(
+        select(Departure.departs_at, Booking.teu)
+        .join(Booking.departure)
+        .where(Booking.status.in_([BookingStatus.DEPARTED, BookingStatus.ARRIVED]))
+    ).all()
+    months = defaultdict(Decimal)
+    for departs_at, teu in rows:
+        months[departs_at.astimezone(LOCAL_TZ).strftime("%Y-%m")] += teu
+    full = [months[m] for m in sorted(months)][1:-1]  # first and current month are partial
+    assert len(full) >= 11
+    assert 150 <= sum(full) / len(full) <= 350
+    assert sum(full[-3:]) > sum(full[:3])  # growing
+
+
+def test_demo_departures_cover_the_coming_eight_weeks_on_every_route(db_session, loaded):
+    future = db_session.execute(
+        select(Departure.route_id, func.count()).where(Departure.departs_at > NOW)
+        .group_by(Departure.route_id)
+    ).all()
+    assert len(future) == 3 and all(count >= 4 for _, count in future)
+    latest = db_session.scalar(select(func.max(Departure.departs_at)))
+    assert (latest - NOW).days >= 50
+    assert db_session.scalar(
+        select(func.count()).where(Departure.status == DepartureStatus.SCHEDULED)
+    ) >= 15
+
+
+def test_demo_held_teu_equals_the_bookings_and_fits(db_session, loaded):
+    held = dict(
+        db_session.execute(
+            select(Booking.departure_id, func.sum(Booking.teu))
+            .where(Booking.status.in_(HOLDING_STATUSES))
+            .group_by(Booking.departure_id)
+        ).all()
+    )
+    for departure in db_session.scalars(select(Departure)):
+        assert departure.held_teu == held.get(departure.id, 0)
+        assert departure.held_teu <= departure.capacity_teu
+
+
+def test_demo_containers_and_timelines_are_real(db_session, loaded):
+    booking = db_session.scalar(
+        select(Booking).where(Booking.status == BookingStatus.ARRIVED).limit(1)
+    )
+    assert [e.type.name for e in booking.events] == ["CREATED", "CONFIRMED", "DEPARTED", "ARRIVED"]
+    assert len(booking.containers) == sum(line.quantity for line in booking.lines)
+    for container in booking.containers:
+        assert validate_number(container.number) == container.number
+        assert container.vgm_kg <= 30_480

@@ -1,0 +1,105 @@
+from sqlalchemy import func, select
+
+from dryport.models import Company, Role, User
+from tests.conftest import PASSWORD, VALID_USCC, csrf_token
+
+
+def _register(client, **fields):
+    page = client.get("/register")
+    data = {
+        "company_name": "安康富硒茶业有限公司",
+        "credit_code": VALID_USCC,
+        "name": "李娜",
+        "email": "li.na@example.com",
+        "password": PASSWORD,
+        "password_confirm": PASSWORD,
+        "csrf_token": csrf_token(page),
+        **fields,
+    }
+    return client.post("/register", data=data)
+
+
+def _count(session, model):
+    return session.scalar(select(func.count()).select_from(model))
+
+
+def test_sign_in_and_out(client, auth, make_user):
+    user = make_user(Role.OPERATOR)
+    response = auth.login(user.email)
+    assert response.status_code == 302
+    assert client.get("/departures").status_code == 200
+    auth.logout()
+    response = client.get("/departures")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_a_wrong_password_is_told_in_chinese_by_default(client, auth, make_user):
+    user = make_user(Role.OPERATOR)
+    response = auth.login(user.email, "wrong-password-here")
+    assert response.status_code == 401
+    assert "邮箱或密码错误" in response.get_data(as_text=True)
+    assert client.get("/departures").status_code == 302
+
+
+def test_sign_in_goes_back_only_to_a_page_of_this_site(client, make_user):
+    user = make_user(Role.OPERATOR)
+    page = client.get("/login")
+    response = client.post(
+        "/login?next=https://evil.example/",
+        data={"email": user.email, "password": PASSWORD, "csrf_token": csrf_token(page)},
+    )
+    assert response.headers["Location"] == "/"
+
+
+def test_a_shipper_registers_with_its_company(client, db_session, seeded):
+    response = _register(client)
+    assert response.status_code == 302
+    user = db_session.scalar(select(User).where(User.email == "li.na@example.com"))
+    assert user.role is Role.SHIPPER
+    assert user.company.credit_code == VALID_USCC
+    assert client.get("/departures").status_code == 200  # signed in straight away
+
+
+def test_a_malformed_credit_code_is_explained_and_changes_nothing(client, db_session, seeded):
+    response = _register(client, credit_code="91110000600037341M")
+    assert response.status_code == 422
+    assert "校验位应为 L" in response.get_data(as_text=True)
+    assert _count(db_session, User) == 0 and _count(db_session, Company) == 0
+
+
+def test_a_duplicate_email_is_explained_and_changes_nothing(client, db_session, make_user):
+    make_user(Role.OPERATOR, email="li.na@example.com")
+    response = _register(client)
+    assert response.status_code == 422
+    assert "该邮箱已注册" in response.get_data(as_text=True)
+    assert _count(db_session, User) == 1 and _count(db_session, Company) == 0
+
+
+def test_different_passwords_are_refused(client, db_session, seeded):
+    response = _register(client, password_confirm="something-else-entirely")
+    assert response.status_code == 422
+    assert "两次输入的密码不一致" in response.get_data(as_text=True)
+    assert _count(db_session, User) == 0
+
+
+def test_a_form_without_csrf_token_is_refused(client, db_session, seeded, make_user):
+    user = make_user(Role.OPERATOR)
+    response = client.post("/login", data={"email": user.email, "password": PASSWORD})
+    assert response.status_code == 400
+    assert client.get("/departures").status_code == 302  # not signed in
+    response = client.post(
+        "/register",
+        data={"company_name": "X", "credit_code": VALID_USCC, "name": "x",
+              "email": "x@example.com", "password": PASSWORD, "password_confirm": PASSWORD},
+    )
+    assert response.status_code == 400
+    assert _count(db_session, Company) == 0
+
+
+def test_a_forged_csrf_token_is_refused(client, make_user):
+    user = make_user(Role.OPERATOR)
+    client.get("/login")
+    response = client.post(
+        "/login", data={"email": user.email, "password": PASSWORD, "csrf_token": "forged"}
+    )
+    assert response.status_code == 400
