@@ -22,7 +22,9 @@ def _is_problem(response, status):
 
 def test_a_token_is_issued_for_a_right_password(client, make_user):
     user = make_user(Role.OPERATOR)
-    response = client.post("/api/v1/tokens", json={"email": user.email, "password": "correct-horse-battery"})
+    response = client.post(
+        "/api/v1/tokens", json={"email": user.email, "password": "correct-horse-battery"}
+    )
     assert response.status_code == 201
     body = response.get_json()
     expires = datetime.fromisoformat(body["expires_at"])
@@ -72,8 +74,14 @@ def test_stations(client, make_user, api_token):
     stations = client.get("/api/v1/stations", headers=headers).get_json()
     assert len(stations) == 11
     hub = next(s for s in stations if s["code"] == "HK")
-    assert hub == {"code": "HK", "name_zh": "恒口枢纽", "name_en": "Hengkou hub", "kind": "HUB",
-                   "feeder_hours": 0, "active": True}
+    assert hub == {
+        "code": "HK",
+        "name_zh": "恒口枢纽",
+        "name_en": "Hengkou hub",
+        "kind": "HUB",
+        "feeder_hours": 0,
+        "active": True,
+    }
 
 
 def test_routes_with_their_legs(client, make_user, api_token):
@@ -127,16 +135,28 @@ def test_a_bad_filter_is_422(client, make_user, api_token):
     assert "from" in _is_problem(naive, 422)["errors"]
 
 
-def test_one_departure_has_the_contract_fields(client, make_user, make_departure, make_booking,
-                                               api_token):
+def test_one_departure_has_the_contract_fields(
+    client, make_user, make_departure, make_booking, api_token
+):
     departure = make_departure("XAEU", capacity=82)
     shipper = make_user(Role.SHIPPER)
     make_booking(shipper.company, departure=departure, lines=(("22G1", 3),))
     body = client.get(
         f"/api/v1/departures/{departure.id}", headers=api_token(shipper.email)
     ).get_json()
-    assert set(body) == {"id", "route", "service_no", "departs_at", "cutoff_at", "capacity_teu",
-                         "capacity_kg", "booked_teu", "available_teu", "status", "departed_at"}
+    assert set(body) == {
+        "id",
+        "route",
+        "service_no",
+        "departs_at",
+        "cutoff_at",
+        "capacity_teu",
+        "capacity_kg",
+        "booked_teu",
+        "available_teu",
+        "status",
+        "departed_at",
+    }
     assert body["route"] == "XAEU" and body["status"] == "SCHEDULED"
     assert body["booked_teu"] == 3 and body["available_teu"] == 79
     assert datetime.fromisoformat(body["departs_at"]) == departure.departs_at
@@ -172,7 +192,12 @@ def test_an_unexpected_error_is_500_without_internals(app):
 def test_the_openapi_document_describes_the_api(client):
     spec = client.get("/api/v1/openapi.json").get_json()
     assert spec["openapi"].startswith("3.")
-    for path in ("/api/v1/tokens", "/api/v1/stations", "/api/v1/routes", "/api/v1/departures",
-                 "/api/v1/departures/{departure_id}"):
+    for path in (
+        "/api/v1/tokens",
+        "/api/v1/stations",
+        "/api/v1/routes",
+        "/api/v1/departures",
+        "/api/v1/departures/{departure_id}",
+    ):
         assert path in spec["paths"], path
     assert spec["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"

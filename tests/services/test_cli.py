@@ -9,30 +9,65 @@ def _users(session):
 
 
 def test_create_a_shipper_and_its_company(runner, db_session, seeded):
-    result = runner.invoke(args=[
-        "dryport", "create-user", "--role", "shipper", "--email", "Ops@Tea.example",
-        "--password", PASSWORD, "--name", "Ops", "--company", "Ankang Tea",
-        "--credit-code", VALID_USCC,
-    ])
+    result = runner.invoke(
+        args=[
+            "dryport",
+            "create-user",
+            "--role",
+            "shipper",
+            "--email",
+            "Ops@Tea.example",
+            "--password",
+            PASSWORD,
+            "--name",
+            "Ops",
+            "--company",
+            "Ankang Tea",
+            "--credit-code",
+            VALID_USCC,
+        ]
+    )
     assert result.exit_code == 0, result.output
     user = db_session.scalar(select(User).where(User.email == "ops@tea.example"))
     assert user.role is Role.SHIPPER and user.company.name == "Ankang Tea"
 
 
 def test_create_a_clerk_at_a_station(runner, db_session, seeded):
-    result = runner.invoke(args=[
-        "dryport", "create-user", "--role", "clerk", "--email", "c@example.com",
-        "--password", PASSWORD, "--station", "ZP",
-    ])
+    result = runner.invoke(
+        args=[
+            "dryport",
+            "create-user",
+            "--role",
+            "clerk",
+            "--email",
+            "c@example.com",
+            "--password",
+            PASSWORD,
+            "--station",
+            "ZP",
+        ]
+    )
     assert result.exit_code == 0, result.output
     assert db_session.scalar(select(User)).station.code == "ZP"
 
 
 def test_a_bad_credit_code_is_explained_and_creates_nothing(runner, db_session, seeded):
-    result = runner.invoke(args=[
-        "dryport", "create-user", "--role", "shipper", "--email", "s@example.com",
-        "--password", PASSWORD, "--company", "X", "--credit-code", "91110000600037341M",
-    ])
+    result = runner.invoke(
+        args=[
+            "dryport",
+            "create-user",
+            "--role",
+            "shipper",
+            "--email",
+            "s@example.com",
+            "--password",
+            PASSWORD,
+            "--company",
+            "X",
+            "--credit-code",
+            "91110000600037341M",
+        ]
+    )
     assert result.exit_code == 1
     assert "L" in result.output and "Traceback" not in result.output
     assert _users(db_session) == 0
@@ -40,18 +75,36 @@ def test_a_bad_credit_code_is_explained_and_creates_nothing(runner, db_session, 
 
 
 def test_a_clerk_without_a_known_station_is_refused(runner, db_session, seeded):
-    result = runner.invoke(args=[
-        "dryport", "create-user", "--role", "clerk", "--email", "c@example.com",
-        "--password", PASSWORD, "--station", "XX",
-    ])
+    result = runner.invoke(
+        args=[
+            "dryport",
+            "create-user",
+            "--role",
+            "clerk",
+            "--email",
+            "c@example.com",
+            "--password",
+            PASSWORD,
+            "--station",
+            "XX",
+        ]
+    )
     assert result.exit_code == 1 and _users(db_session) == 0
 
 
 def test_a_shipper_without_a_company_is_a_usage_error(runner, db_session, seeded):
-    result = runner.invoke(args=[
-        "dryport", "create-user", "--role", "shipper", "--email", "s@example.com",
-        "--password", PASSWORD,
-    ])
+    result = runner.invoke(
+        args=[
+            "dryport",
+            "create-user",
+            "--role",
+            "shipper",
+            "--email",
+            "s@example.com",
+            "--password",
+            PASSWORD,
+        ]
+    )
     assert result.exit_code == 2 and "--company" in result.output
     assert _users(db_session) == 0
 

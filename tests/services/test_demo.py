@@ -6,7 +6,6 @@ import pytest
 from sqlalchemy import func, select
 
 from dryport.extensions import db
-
 from dryport.models import (
     HOLDING_STATUSES,
     Booking,
@@ -46,9 +45,9 @@ def test_demo_has_every_role_and_one_clerk_per_station(db_session, loaded):
     roles = {s.role for s in sign_ins}
     assert roles == {"admin", "operator", "clerk", "shipper"}
     clerk_stations = db_session.scalars(
-        select(Station.code).join(User, User.station_id == Station.id).where(
-            User.role == Role.CLERK
-        )
+        select(Station.code)
+        .join(User, User.station_id == Station.id)
+        .where(User.role == Role.CLERK)
     ).all()
     assert sorted(clerk_stations) == sorted(db_session.scalars(select(Station.code)))
     companies = db_session.scalars(select(Company)).all()
@@ -72,15 +71,17 @@ def test_demo_history_is_about_250_teu_a_month_and_growing(db_session, loaded):
 
 def test_demo_departures_cover_the_coming_eight_weeks_on_every_route(db_session, loaded):
     future = db_session.execute(
-        select(Departure.route_id, func.count()).where(Departure.departs_at > NOW)
+        select(Departure.route_id, func.count())
+        .where(Departure.departs_at > NOW)
         .group_by(Departure.route_id)
     ).all()
     assert len(future) == 3 and all(count >= 4 for _, count in future)
     latest = db_session.scalar(select(func.max(Departure.departs_at)))
     assert (latest - NOW).days >= 50
-    assert db_session.scalar(
-        select(func.count()).where(Departure.status == DepartureStatus.SCHEDULED)
-    ) >= 15
+    assert (
+        db_session.scalar(select(func.count()).where(Departure.status == DepartureStatus.SCHEDULED))
+        >= 15
+    )
 
 
 def test_demo_held_teu_equals_the_bookings_and_fits(db_session, loaded):

@@ -89,8 +89,14 @@ def test_a_form_without_csrf_token_is_refused(client, db_session, seeded, make_u
     assert client.get("/departures").status_code == 302  # not signed in
     response = client.post(
         "/register",
-        data={"company_name": "X", "credit_code": VALID_USCC, "name": "x",
-              "email": "x@example.com", "password": PASSWORD, "password_confirm": PASSWORD},
+        data={
+            "company_name": "X",
+            "credit_code": VALID_USCC,
+            "name": "x",
+            "email": "x@example.com",
+            "password": PASSWORD,
+            "password_confirm": PASSWORD,
+        },
     )
     assert response.status_code == 400
     assert _count(db_session, Company) == 0

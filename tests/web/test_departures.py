@@ -4,8 +4,9 @@ from dryport.models import Role
 from dryport.services.clock import utcnow
 
 
-def test_the_board_shows_times_in_beijing_and_free_teu(client, auth, make_user, make_departure,
-                                                       make_booking):
+def test_the_board_shows_times_in_beijing_and_free_teu(
+    client, auth, make_user, make_departure, make_booking
+):
     departs = datetime(utcnow().year + 1, 3, 2, 2, 0, tzinfo=UTC)  # 10:00 in Asia/Shanghai
     departure = make_departure("XAEU", departs_at=departs, capacity=82, service_no="X8157")
     shipper = make_user(Role.SHIPPER)

@@ -16,7 +16,8 @@ def _source_messages() -> set[str]:
     found = set()
     for folder, method in (("dryport", "python"), ("templates", "jinja2")):
         for _, _, message, _, _ in extract_from_dir(
-            ROOT / folder, method_map=[("**.py", "python"), ("**.html", "jinja2")],
+            ROOT / folder,
+            method_map=[("**.py", "python"), ("**.html", "jinja2")],
             keywords=KEYWORDS,
         ):
             found.add(message if isinstance(message, str) else message[0])
