@@ -53,13 +53,22 @@ def seed_command():
 def demo_command(if_empty: bool):
     """Seed, then add demo users, companies, departures and a year of history."""
     if demo.has_demo_data(db.session):
-        if if_empty:
-            click.echo("The database already has data; demo data not added.")
-            return
-        raise click.ClickException("The database already has users; demo data is for an empty one.")
-    with click.progressbar(length=demo.departure_count(), label="Demo departures") as bar:
-        sign_ins = demo.load_demo(db.session, progress=bar.update)
-    click.echo(f"Demo sign-ins (password for all: {sign_ins[0].password}):")
+        if not if_empty:
+            raise click.ClickException(
+                "The database already has users; demo data is for an empty one."
+            )
+        click.echo("The database already has data; demo data not added.")
+        sign_ins = demo.existing_sign_ins(db.session)
+    else:
+        with click.progressbar(length=demo.departure_count(), label="Demo departures") as bar:
+            sign_ins = demo.load_demo(db.session, progress=bar.update)
+    _print_sign_ins(sign_ins)
+
+
+def _print_sign_ins(sign_ins: list[demo.DemoSignIn]) -> None:
+    if not sign_ins:
+        return
+    click.echo(f"Demo sign-ins (password for all: {demo.DEMO_PASSWORD}):")
     for entry in sign_ins:
         click.echo(f"  {entry.role:9} {entry.email:32} {entry.detail}")
 

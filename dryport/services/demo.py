@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 from stdnum.cn import uscc
 
@@ -88,8 +88,29 @@ class DemoSignIn:
     detail: str
 
 
+DEMO_DOMAINS = ("@dryport.example", "@shipper.example")
+
+
 def has_demo_data(session: Session) -> bool:
     return session.scalar(select(func.count()).select_from(User)) > 0
+
+
+def existing_sign_ins(session: Session) -> list[DemoSignIn]:
+    """The demo users still in the database, to remind whoever runs the demo again."""
+    users = session.scalars(
+        select(User)
+        .where(or_(*(User.email.endswith(domain) for domain in DEMO_DOMAINS)))
+        .order_by(User.id)
+    )
+    return [
+        DemoSignIn(
+            u.role.name.lower(),
+            u.email,
+            DEMO_PASSWORD,
+            u.station.name_en if u.station else u.company.name if u.company else "",
+        )
+        for u in users
+    ]
 
 
 def load_demo(

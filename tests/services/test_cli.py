@@ -117,5 +117,6 @@ def test_demo_command_prints_sign_ins_and_refuses_a_second_load(runner, db_sessi
     again = runner.invoke(args=["dryport", "demo"])
     assert again.exit_code != 0 and "already" in again.output
     quiet = runner.invoke(args=["dryport", "demo", "--if-empty"])
-    assert quiet.exit_code == 0
+    assert quiet.exit_code == 0 and "not added" in quiet.output
+    assert "clerk.zp@dryport.example" in quiet.output  # the sign-ins, as a reminder
     assert db_session.scalar(select(func.count()).select_from(User)) == users
