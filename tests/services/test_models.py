@@ -130,3 +130,11 @@ def test_a_stale_update_fails_instead_of_overwriting(app, db_session, make_booki
 def test_station_codes_are_unique(db_session, seeded):
     hub = db_session.scalar(select(Station).where(Station.code == "HK"))
     _refused(db_session, update(Station).where(Station.code == "HB").values(code=hub.code))
+
+
+def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(db_session):
+    if db_session.get_bind().dialect.name != "sqlite":
+        pytest.skip("SQLite only")
+    assert db_session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+    assert db_session.execute(text("PRAGMA busy_timeout")).scalar() >= 5000
+    assert db_session.execute(text("PRAGMA foreign_keys")).scalar() == 1
