@@ -8,7 +8,7 @@ PORT   ?= 5000
 PO     := $(wildcard dryport/translations/*/LC_MESSAGES/messages.po)
 MO     := $(PO:.po=.mo)
 
-.PHONY: run test lint format install translations extract bench clean
+.PHONY: run test lint format install translations extract clean
 
 run: install translations
 	$(FLASK) db upgrade
@@ -47,11 +47,8 @@ translations: install $(MO)
 # Refresh the catalogs after changing user-facing strings, then translate what is new.
 extract: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o dryport/translations/messages.pot --no-location --omit-header .
-	$(BIN)/pybabel update -i dryport/translations/messages.pot -d dryport/translations --no-fuzzy-matching --omit-header --no-wrap
+	$(BIN)/pybabel update -i dryport/translations/messages.pot -d dryport/translations --no-fuzzy-matching --no-wrap
 	$(BIN)/python scripts/catalogs.py
-
-bench: install translations
-	$(BIN)/python -m bench
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache *.egg-info

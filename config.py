@@ -27,9 +27,8 @@ class Config:
     # Languages: Chinese first, English complete.
     LANGUAGES = ("zh", "en")
     BABEL_DEFAULT_LOCALE = "zh"
-    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
-    DISPLAY_TIMEZONE = "Asia/Shanghai"
 
+    MAX_CONTENT_LENGTH = 1024 * 1024  # no form or JSON body of the product comes near it
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
@@ -37,6 +36,7 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
 
     API_TOKEN_TTL = timedelta(hours=int(os.environ.get("API_TOKEN_TTL_HOURS", "24")))
+    IDEMPOTENCY_TTL = timedelta(hours=int(os.environ.get("IDEMPOTENCY_TTL_HOURS", "24")))
     # Some ports count a 45 ft container as 2.25 TEU; the default is 2.
     TEU_PER_45FT = float(os.environ.get("TEU_PER_45FT", "2"))
     PAGE_SIZE = 25

@@ -27,12 +27,20 @@ def create_app(config_object: object | str = "config.Config") -> Flask:
 
 
 def check_secret_key(app: Flask) -> None:
-    """Refuse to run in production without a secret key of its own."""
+    """Refuse to run in production without a secret key of its own.
+
+    Tests use a fixed key. In debug (``make run``) a random key is made once and kept in
+    ``instance/secret_key``, so even a development server never signs with a key that is
+    in the repository.
+    """
     from config import DEV_SECRET_KEY
 
     key = app.config.get("SECRET_KEY")
-    if app.debug or app.testing:
+    if app.testing:
         app.config["SECRET_KEY"] = key or DEV_SECRET_KEY
+        return
+    if app.debug and not key:
+        app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path) / "secret_key")
         return
     if not key or key == DEV_SECRET_KEY:
         raise RuntimeError(
@@ -41,12 +49,26 @@ def check_secret_key(app: Flask) -> None:
         )
 
 
+def _instance_secret(path: Path) -> str:
+    import secrets
+
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as f:
+            f.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
 def register_extensions(app: Flask) -> None:
     import dryport.models  # noqa: F401 - every table on the metadata, for Alembic too
-    from dryport import i18n
+    from dryport import db as unit_of_work
+    from dryport import hygiene, i18n
     from dryport.extensions import api, babel, csrf, db, login_manager, migrate
 
     db.init_app(app)
+    unit_of_work.init_app(app, db)
+    hygiene.init_app(app)
     migrate.init_app(
         app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True
     )

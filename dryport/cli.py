@@ -4,8 +4,11 @@ from functools import wraps
 
 import click
 from flask.cli import AppGroup
+from flask_babel import gettext as _
 
+from dryport.db import write_intent
 from dryport.extensions import db
+from dryport.labels import label
 from dryport.models import Role
 from dryport.services import accounts, demo
 from dryport.services.errors import DomainError
@@ -19,24 +22,29 @@ def committing(command):
 
     @wraps(command)
     def wrapper(*args, **kwargs):
+        token = write_intent.set(True)
         try:
             result = command(*args, **kwargs)
             db.session.commit()
             return result
         except DomainError as error:
             db.session.rollback()
-            details = "; ".join(
-                f"{field}: {', '.join(str(m) for m in messages)}"
-                for field, messages in error.errors.items()
-            )
-            raise click.ClickException(
-                f"{error.message}" + (f" ({details})" if details else "")
-            ) from None
+            raise click.ClickException(_describe(error)) from None
         except BaseException:
             db.session.rollback()
             raise
+        finally:
+            write_intent.reset(token)
 
     return wrapper
+
+
+def _describe(error: DomainError) -> str:
+    details = "; ".join(
+        f"{field}: {', '.join(str(m) for m in messages)}"
+        for field, messages in error.errors.items()
+    )
+    return f"{error.message}" + (f" ({details})" if details else "")
 
 
 @dryport_cli.command("seed")
@@ -44,7 +52,13 @@ def committing(command):
 def seed_command():
     """Load the hub, the ten sub-stations and the three routes (adds only what is missing)."""
     added = seed_reference_data(db.session)
-    click.echo(f"Reference data: {added['stations']} stations and {added['routes']} routes added.")
+    click.echo(
+        _(
+            "Reference data: %(stations)d stations and %(routes)d routes added.",
+            stations=added["stations"],
+            routes=added["routes"],
+        )
+    )
 
 
 @dryport_cli.command("demo")
@@ -55,12 +69,12 @@ def demo_command(if_empty: bool):
     if demo.has_demo_data(db.session):
         if not if_empty:
             raise click.ClickException(
-                "The database already has users; demo data is for an empty one."
+                _("The database already has users; demo data is for an empty one.")
             )
-        click.echo("The database already has data; demo data not added.")
+        click.echo(_("The database already has data; demo data not added."))
         sign_ins = demo.existing_sign_ins(db.session)
     else:
-        with click.progressbar(length=demo.departure_count(), label="Demo departures") as bar:
+        with click.progressbar(length=demo.departure_count(), label=_("Demo departures")) as bar:
             sign_ins = demo.load_demo(db.session, progress=bar.update)
     _print_sign_ins(sign_ins)
 
@@ -68,7 +82,7 @@ def demo_command(if_empty: bool):
 def _print_sign_ins(sign_ins: list[demo.DemoSignIn]) -> None:
     if not sign_ins:
         return
-    click.echo(f"Demo sign-ins (password for all: {demo.DEMO_PASSWORD}):")
+    click.echo(_("Demo sign-ins (password for all: %(password)s):", password=demo.DEMO_PASSWORD))
     for entry in sign_ins:
         click.echo(f"  {entry.role:9} {entry.email:32} {entry.detail}")
 
@@ -88,7 +102,7 @@ def create_user_command(role, email, password, name, company_name, credit_code, 
     role = Role[role.upper()]
     if role is Role.SHIPPER:
         if not (company_name and credit_code):
-            raise click.UsageError("A shipper needs --company and --credit-code.")
+            raise click.UsageError(_("A shipper needs --company and --credit-code."))
         company = accounts.get_or_create_company(db.session, company_name, credit_code)
     user = accounts.create_user(
         db.session,
@@ -99,4 +113,4 @@ def create_user_command(role, email, password, name, company_name, credit_code, 
         company=company,
         station_code=station,
     )
-    click.echo(f"Created {user.role.name.lower()} {user.email}.")
+    click.echo(_("Created %(role)s %(email)s.", role=label(user.role), email=user.email))

@@ -1,6 +1,7 @@
 """Database wiring: the declarative base, column types and per-dialect connection settings."""
 
 import sqlite3
+from contextvars import ContextVar
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, MetaData, event
@@ -71,10 +72,17 @@ def _sqlite_on_connect(dbapi_connection, connection_record):
     cursor.close()
 
 
+#: Set for a unit of work that will write (an unsafe HTTP method, a CLI command). On SQLite
+#: its transactions begin IMMEDIATE: the write lock is taken up front, so a transaction that
+#: has read never fails to upgrade to writing ("database is locked") and two writers never
+#: interleave. Readers are unaffected in WAL mode.
+write_intent: ContextVar[bool] = ContextVar("write_intent", default=False)
+
+
 @event.listens_for(Engine, "begin")
 def _sqlite_on_begin(conn):
     if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("BEGIN")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")
 
 
 def enum_type(enum_cls, name: str):
@@ -89,3 +97,30 @@ def enum_type(enum_cls, name: str):
         length=max(len(m.name) for m in enum_cls),
         validate_strings=True,
     )
+
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def init_app(app, db) -> None:
+    """One unit of work per request: its write intent from the HTTP method, and one commit
+    at the end when it succeeded (status below 400); anything else rolls back."""
+    from flask import g, request
+
+    @app.before_request
+    def _mark_write_intent():
+        g.write_intent_token = write_intent.set(request.method not in SAFE_METHODS)
+
+    @app.after_request
+    def _commit(response):
+        if response.status_code < 400:
+            db.session.commit()
+        else:
+            db.session.rollback()
+        return response
+
+    @app.teardown_request
+    def _clear_write_intent(exc):
+        token = g.pop("write_intent_token", None)
+        if token is not None:
+            write_intent.reset(token)

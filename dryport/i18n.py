@@ -1,8 +1,29 @@
 """Language and time zone of each request: Chinese by default, English on request."""
 
+import os
+
 from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import format_datetime, get_locale
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+
+from dryport.services.clock import LOCAL_TZ
+
+#: Titles of the HTTP errors, shared by the API's problems and the web's error pages.
+HTTP_TITLES = {
+    400: _l("Bad request"),
+    401: _l("Sign-in required"),
+    403: _l("Not allowed"),
+    404: _l("Not found"),
+    405: _l("Method not allowed"),
+    406: _l("Not acceptable"),
+    409: _l("Conflict"),
+    413: _l("Request too large"),
+    415: _l("Unsupported media type"),
+    422: _l("Invalid input"),
+    429: _l("Too many requests"),
+    500: _l("Internal error"),
+}
 
 
 def select_locale() -> str:
@@ -10,8 +31,9 @@ def select_locale() -> str:
     API: the best match of ``Accept-Language``, else Chinese."""
     languages = current_app.config["LANGUAGES"]
     default = current_app.config["BABEL_DEFAULT_LOCALE"]
-    if not has_request_context():
-        return default
+    if not has_request_context():  # the command line: DRYPORT_LOCALE=en for English
+        chosen = os.environ.get("DRYPORT_LOCALE")
+        return chosen if chosen in languages else default
     if request.path.startswith("/api/"):
         return request.accept_languages.best_match(languages) or default
     chosen = session.get("lang")
@@ -23,7 +45,7 @@ def select_locale() -> str:
 
 
 def select_timezone() -> str:
-    return current_app.config["DISPLAY_TIMEZONE"]
+    return LOCAL_TZ.key
 
 
 def locale_code() -> str:

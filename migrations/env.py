@@ -11,6 +11,17 @@ fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger("alembic.env")
 
 db = current_app.extensions["migrate"].db
+
+
+def render_item(type_, obj, autogen_context):
+    """Render the app's column types as plain SQLAlchemy types: migrations import no app code."""
+    from dryport.db import UTCDateTime
+
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
 config.set_main_option(
     "sqlalchemy.url", db.engine.url.render_as_string(hide_password=False).replace("%", "%%")
 )
@@ -36,6 +47,7 @@ def run_migrations_online():
 
     conf_args = dict(current_app.extensions["migrate"].configure_args)
     conf_args.setdefault("process_revision_directives", process_revision_directives)
+    conf_args.setdefault("render_item", render_item)
 
     with db.engine.connect() as connection:
         context.configure(connection=connection, target_metadata=db.metadata, **conf_args)

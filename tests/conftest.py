@@ -54,6 +54,8 @@ def app(tmp_path_factory):
     app.test_client_class = IsolatedClient
     with app.app_context():
         if db.engine.dialect.name == "postgresql":
+            # The schema is dropped and rebuilt: never on a database not meant for tests.
+            assert "test" in db.engine.url.database, f"not a test database: {db.engine.url}"
             with db.engine.begin() as conn:
                 conn.execute(text("DROP SCHEMA public CASCADE"))
                 conn.execute(text("CREATE SCHEMA public"))

@@ -1,7 +1,8 @@
 import pytest
+from flask import Flask
 
 from config import DEV_SECRET_KEY, Config
-from dryport import create_app
+from dryport import check_secret_key, create_app
 
 
 def _config(**values):
@@ -23,6 +24,19 @@ def test_production_starts_with_its_own_key():
     assert app.config["SECRET_KEY"] == "a-long-random-production-secret"
 
 
-def test_debug_runs_on_the_development_key():
-    app = create_app(_config(SECRET_KEY=None, DEBUG=True))
-    assert app.config["SECRET_KEY"] == DEV_SECRET_KEY
+def test_debug_makes_and_keeps_a_random_key_of_its_own(tmp_path):
+    def debug_app():
+        app = Flask("debug", instance_path=str(tmp_path / "instance"))
+        app.config.update(DEBUG=True, SECRET_KEY=None)
+        check_secret_key(app)
+        return app.config["SECRET_KEY"]
+
+    key = debug_app()
+    assert key != DEV_SECRET_KEY and len(key) == 64
+    assert debug_app() == key
+    assert (tmp_path / "instance" / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_debug_refuses_the_development_key_too():
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app(_config(SECRET_KEY=DEV_SECRET_KEY, DEBUG=True))

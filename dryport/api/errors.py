@@ -2,29 +2,14 @@
 
 from flask import current_app, jsonify, request
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
 from dryport.extensions import db
+from dryport.i18n import HTTP_TITLES
 from dryport.schemas.messages import flatten_errors, localize_errors
 from dryport.services.errors import DomainError
 
 PROBLEM_TYPE = "about:blank"
-
-HTTP_TITLES = {
-    400: _l("Bad request"),
-    401: _l("Sign-in required"),
-    403: _l("Not allowed"),
-    404: _l("Not found"),
-    405: _l("Method not allowed"),
-    406: _l("Not acceptable"),
-    409: _l("Conflict"),
-    413: _l("Request too large"),
-    415: _l("Unsupported media type"),
-    422: _l("Invalid input"),
-    429: _l("Too many requests"),
-    500: _l("Internal error"),
-}
 
 
 def problem(status: int, detail: str | None = None, *, title=None, errors=None, **extra):
@@ -48,7 +33,7 @@ def api_error_response(error: Exception):
     if isinstance(error, DomainError):
         db.session.rollback()
         errors = flatten_errors(localize_errors(error.errors)) if error.errors else None
-        return problem(
+        response = problem(
             error.status,
             error.message,
             title=error.title,
@@ -56,6 +41,9 @@ def api_error_response(error: Exception):
             type=f"urn:dryport:problem:{type(error).__name__}",
             **error.extra,
         )
+        if error.status == 401:
+            response.headers["WWW-Authenticate"] = 'Bearer realm="dryport"'
+        return response
     if isinstance(error, HTTPException):
         status = error.code or 500
         if status == 422:  # webargs: {"json": {...}} or {"query": {...}}
@@ -65,7 +53,7 @@ def api_error_response(error: Exception):
                 errors.update(flatten_errors(localize_errors(location)))
             return problem(422, _("Some fields are invalid."), errors=errors)
         response = problem(status, _http_detail(status))
-        if status == 405 and error.valid_methods:
+        if status == 405 and getattr(error, "valid_methods", None):
             response.headers["Allow"] = ", ".join(error.valid_methods)
         return response
     db.session.rollback()

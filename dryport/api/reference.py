@@ -1,17 +1,14 @@
 from flask_smorest import Blueprint
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from dryport.api.auth import BEARER, token_required
 from dryport.extensions import db
-from dryport.models import Route, Station
 from dryport.schemas.reference import (
     DepartureQuerySchema,
     DepartureSchema,
     RouteSchema,
     StationSchema,
 )
-from dryport.services import departures
+from dryport.services import departures, reference_data
 from dryport.services.pagination import paginate
 
 blp = Blueprint("api_reference", __name__, description="Stations, routes and departures")
@@ -23,7 +20,7 @@ blp = Blueprint("api_reference", __name__, description="Stations, routes and dep
 @blp.response(200, StationSchema(many=True))
 def list_stations():
     """The hub and the county sub-stations"""
-    return db.session.scalars(select(Station).order_by(Station.id)).all()
+    return reference_data.list_stations(db.session)
 
 
 @blp.route("/routes")
@@ -32,9 +29,7 @@ def list_stations():
 @blp.response(200, RouteSchema(many=True))
 def list_routes():
     """The routes with their legs"""
-    return db.session.scalars(
-        select(Route).options(selectinload(Route.legs)).order_by(Route.id)
-    ).all()
+    return reference_data.list_routes(db.session)
 
 
 @blp.route("/departures")
@@ -51,7 +46,7 @@ def list_departures(query, pagination_parameters):
     return page.items
 
 
-@blp.route("/departures/<int:departure_id>")
+@blp.route("/departures/<int(max=2147483647):departure_id>")
 @token_required()
 @blp.doc(security=BEARER)
 @blp.response(200, DepartureSchema)

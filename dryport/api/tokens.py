@@ -18,5 +18,4 @@ def create_token(body):
     """Sign in and get a bearer token"""
     user = accounts.authenticate(db.session, body["email"], body["password"])
     token, record = accounts.issue_api_token(db.session, user, current_app.config["API_TOKEN_TTL"])
-    db.session.commit()
     return {"token": token, "expires_at": record.expires_at}

@@ -12,6 +12,7 @@ from dryport.models.company import Company
 from dryport.models.container import Container, VgmMethod
 from dryport.models.counter import Counter
 from dryport.models.departure import Departure, DepartureStatus
+from dryport.models.idempotency import IdempotencyKey
 from dryport.models.route import DocumentType, Leg, Route, TransportMode
 from dryport.models.station import Station, StationKind
 from dryport.models.user import ApiToken, Role, User
@@ -31,6 +32,7 @@ __all__ = [
     "DepartureStatus",
     "DocumentType",
     "EventType",
+    "IdempotencyKey",
     "Leg",
     "Role",
     "Route",

@@ -53,10 +53,14 @@ class RegistrationSchema(Schema):
     phone = fields.String(
         load_default=None, validate=validate.Length(max=32, error=_l("At most 32 characters."))
     )
-    email = fields.Email(required=True, validate=validate.Length(max=254))
+    email = fields.Email(
+        required=True, validate=validate.Length(max=254, error=_l("At most 254 characters."))
+    )
     password = fields.String(required=True)
     password_confirm = fields.String(required=True)
-    locale = fields.String(load_default="zh", validate=validate.OneOf(("zh", "en")))
+    locale = fields.String(
+        load_default="zh", validate=validate.OneOf(("zh", "en"), error=_l("Choose zh or en."))
+    )
 
     @pre_load
     def strip(self, data, **kwargs):
@@ -71,10 +75,10 @@ class RegistrationSchema(Schema):
 
     @validates("password")
     def check_password(self, value, **kwargs):
-        if len(value) < accounts.MIN_PASSWORD_LENGTH:
-            raise ValidationError(
-                str(_l("At least %(n)d characters.", n=accounts.MIN_PASSWORD_LENGTH))
-            )
+        try:
+            accounts.check_password_rule(value)
+        except Invalid as error:
+            raise ValidationError(str(error.message)) from None
 
     @validates_schema
     def check_confirmation(self, data, **kwargs):

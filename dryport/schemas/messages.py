@@ -24,6 +24,9 @@ BUILTIN = {
     "Not a valid list.": _l("Enter a list."),
     "Not a valid mapping type.": _l("Enter an object."),
     "Not a valid email address.": _l("Enter a valid email address."),
+    # the API's paging parameters
+    "Must be greater than or equal to 1.": _l("At least 1."),
+    "Must be greater than or equal to 1 and less than or equal to 100.": _l("From 1 to 100."),
 }
 
 

@@ -56,13 +56,17 @@ class DepartureSchema(Schema):
 class DayOrMoment(fields.Field):
     """A date (``2026-12-01``, a whole day in Asia/Shanghai) or a datetime with its offset."""
 
+    YEARS = range(2000, 2101)
+
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, str):
             try:
                 if len(value) == 10:
-                    return date.fromisoformat(value)
+                    day = date.fromisoformat(value)
+                    if day.year in self.YEARS:
+                        return day
                 moment = datetime.fromisoformat(value)
-                if moment.tzinfo is not None:
+                if moment.tzinfo is not None and moment.year in self.YEARS:
                     return moment
             except ValueError:
                 pass

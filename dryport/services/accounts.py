@@ -63,14 +63,27 @@ def check_password_rule(password: str) -> None:
         )
 
 
+def find_company(session: Session, credit_code: str) -> Company | None:
+    return session.scalar(
+        select(Company).where(Company.credit_code == normalise_credit_code(credit_code))
+    )
+
+
 def get_or_create_company(session: Session, name: str, credit_code: str, **contact) -> Company:
-    """The company with this credit code, created when new; a name mismatch is a conflict."""
+    """The company with this credit code, created when new (an administrator's or the port's
+    act, never self-service). Raises ``Conflict`` when the code belongs to a company of
+    another name."""
     code = normalise_credit_code(credit_code)
-    company = session.scalar(select(Company).where(Company.credit_code == code))
+    company = find_company(session, code)
     if company is None:
         company = Company(name=name.strip(), credit_code=code, **contact)
         session.add(company)
         session.flush()
+    elif company.name != name.strip():
+        raise Conflict(
+            _l("This credit code belongs to %(name)s.", name=company.name),
+            errors={"credit_code": [_l("Registered under another name.")]},
+        )
     return company
 
 
@@ -129,7 +142,16 @@ def _email_taken() -> Conflict:
 
 
 def register_shipper(session: Session, data: dict) -> User:
-    """Self-registration: a shipper user and, when new, its company."""
+    """Self-registration: a new company and its first shipper user.
+
+    A company already registered is refused (``Conflict``): anyone can read a credit code off
+    a business licence, so joining an existing company takes the port's administrator.
+    """
+    if find_company(session, data["credit_code"]) is not None:
+        raise Conflict(
+            _l("This company is already registered. Ask the port to add you to its account."),
+            errors={"credit_code": [_l("Already registered.")]},
+        )
     company = get_or_create_company(
         session,
         data["company_name"],

@@ -1,15 +1,39 @@
-"""Bookings: finding them within the user's scope, and their timeline.
+"""Bookings: placing, amending and cancelling them within the capacity and cut-off rules,
+finding them within the user's scope, and their timeline.
 
-Placing, amending and cancelling bookings follow the capacity and cut-off rules; every state
-change writes a ``BookingEvent`` through ``record_event``.
+Every state change writes one ``BookingEvent``. A change made on a stale copy (the booking
+changed since the client read it) is a ``Conflict``, never a silent overwrite.
 """
 
+from datetime import date, datetime
+from decimal import Decimal
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.exc import StaleDataError
 
-from dryport.models import Booking, BookingEvent, BookingStatus, Departure, EventType, Route, User
-from dryport.services.access import booking_scope
-from dryport.services.errors import NotFound
+from dryport.models import (
+    Booking,
+    BookingEvent,
+    BookingLine,
+    BookingStatus,
+    Departure,
+    EventType,
+    Role,
+    Route,
+    Station,
+    User,
+)
+from dryport.services import capacity, sequences
+from dryport.services.access import booking_scope, require_role
+from dryport.services.clock import LOCAL_TZ, local_day_start, utcnow
+from dryport.services.containers import format_teu, total_teu
+from dryport.services.departures import check_cutoff
+from dryport.services.errors import Conflict, Invalid, NotFound
+
+CANCELLABLE = (BookingStatus.RECEIVED, BookingStatus.CONFIRMED)
 
 
 def bookings_query(
@@ -17,15 +41,33 @@ def bookings_query(
     status: BookingStatus | None = None,
     route: str | None = None,
     departure_id: int | None = None,
+    month: date | None = None,
 ) -> Select:
-    """The bookings ``user`` may see, newest first, optionally filtered."""
-    stmt = select(Booking).where(booking_scope(user))
+    """The bookings ``user`` may see, newest first, optionally filtered; ``month`` is the
+    departure month (first day of it) in Asia/Shanghai."""
+    stmt = (
+        select(Booking)
+        .where(booking_scope(user))
+        .options(
+            selectinload(Booking.company),
+            selectinload(Booking.departure),
+            selectinload(Booking.origin_station),
+        )
+    )
     if status is not None:
         stmt = stmt.where(Booking.status == status)
     if departure_id is not None:
         stmt = stmt.where(Booking.departure_id == departure_id)
+    if route or month:
+        stmt = stmt.join(Booking.departure)
     if route:
-        stmt = stmt.join(Booking.departure).join(Departure.route).where(Route.code == route)
+        stmt = stmt.join(Departure.route).where(Route.code == route)
+    if month:
+        following = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+        stmt = stmt.where(
+            Departure.departs_at >= local_day_start(month),
+            Departure.departs_at < local_day_start(following),
+        )
     return stmt.order_by(Booking.created_at.desc(), Booking.id.desc())
 
 
@@ -52,3 +94,182 @@ def record_event(
     event = BookingEvent(booking=booking, actor=actor, type=type_, details=details)
     session.add(event)
     return event
+
+
+def booking_teu(lines) -> Decimal:
+    """TEU of requested lines (dicts with ``size_type`` and ``quantity``), by the port's rule
+    for 45 ft containers."""
+    return total_teu(
+        ((line["size_type"], line["quantity"]) for line in lines),
+        current_app.config["TEU_PER_45FT"],
+    )
+
+
+def place_booking(session: Session, user: User, data: dict, now: datetime | None = None):
+    """Book space for a shipper's company on a departure, from an origin station.
+
+    ``data`` is what ``BookingCreateSchema`` loaded. Raises ``Invalid`` for an unknown
+    departure or station, ``CutoffPassed`` after the station's cut-off, ``CapacityExceeded``
+    when the TEU do not fit, ``Conflict`` when the departure no longer takes bookings.
+    """
+    require_role(user, Role.SHIPPER)
+    now = now or utcnow()
+    departure = session.get(Departure, data["departure_id"])
+    if departure is None:
+        raise Invalid(errors={"departure_id": [_l("No such departure.")]})
+    origin = session.scalar(
+        select(Station).where(Station.code == data["origin_station"], Station.active)
+    )
+    if origin is None:
+        raise Invalid(errors={"origin_station": [_l("No such station.")]})
+    check_cutoff(departure, origin, now)
+    teu = booking_teu(data["containers"])
+    capacity.hold(session, departure, teu)
+
+    month = now.astimezone(LOCAL_TZ).strftime("%y%m")
+    number = sequences.reserve(session, f"booking:{month}")[0]
+    booking = Booking(
+        reference=f"HK{month}-{number:05d}",
+        company_id=user.company_id,
+        departure=departure,
+        origin_station=origin,
+        created_by=user,
+        teu=teu,
+        status=BookingStatus.RECEIVED,
+        created_at=now,
+        updated_at=now,
+    )
+    _apply(booking, data)
+    session.add(booking)
+    record_event(
+        session, booking, user, EventType.CREATED,
+        teu=format_teu(teu), service_no=departure.service_no,
+    )  # fmt: skip
+    session.flush()
+    return booking
+
+
+def amend_booking(
+    session: Session, user: User, reference: str, data: dict, now: datetime | None = None
+) -> Booking:
+    """Change the parties, cargo or container lines of a RECEIVED booking before cut-off.
+
+    ``data`` is what ``BookingAmendSchema`` loaded, with the ``version`` the shipper read.
+    More TEU are held atomically (``CapacityExceeded`` when they do not fit), fewer released.
+    Raises ``Conflict`` for a stale version or a booking past RECEIVED, ``CutoffPassed``
+    after the cut-off.
+    """
+    require_role(user, Role.SHIPPER)
+    booking = get_booking(session, user, reference)
+    _check_version(booking, data["version"])
+    if booking.status is not BookingStatus.RECEIVED:
+        raise Conflict(
+            _l("A booking can be amended only while it is received, not confirmed or later.")
+        )
+    check_cutoff(booking.departure, booking.origin_station, now)
+    before = _snapshot(booking)
+    if "containers" in data:
+        new_teu = booking_teu(data["containers"])
+        capacity.hold(session, booking.departure, new_teu - booking.teu)
+        booking.teu = new_teu
+    _apply(booking, data)
+    booking.updated_at = now or utcnow()
+    after = _snapshot(booking)
+    changes = {key: [before[key], after[key]] for key in after if before[key] != after[key]}
+    record_event(session, booking, user, EventType.AMENDED, changes=changes)
+    _flush(session)
+    return booking
+
+
+def cancel_booking(
+    session: Session,
+    user: User,
+    reference: str,
+    version: int | None = None,
+    now: datetime | None = None,
+) -> Booking:
+    """Cancel a received or confirmed booking before its cut-off and release its TEU.
+
+    Raises ``Conflict`` for a stale ``version`` or a booking that can no longer be cancelled,
+    ``CutoffPassed`` after the cut-off.
+    """
+    require_role(user, Role.SHIPPER)
+    booking = get_booking(session, user, reference)
+    if version is not None:
+        _check_version(booking, version)
+    if booking.status not in CANCELLABLE:
+        raise Conflict(_l("This booking can no longer be cancelled."))
+    check_cutoff(booking.departure, booking.origin_station, now)
+    capacity.release(session, booking.departure, booking.teu)
+    previous = booking.status
+    booking.status = BookingStatus.CANCELLED
+    booking.updated_at = now or utcnow()
+    for container in booking.containers:
+        container.live = False
+    record_event(
+        session, booking, user, EventType.CANCELLED, **{"from": previous.name, "to": "CANCELLED"}
+    )
+    _flush(session)
+    return booking
+
+
+def _apply(booking: Booking, data: dict) -> None:
+    if "consignee" in data:
+        booking.consignee_name = data["consignee"]["name"]
+        booking.consignee_address = data["consignee"]["address"]
+    if "notify_party" in data:
+        party = data["notify_party"] or {}
+        booking.notify_name = party.get("name")
+        booking.notify_address = party.get("address")
+    if "cargo" in data:
+        cargo = data["cargo"]
+        booking.cargo_description = cargo["description"]
+        booking.hs_code = cargo["hs_code"]
+        booking.gross_weight_kg = cargo["gross_weight_kg"]
+        dangerous = cargo.get("dangerous_goods") or {}
+        booking.un_number = dangerous.get("un_number")
+        booking.dg_class = dangerous.get("class_")
+        booking.reefer_temp_c = cargo.get("reefer_temperature_c")
+    if "containers" in data:
+        wanted = {line["size_type"]: line["quantity"] for line in data["containers"]}
+        booking.lines = [line for line in booking.lines if line.size_type in wanted]
+        for line in booking.lines:
+            line.quantity = wanted.pop(line.size_type)
+        booking.lines.extend(BookingLine(size_type=s, quantity=q) for s, q in wanted.items())
+
+
+def _snapshot(booking: Booking) -> dict:
+    return {
+        "consignee": f"{booking.consignee_name}, {booking.consignee_address}",
+        "notify_party": booking.notify_name or "",
+        "cargo": f"{booking.cargo_description} · HS {booking.hs_code}",
+        "gross_weight_kg": str(booking.gross_weight_kg),
+        "dangerous_goods": f"{booking.un_number} {booking.dg_class}" if booking.un_number else "",
+        "reefer_temperature_c": (
+            "" if booking.reefer_temp_c is None else str(booking.reefer_temp_c)
+        ),
+        "containers": ", ".join(
+            f"{line.quantity}×{line.size_type}"
+            for line in sorted(booking.lines, key=lambda line: line.size_type)
+        ),
+        "teu": format_teu(booking.teu),
+    }
+
+
+def _check_version(booking: Booking, version: int) -> None:
+    if booking.version != version:
+        raise _stale()
+
+
+def _stale() -> Conflict:
+    return Conflict(
+        _l("The booking was changed by someone else since you read it; reload and try again.")
+    )
+
+
+def _flush(session: Session) -> None:
+    """Flush, turning a concurrent change of the same row into a ``Conflict``."""
+    try:
+        session.flush()
+    except StaleDataError:
+        raise _stale() from None

@@ -42,6 +42,12 @@ SIZE_TYPES = {
 }
 
 _LENGTH_TEU = {"2": Decimal(1), "4": Decimal(2)}
+_TYPICAL_TARE_KG = {"2": 2_300, "4": 3_750, "L": 4_800}
+
+
+def typical_tare_kg(size_type: str) -> int:
+    """A typical tare by length, for estimates; a container's own plate always wins."""
+    return _TYPICAL_TARE_KG[size_type[0]]
 
 
 def teu_of(size_type: str, teu_per_45ft: float | Decimal = 2) -> Decimal:
@@ -60,6 +66,11 @@ def teu_of(size_type: str, teu_per_45ft: float | Decimal = 2) -> Decimal:
 def total_teu(lines, teu_per_45ft: float | Decimal = 2) -> Decimal:
     """TEU of requested lines, given as ``(size_type, quantity)`` pairs."""
     return sum((teu_of(code, teu_per_45ft) * qty for code, qty in lines), Decimal(0))
+
+
+def format_teu(value) -> str:
+    """TEU without trailing zeros: ``3``, ``2.25``."""
+    return "" if value is None else f"{Decimal(value).normalize():f}"
 
 
 def normalise_number(raw: str) -> str:

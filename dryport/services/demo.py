@@ -33,7 +33,7 @@ from dryport.models import (
 )
 from dryport.services import accounts, sequences
 from dryport.services.clock import LOCAL_TZ, utcnow
-from dryport.services.containers import MAX_GROSS_KG, make_number, total_teu
+from dryport.services.containers import MAX_GROSS_KG, make_number, total_teu, typical_tare_kg
 from dryport.services.reference_data import seed_reference_data
 
 DEMO_PASSWORD = "dryport-demo"  # noqa: S105 - printed to the person running the demo
@@ -361,7 +361,7 @@ class _HistoryWriter:
     def _container(self, booking, size_type, clerk, status) -> str:
         self.serial += 1
         number = make_number(self.rng.choice(OWNER_CODES), self.serial)
-        tare = 2_300 if size_type.startswith("2") else 3_750 if size_type[0] == "4" else 4_800
+        tare = typical_tare_kg(size_type)
         units = sum(line.quantity for line in booking.lines)
         cargo = min(MAX_GROSS_KG - tare, int(booking.gross_weight_kg / units))
         booking.containers.append(

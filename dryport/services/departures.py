@@ -1,13 +1,15 @@
 """Finding departures; planning them comes with the operator's tools."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from dryport.models import Departure, Route
-from dryport.services.clock import local_day_end, local_day_start, local_today
-from dryport.services.errors import NotFound
+from dryport.i18n import locale_code
+from dryport.models import Departure, Route, Station
+from dryport.services.clock import LOCAL_TZ, local_day_end, local_day_start, local_today, utcnow
+from dryport.services.errors import CutoffPassed, NotFound
 
 
 def departures_query(
@@ -31,6 +33,26 @@ def departures_query(
     if route:
         stmt = stmt.join(Departure.route).where(Route.code == route)
     return stmt.order_by(Departure.departs_at, Departure.id)
+
+
+def station_cutoff(departure: Departure, station: Station) -> datetime:
+    """The last moment to book, amend or cancel from ``station``: the hub cut-off less the
+    station's trucking hours to the hub (none at the hub itself)."""
+    return departure.cutoff_at - timedelta(hours=station.feeder_hours)
+
+
+def check_cutoff(departure: Departure, station: Station, now: datetime | None = None) -> None:
+    """Raises ``CutoffPassed`` naming the cut-off once it has passed for ``station``."""
+    cutoff = station_cutoff(departure, station)
+    if (now or utcnow()) >= cutoff:
+        raise CutoffPassed(
+            _l(
+                "The cut-off for %(station)s was %(time)s (Beijing time).",
+                station=station.name(locale_code()),
+                time=cutoff.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M"),
+            ),
+            cutoff_at=cutoff.isoformat(),
+        )
 
 
 def get_departure(session: Session, departure_id: int) -> Departure:

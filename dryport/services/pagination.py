@@ -6,6 +6,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 MAX_PAGE_SIZE = 100
+MAX_PAGE = 100_000  # beyond any real list; keeps OFFSET within the database's integers
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,7 @@ class Page:
 
 def paginate(session: Session, stmt: Select, page: int = 1, page_size: int = 25) -> Page:
     """One page of ``stmt`` with the total row count; out-of-range numbers are clamped."""
-    page = max(1, page)
+    page = min(max(1, page), MAX_PAGE)
     page_size = min(max(1, page_size), MAX_PAGE_SIZE)
     total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     items = list(session.scalars(stmt.limit(page_size).offset((page - 1) * page_size)).unique())

@@ -5,7 +5,7 @@ running it again changes nothing.
 """
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from dryport.models import DocumentType, Leg, Route, Station, StationKind, TransportMode
 
@@ -88,6 +88,19 @@ ROUTES = (
         ),
     ),
 )
+
+
+def list_stations(session: Session, active_only: bool = False) -> list[Station]:
+    """The hub first, then the sub-stations, in their seed order."""
+    stmt = select(Station).order_by(Station.kind, Station.id)
+    if active_only:
+        stmt = stmt.where(Station.active)
+    return list(session.scalars(stmt))
+
+
+def list_routes(session: Session) -> list[Route]:
+    """The routes with their legs."""
+    return list(session.scalars(select(Route).options(selectinload(Route.legs)).order_by(Route.id)))
 
 
 def seed_reference_data(session: Session) -> dict[str, int]:

@@ -4,7 +4,8 @@ from flask import Flask
 
 
 def register_web(app: Flask) -> None:
-    from dryport.web import auth, bookings, labels, main
+    from dryport import labels
+    from dryport.web import auth, bookings, main
 
     labels.init_app(app)
     app.register_blueprint(auth.bp)

@@ -45,6 +45,17 @@ def _safe_next(target: str | None) -> str:
     return url_for("main.index")
 
 
+def _start_session(user: User) -> None:
+    """A fresh session on sign-in (no fixation), expiring after PERMANENT_SESSION_LIFETIME.
+    A language chosen before signing in stays; otherwise the user's own applies."""
+    chosen = session.get("lang")
+    session.clear()
+    session.permanent = True
+    if chosen:
+        session["lang"] = chosen
+    login_user(user)
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:
@@ -58,11 +69,9 @@ def login():
             except Unauthorized as error:
                 errors = domain_errors(error)
             else:
-                session.clear()  # a fresh session on sign-in
-                login_user(user)
-                db.session.commit()
+                _start_session(user)
                 return redirect(_safe_next(request.args.get("next")))
-    status = 401 if errors else 200
+    status = (401 if "_schema" in errors else 422) if errors else 200
     return render_template("auth/login.html", errors=errors, form=request.form), status
 
 
@@ -88,16 +97,18 @@ def register():
                 db.session.rollback()
                 errors = domain_errors(error)
             else:
-                db.session.commit()
-                session.clear()
-                session["lang"] = user.locale
-                login_user(user)
+                _start_session(user)
                 flash(
                     _("Welcome, %(name)s: your company is registered.", name=user.name), "success"
                 )
                 return redirect(url_for("main.index"))
     status = 422 if errors else 200
-    return render_template("auth/register.html", errors=errors, form=request.form), status
+    return render_template(
+        "auth/register.html",
+        errors=errors,
+        form=request.form,
+        min_password=accounts.MIN_PASSWORD_LENGTH,
+    ), status
 
 
 @bp.route("/language/<lang>", methods=["POST"])
@@ -107,5 +118,4 @@ def set_language(lang: str):
         session["lang"] = lang
         if current_user.is_authenticated:
             current_user.locale = lang
-            db.session.commit()
     return redirect(_safe_next(request.form.get("next")))

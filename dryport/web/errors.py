@@ -7,18 +7,12 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from dryport.extensions import db
+from dryport.i18n import HTTP_TITLES
 from dryport.services.errors import DomainError
 
 TITLES = {
-    400: _l("Bad request"),
-    401: _l("Sign-in required"),
-    403: _l("Not allowed"),
+    **HTTP_TITLES,
     404: _l("Page not found"),
-    405: _l("Method not allowed"),
-    409: _l("Conflict"),
-    413: _l("Request too large"),
-    422: _l("Invalid input"),
-    429: _l("Too many requests"),
     500: _l("Something went wrong"),
 }
 

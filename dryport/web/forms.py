@@ -1,6 +1,6 @@
 """HTML forms validated by the same marshmallow schemas as the API."""
 
-from marshmallow import Schema, ValidationError
+from marshmallow import EXCLUDE, Schema, ValidationError
 
 from dryport.schemas.messages import flatten_errors, localize_errors
 from dryport.services.errors import DomainError
@@ -9,11 +9,12 @@ from dryport.services.errors import DomainError
 def load_form(schema: Schema, form) -> tuple[dict | None, dict[str, list[str]]]:
     """``(data, {})`` when the form is valid, else ``(None, errors by field)``.
 
-    Empty inputs count as not given, as a browser sends every field of a form.
+    Empty inputs count as not given, as a browser sends every field of a form; inputs the
+    schema does not know (a browser extension's, say) are left out.
     """
     raw = {key: value for key, value in form.items() if key != "csrf_token" and value != ""}
     try:
-        return schema.load(raw), {}
+        return schema.load(raw, unknown=EXCLUDE), {}
     except ValidationError as error:
         return None, flatten_errors(localize_errors(error.messages))
 

@@ -2,11 +2,9 @@
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from dryport.extensions import db
-from dryport.models import Route
-from dryport.services import departures
+from dryport.services import departures, reference_data
 from dryport.services.pagination import paginate
 from dryport.web.access import role_required
 
@@ -24,7 +22,7 @@ def index():
 @role_required()
 def departures_board():
     """Every departure from today on with its cut-off and free TEU."""
-    routes = db.session.scalars(select(Route).order_by(Route.id)).all()
+    routes = reference_data.list_routes(db.session)
     route = request.args.get("route") or None
     if route not in {r.code for r in routes}:
         route = None

@@ -60,13 +60,53 @@ def test_a_body_that_is_not_json_is_a_problem_too(client):
     response = client.post(
         "/api/v1/tokens", data="not json", headers={"Content-Type": "application/json"}
     )
-    assert response.mimetype == PROBLEM and response.status_code in (400, 422)
+    assert "JSON" in _is_problem(response, 400)["detail"]
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [("page=0", "page"), ("page_size=1000", "page_size"), ("page=abc", "page")],
+)
+def test_bad_paging_is_422_in_the_users_language(client, make_user, api_token, query, field):
+    headers = api_token(make_user(Role.SHIPPER).email)
+    body = _is_problem(client.get(f"/api/v1/departures?{query}", headers=headers), 422)
+    assert field in body["errors"]
+    assert all(not message.isascii() for message in body["errors"][field]), body["errors"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/departures?page=99999999999999999999",
+        "/api/v1/departures/2147483648",
+        "/api/v1/departures/99999999999999999999999",
+        "/api/v1/departures?from=9999-12-31",
+        "/api/v1/departures?from=9999-12-31T23:59:59-12:00",
+        "/api/v1/departures?route=%00",
+    ],
+)
+def test_extreme_input_never_fails_with_500(client, make_user, api_token, path):
+    headers = api_token(make_user(Role.SHIPPER).email)
+    response = client.get(path, headers=headers)
+    assert response.status_code in (200, 404, 422), response.get_json()
+    assert response.mimetype in ("application/json", PROBLEM)
+
+
+def test_a_nul_character_is_refused_with_a_message(client):
+    response = client.post(
+        "/api/v1/tokens",
+        data='{"email": "a\\u0000b@example.com", "password": "x"}',
+        headers={"Content-Type": "application/json"},
+    )
+    assert "NUL" in _is_problem(response, 422)["detail"]
 
 
 @pytest.mark.parametrize("header", [None, "Bearer", "Bearer made-up-token", "Basic abc"])
 def test_reference_data_needs_a_valid_token(client, header):
     headers = {"Authorization": header} if header else {}
-    _is_problem(client.get("/api/v1/stations", headers=headers), 401)
+    response = client.get("/api/v1/stations", headers=headers)
+    _is_problem(response, 401)
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
 
 
 def test_stations(client, make_user, api_token):
@@ -178,6 +218,7 @@ def test_an_unexpected_error_is_500_without_internals(app):
     from dryport import create_app
 
     broken = create_app(type("Cfg", (), dict(app.config)))
+    broken.test_client_class = app.test_client_class
 
     @broken.route("/api/v1/boom")
     def boom():

@@ -78,7 +78,7 @@ def test_a_clerk_needs_a_known_station(db_session, seeded):
         )
 
 
-def test_registration_reuses_a_known_company(db_session, seeded):
+def test_registration_cannot_join_an_existing_company(db_session, seeded):
     data = {
         "company_name": "Tea",
         "credit_code": VALID_USCC,
@@ -86,9 +86,21 @@ def test_registration_reuses_a_known_company(db_session, seeded):
         "email": "a@example.com",
         "password": PASSWORD,
     }
-    first = accounts.register_shipper(db_session, data)
-    second = accounts.register_shipper(db_session, {**data, "email": "b@example.com"})
-    assert first.company == second.company
+    accounts.register_shipper(db_session, data)
+    db_session.commit()
+    with pytest.raises(Conflict, match="already registered"):
+        accounts.register_shipper(
+            db_session, {**data, "company_name": "Evil Corp", "email": "b@example.com"}
+        )
+    db_session.rollback()
+    assert db_session.scalar(select(func.count()).select_from(User)) == 1
+
+
+def test_an_administrator_adds_users_to_a_company_by_its_exact_name(db_session, seeded):
+    company = accounts.get_or_create_company(db_session, "Tea", VALID_USCC)
+    assert accounts.get_or_create_company(db_session, " Tea ", VALID_USCC) == company
+    with pytest.raises(Conflict, match="belongs to Tea"):
+        accounts.get_or_create_company(db_session, "Evil Corp", VALID_USCC)
     assert db_session.scalar(select(func.count()).select_from(Company)) == 1
 
 

@@ -69,7 +69,8 @@ def test_a_bad_credit_code_is_explained_and_creates_nothing(runner, db_session, 
         ]
     )
     assert result.exit_code == 1
-    assert "L" in result.output and "Traceback" not in result.output
+    assert "check character of this credit code should be L" in result.output
+    assert "Traceback" not in result.output
     assert _users(db_session) == 0
     assert db_session.scalar(select(func.count()).select_from(Company)) == 0
 

@@ -60,6 +60,7 @@ def test_the_role_guard_refuses_other_roles_with_403(app, make_user):
     from tests.conftest import Auth
 
     guarded = create_app(type("Cfg", (), dict(app.config)))
+    guarded.test_client_class = app.test_client_class
 
     @guarded.route("/operators-only")
     @role_required(Role.OPERATOR)

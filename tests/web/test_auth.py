@@ -1,3 +1,4 @@
+import pytest
 from sqlalchemy import func, select
 
 from dryport.models import Company, Role, User
@@ -109,3 +110,45 @@ def test_a_forged_csrf_token_is_refused(client, make_user):
         "/login", data={"email": user.email, "password": PASSWORD, "csrf_token": "forged"}
     )
     assert response.status_code == 400
+
+
+def test_registering_a_company_that_exists_is_refused(client, db_session, make_user):
+    make_user(Role.SHIPPER, company=None)  # some other company
+    from dryport.services import accounts
+
+    accounts.get_or_create_company(db_session, "安康富硒茶业有限公司", VALID_USCC)
+    db_session.commit()
+    response = _register(client, company_name="Evil Corp")
+    assert response.status_code == 422
+    assert "该企业已注册" in response.get_data(as_text=True)
+    assert db_session.scalar(select(func.count()).select_from(User)) == 1
+
+
+def test_sign_out_and_language_switch_need_the_csrf_token(client, auth, make_user):
+    auth.login(make_user(Role.OPERATOR).email)
+    assert client.post("/logout").status_code == 400
+    assert client.get("/departures").status_code == 200  # still signed in
+    assert client.post("/language/en", data={"next": "/departures"}).status_code == 400
+    assert "班列" in client.get("/departures").get_data(as_text=True)
+
+
+def test_a_missing_field_on_sign_in_is_named(client):
+    page = client.get("/login")
+    response = client.post(
+        "/login", data={"email": "a@example.com", "csrf_token": csrf_token(page)}
+    )
+    assert response.status_code == 422
+    assert "此字段为必填项" in response.get_data(as_text=True)
+
+
+def test_an_unknown_form_field_is_ignored(client, db_session, seeded):
+    response = _register(client, browser_extension_field="x")
+    assert response.status_code == 302
+
+
+@pytest.mark.parametrize(
+    "path", ["/departures?page=99999999999999999999", "/bookings/?page=-5", "/bookings/a%00b"]
+)
+def test_extreme_input_on_pages_never_fails_with_500(client, auth, make_user, path):
+    auth.login(make_user(Role.OPERATOR).email)
+    assert client.get(path).status_code in (200, 404, 422)

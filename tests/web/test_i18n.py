@@ -30,6 +30,7 @@ def test_every_message_is_translated(locale):
     path = ROOT / "dryport" / "translations" / locale / "LC_MESSAGES" / "messages.po"
     with path.open("rb") as f:
         catalog = read_po(f, locale=locale)
+    assert not catalog.fuzzy, f"{locale}: the catalog is marked fuzzy and would not compile"
     translated = {m.id for m in catalog if m.id and m.string and not m.fuzzy}
     missing = sorted(_source_messages() - translated)
     assert not missing, f"{locale}: {len(missing)} messages lack a translation: {missing[:10]}"

@@ -1,11 +1,10 @@
-"""Names of the domain's states and kinds, in the user's language."""
-
-from decimal import Decimal
+"""Names of the domain's states and kinds, in the user's language, for every interface."""
 
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from dryport.models import BookingStatus, DepartureStatus, EventType, Role, TransportMode
+from dryport.services.containers import format_teu
 
 LABELS = {
     Role.SHIPPER: _l("Shipper"),
@@ -43,13 +42,6 @@ def label(value) -> str:
     return str(LABELS.get(value, getattr(value, "name", value)))
 
 
-def teu(value) -> str:
-    """TEU without trailing zeros: 3, 2.25."""
-    if value is None:
-        return ""
-    return f"{Decimal(value).normalize():f}"
-
-
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(label=label, role_label=label)
-    app.jinja_env.filters["teu"] = teu
+    app.jinja_env.filters["teu"] = format_teu

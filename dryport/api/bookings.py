@@ -1,0 +1,120 @@
+from flask import current_app, jsonify, request
+from flask_smorest import Blueprint
+
+from dryport.api.auth import BEARER, current_api_user, token_required
+from dryport.extensions import db
+from dryport.models import Role
+from dryport.schemas.bookings import (
+    BookingAmendSchema,
+    BookingCreateSchema,
+    BookingEventSchema,
+    BookingQuerySchema,
+    BookingSchema,
+    VersionSchema,
+)
+from dryport.services import bookings, idempotency
+from dryport.services.pagination import paginate
+
+blp = Blueprint("api_bookings", __name__, description="Bookings: place, follow, amend, cancel")
+
+IDEMPOTENCY_HEADER = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "schema": {"type": "string", "maxLength": idempotency.MAX_KEY_LENGTH},
+    "description": "Retries with the same key and body return the first response and "
+    "create nothing new; the same key with another body is refused (422). Keys expire.",
+}
+
+
+@blp.route("/bookings", methods=["POST"])
+@token_required(Role.SHIPPER)
+@blp.doc(security=BEARER, parameters=[IDEMPOTENCY_HEADER])
+@blp.arguments(BookingCreateSchema)
+@blp.response(201, BookingSchema)
+@blp.alt_response(409, description="Not enough capacity, or past the cut-off")
+def create_booking(body):
+    """Book containers on a departure"""
+    user = current_api_user()
+    key = request.headers.get("Idempotency-Key")
+    record = None
+    if key is not None:
+        digest = idempotency.fingerprint(request.method, request.path, request.get_json())
+        record = idempotency.claim(
+            db.session, user, key, digest, current_app.config["IDEMPOTENCY_TTL"]
+        )
+        if isinstance(record, idempotency.Replay):
+            return _json(record.body, record.status, {"Idempotent-Replayed": "true"})
+    booking = bookings.place_booking(db.session, user, body)
+    result = BookingSchema().dump(booking)
+    if record is not None:
+        idempotency.complete(record, 201, result)
+    return _json(result, 201)
+
+
+def _json(body: dict, status: int, headers: dict | None = None):
+    """An already serialised body, passed through the response schema untouched."""
+    response = jsonify(body)
+    response.status_code = status
+    response.headers.update(headers or {})
+    return response
+
+
+@blp.route("/bookings")
+@token_required()
+@blp.doc(security=BEARER)
+@blp.arguments(BookingQuerySchema, location="query")
+@blp.response(200, BookingSchema(many=True))
+@blp.paginate()
+def list_bookings(query, pagination_parameters):
+    """Bookings in your scope, newest first"""
+    page = paginate(
+        db.session,
+        bookings.bookings_query(current_api_user(), **query),
+        pagination_parameters.page,
+        pagination_parameters.page_size,
+    )
+    pagination_parameters.item_count = page.total
+    return page.items
+
+
+@blp.route("/bookings/<reference>")
+@token_required()
+@blp.doc(security=BEARER)
+@blp.response(200, BookingSchema)
+def get_booking(reference):
+    """One booking"""
+    return bookings.get_booking(db.session, current_api_user(), reference)
+
+
+@blp.route("/bookings/<reference>", methods=["PATCH"])
+@token_required(Role.SHIPPER)
+@blp.doc(security=BEARER)
+@blp.arguments(BookingAmendSchema)
+@blp.response(200, BookingSchema)
+@blp.alt_response(409, description="Stale version, past the cut-off, or not enough capacity")
+def amend_booking(body, reference):
+    """Amend parties, cargo or container lines before the cut-off"""
+    return bookings.amend_booking(db.session, current_api_user(), reference, body)
+
+
+@blp.route("/bookings/<reference>/cancel", methods=["POST"])
+@token_required(Role.SHIPPER)
+@blp.doc(security=BEARER)
+@blp.arguments(VersionSchema, required=False)
+@blp.response(200, BookingSchema)
+@blp.alt_response(409, description="Stale version, past the cut-off, or not cancellable")
+def cancel_booking(body, reference):
+    """Cancel before the cut-off"""
+    return bookings.cancel_booking(
+        db.session, current_api_user(), reference, (body or {}).get("version")
+    )
+
+
+@blp.route("/bookings/<reference>/events")
+@token_required()
+@blp.doc(security=BEARER)
+@blp.response(200, BookingEventSchema(many=True))
+def booking_events(reference):
+    """The booking's timeline, oldest first"""
+    return bookings.get_booking(db.session, current_api_user(), reference).events

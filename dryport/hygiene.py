@@ -1,0 +1,30 @@
+"""Input no field of the product can hold is refused once, before any view sees it."""
+
+from flask import Flask, request
+from flask_babel import lazy_gettext as _l
+
+from dryport.services.errors import Invalid
+
+_NUL_TEXT = "\x00"
+_NUL_BYTES = (b"\x00", b"\\u0000")
+
+
+def _has_nul() -> bool:
+    if _NUL_TEXT in request.path:
+        return True
+    if any(_NUL_TEXT in key or _NUL_TEXT in value for key, value in request.args.items(multi=True)):
+        return True
+    if request.content_length and request.mimetype in ("application/json",):
+        data = request.get_data(cache=True)
+        return any(marker in data for marker in _NUL_BYTES)
+    if request.form:
+        return any(_NUL_TEXT in value for value in request.form.values())
+    return False
+
+
+def init_app(app: Flask) -> None:
+    @app.before_request
+    def _refuse_nul_characters():
+        # PostgreSQL cannot store NUL in text; no name, number or address contains one.
+        if _has_nul():
+            raise Invalid(_l("The request contains a NUL character, which no field accepts."))

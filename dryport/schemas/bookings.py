@@ -1,0 +1,255 @@
+"""Booking input and output. The same load schemas validate the web form and the API body."""
+
+import re
+
+from flask_babel import lazy_gettext as _l
+from marshmallow import (
+    Schema,
+    ValidationError,
+    fields,
+    post_load,
+    pre_load,
+    validate,
+    validates,
+    validates_schema,
+)
+
+from dryport.models import BookingStatus, EventType, VgmMethod
+from dryport.services.containers import SIZE_TYPES
+from dryport.services.departures import station_cutoff
+
+HS_CODE = re.compile(r"^\d{6,10}$")
+UN_NUMBER = re.compile(r"^(?:UN)?\s*(\d{4})$", re.IGNORECASE)
+# IMDG classes and divisions.
+DG_CLASSES = (
+    "1.1", "1.2", "1.3", "1.4", "1.5", "1.6", "2.1", "2.2", "2.3", "3", "4.1", "4.2", "4.3",
+    "5.1", "5.2", "6.1", "6.2", "7", "8", "9",
+)  # fmt: skip
+MAX_GROSS_WEIGHT_KG = 1_000_000
+MAX_UNITS_PER_LINE = 100
+
+
+def _text(max_length: int) -> fields.String:
+    return fields.String(
+        required=True,
+        validate=validate.Length(
+            min=1, max=max_length, error=_l("1 to %(n)d characters.", n=max_length)
+        ),
+    )
+
+
+class _Stripped(Schema):
+    @pre_load
+    def strip(self, data, **kwargs):
+        if isinstance(data, dict):
+            return {k: v.strip() if isinstance(v, str) else v for k, v in data.items()}
+        return data
+
+
+class PartySchema(_Stripped):
+    name = _text(128)
+    address = _text(255)
+
+
+class DangerousGoodsSchema(_Stripped):
+    un_number = fields.String(required=True)
+    class_ = fields.String(required=True, data_key="class")
+
+    @validates("un_number")
+    def check_un_number(self, value, **kwargs):
+        if not UN_NUMBER.match(value):
+            raise ValidationError(str(_l("A UN number is UN and 4 digits, e.g. UN1263.")))
+
+    @validates("class_")
+    def check_class(self, value, **kwargs):
+        if value not in DG_CLASSES:
+            raise ValidationError(
+                str(_l("An IMDG class from 1 to 9, with its division where it has one (e.g. 2.1)."))
+            )
+
+    @post_load
+    def normalise(self, data, **kwargs):
+        data["un_number"] = "UN" + UN_NUMBER.match(data["un_number"]).group(1)
+        return data
+
+
+class CargoSchema(_Stripped):
+    description = _text(255)
+    hs_code = fields.String(required=True)
+    gross_weight_kg = fields.Decimal(
+        required=True,
+        places=1,
+        validate=validate.Range(
+            min=0,
+            max=MAX_GROSS_WEIGHT_KG,
+            min_inclusive=False,
+            error=_l("More than 0 and at most %(max)s kg.", max=f"{MAX_GROSS_WEIGHT_KG:,}"),
+        ),
+    )
+    dangerous_goods = fields.Nested(DangerousGoodsSchema, load_default=None, allow_none=True)
+    reefer_temperature_c = fields.Decimal(
+        load_default=None,
+        allow_none=True,
+        places=1,
+        validate=validate.Range(min=-35, max=30, error=_l("From -35 to 30 °C.")),
+    )
+
+    @validates("hs_code")
+    def check_hs_code(self, value, **kwargs):
+        if not HS_CODE.match(value):
+            raise ValidationError(str(_l("An HS code has 6 to 10 digits.")))
+
+
+class ContainerLineSchema(_Stripped):
+    size_type = fields.String(required=True)
+    quantity = fields.Integer(
+        required=True,
+        strict=True,
+        validate=validate.Range(
+            min=1, max=MAX_UNITS_PER_LINE, error=_l("From 1 to %(max)d.", max=MAX_UNITS_PER_LINE)
+        ),
+    )
+
+    @validates("size_type")
+    def check_size_type(self, value, **kwargs):
+        if value.upper() not in SIZE_TYPES:
+            raise ValidationError(str(_l("Choose one of: %(codes)s.", codes=", ".join(SIZE_TYPES))))
+
+    @post_load
+    def normalise(self, data, **kwargs):
+        data["size_type"] = data["size_type"].upper()
+        return data
+
+
+def _check_lines(lines, cargo) -> None:
+    codes = [line["size_type"] for line in lines]
+    if len(set(codes)) != len(codes):
+        raise ValidationError(
+            str(_l("Each size-type once; add to its quantity instead.")), field_name="containers"
+        )
+    reefer = any(SIZE_TYPES[code].reefer for code in codes)
+    if cargo is None:
+        return
+    temperature = cargo.get("reefer_temperature_c")
+    if reefer and temperature is None:
+        raise ValidationError(
+            {"cargo": {"reefer_temperature_c": [str(_l("A reefer container needs a set-point."))]}}
+        )
+    if not reefer and temperature is not None:
+        raise ValidationError(
+            {"cargo": {"reefer_temperature_c": [str(_l("Only for reefer containers."))]}}
+        )
+
+
+class BookingCreateSchema(Schema):
+    """Body of ``POST /api/v1/bookings`` and of the booking form."""
+
+    departure_id = fields.Integer(required=True, strict=True)
+    origin_station = fields.String(required=True)
+    consignee = fields.Nested(PartySchema, required=True)
+    notify_party = fields.Nested(PartySchema, load_default=None, allow_none=True)
+    cargo = fields.Nested(CargoSchema, required=True)
+    containers = fields.List(
+        fields.Nested(ContainerLineSchema),
+        required=True,
+        validate=validate.Length(min=1, max=len(SIZE_TYPES), error=_l("One line or more.")),
+    )
+
+    @validates_schema
+    def check_lines(self, data, **kwargs):
+        if "containers" in data:
+            _check_lines(data["containers"], data.get("cargo"))
+
+
+class BookingAmendSchema(Schema):
+    """Body of ``PATCH /api/v1/bookings/{reference}``: what may change before cut-off."""
+
+    version = fields.Integer(required=True, strict=True)
+    consignee = fields.Nested(PartySchema)
+    notify_party = fields.Nested(PartySchema, allow_none=True)
+    cargo = fields.Nested(CargoSchema)
+    containers = fields.List(
+        fields.Nested(ContainerLineSchema),
+        validate=validate.Length(min=1, max=len(SIZE_TYPES), error=_l("One line or more.")),
+    )
+
+    @validates_schema
+    def check_lines(self, data, **kwargs):
+        if "containers" in data:
+            _check_lines(data["containers"], data.get("cargo"))
+
+
+class VersionSchema(Schema):
+    """Body of an action: the version the client last read, to refuse a stale action."""
+
+    version = fields.Integer(load_default=None, strict=True)
+
+
+class BookingQuerySchema(Schema):
+    status = fields.Enum(BookingStatus)
+    route = fields.String()
+    departure_id = fields.Integer()
+
+
+# ---- output -------------------------------------------------------------------------------
+
+
+class _PartyOut(Schema):
+    name = fields.String()
+    address = fields.String()
+
+
+class EquipmentSchema(Schema):
+    number = fields.String()
+    size_type = fields.String()
+    seal = fields.String(attribute="seal_no")
+    tare_kg = fields.Integer()
+    vgm_kg = fields.Integer()
+    vgm_method = fields.Enum(VgmMethod)
+
+
+class BookingSchema(Schema):
+    reference = fields.String()
+    status = fields.Enum(BookingStatus)
+    version = fields.Integer()
+    departure_id = fields.Integer()
+    origin_station = fields.Function(lambda b: b.origin_station.code)
+    cutoff_at = fields.Function(
+        lambda b: station_cutoff(b.departure, b.origin_station).isoformat(),
+        metadata={"description": "Cut-off for the booking's origin station", "format": "date-time"},
+    )
+    consignee = fields.Function(
+        lambda b: {"name": b.consignee_name, "address": b.consignee_address}
+    )
+    notify_party = fields.Function(
+        lambda b: {"name": b.notify_name, "address": b.notify_address} if b.notify_name else None
+    )
+    cargo = fields.Function(
+        lambda b: {
+            "description": b.cargo_description,
+            "hs_code": b.hs_code,
+            "gross_weight_kg": float(b.gross_weight_kg),
+            "dangerous_goods": {"un_number": b.un_number, "class": b.dg_class}
+            if b.un_number
+            else None,
+            "reefer_temperature_c": float(b.reefer_temp_c) if b.reefer_temp_c is not None else None,
+        }
+    )
+    containers = fields.Function(
+        lambda b: [
+            {"size_type": line.size_type, "quantity": line.quantity}
+            for line in sorted(b.lines, key=lambda line: line.size_type)
+        ]
+    )
+    teu = fields.Float()
+    equipment = fields.List(fields.Nested(EquipmentSchema), attribute="containers")
+    waybill_no = fields.Function(lambda b: None)
+    created_at = fields.AwareDateTime()
+    updated_at = fields.AwareDateTime()
+
+
+class BookingEventSchema(Schema):
+    at = fields.AwareDateTime()
+    type = fields.Enum(EventType)
+    actor = fields.Function(lambda e: e.actor.name if e.actor else None)
+    details = fields.Dict()

@@ -1,0 +1,455 @@
+"""Booking through the API: place, follow, amend, cancel; capacity, cut-off, idempotency,
+stale edits and scope."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select
+
+from dryport.models import Booking, BookingStatus, Departure, IdempotencyKey, Role
+from dryport.services.clock import utcnow
+
+PROBLEM = "application/problem+json"
+
+
+def booking_body(departure_id, /, **overrides):
+    body = {
+        "departure_id": departure_id,
+        "origin_station": "HB",
+        "consignee": {"name": "Duisburg Intermodal GmbH", "address": "Hafenstraße 1, Duisburg"},
+        "cargo": {
+            "description": "Selenium-rich green tea",
+            "hs_code": "090210",
+            "gross_weight_kg": 18500,
+        },
+        "containers": [{"size_type": "22G1", "quantity": 2}],
+    }
+    body.update(overrides)
+    return body
+
+
+@pytest.fixture
+def shipper(make_user, api_token):
+    user = make_user(Role.SHIPPER)
+    user.headers = api_token(user.email)
+    return user
+
+
+def _book(client, shipper, departure, **overrides):
+    return client.post(
+        "/api/v1/bookings", json=booking_body(departure.id, **overrides), headers=shipper.headers
+    )
+
+
+def _held(db_session, departure):
+    db_session.expire_all()
+    return db_session.get(Departure, departure.id).held_teu
+
+
+def test_a_booking_holds_its_teu_and_has_a_reference(client, db_session, shipper, make_departure):
+    departure = make_departure("XAEU", capacity=82)
+    response = _book(
+        client,
+        shipper,
+        departure,
+        containers=[{"size_type": "45G1", "quantity": 2}, {"size_type": "22G1", "quantity": 1}],
+    )
+    assert response.status_code == 201, response.get_json()
+    body = response.get_json()
+    assert body["status"] == "RECEIVED" and body["teu"] == 5
+    assert body["reference"].startswith("HK") and len(body["reference"]) == 12
+    assert body["containers"] == [
+        {"size_type": "22G1", "quantity": 1},
+        {"size_type": "45G1", "quantity": 2},
+    ]
+    assert _held(db_session, departure) == Decimal(5)
+    events = client.get(
+        f"/api/v1/bookings/{body['reference']}/events", headers=shipper.headers
+    ).get_json()
+    assert [e["type"] for e in events] == ["CREATED"]
+
+
+def test_a_booking_that_does_not_fit_is_409_with_the_free_teu(
+    client, db_session, shipper, make_departure
+):
+    departure = make_departure(capacity=3)
+    assert _book(client, shipper, departure).status_code == 201
+    response = _book(client, shipper, departure)
+    assert response.status_code == 409 and response.mimetype == PROBLEM
+    body = response.get_json()
+    assert body["available_teu"] == 1
+    assert "1" in body["detail"] and "2" in body["detail"]
+    assert _held(db_session, departure) == Decimal(2)
+    assert db_session.scalar(select(func.count()).select_from(Booking)) == 1
+
+
+@pytest.mark.parametrize(("origin", "feeder_hours"), [("HK", 0), ("ZP", 4)])
+def test_cutoff_edges(client, db_session, shipper, make_departure, origin, feeder_hours):
+    departs = utcnow() + timedelta(hours=24 + feeder_hours, seconds=30)
+    # The station's cut-off is departs - 24 h - feeder hours: 30 s from now.
+    departure = make_departure(departs_at=departs)
+    from dryport.services import bookings as service
+    from dryport.services.errors import CutoffPassed
+
+    cutoff = departure.cutoff_at - timedelta(hours=feeder_hours)
+    data = {
+        **booking_body(departure.id, origin_station=origin),
+        "containers": [{"size_type": "22G1", "quantity": 1}],
+    }
+    from dryport.schemas.bookings import BookingCreateSchema
+
+    loaded = BookingCreateSchema().load(data)
+    service.place_booking(db_session, shipper, loaded, now=cutoff - timedelta(seconds=1))
+    with pytest.raises(CutoffPassed):
+        service.place_booking(db_session, shipper, loaded, now=cutoff)
+    with pytest.raises(CutoffPassed):
+        service.place_booking(db_session, shipper, loaded, now=cutoff + timedelta(seconds=1))
+
+
+def test_a_late_booking_is_409_naming_the_cutoff(client, shipper, make_departure):
+    departure = make_departure(departs_at=utcnow() + timedelta(hours=25))  # ZP needs 28 h
+    response = _book(client, shipper, departure, origin_station="ZP")
+    assert response.status_code == 409
+    body = response.get_json()
+    assert "镇坪县" in body["detail"] and "cutoff_at" in body
+    assert _book(client, shipper, departure, origin_station="HK").status_code == 201
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        (
+            {"cargo": {"description": "x", "hs_code": "09021", "gross_weight_kg": 1}},
+            "cargo.hs_code",
+        ),
+        (
+            {"cargo": {"description": "x", "hs_code": "090210", "gross_weight_kg": 0}},
+            "cargo.gross_weight_kg",
+        ),
+        ({"containers": []}, "containers"),
+        ({"containers": [{"size_type": "99X9", "quantity": 1}]}, "containers.0.size_type"),
+        ({"containers": [{"size_type": "22G1", "quantity": 0}]}, "containers.0.quantity"),
+        (
+            {
+                "containers": [
+                    {"size_type": "22G1", "quantity": 1},
+                    {"size_type": "22G1", "quantity": 1},
+                ]
+            },
+            "containers",
+        ),
+        ({"containers": [{"size_type": "22R1", "quantity": 1}]}, "cargo.reefer_temperature_c"),
+        (
+            {
+                "cargo": {
+                    "description": "x",
+                    "hs_code": "090210",
+                    "gross_weight_kg": 1,
+                    "dangerous_goods": {"un_number": "UN12", "class": "3"},
+                }
+            },
+            "cargo.dangerous_goods.un_number",
+        ),
+        (
+            {
+                "cargo": {
+                    "description": "x",
+                    "hs_code": "090210",
+                    "gross_weight_kg": 1,
+                    "dangerous_goods": {"un_number": "1263", "class": "10"},
+                }
+            },
+            "cargo.dangerous_goods.class",
+        ),
+        ({"origin_station": "XX"}, "origin_station"),
+        ({"departure_id": 999999}, "departure_id"),
+        ({"consignee": {"name": "", "address": "x"}}, "consignee.name"),
+    ],
+)
+def test_invalid_bookings_get_422_per_field_and_change_nothing(
+    client, db_session, shipper, make_departure, overrides, field
+):
+    departure = make_departure()
+    response = _book(client, shipper, departure, **overrides)
+    assert response.status_code == 422, response.get_json()
+    errors = response.get_json()["errors"]
+    assert field in errors, errors
+    assert all(isinstance(m, str) and m for m in errors[field])
+    assert db_session.scalar(select(func.count()).select_from(Booking)) == 0
+    assert _held(db_session, departure) == 0
+
+
+def test_validation_messages_in_both_languages(client, shipper, make_departure):
+    departure = make_departure()
+    body = booking_body(
+        departure.id, cargo={"description": "x", "hs_code": "12", "gross_weight_kg": 1}
+    )
+    zh = client.post("/api/v1/bookings", json=body, headers=shipper.headers).get_json()
+    en = client.post(
+        "/api/v1/bookings", json=body, headers={**shipper.headers, "Accept-Language": "en"}
+    ).get_json()
+    assert zh["errors"]["cargo.hs_code"] == ["HS 编码为 6 至 10 位数字。"]
+    assert en["errors"]["cargo.hs_code"] == ["An HS code has 6 to 10 digits."]
+
+
+def test_dangerous_goods_and_reefer_are_kept_normalised(client, shipper, make_departure):
+    departure = make_departure()
+    response = _book(
+        client,
+        shipper,
+        departure,
+        cargo={
+            "description": "Paint",
+            "hs_code": "3208100000",
+            "gross_weight_kg": 9000,
+            "dangerous_goods": {"un_number": "1263", "class": "3"},
+            "reefer_temperature_c": 5,
+        },
+        containers=[{"size_type": "22r1", "quantity": 1}],
+    )
+    assert response.status_code == 201, response.get_json()
+    cargo = response.get_json()["cargo"]
+    assert cargo["dangerous_goods"] == {"un_number": "UN1263", "class": "3"}
+    assert cargo["reefer_temperature_c"] == 5
+    assert response.get_json()["containers"] == [{"size_type": "22R1", "quantity": 1}]
+
+
+def test_only_shippers_book(client, make_user, api_token, make_departure):
+    departure = make_departure()
+    headers = api_token(make_user(Role.CLERK).email)
+    response = client.post("/api/v1/bookings", json=booking_body(departure.id), headers=headers)
+    assert response.status_code == 403
+
+
+# ---- amend and cancel -------------------------------------------------------------------
+
+
+def test_amend_grows_within_capacity_and_records_the_change(
+    client, db_session, shipper, make_departure
+):
+    departure = make_departure(capacity=10)
+    booking = _book(client, shipper, departure).get_json()
+    response = client.patch(
+        f"/api/v1/bookings/{booking['reference']}",
+        json={
+            "version": booking["version"],
+            "containers": [
+                {"size_type": "22G1", "quantity": 2},
+                {"size_type": "45G1", "quantity": 1},
+            ],
+        },
+        headers=shipper.headers,
+    )
+    assert response.status_code == 200, response.get_json()
+    amended = response.get_json()
+    assert amended["teu"] == 4 and amended["version"] == booking["version"] + 1
+    assert _held(db_session, departure) == Decimal(4)
+    events = client.get(
+        f"/api/v1/bookings/{booking['reference']}/events", headers=shipper.headers
+    ).get_json()
+    assert events[-1]["type"] == "AMENDED"
+    assert events[-1]["details"]["changes"]["teu"] == ["2", "4"]
+
+
+def test_amend_beyond_capacity_is_409_and_changes_nothing(
+    client, db_session, shipper, make_departure
+):
+    departure = make_departure(capacity=3)
+    booking = _book(client, shipper, departure).get_json()
+    response = client.patch(
+        f"/api/v1/bookings/{booking['reference']}",
+        json={"version": booking["version"], "containers": [{"size_type": "42G1", "quantity": 2}]},
+        headers=shipper.headers,
+    )
+    assert response.status_code == 409
+    assert response.get_json()["available_teu"] == 1
+    again = client.get(f"/api/v1/bookings/{booking['reference']}", headers=shipper.headers)
+    assert again.get_json()["teu"] == 2 and again.get_json()["version"] == booking["version"]
+    assert _held(db_session, departure) == Decimal(2)
+
+
+def test_amend_shrinks_and_releases(client, db_session, shipper, make_departure):
+    departure = make_departure(capacity=10)
+    booking = _book(client, shipper, departure).get_json()
+    client.patch(
+        f"/api/v1/bookings/{booking['reference']}",
+        json={"version": booking["version"], "containers": [{"size_type": "22G1", "quantity": 1}]},
+        headers=shipper.headers,
+    )
+    assert _held(db_session, departure) == Decimal(1)
+
+
+def test_a_stale_edit_is_409(client, db_session, shipper, make_departure):
+    departure = make_departure()
+    booking = _book(client, shipper, departure).get_json()
+    ref, version = booking["reference"], booking["version"]
+    first = client.patch(
+        f"/api/v1/bookings/{ref}",
+        headers=shipper.headers,
+        json={"version": version, "consignee": {"name": "A", "address": "B"}},
+    )
+    assert first.status_code == 200
+    second = client.patch(
+        f"/api/v1/bookings/{ref}",
+        headers=shipper.headers,
+        json={"version": version, "consignee": {"name": "C", "address": "D"}},
+    )
+    assert second.status_code == 409
+    assert (
+        client.get(f"/api/v1/bookings/{ref}", headers=shipper.headers).get_json()["consignee"][
+            "name"
+        ]
+        == "A"
+    )
+    stale_cancel = client.post(
+        f"/api/v1/bookings/{ref}/cancel", json={"version": version}, headers=shipper.headers
+    )
+    assert stale_cancel.status_code == 409
+
+
+def test_cancel_releases_the_teu(client, db_session, shipper, make_departure):
+    departure = make_departure()
+    booking = _book(client, shipper, departure).get_json()
+    response = client.post(
+        f"/api/v1/bookings/{booking['reference']}/cancel", headers=shipper.headers
+    )
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["status"] == "CANCELLED"
+    assert _held(db_session, departure) == 0
+    again = client.post(f"/api/v1/bookings/{booking['reference']}/cancel", headers=shipper.headers)
+    assert again.status_code == 409
+    assert _held(db_session, departure) == 0
+
+
+def test_late_amend_and_cancel_are_409(client, db_session, shipper, make_departure, make_booking):
+    departure = make_departure(departs_at=utcnow() + timedelta(hours=24, minutes=30))
+    booking = make_booking(shipper.company, departure=departure, origin="HB")  # HB: 1 h
+    ref = booking.reference
+    cancel = client.post(f"/api/v1/bookings/{ref}/cancel", headers=shipper.headers)
+    assert cancel.status_code == 409 and "cutoff_at" in cancel.get_json()
+    amend = client.patch(
+        f"/api/v1/bookings/{ref}",
+        headers=shipper.headers,
+        json={"version": booking.version, "consignee": {"name": "A", "address": "B"}},
+    )
+    assert amend.status_code == 409
+    db_session.expire_all()
+    assert db_session.get(Booking, booking.id).status is BookingStatus.RECEIVED
+
+
+# ---- lists and scope ------------------------------------------------------------------
+
+
+def test_the_list_is_filtered_and_paginated(
+    client, shipper, make_departure, make_booking, make_user
+):
+    east, xaeu = make_departure("EAST"), make_departure("XAEU")
+    for _ in range(3):
+        make_booking(shipper.company, departure=east)
+    make_booking(shipper.company, departure=xaeu, status=BookingStatus.CANCELLED)
+    make_booking(make_user(Role.SHIPPER).company, departure=east)  # someone else's
+    headers = shipper.headers
+    everything = client.get("/api/v1/bookings", headers=headers)
+    assert len(everything.get_json()) == 4
+    assert '"total": 4' in everything.headers["X-Pagination"]
+    assert len(client.get("/api/v1/bookings?route=EAST", headers=headers).get_json()) == 3
+    assert len(client.get("/api/v1/bookings?status=CANCELLED", headers=headers).get_json()) == 1
+    by_departure = client.get(f"/api/v1/bookings?departure_id={xaeu.id}", headers=headers)
+    assert len(by_departure.get_json()) == 1
+    page = client.get("/api/v1/bookings?page=2&page_size=3", headers=headers).get_json()
+    assert len(page) == 1
+    assert client.get("/api/v1/bookings?status=LOST", headers=headers).status_code == 422
+
+
+def test_another_companys_booking_is_404_on_every_route(client, shipper, make_user, make_booking):
+    other = make_user(Role.SHIPPER)
+    booking = make_booking(other.company)
+    ref, headers = booking.reference, shipper.headers
+    for method, path, body in (
+        ("get", f"/api/v1/bookings/{ref}", None),
+        ("get", f"/api/v1/bookings/{ref}/events", None),
+        (
+            "patch",
+            f"/api/v1/bookings/{ref}",
+            {"version": 1, "consignee": {"name": "A", "address": "B"}},
+        ),
+        ("post", f"/api/v1/bookings/{ref}/cancel", {}),
+    ):
+        response = getattr(client, method)(path, json=body, headers=headers)
+        assert response.status_code == 404, (method, path)
+        assert booking.cargo_description not in response.get_data(as_text=True)
+
+
+# ---- idempotency --------------------------------------------------------------------------
+
+
+def test_the_same_key_and_body_returns_the_first_response(
+    client, db_session, shipper, make_departure
+):
+    departure = make_departure()
+    headers = {**shipper.headers, "Idempotency-Key": "order-4711"}
+    body = booking_body(departure.id)
+    first = client.post("/api/v1/bookings", json=body, headers=headers)
+    second = client.post(
+        "/api/v1/bookings", json=dict(reversed(list(body.items()))), headers=headers
+    )
+    assert first.status_code == second.status_code == 201
+    assert first.get_json() == second.get_json()
+    assert second.headers["Idempotent-Replayed"] == "true"
+    assert db_session.scalar(select(func.count()).select_from(Booking)) == 1
+    assert _held(db_session, departure) == Decimal(2)
+
+
+def test_the_same_key_with_another_body_is_422(client, db_session, shipper, make_departure):
+    departure = make_departure()
+    headers = {**shipper.headers, "Idempotency-Key": "order-4712"}
+    client.post("/api/v1/bookings", json=booking_body(departure.id), headers=headers)
+    other = booking_body(departure.id, origin_station="HK")
+    response = client.post("/api/v1/bookings", json=other, headers=headers)
+    assert response.status_code == 422
+    assert "Idempotency-Key" in response.get_json()["errors"]
+    assert db_session.scalar(select(func.count()).select_from(Booking)) == 1
+
+
+def test_keys_are_per_user(client, db_session, shipper, make_user, api_token, make_departure):
+    departure = make_departure()
+    other = api_token(make_user(Role.SHIPPER).email)
+    body = booking_body(departure.id)
+    a = client.post(
+        "/api/v1/bookings", json=body, headers={**shipper.headers, "Idempotency-Key": "k1"}
+    )
+    b = client.post("/api/v1/bookings", json=body, headers={**other, "Idempotency-Key": "k1"})
+    assert a.status_code == b.status_code == 201
+    assert a.get_json()["reference"] != b.get_json()["reference"]
+
+
+def test_keys_expire(client, db_session, shipper, make_departure):
+    departure = make_departure()
+    headers = {**shipper.headers, "Idempotency-Key": "k-expiring"}
+    client.post("/api/v1/bookings", json=booking_body(departure.id), headers=headers)
+    record = db_session.scalar(select(IdempotencyKey))
+    record.expires_at = utcnow() - timedelta(seconds=1)
+    db_session.commit()
+    again = client.post("/api/v1/bookings", json=booking_body(departure.id), headers=headers)
+    assert again.status_code == 201 and "Idempotent-Replayed" not in again.headers
+    assert db_session.scalar(select(func.count()).select_from(Booking)) == 2
+
+
+def test_a_refused_booking_does_not_use_up_its_key(client, db_session, shipper, make_departure):
+    departure = make_departure(capacity=1)
+    headers = {**shipper.headers, "Idempotency-Key": "k-full"}
+    assert (
+        client.post(
+            "/api/v1/bookings", json=booking_body(departure.id), headers=headers
+        ).status_code
+        == 409
+    )
+    departure.capacity_teu = 2
+    db_session.commit()
+    assert (
+        client.post(
+            "/api/v1/bookings", json=booking_body(departure.id), headers=headers
+        ).status_code
+        == 201
+    )
