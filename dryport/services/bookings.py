@@ -30,7 +30,7 @@ from dryport.services import capacity, sequences
 from dryport.services.access import booking_scope, require_role
 from dryport.services.clock import LOCAL_TZ, local_day_start, utcnow
 from dryport.services.containers import format_teu, total_teu
-from dryport.services.departures import check_cutoff
+from dryport.services.departures import check_cutoff, station_cutoff
 from dryport.services.errors import Conflict, Invalid, NotFound
 
 CANCELLABLE = (BookingStatus.RECEIVED, BookingStatus.CONFIRMED)
@@ -85,6 +85,18 @@ def get_booking(session: Session, user: User, reference: str) -> Booking:
     if booking is None:
         raise NotFound()
     return booking
+
+
+def shipper_actions(user: User, booking: Booking, now: datetime | None = None) -> dict:
+    """What the shipper may still do with ``booking``: the same rules the actions enforce."""
+    allowed = {"amend": False, "cancel": False}
+    if user.role is not Role.SHIPPER or booking.company_id != user.company_id:
+        return allowed
+    if (now or utcnow()) >= station_cutoff(booking.departure, booking.origin_station):
+        return allowed
+    allowed["amend"] = booking.status is BookingStatus.RECEIVED
+    allowed["cancel"] = booking.status in CANCELLABLE
+    return allowed
 
 
 def record_event(

@@ -7,7 +7,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from dryport.i18n import locale_code
-from dryport.models import Departure, Route, Station
+from dryport.models import Departure, DepartureStatus, Route, Station
 from dryport.services.clock import LOCAL_TZ, local_day_end, local_day_start, local_today, utcnow
 from dryport.services.errors import CutoffPassed, NotFound
 
@@ -33,6 +33,36 @@ def departures_query(
     if route:
         stmt = stmt.join(Departure.route).where(Route.code == route)
     return stmt.order_by(Departure.departs_at, Departure.id)
+
+
+def bookable_departures(session: Session, now: datetime | None = None) -> list[Departure]:
+    """Departures still taking bookings at the hub, soonest first."""
+    return list(
+        session.scalars(
+            select(Departure)
+            .where(
+                Departure.status == DepartureStatus.SCHEDULED,
+                Departure.cutoff_at > (now or utcnow()),
+            )
+            .order_by(Departure.departs_at, Departure.id)
+        )
+    )
+
+
+def cutoff_table(departures: list[Departure], stations: list[Station], now=None) -> dict:
+    """For a form: each departure's cut-off per station, in Beijing time, and whether it
+    has passed."""
+    now = now or utcnow()
+    table = {}
+    for departure in departures:
+        table[departure.id] = {}
+        for station in stations:
+            cutoff = station_cutoff(departure, station)
+            table[departure.id][station.code] = {
+                "at": cutoff.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M"),
+                "passed": now >= cutoff,
+            }
+    return table
 
 
 def station_cutoff(departure: Departure, station: Station) -> datetime:

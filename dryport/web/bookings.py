@@ -1,34 +1,197 @@
-"""Bookings as each role sees them: a shipper its company's, a clerk its station's."""
+"""Bookings as each role sees them (a shipper its company's, a clerk its station's), and the
+shipper's booking form, amendment and cancellation."""
 
-from flask import Blueprint, current_app, render_template, request
+from datetime import date
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from dryport.extensions import db
-from dryport.models import BookingStatus
-from dryport.services import bookings
+from dryport.models import BookingStatus, Role
+from dryport.schemas.bookings import DG_CLASSES, BookingAmendSchema, BookingCreateSchema
+from dryport.services import bookings, departures, reference_data
+from dryport.services.containers import SIZE_TYPES, format_teu
+from dryport.services.departures import station_cutoff
+from dryport.services.errors import DomainError
 from dryport.services.pagination import paginate
 from dryport.web.access import role_required
+from dryport.web.forms import domain_errors, load_nested_form, unflatten
 
 bp = Blueprint("bookings", __name__, url_prefix="/bookings")
+
+FORM_INTEGERS = frozenset({"departure_id", "quantity", "version"})
+FORM_ROWS = 4  # container lines on the form; more size-types than that is unheard of
 
 
 @bp.route("/")
 @role_required()
 def list_bookings():
     status = BookingStatus.__members__.get(request.args.get("status", ""))
+    routes = reference_data.list_routes(db.session)
+    route = request.args.get("route") or None
+    if route not in {r.code for r in routes}:
+        route = None
+    month = _month(request.args.get("month", ""))
     page = paginate(
         db.session,
-        bookings.bookings_query(current_user, status=status),
+        bookings.bookings_query(current_user, status=status, route=route, month=month),
         request.args.get("page", 1, type=int),
         current_app.config["PAGE_SIZE"],
     )
     return render_template(
-        "bookings/list.html", page=page, status=status, statuses=list(BookingStatus)
+        "bookings/list.html",
+        page=page,
+        status=status,
+        statuses=list(BookingStatus),
+        routes=routes,
+        route=route,
+        month=month,
     )
+
+
+def _month(value: str) -> date | None:
+    try:
+        year, month = (int(part) for part in value.split("-"))
+        return date(year, month, 1) if 2000 <= year <= 2100 else None
+    except ValueError:
+        return None
 
 
 @bp.route("/<reference>")
 @role_required()
 def booking_detail(reference: str):
     booking = bookings.get_booking(db.session, current_user, reference)
-    return render_template("bookings/detail.html", booking=booking)
+    return render_template(
+        "bookings/detail.html",
+        booking=booking,
+        cutoff=station_cutoff(booking.departure, booking.origin_station),
+        actions=bookings.shipper_actions(current_user, booking),
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required(Role.SHIPPER)
+def new_booking():
+    errors: dict[str, list[str]] = {}
+    form = request.form
+    if request.method == "POST":
+        data, errors = load_nested_form(BookingCreateSchema(), unflatten(form, FORM_INTEGERS))
+        if data:
+            try:
+                booking = bookings.place_booking(db.session, current_user, data)
+            except DomainError as error:
+                errors = domain_errors(error)
+                status = error.status
+            else:
+                flash(
+                    _(
+                        "Booking %(reference)s received: %(teu)s TEU held on %(service)s.",
+                        reference=booking.reference,
+                        teu=format_teu(booking.teu),
+                        service=booking.departure.service_no,
+                    ),
+                    "success",
+                )
+                return redirect(url_for("bookings.booking_detail", reference=booking.reference))
+        else:
+            status = 422
+    else:
+        form = {"departure_id": request.args.get("departure", "")}
+        status = 200
+    return _form_page("new", form, errors, status)
+
+
+@bp.route("/<reference>/amend", methods=["GET", "POST"])
+@role_required(Role.SHIPPER)
+def amend_booking(reference: str):
+    booking = bookings.get_booking(db.session, current_user, reference)
+    errors: dict[str, list[str]] = {}
+    status = 200
+    form = request.form if request.method == "POST" else _booking_form(booking)
+    if request.method == "POST":
+        # The form always shows every part: a part left blank is a part removed.
+        nested = {"notify_party": None, "containers": [], **unflatten(form, FORM_INTEGERS)}
+        data, errors = load_nested_form(BookingAmendSchema(), nested)
+        status = 422
+        if data:
+            try:
+                bookings.amend_booking(db.session, current_user, reference, data)
+            except DomainError as error:
+                errors, status = domain_errors(error), error.status
+            else:
+                flash(_("Booking %(reference)s amended.", reference=reference), "success")
+                return redirect(url_for("bookings.booking_detail", reference=reference))
+    return _form_page("amend", form, errors, status, booking=booking)
+
+
+@bp.route("/<reference>/cancel", methods=["POST"])
+@role_required(Role.SHIPPER)
+def cancel_booking(reference: str):
+    version = request.form.get("version", type=int)
+    try:
+        bookings.cancel_booking(db.session, current_user, reference, version)
+    except DomainError as error:
+        if error.status == 404:
+            raise
+        db.session.rollback()
+        flash(str(error.message), "error")
+    else:
+        flash(
+            _("Booking %(reference)s cancelled; its TEU are free again.", reference=reference),
+            "success",
+        )
+    return redirect(url_for("bookings.booking_detail", reference=reference))
+
+
+def _form_page(mode: str, form, errors, status: int, booking=None):
+    open_departures = departures.bookable_departures(db.session) if mode == "new" else []
+    stations = reference_data.list_stations(db.session, active_only=True)
+    return render_template(
+        "bookings/form.html",
+        mode=mode,
+        form=form,
+        errors=errors,
+        booking=booking,
+        departures=open_departures,
+        stations=stations,
+        cutoffs=departures.cutoff_table(open_departures, stations),
+        size_types=SIZE_TYPES.values(),
+        size_type_teu={
+            code: format_teu(bookings.booking_teu([{"size_type": code, "quantity": 1}]))
+            for code in SIZE_TYPES
+        },
+        dg_classes=DG_CLASSES,
+        rows=range(FORM_ROWS),
+    ), status
+
+
+def _booking_form(booking) -> dict:
+    """The booking's current values under the form's input names."""
+    form = {
+        "version": str(booking.version),
+        "consignee.name": booking.consignee_name,
+        "consignee.address": booking.consignee_address,
+        "notify_party.name": booking.notify_name or "",
+        "notify_party.address": booking.notify_address or "",
+        "cargo.description": booking.cargo_description,
+        "cargo.hs_code": booking.hs_code,
+        "cargo.gross_weight_kg": f"{booking.gross_weight_kg:f}",
+        "cargo.dangerous_goods.un_number": booking.un_number or "",
+        "cargo.dangerous_goods.class": booking.dg_class or "",
+        "cargo.reefer_temperature_c": (
+            "" if booking.reefer_temp_c is None else f"{booking.reefer_temp_c:f}"
+        ),
+    }
+    for row, line in enumerate(sorted(booking.lines, key=lambda line: line.size_type)):
+        form[f"containers.{row}.size_type"] = line.size_type
+        form[f"containers.{row}.quantity"] = str(line.quantity)
+    return form

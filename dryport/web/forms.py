@@ -13,10 +13,7 @@ def load_form(schema: Schema, form) -> tuple[dict | None, dict[str, list[str]]]:
     schema does not know (a browser extension's, say) are left out.
     """
     raw = {key: value for key, value in form.items() if key != "csrf_token" and value != ""}
-    try:
-        return schema.load(raw, unknown=EXCLUDE), {}
-    except ValidationError as error:
-        return None, flatten_errors(localize_errors(error.messages))
+    return load_nested_form(schema, raw)
 
 
 def domain_errors(error: DomainError) -> dict[str, list[str]]:
@@ -24,3 +21,44 @@ def domain_errors(error: DomainError) -> dict[str, list[str]]:
     errors = flatten_errors(localize_errors(error.errors)) if error.errors else {}
     errors.setdefault("_schema", []).append(str(error.message))
     return errors
+
+
+def unflatten(form, integers: frozenset[str] = frozenset()) -> dict:
+    """Nest a flat HTML form: ``cargo.hs_code`` becomes ``{"cargo": {"hs_code": ...}}`` and
+    ``containers.0.size_type`` an item of the ``containers`` list.
+
+    Blank inputs are left out, and a group whose inputs are all blank disappears, so optional
+    parts (a notify party, dangerous goods, unused container rows) are simply absent. Leaves
+    named in ``integers`` holding digits become ints, as a JSON client would send them.
+    """
+    nested: dict = {}
+    for name, value in form.items():
+        value = value.strip()
+        if name == "csrf_token" or value == "":
+            continue
+        parts = name.split(".")
+        if parts[-1] in integers and value.lstrip("-").isdigit():
+            value = int(value)
+        node = nested
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+        node[parts[-1]] = value
+    return _lists(nested)
+
+
+def _lists(node):
+    """Dicts keyed by row numbers become lists, in row order."""
+    if not isinstance(node, dict):
+        return node
+    converted = {key: _lists(value) for key, value in node.items()}
+    if converted and all(key.isdigit() for key in converted):
+        return [converted[key] for key in sorted(converted, key=int)]
+    return converted
+
+
+def load_nested_form(schema: Schema, data: dict) -> tuple[dict | None, dict[str, list[str]]]:
+    """Like ``load_form`` for a form already nested by ``unflatten``."""
+    try:
+        return schema.load(data, unknown=EXCLUDE), {}
+    except ValidationError as error:
+        return None, flatten_errors(localize_errors(error.messages))

@@ -1,10 +1,11 @@
 """The home page and the departures board."""
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from dryport.extensions import db
 from dryport.services import departures, reference_data
+from dryport.services.containers import format_teu
 from dryport.services.pagination import paginate
 from dryport.web.access import role_required
 
@@ -16,6 +17,18 @@ def index():
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
     return redirect(url_for("main.departures_board"))
+
+
+@bp.route("/departures/availability.json")
+@role_required()
+def availability():
+    """Free TEU of the departures still taking bookings, for the booking form's live figures."""
+    return jsonify(
+        [
+            {"id": d.id, "free_teu": format_teu(d.free_teu), "status": d.status.name}
+            for d in departures.bookable_departures(db.session)
+        ]
+    )
 
 
 @bp.route("/departures")

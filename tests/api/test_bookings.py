@@ -173,9 +173,15 @@ def test_invalid_bookings_get_422_per_field_and_change_nothing(
     departure = make_departure()
     response = _book(client, shipper, departure, **overrides)
     assert response.status_code == 422, response.get_json()
-    errors = response.get_json()["errors"]
-    assert field in errors, errors
-    assert all(isinstance(m, str) and m for m in errors[field])
+    chinese = response.get_json()["errors"]
+    assert field in chinese, chinese
+    english = client.post(
+        "/api/v1/bookings",
+        json=booking_body(departure.id, **overrides),
+        headers={**shipper.headers, "Accept-Language": "en"},
+    ).get_json()["errors"]
+    assert all(any("\u4e00" <= ch <= "\u9fff" for ch in m) for m in chinese[field]), chinese
+    assert all(m.isascii() and m for m in english[field]), english
     assert db_session.scalar(select(func.count()).select_from(Booking)) == 0
     assert _held(db_session, departure) == 0
 

@@ -1,0 +1,93 @@
+"""No overbooked departure, ever: 40 clients send 400 bookings of 1 or 2 TEU at a 100-TEU
+departure through gunicorn with several workers. The same scenario run against a
+deliberately naive server must fail, which proves the test can."""
+
+from collections import Counter
+
+from sqlalchemy import func, select
+
+from dryport.models import HOLDING_STATUSES, Booking, Departure, Role
+from tests.conftest import PASSWORD
+
+CAPACITY, REQUESTS, CLIENTS = 100, 400, 40
+
+
+def _body(departure_id: int, size_type: str, origin: str = "HK") -> dict:
+    return {
+        "departure_id": departure_id,
+        "origin_station": origin,
+        "consignee": {"name": "Ningbo Port Logistics", "address": "Beilun, Ningbo"},
+        "cargo": {"description": "Konjac flour", "hs_code": "110620", "gross_weight_kg": 15000},
+        "containers": [{"size_type": size_type, "quantity": 1}],
+    }
+
+
+def _rush(server, db_session, make_user, make_departure):
+    """Run the rush; return what went wrong (nothing, for a correct server)."""
+    departure = make_departure(capacity=CAPACITY)
+    shippers = [make_user(Role.SHIPPER) for _ in range(4)]
+    headers = [server.token(s.email, PASSWORD) for s in shippers]
+    calls = [
+        ("POST", "/api/v1/bookings", _body(departure.id, "22G1" if i % 2 else "42G1"),
+         headers[i % len(headers)])
+        for i in range(REQUESTS)
+    ]  # fmt: skip
+    replies = server.many(calls, CLIENTS)
+
+    db_session.rollback()
+    db_session.expire_all()
+    held = db_session.scalar(select(Departure.held_teu).where(Departure.id == departure.id))
+    booked = db_session.scalar(
+        select(func.coalesce(func.sum(Booking.teu), 0)).where(
+            Booking.departure_id == departure.id, Booking.status.in_(HOLDING_STATUSES)
+        )
+    )
+    statuses = Counter(reply.status for reply in replies)
+    problems = []
+    if any(status >= 500 for status in statuses):
+        problems.append(f"server errors: {statuses}")
+    if set(statuses) - {201, 409}:
+        problems.append(f"unexpected answers: {statuses}")
+    if booked != held:
+        problems.append(f"bookings hold {booked} TEU but the departure counts {held}")
+    if held != CAPACITY or booked > CAPACITY:
+        problems.append(f"{booked} TEU booked on a {CAPACITY}-TEU departure")
+    refusals = [r.body for r in replies if r.status == 409]
+    if any("available_teu" not in body for body in refusals):
+        problems.append("a refusal without the free TEU")
+    return problems, statuses
+
+
+def test_concurrent_bookings_fill_the_departure_exactly(
+    server, db_session, make_user, make_departure
+):
+    problems, statuses = _rush(server, db_session, make_user, make_departure)
+    assert problems == [], problems
+    assert statuses[201] >= CAPACITY // 2 and statuses[409] > 0
+
+
+def test_the_naive_control_is_caught(naive_server, db_session, make_user, make_departure):
+    problems, _ = _rush(naive_server, db_session, make_user, make_departure)
+    assert problems, "the naive read-check-write server passed: the test cannot fail"
+    print("naive control caught:", problems)
+
+
+def test_racing_retries_with_one_idempotency_key_book_once(
+    server, db_session, make_user, make_departure
+):
+    departure = make_departure(capacity=CAPACITY)
+    shipper = make_user(Role.SHIPPER)
+    headers = {**server.token(shipper.email, PASSWORD), "Idempotency-Key": "po-2612-001"}
+    call = ("POST", "/api/v1/bookings", _body(departure.id, "22G1"), headers)
+    replies = server.many([call] * 20, 20)
+
+    assert {reply.status for reply in replies} == {201}, Counter(r.status for r in replies)
+    assert len({reply.body["reference"] for reply in replies}) == 1
+    db_session.rollback()
+    assert (
+        db_session.scalar(
+            select(func.count()).select_from(Booking).where(Booking.departure_id == departure.id)
+        )
+        == 1
+    )
+    assert db_session.scalar(select(Departure.held_teu).where(Departure.id == departure.id)) == 1
