@@ -64,14 +64,16 @@ def test_a_shipper_books_through_the_form(client, db_session, shipper, make_depa
     assert response.headers["Location"].endswith(f"/bookings/{booking.reference}")
     assert booking.teu == Decimal(4) and booking.notify_name is None and booking.un_number is None
     assert sorted((line.size_type, line.quantity) for line in booking.lines) == [
-        ("22G1", 2), ("45G1", 1)
+        ("22G1", 2),
+        ("45G1", 1),
     ]
     detail = client.get(response.headers["Location"]).get_data(as_text=True)
     assert booking.reference in detail and "订舱已受理" in detail and "4 TEU" in detail
 
 
-def test_a_wrong_field_is_explained_next_to_it_and_nothing_is_booked(client, db_session, shipper,
-                                                                     make_departure):
+def test_a_wrong_field_is_explained_next_to_it_and_nothing_is_booked(
+    client, db_session, shipper, make_departure
+):
     departure = make_departure()
     response = _post(client, "/bookings/new", _form(departure.id, **{"cargo.hs_code": "0902"}))
     assert response.status_code == 422
@@ -81,8 +83,7 @@ def test_a_wrong_field_is_explained_next_to_it_and_nothing_is_booked(client, db_
     assert _count(db_session) == 0
 
 
-def test_a_booking_that_does_not_fit_says_what_is_free(client, db_session, shipper,
-                                                       make_departure):
+def test_a_booking_that_does_not_fit_says_what_is_free(client, db_session, shipper, make_departure):
     departure = make_departure(capacity=3)
     response = _post(client, "/bookings/new", _form(departure.id))
     assert response.status_code == 409
@@ -99,8 +100,11 @@ def test_amend_through_the_form(client, db_session, shipper, make_departure, mak
     booking = make_booking(shipper.company, lines=(("22G1", 1),))
     page = client.get(f"/bookings/{booking.reference}/amend").get_data(as_text=True)
     assert 'name="version" value="1"' in page and 'value="Green tea"' in page
-    form = _form(booking.departure_id, version="1", **{"containers.1.size_type": "",
-                                                      "containers.1.quantity": ""})
+    form = _form(
+        booking.departure_id,
+        version="1",
+        **{"containers.1.size_type": "", "containers.1.quantity": ""},
+    )
     response = _post(client, f"/bookings/{booking.reference}/amend", form)
     assert response.status_code == 302
     db_session.expire_all()
@@ -113,8 +117,9 @@ def test_a_stale_amendment_is_refused(client, db_session, shipper, make_booking)
     booking = make_booking(shipper.company)
     booking.consignee_name = "changed meanwhile"
     db_session.commit()  # version 2 now
-    response = _post(client, f"/bookings/{booking.reference}/amend",
-                     _form(booking.departure_id, version="1"))
+    response = _post(
+        client, f"/bookings/{booking.reference}/amend", _form(booking.departure_id, version="1")
+    )
     assert response.status_code == 409
     assert "已被他人修改" in response.get_data(as_text=True)
     db_session.expire_all()
@@ -146,8 +151,9 @@ def test_after_the_cutoff_the_page_offers_no_change_and_refuses_one(
     assert db_session.get(Booking, booking.id).status is BookingStatus.RECEIVED
 
 
-def test_another_companys_booking_cannot_be_changed(client, db_session, shipper, make_user,
-                                                     make_booking):
+def test_another_companys_booking_cannot_be_changed(
+    client, db_session, shipper, make_user, make_booking
+):
     booking = make_booking(make_user(Role.SHIPPER).company)
     assert client.get(f"/bookings/{booking.reference}/amend").status_code == 404
     response = _post(client, f"/bookings/{booking.reference}/cancel", {"version": "1"})
@@ -156,8 +162,7 @@ def test_another_companys_booking_cannot_be_changed(client, db_session, shipper,
     assert db_session.get(Booking, booking.id).status is BookingStatus.RECEIVED
 
 
-def test_the_list_filters_by_route_status_and_month(client, shipper, make_departure,
-                                                     make_booking):
+def test_the_list_filters_by_route_status_and_month(client, shipper, make_departure, make_booking):
     east = make_departure("EAST")
     xaeu = make_departure("XAEU", days=40)
     first = make_booking(shipper.company, departure=east)
