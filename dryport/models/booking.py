@@ -53,7 +53,10 @@ class Booking(db.Model):
         CheckConstraint(
             "(un_number IS NULL) = (dg_class IS NULL)", name="dangerous_goods_complete"
         ),
+        # The lists: a shipper's, a station's and everyone's, newest first.
         Index("ix_bookings_company_created", "company_id", "created_at"),
+        Index("ix_bookings_origin_created", "origin_station_id", "created_at"),
+        Index("ix_bookings_created", "created_at"),
         Index("ix_bookings_origin_status", "origin_station_id", "status"),
         Index("ix_bookings_departure_status", "departure_id", "status"),
     )

@@ -52,6 +52,8 @@ def bookings_query(
             selectinload(Booking.company),
             selectinload(Booking.departure),
             selectinload(Booking.origin_station),
+            selectinload(Booking.lines),
+            selectinload(Booking.containers),
         )
     )
     if status is not None:

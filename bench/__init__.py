@@ -1,0 +1,1 @@
+"""Benchmarks: not tests. Each module runs on its own, e.g. ``python -m bench.lists``."""
