@@ -15,7 +15,16 @@ from sqlalchemy import select, text
 from config import TestingConfig
 from dryport import create_app
 from dryport.extensions import db
-from dryport.models import Booking, BookingLine, BookingStatus, Departure, Role, Route, Station
+from dryport.models import (
+    HOLDING_STATUSES,
+    Booking,
+    BookingLine,
+    BookingStatus,
+    Departure,
+    Role,
+    Route,
+    Station,
+)
 from dryport.services import accounts
 from dryport.services.clock import utcnow
 from dryport.services.containers import total_teu
@@ -198,7 +207,9 @@ def make_booking(db_session, seeded, make_departure):
             **kw,
         )
         booking.lines = [BookingLine(size_type=s, quantity=q) for s, q in lines]
-        departure.held_teu += teu
+        if booking.status in HOLDING_STATUSES:
+            departure.held_teu += teu
+            departure.held_kg += booking.gross_weight_kg
         db_session.add(booking)
         db_session.commit()
         return booking

@@ -138,7 +138,7 @@ def place_booking(session: Session, user: User, data: dict, now: datetime | None
         raise Invalid(errors={"origin_station": [_l("No such station.")]})
     check_cutoff(departure, origin, now)
     teu = booking_teu(data["containers"])
-    capacity.hold(session, departure, teu)
+    capacity.hold(session, departure, teu, data["cargo"]["gross_weight_kg"])
 
     month = now.astimezone(LOCAL_TZ).strftime("%y%m")
     number = sequences.reserve(session, f"booking:{month}")[0]
@@ -182,10 +182,12 @@ def amend_booking(
         )
     check_cutoff(booking.departure, booking.origin_station, now)
     before = _snapshot(booking)
-    if "containers" in data:
-        new_teu = booking_teu(data["containers"])
-        capacity.hold(session, booking.departure, new_teu - booking.teu)
-        booking.teu = new_teu
+    new_teu = booking_teu(data["containers"]) if "containers" in data else booking.teu
+    new_kg = data["cargo"]["gross_weight_kg"] if "cargo" in data else booking.gross_weight_kg
+    capacity.hold(
+        session, booking.departure, new_teu - booking.teu, new_kg - booking.gross_weight_kg
+    )
+    booking.teu = new_teu
     _apply(booking, data)
     booking.updated_at = now or utcnow()
     after = _snapshot(booking)
@@ -214,7 +216,7 @@ def cancel_booking(
     if booking.status not in CANCELLABLE:
         raise Conflict(_l("This booking can no longer be cancelled."))
     check_cutoff(booking.departure, booking.origin_station, now)
-    capacity.release(session, booking.departure, booking.teu)
+    capacity.release(session, booking.departure, booking.teu, booking.gross_weight_kg)
     previous = booking.status
     booking.status = BookingStatus.CANCELLED
     booking.updated_at = now or utcnow()

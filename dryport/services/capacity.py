@@ -1,34 +1,37 @@
-"""Every rule about capacity: a booking holds its TEU on its departure from RECEIVED on, and
-the TEU held on a departure never exceeds its capacity — under any number of concurrent
-requests, in one process or many, on SQLite or PostgreSQL.
+"""Every rule about capacity: a booking holds its TEU (and its gross weight, where a departure
+has a weight limit) on its departure from RECEIVED on, and what is held never exceeds the
+departure's capacity — under any number of concurrent requests, in one process or many, on
+SQLite or PostgreSQL.
 
 How: the hold is one conditional UPDATE (``held_teu + n <= capacity_teu``). On PostgreSQL a
 concurrent UPDATE of the same row waits for the first to commit, then re-checks the condition
 against the committed row, so READ COMMITTED is enough and nothing reads-then-writes. On
 SQLite, write requests begin ``IMMEDIATE`` transactions (``dryport.db``), so two writers never
-interleave. The check constraint on ``departures`` refuses an overbooking whatever a code path
+interleave. Check constraints on ``departures`` refuse an overbooking whatever a code path
 forgets.
 """
 
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from dryport.models import Departure, DepartureStatus
 from dryport.services.containers import format_teu
 from dryport.services.errors import CapacityExceeded, Conflict, NotFound
 
+ZERO = Decimal(0)
 
-def hold(session: Session, departure: Departure, teu: Decimal) -> None:
-    """Hold ``teu`` more on ``departure`` (a negative amount releases).
 
-    Raises ``CapacityExceeded`` with the free TEU when it does not fit, ``Conflict`` when
+def hold(session: Session, departure: Departure, teu: Decimal, kg: Decimal = ZERO) -> None:
+    """Hold ``teu`` and ``kg`` more on ``departure``; negative amounts release.
+
+    Raises ``CapacityExceeded`` naming what is free when it does not fit, ``Conflict`` when
     the departure no longer takes bookings.
     """
-    if teu <= 0:
-        release(session, departure, -teu)
+    if teu <= 0 and kg <= 0:
+        release(session, departure, -teu, -kg)
         return
     result = session.execute(
         update(Departure)
@@ -36,44 +39,64 @@ def hold(session: Session, departure: Departure, teu: Decimal) -> None:
             Departure.id == departure.id,
             Departure.status == DepartureStatus.SCHEDULED,
             Departure.held_teu + teu <= Departure.capacity_teu,
+            or_(Departure.capacity_kg.is_(None), Departure.held_kg + kg <= Departure.capacity_kg),
         )
-        .values(held_teu=Departure.held_teu + teu)
+        .values(held_teu=Departure.held_teu + teu, held_kg=Departure.held_kg + kg)
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
-        _refuse(session, departure, teu)
-    session.expire(departure, ["held_teu"])
+        _refuse(session, departure, teu, kg)
+    session.expire(departure, ["held_teu", "held_kg"])
 
 
-def release(session: Session, departure: Departure, teu: Decimal) -> None:
-    """Give back ``teu`` held on ``departure`` (cancel, reject, roll, smaller amendment)."""
-    if teu <= 0:
+def release(session: Session, departure: Departure, teu: Decimal, kg: Decimal = ZERO) -> None:
+    """Give back ``teu`` and ``kg`` held on ``departure`` (cancel, reject, roll, smaller
+    amendment)."""
+    if teu <= 0 and kg <= 0:
         return
     session.execute(
         update(Departure)
         .where(Departure.id == departure.id)
-        .values(held_teu=Departure.held_teu - teu)
+        .values(held_teu=Departure.held_teu - teu, held_kg=Departure.held_kg - kg)
         .execution_options(synchronize_session=False)
     )
-    session.expire(departure, ["held_teu"])
+    session.expire(departure, ["held_teu", "held_kg"])
 
 
-def _refuse(session: Session, departure: Departure, teu: Decimal):
+def _refuse(session: Session, departure: Departure, teu: Decimal, kg: Decimal):
     row = session.execute(
-        select(Departure.status, Departure.capacity_teu, Departure.held_teu).where(
-            Departure.id == departure.id
-        )
+        select(
+            Departure.status,
+            Departure.capacity_teu,
+            Departure.held_teu,
+            Departure.capacity_kg,
+            Departure.held_kg,
+        ).where(Departure.id == departure.id)
     ).one_or_none()
     if row is None:
         raise NotFound()
     if row.status is not DepartureStatus.SCHEDULED:
         raise Conflict(_l("This departure no longer takes bookings."))
-    free = Decimal(row.capacity_teu) - row.held_teu
+    free_teu = Decimal(row.capacity_teu) - row.held_teu
+    if teu > free_teu:
+        raise CapacityExceeded(
+            _l(
+                "Not enough capacity: %(requested)s TEU requested, %(free)s TEU free.",
+                requested=format_teu(teu),
+                free=format_teu(free_teu),
+            ),
+            available_teu=float(free_teu),
+        )
+    if row.capacity_kg is None or kg <= Decimal(row.capacity_kg) - row.held_kg:
+        # What refused us has changed since: another booking released space meanwhile.
+        raise Conflict(_l("The departure changed meanwhile; please try again."))
+    free_kg = Decimal(row.capacity_kg) - row.held_kg
     raise CapacityExceeded(
         _l(
-            "Not enough capacity: %(requested)s TEU requested, %(free)s TEU free.",
-            requested=format_teu(teu),
-            free=format_teu(free),
+            "Not enough weight capacity: %(requested)s kg requested, %(free)s kg free.",
+            requested=f"{kg:,.0f}",
+            free=f"{free_kg:,.0f}",
         ),
-        available_teu=float(free),
+        available_teu=float(free_teu),
+        available_kg=float(free_kg),
     )

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from stdnum.cn import uscc
 
 from dryport.models import (
+    HOLDING_STATUSES,
     Booking,
     BookingEvent,
     BookingLine,
@@ -261,13 +262,12 @@ class _HistoryWriter:
                 break
             booked += 1
             status = self._status(departure, booked)
-            if status in (BookingStatus.CANCELLED, BookingStatus.REJECTED):
-                teu_held = Decimal(0)
-            else:
-                teu_held = teu
-            self._booking(departure, shipper, lines, teu, status, description, hs_code, kg_per_teu)
-            departure.held_teu += teu_held
-            departure.held_kg += Decimal(int(kg_per_teu * teu)) if teu_held else Decimal(0)
+            booking = self._booking(
+                departure, shipper, lines, teu, status, description, hs_code, kg_per_teu
+            )
+            if status in HOLDING_STATUSES:
+                departure.held_teu += teu
+                departure.held_kg += booking.gross_weight_kg
 
     def _status(self, departure: Departure, n: int) -> BookingStatus:
         if n % 19 == 0:
@@ -324,6 +324,7 @@ class _HistoryWriter:
             booking.lines.append(BookingLine(size_type=size_type, quantity=quantity))
         self.session.add(booking)
         self._events_and_containers(booking, lines, created, shipper)
+        return booking
 
     def _events_and_containers(self, booking, lines, created, shipper):
         departure, status = booking.departure, booking.status

@@ -459,3 +459,23 @@ def test_a_refused_booking_does_not_use_up_its_key(client, db_session, shipper, 
         ).status_code
         == 201
     )
+
+
+def test_a_weight_limit_is_held_too(client, db_session, shipper, make_departure):
+    departure = make_departure(capacity=100, capacity_kg=30000)
+    first = _book(client, shipper, departure)  # 18,500 kg
+    assert first.status_code == 201
+    refused = _book(client, shipper, departure)
+    assert refused.status_code == 409
+    assert refused.get_json()["available_kg"] == 11500
+    assert "11,500" in refused.get_json()["detail"]
+    lighter = client.patch(
+        f"/api/v1/bookings/{first.get_json()['reference']}",
+        json={"version": first.get_json()["version"],
+              "cargo": {"description": "Tea", "hs_code": "090210", "gross_weight_kg": 10000}},
+        headers=shipper.headers,
+    )
+    assert lighter.status_code == 200
+    assert _book(client, shipper, departure).status_code == 201
+    db_session.expire_all()
+    assert db_session.get(Departure, departure.id).held_kg == Decimal(28500)

@@ -85,15 +85,20 @@ def test_demo_departures_cover_the_coming_eight_weeks_on_every_route(db_session,
 
 
 def test_demo_held_teu_equals_the_bookings_and_fits(db_session, loaded):
-    held = dict(
-        db_session.execute(
-            select(Booking.departure_id, func.sum(Booking.teu))
+    held = {
+        row.departure_id: (row.teu, row.kg)
+        for row in db_session.execute(
+            select(
+                Booking.departure_id,
+                func.sum(Booking.teu).label("teu"),
+                func.sum(Booking.gross_weight_kg).label("kg"),
+            )
             .where(Booking.status.in_(HOLDING_STATUSES))
             .group_by(Booking.departure_id)
-        ).all()
-    )
+        )
+    }
     for departure in db_session.scalars(select(Departure)):
-        assert departure.held_teu == held.get(departure.id, 0)
+        assert (departure.held_teu, departure.held_kg) == held.get(departure.id, (0, 0))
         assert departure.held_teu <= departure.capacity_teu
 
 
