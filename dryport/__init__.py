@@ -94,13 +94,16 @@ def register_blueprints(app: Flask) -> None:
 def register_errorhandlers(app: Flask) -> None:
     """Errors are answered once per interface: problem+json under /api/, pages elsewhere."""
     from flask import request
+    from sqlalchemy.orm.exc import StaleDataError
     from werkzeug.exceptions import HTTPException
 
     from dryport.api.errors import api_error_response
-    from dryport.services.errors import DomainError
+    from dryport.services.errors import DomainError, stale
     from dryport.web.errors import web_error_response
 
     def handle(error):
+        if isinstance(error, StaleDataError):  # a race the services did not see coming
+            error = stale()
         if request.path.startswith("/api/"):
             return api_error_response(error)
         return web_error_response(error)

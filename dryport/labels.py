@@ -38,10 +38,35 @@ LABELS = {
 }
 
 
+#: Names of a booking's parts, as an amendment's timeline entry lists them.
+FIELDS = {
+    "consignee": _l("Consignee"),
+    "notify_party": _l("Notify party"),
+    "cargo": _l("Cargo"),
+    "gross_weight_kg": _l("Gross weight (kg)"),
+    "dangerous_goods": _l("Dangerous goods"),
+    "reefer_temperature_c": _l("Reefer set-point (°C)"),
+    "containers": _l("Containers"),
+    "teu": "TEU",
+}
+
+
 def label(value) -> str:
     return str(LABELS.get(value, getattr(value, "name", value)))
 
 
+def field_label(name: str) -> str:
+    return str(FIELDS.get(name, name))
+
+
+def status_label(name: str) -> str:
+    """A booking status stored by name (in an event's details)."""
+    status = BookingStatus.__members__.get(name)
+    return label(status) if status else name
+
+
 def init_app(app: Flask) -> None:
-    app.jinja_env.globals.update(label=label, role_label=label)
+    app.jinja_env.globals.update(
+        label=label, role_label=label, field_label=field_label, status_label=status_label
+    )
     app.jinja_env.filters["teu"] = format_teu

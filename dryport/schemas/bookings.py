@@ -15,7 +15,7 @@ from marshmallow import (
 )
 
 from dryport.models import BookingStatus, EventType, VgmMethod
-from dryport.services.containers import SIZE_TYPES
+from dryport.services.containers import SIZE_TYPES, reefer_setpoint_problem
 from dryport.services.departures import station_cutoff
 
 HS_CODE = re.compile(r"^\d{6,10}$")
@@ -27,6 +27,7 @@ DG_CLASSES = (
 )  # fmt: skip
 MAX_GROSS_WEIGHT_KG = 1_000_000
 MAX_UNITS_PER_LINE = 100
+ID_RANGE = validate.Range(min=1, max=2**31 - 1, error=_l("No such record."))
 
 
 def _text(max_length: int) -> fields.String:
@@ -127,24 +128,17 @@ def _check_lines(lines, cargo) -> None:
         raise ValidationError(
             str(_l("Each size-type once; add to its quantity instead.")), field_name="containers"
         )
-    reefer = any(SIZE_TYPES[code].reefer for code in codes)
     if cargo is None:
-        return
-    temperature = cargo.get("reefer_temperature_c")
-    if reefer and temperature is None:
-        raise ValidationError(
-            {"cargo": {"reefer_temperature_c": [str(_l("A reefer container needs a set-point."))]}}
-        )
-    if not reefer and temperature is not None:
-        raise ValidationError(
-            {"cargo": {"reefer_temperature_c": [str(_l("Only for reefer containers."))]}}
-        )
+        return  # an amendment of the lines alone: the service checks against the cargo held
+    problem = reefer_setpoint_problem(codes, cargo.get("reefer_temperature_c"))
+    if problem:
+        raise ValidationError({"cargo": {"reefer_temperature_c": [str(problem)]}})
 
 
 class BookingCreateSchema(Schema):
     """Body of ``POST /api/v1/bookings`` and of the booking form."""
 
-    departure_id = fields.Integer(required=True, strict=True)
+    departure_id = fields.Integer(required=True, strict=True, validate=ID_RANGE)
     origin_station = fields.String(required=True)
     consignee = fields.Nested(PartySchema, required=True)
     notify_party = fields.Nested(PartySchema, load_default=None, allow_none=True)
@@ -188,7 +182,7 @@ class VersionSchema(Schema):
 class BookingQuerySchema(Schema):
     status = fields.Enum(BookingStatus)
     route = fields.String()
-    departure_id = fields.Integer()
+    departure_id = fields.Integer(validate=ID_RANGE)
 
 
 # ---- output -------------------------------------------------------------------------------

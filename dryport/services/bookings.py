@@ -29,9 +29,9 @@ from dryport.models import (
 from dryport.services import capacity, sequences
 from dryport.services.access import booking_scope, require_role
 from dryport.services.clock import LOCAL_TZ, local_day_start, utcnow
-from dryport.services.containers import format_teu, total_teu
+from dryport.services.containers import format_teu, reefer_setpoint_problem, total_teu
 from dryport.services.departures import check_cutoff, station_cutoff
-from dryport.services.errors import Conflict, Invalid, NotFound
+from dryport.services.errors import Conflict, Invalid, NotFound, stale
 
 CANCELLABLE = (BookingStatus.RECEIVED, BookingStatus.CONFIRMED)
 
@@ -82,7 +82,11 @@ def get_booking(session: Session, user: User, reference: str) -> Booking:
     booking = session.scalar(
         select(Booking)
         .where(Booking.reference == reference, booking_scope(user))
-        .options(selectinload(Booking.lines), selectinload(Booking.events))
+        .options(
+            selectinload(Booking.lines),
+            selectinload(Booking.containers),
+            selectinload(Booking.events),
+        )
     )
     if booking is None:
         raise NotFound()
@@ -181,6 +185,7 @@ def amend_booking(
             _l("A booking can be amended only while it is received, not confirmed or later.")
         )
     check_cutoff(booking.departure, booking.origin_station, now)
+    _check_setpoint(booking, data)
     before = _snapshot(booking)
     new_teu = booking_teu(data["containers"]) if "containers" in data else booking.teu
     new_kg = data["cargo"]["gross_weight_kg"] if "cargo" in data else booking.gross_weight_kg
@@ -254,6 +259,21 @@ def _apply(booking: Booking, data: dict) -> None:
         booking.lines.extend(BookingLine(size_type=s, quantity=q) for s, q in wanted.items())
 
 
+def _check_setpoint(booking: Booking, data: dict) -> None:
+    """The reefer rule on the booking as it will be: new lines or cargo, else the held ones."""
+    codes = (
+        [line["size_type"] for line in data["containers"]]
+        if "containers" in data
+        else [line.size_type for line in booking.lines]
+    )
+    temperature = (
+        data["cargo"].get("reefer_temperature_c") if "cargo" in data else booking.reefer_temp_c
+    )
+    problem = reefer_setpoint_problem(codes, temperature)
+    if problem:
+        raise Invalid(errors={"cargo": {"reefer_temperature_c": [problem]}})
+
+
 def _snapshot(booking: Booking) -> dict:
     return {
         "consignee": f"{booking.consignee_name}, {booking.consignee_address}",
@@ -274,13 +294,7 @@ def _snapshot(booking: Booking) -> dict:
 
 def _check_version(booking: Booking, version: int) -> None:
     if booking.version != version:
-        raise _stale()
-
-
-def _stale() -> Conflict:
-    return Conflict(
-        _l("The booking was changed by someone else since you read it; reload and try again.")
-    )
+        raise stale()
 
 
 def _flush(session: Session) -> None:
@@ -288,4 +302,4 @@ def _flush(session: Session) -> None:
     try:
         session.flush()
     except StaleDataError:
-        raise _stale() from None
+        raise stale() from None

@@ -68,6 +68,17 @@ def total_teu(lines, teu_per_45ft: float | Decimal = 2) -> Decimal:
     return sum((teu_of(code, teu_per_45ft) * qty for code, qty in lines), Decimal(0))
 
 
+def reefer_setpoint_problem(size_types, temperature):
+    """Why a set-point does not go with these size-types (a message), or None when it does:
+    reefer containers need one, others take none."""
+    reefer = any(SIZE_TYPES[code].reefer for code in size_types if code in SIZE_TYPES)
+    if reefer and temperature is None:
+        return _l("A reefer container needs a set-point.")
+    if not reefer and temperature is not None:
+        return _l("Only for reefer containers.")
+    return None
+
+
 def format_teu(value) -> str:
     """TEU without trailing zeros: ``3``, ``2.25``."""
     return "" if value is None else f"{Decimal(value).normalize():f}"

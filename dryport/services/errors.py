@@ -14,7 +14,9 @@ class DomainError(Exception):
         self.message = message if message is not None else self.title
         self.errors = errors or {}
         self.extra = extra
-        super().__init__(str(self.message))
+        # The message stays lazy: it is rendered in the user's language when shown, and
+        # rendering it here could touch a session that has just failed.
+        super().__init__(self.message)
 
 
 class NotFound(DomainError):
@@ -41,6 +43,16 @@ class Conflict(DomainError):
 
     status = 409
     title = _l("Conflict")
+
+
+STALE_MESSAGE = _l(
+    "The booking was changed by someone else since you read it; reload and try again."
+)
+
+
+def stale() -> "Conflict":
+    """The conflict of an update made on a copy that changed meanwhile."""
+    return Conflict(STALE_MESSAGE)
 
 
 class CapacityExceeded(Conflict):

@@ -48,7 +48,13 @@ def claim(
             errors={"Idempotency-Key": [_l("Invalid key.")]},
         )
     now = utcnow()
-    session.execute(delete(IdempotencyKey).where(IdempotencyKey.expires_at <= now))
+    # Only this user's expired keys: a global sweep would make every user's keyed request
+    # wait on the same rows.
+    session.execute(
+        delete(IdempotencyKey).where(
+            IdempotencyKey.user_id == user.id, IdempotencyKey.expires_at <= now
+        )
+    )
     existing = _find(session, user, key)
     if existing is None:
         record = IdempotencyKey(user_id=user.id, key=key, request_hash=digest, expires_at=now + ttl)

@@ -89,6 +89,7 @@ def new_booking():
             try:
                 booking = bookings.place_booking(db.session, current_user, data)
             except DomainError as error:
+                db.session.rollback()
                 errors = domain_errors(error)
                 status = error.status
             else:
@@ -126,6 +127,8 @@ def amend_booking(reference: str):
             try:
                 bookings.amend_booking(db.session, current_user, reference, data)
             except DomainError as error:
+                db.session.rollback()
+                booking = bookings.get_booking(db.session, current_user, reference)
                 errors, status = domain_errors(error), error.status
             else:
                 flash(_("Booking %(reference)s amended.", reference=reference), "success")
@@ -170,7 +173,7 @@ def _form_page(mode: str, form, errors, status: int, booking=None):
             for code in SIZE_TYPES
         },
         dg_classes=DG_CLASSES,
-        rows=range(FORM_ROWS),
+        rows=range(max(FORM_ROWS, len(booking.lines) if booking else 0)),
     ), status
 
 

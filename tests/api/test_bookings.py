@@ -471,11 +471,191 @@ def test_a_weight_limit_is_held_too(client, db_session, shipper, make_departure)
     assert "11,500" in refused.get_json()["detail"]
     lighter = client.patch(
         f"/api/v1/bookings/{first.get_json()['reference']}",
-        json={"version": first.get_json()["version"],
-              "cargo": {"description": "Tea", "hs_code": "090210", "gross_weight_kg": 10000}},
+        json={
+            "version": first.get_json()["version"],
+            "cargo": {"description": "Tea", "hs_code": "090210", "gross_weight_kg": 10000},
+        },
         headers=shipper.headers,
     )
     assert lighter.status_code == 200
     assert _book(client, shipper, departure).status_code == 201
     db_session.expire_all()
     assert db_session.get(Departure, departure.id).held_kg == Decimal(28500)
+
+
+# ---- a change racing another one ---------------------------------------------------------
+
+
+@pytest.fixture
+def racing(monkeypatch):
+    """Let a stale version through the services' own check, as when another request commits
+    between this one's read and its write: only the database's version check is left."""
+    from dryport.services import bookings as service
+
+    monkeypatch.setattr(service, "_check_version", lambda booking, version: None)
+
+
+def test_a_change_racing_another_is_409_not_500(
+    client, db_session, shipper, make_departure, racing
+):
+    departure = make_departure()
+    booking = _book(client, shipper, departure).get_json()
+    ref = booking["reference"]
+    first = client.patch(
+        f"/api/v1/bookings/{ref}",
+        headers=shipper.headers,
+        json={"version": 1, "consignee": {"name": "A", "address": "B"}},
+    )
+    assert first.status_code == 200
+    from dryport.models import Booking as BookingModel
+    from dryport.services import bookings as service
+    from dryport.services.errors import Conflict
+
+    db_session.expire_all()
+    loaded = db_session.scalar(select(BookingModel).where(BookingModel.reference == ref))
+    # Another request bumps the row behind this session's back.
+    session = db_session()
+    session.expire_on_commit = False
+    try:
+        db_session.commit()
+        client.patch(
+            f"/api/v1/bookings/{ref}",
+            headers=shipper.headers,
+            json={"version": 2, "consignee": {"name": "C", "address": "D"}},
+        )
+        with pytest.raises(Conflict):
+            service.cancel_booking(db_session, shipper, ref, version=loaded.version)
+        db_session.rollback()
+    finally:
+        session.expire_on_commit = True
+    assert _held(db_session, departure) == Decimal(2)
+    body = client.get(f"/api/v1/bookings/{ref}", headers=shipper.headers).get_json()
+    assert body["status"] == "RECEIVED" and body["consignee"]["name"] == "C"
+
+
+# ---- more rules ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        (
+            {
+                "cargo": {
+                    "description": "x",
+                    "hs_code": "090210",
+                    "gross_weight_kg": 1,
+                    "reefer_temperature_c": 5,
+                }
+            },
+            "cargo.reefer_temperature_c",
+        ),
+        (
+            {
+                "cargo": {
+                    "description": "x",
+                    "hs_code": "090210",
+                    "gross_weight_kg": 1,
+                    "reefer_temperature_c": -60,
+                },
+                "containers": [{"size_type": "22R1", "quantity": 1}],
+            },
+            "cargo.reefer_temperature_c",
+        ),
+        ({"containers": [{"size_type": "22G1", "quantity": 101}]}, "containers.0.quantity"),
+        ({"containers": [{"size_type": "22G1", "quantity": "2"}]}, "containers.0.quantity"),
+        (
+            {"cargo": {"description": "x", "hs_code": "090210", "gross_weight_kg": 1_000_001}},
+            "cargo.gross_weight_kg",
+        ),
+        (
+            {
+                "containers": [
+                    {"size_type": t, "quantity": 1}
+                    for t in (
+                        "22G1",
+                        "42G1",
+                        "45G1",
+                        "L5G1",
+                        "22R1",
+                        "45R1",
+                        "22U1",
+                        "22T1",
+                        "22G1",
+                    )
+                ]
+            },
+            "containers",
+        ),
+        ({"consignee": {"name": "x" * 129, "address": "y"}}, "consignee.name"),
+        ({"departure_id": 10**20}, "departure_id"),
+    ],
+)
+def test_more_rules_each_with_a_message(
+    client, db_session, shipper, make_departure, overrides, field
+):
+    departure = make_departure()
+    response = _book(client, shipper, departure, **overrides)
+    assert response.status_code == 422, response.get_json()
+    assert field in response.get_json()["errors"], response.get_json()["errors"]
+    assert db_session.scalar(select(func.count()).select_from(Booking)) == 0
+
+
+def test_an_amendment_keeps_the_reefer_rule_on_the_whole_booking(client, shipper, make_departure):
+    departure = make_departure()
+    reefer = _book(
+        client,
+        shipper,
+        departure,
+        cargo={
+            "description": "Konjac",
+            "hs_code": "110620",
+            "gross_weight_kg": 9000,
+            "reefer_temperature_c": 4,
+        },
+        containers=[{"size_type": "22R1", "quantity": 1}],
+    ).get_json()
+    dropped = client.patch(
+        f"/api/v1/bookings/{reefer['reference']}",
+        headers=shipper.headers,
+        json={
+            "version": 1,
+            "cargo": {"description": "Konjac", "hs_code": "110620", "gross_weight_kg": 9000},
+        },
+    )
+    assert dropped.status_code == 422
+    assert "cargo.reefer_temperature_c" in dropped.get_json()["errors"]
+    dry = _book(client, shipper, departure).get_json()
+    to_reefer = client.patch(
+        f"/api/v1/bookings/{dry['reference']}",
+        headers=shipper.headers,
+        json={"version": 1, "containers": [{"size_type": "22R1", "quantity": 1}]},
+    )
+    assert to_reefer.status_code == 422
+
+
+@pytest.mark.parametrize("action", ["amend", "cancel"])
+def test_amend_and_cancel_cutoff_edges(db_session, shipper, make_departure, make_booking, action):
+    from dryport.services import bookings as service
+    from dryport.services.errors import CutoffPassed
+
+    departure = make_departure()
+    booking = make_booking(shipper.company, departure=departure, origin="ZP")  # ZP: 4 h
+    cutoff = departure.cutoff_at - timedelta(hours=4)
+
+    def act(now):
+        if action == "amend":
+            return service.amend_booking(
+                db_session,
+                shipper,
+                booking.reference,
+                {"version": booking.version, "consignee": {"name": "N", "address": "A"}},
+                now,
+            )
+        return service.cancel_booking(db_session, shipper, booking.reference, now=now)
+
+    with pytest.raises(CutoffPassed):
+        act(cutoff)
+    with pytest.raises(CutoffPassed):
+        act(cutoff + timedelta(seconds=1))
+    act(cutoff - timedelta(seconds=1))

@@ -91,3 +91,41 @@ def test_racing_retries_with_one_idempotency_key_book_once(
         == 1
     )
     assert db_session.scalar(select(Departure.held_teu).where(Departure.id == departure.id)) == 1
+
+
+def test_amend_racing_cancel_one_wins_the_other_gets_409(
+    server, db_session, make_user, make_departure
+):
+    departure = make_departure(capacity=CAPACITY)
+    shipper = make_user(Role.SHIPPER)
+    headers = server.token(shipper.email, PASSWORD)
+    references = [
+        server.request("POST", "/api/v1/bookings", _body(departure.id, "22G1"), headers).body[
+            "reference"
+        ]
+        for _ in range(20)
+    ]
+    calls = []
+    for ref in references:
+        calls.append(("POST", f"/api/v1/bookings/{ref}/cancel", {"version": 1}, headers))
+        calls.append(
+            (
+                "PATCH",
+                f"/api/v1/bookings/{ref}",
+                {"version": 1, "containers": [{"size_type": "42G1", "quantity": 1}]},
+                headers,
+            )
+        )
+    replies = server.many(calls, CLIENTS)
+
+    for index in range(0, len(replies), 2):
+        pair = sorted([replies[index].status, replies[index + 1].status])
+        assert pair == [200, 409], (references[index // 2], pair, replies[index].body)
+    db_session.rollback()
+    held = db_session.scalar(select(Departure.held_teu).where(Departure.id == departure.id))
+    booked = db_session.scalar(
+        select(func.coalesce(func.sum(Booking.teu), 0)).where(
+            Booking.departure_id == departure.id, Booking.status.in_(HOLDING_STATUSES)
+        )
+    )
+    assert held == booked

@@ -1,5 +1,6 @@
 """The shipper's booking form, amendment and cancellation, and the filtered list."""
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -7,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from dryport.models import Booking, BookingStatus, Departure, Role
-from dryport.services.clock import utcnow
+from dryport.services.clock import LOCAL_TZ, utcnow
 from tests.conftest import csrf_token
 
 
@@ -164,16 +165,16 @@ def test_another_companys_booking_cannot_be_changed(
 
 def test_the_list_filters_by_route_status_and_month(client, shipper, make_departure, make_booking):
     east = make_departure("EAST")
-    xaeu = make_departure("XAEU", days=40)
+    xaeu = make_departure("XAEU", days=70)
     first = make_booking(shipper.company, departure=east)
     second = make_booking(shipper.company, departure=xaeu, status=BookingStatus.CANCELLED)
     page = client.get("/bookings/?route=XAEU").get_data(as_text=True)
     assert second.reference in page and first.reference not in page
     page = client.get("/bookings/?status=RECEIVED").get_data(as_text=True)
     assert first.reference in page and second.reference not in page
-    month = east.departs_at.strftime("%Y-%m")
+    month = east.departs_at.astimezone(LOCAL_TZ).strftime("%Y-%m")
     page = client.get(f"/bookings/?month={month}").get_data(as_text=True)
-    assert first.reference in page
+    assert first.reference in page and second.reference not in page
     assert client.get("/bookings/?month=nonsense").status_code == 200
 
 
@@ -182,3 +183,67 @@ def test_availability_feeds_the_form(client, shipper, make_departure, make_booki
     make_booking(shipper.company, departure=departure, lines=(("42G1", 2),))
     rows = client.get("/departures/availability.json").get_json()
     assert {"id": departure.id, "free_teu": "6", "status": "SCHEDULED"} in rows
+
+
+@pytest.fixture
+def bump_during_request(app, monkeypatch, db_session):
+    """Another request commits a change to the booking between this one's read and its write
+    (PostgreSQL only: on SQLite writers are serialised, so the window does not exist)."""
+    if db_session.get_bind().dialect.name != "postgresql":
+        pytest.skip("SQLite serialises writers: no window between read and write")
+    from sqlalchemy import update
+
+    from dryport.extensions import db
+    from dryport.services import bookings as service
+
+    def check_and_bump(booking, version):
+        with db.engine.begin() as conn:
+            conn.execute(
+                update(Booking)
+                .where(Booking.id == booking.id)
+                .values(version=Booking.version + 1, consignee_name="the other request")
+            )
+
+    monkeypatch.setattr(service, "_check_version", check_and_bump)
+
+
+@pytest.mark.parametrize("action", ["amend", "cancel"])
+def test_losing_a_race_is_a_409_page_and_changes_nothing(
+    client, db_session, shipper, make_booking, bump_during_request, action
+):
+    booking = make_booking(shipper.company)
+    path = f"/bookings/{booking.reference}/{action}"
+    data = _form(booking.departure_id, version="1") if action == "amend" else {"version": "1"}
+    response = _post(client, path, data)
+    if action == "amend":
+        assert response.status_code == 409
+        page = response.get_data(as_text=True)
+    else:
+        assert response.status_code == 302
+        page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "已被他人修改" in page
+    db_session.expire_all()
+    stored = db_session.get(Booking, booking.id)
+    assert stored.status is BookingStatus.RECEIVED and stored.consignee_name == "the other request"
+    assert db_session.get(Departure, booking.departure_id).held_teu == Decimal(1)
+
+
+def test_another_companys_booking_cannot_be_amended_by_post(
+    client, db_session, shipper, make_user, make_booking
+):
+    booking = make_booking(make_user(Role.SHIPPER).company)
+    response = _post(
+        client, f"/bookings/{booking.reference}/amend", _form(booking.departure_id, version="1")
+    )
+    assert response.status_code == 404
+    db_session.expire_all()
+    assert db_session.get(Booking, booking.id).consignee_name == "Duisburg Intermodal GmbH"
+
+
+def test_the_amend_page_shows_every_line_of_a_larger_booking(client, shipper, make_booking):
+    lines = (("22G1", 1), ("42G1", 1), ("45G1", 1), ("22U1", 1), ("22T1", 1))
+    booking = make_booking(shipper.company, lines=lines)
+    page = client.get(f"/bookings/{booking.reference}/amend").get_data(as_text=True)
+    for row, (size_type, _) in enumerate(sorted(lines)):
+        selected = rf'name="containers\.{row}\.size_type".*?value="{size_type}"[^>]*selected'
+        assert re.search(selected, page, re.S), (row, size_type)
