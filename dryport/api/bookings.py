@@ -2,6 +2,7 @@ from flask import current_app, jsonify, request
 from flask_smorest import Blueprint
 
 from dryport.api.auth import BEARER, current_api_user, token_required
+from dryport.api.paging import paged
 from dryport.extensions import db
 from dryport.models import Role
 from dryport.schemas.bookings import (
@@ -13,7 +14,6 @@ from dryport.schemas.bookings import (
     VersionSchema,
 )
 from dryport.services import bookings, idempotency
-from dryport.services.pagination import paginate
 
 blp = Blueprint("api_bookings", __name__, description="Bookings: place, follow, amend, cancel")
 
@@ -68,14 +68,7 @@ def _json(body: dict, status: int, headers: dict | None = None):
 @blp.paginate()
 def list_bookings(query, pagination_parameters):
     """Bookings in your scope, newest first"""
-    page = paginate(
-        db.session,
-        bookings.bookings_query(current_api_user(), **query),
-        pagination_parameters.page,
-        pagination_parameters.page_size,
-    )
-    pagination_parameters.item_count = page.total
-    return page.items
+    return paged(bookings.bookings_query(current_api_user(), **query), pagination_parameters)
 
 
 @blp.route("/bookings/<reference>")

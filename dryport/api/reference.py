@@ -1,6 +1,7 @@
 from flask_smorest import Blueprint
 
 from dryport.api.auth import BEARER, token_required
+from dryport.api.paging import paged
 from dryport.extensions import db
 from dryport.schemas.reference import (
     DepartureQuerySchema,
@@ -9,7 +10,6 @@ from dryport.schemas.reference import (
     StationSchema,
 )
 from dryport.services import departures, reference_data
-from dryport.services.pagination import paginate
 
 blp = Blueprint("api_reference", __name__, description="Stations, routes and departures")
 
@@ -41,9 +41,7 @@ def list_routes():
 def list_departures(query, pagination_parameters):
     """Departures, soonest first; by default from today on"""
     stmt = departures.departures_query(query.get("route"), query.get("from_"), query.get("to"))
-    page = paginate(db.session, stmt, pagination_parameters.page, pagination_parameters.page_size)
-    pagination_parameters.item_count = page.total
-    return page.items
+    return paged(stmt, pagination_parameters)
 
 
 @blp.route("/departures/<int(max=2147483647):departure_id>")

@@ -122,6 +122,15 @@ class ContainerLineSchema(_Stripped):
         return data
 
 
+def _lines(required: bool) -> fields.List:
+    """The requested container lines: one per size-type, at least one."""
+    return fields.List(
+        fields.Nested(ContainerLineSchema),
+        required=required,
+        validate=validate.Length(min=1, max=len(SIZE_TYPES), error=_l("One line or more.")),
+    )
+
+
 def _check_lines(lines, cargo) -> None:
     codes = [line["size_type"] for line in lines]
     if len(set(codes)) != len(codes):
@@ -143,11 +152,7 @@ class BookingCreateSchema(Schema):
     consignee = fields.Nested(PartySchema, required=True)
     notify_party = fields.Nested(PartySchema, load_default=None, allow_none=True)
     cargo = fields.Nested(CargoSchema, required=True)
-    containers = fields.List(
-        fields.Nested(ContainerLineSchema),
-        required=True,
-        validate=validate.Length(min=1, max=len(SIZE_TYPES), error=_l("One line or more.")),
-    )
+    containers = _lines(required=True)
 
     @validates_schema
     def check_lines(self, data, **kwargs):
@@ -162,15 +167,9 @@ class BookingAmendSchema(Schema):
     consignee = fields.Nested(PartySchema)
     notify_party = fields.Nested(PartySchema, allow_none=True)
     cargo = fields.Nested(CargoSchema)
-    containers = fields.List(
-        fields.Nested(ContainerLineSchema),
-        validate=validate.Length(min=1, max=len(SIZE_TYPES), error=_l("One line or more.")),
-    )
+    containers = _lines(required=False)
 
-    @validates_schema
-    def check_lines(self, data, **kwargs):
-        if "containers" in data:
-            _check_lines(data["containers"], data.get("cargo"))
+    check_lines = BookingCreateSchema.check_lines
 
 
 class VersionSchema(Schema):

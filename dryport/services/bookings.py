@@ -123,6 +123,12 @@ def booking_teu(lines) -> Decimal:
     )
 
 
+def new_reference(session: Session, at: datetime) -> str:
+    """The next booking reference of the month of ``at`` (Asia/Shanghai): ``HK2612-00042``."""
+    month = at.astimezone(LOCAL_TZ).strftime("%y%m")
+    return f"HK{month}-{sequences.reserve(session, f'booking:{month}')[0]:05d}"
+
+
 def place_booking(session: Session, user: User, data: dict, now: datetime | None = None):
     """Book space for a shipper's company on a departure, from an origin station.
 
@@ -144,10 +150,8 @@ def place_booking(session: Session, user: User, data: dict, now: datetime | None
     teu = booking_teu(data["containers"])
     capacity.hold(session, departure, teu, data["cargo"]["gross_weight_kg"])
 
-    month = now.astimezone(LOCAL_TZ).strftime("%y%m")
-    number = sequences.reserve(session, f"booking:{month}")[0]
     booking = Booking(
-        reference=f"HK{month}-{number:05d}",
+        reference=new_reference(session, now),
         company_id=user.company_id,
         departure=departure,
         origin_station=origin,

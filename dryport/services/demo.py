@@ -32,7 +32,8 @@ from dryport.models import (
     User,
     VgmMethod,
 )
-from dryport.services import accounts, sequences
+from dryport.services import accounts
+from dryport.services.bookings import new_reference
 from dryport.services.clock import LOCAL_TZ, utcnow
 from dryport.services.containers import MAX_GROSS_KG, make_number, total_teu, typical_tare_kg
 from dryport.services.reference_data import seed_reference_data
@@ -291,10 +292,8 @@ class _HistoryWriter:
             hours=origin.feeder_hours + rng.randint(4, 24 * 12)
         )
         created = min(created, self.now - timedelta(minutes=rng.randint(5, 600)))
-        month = created.astimezone(LOCAL_TZ).strftime("%y%m")
-        number = sequences.reserve(self.session, f"booking:{month}")[0]
         booking = Booking(
-            reference=f"HK{month}-{number:05d}",
+            reference=new_reference(self.session, created),
             company=shipper.company,
             departure=departure,
             origin_station=origin,
