@@ -4,6 +4,7 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -63,6 +64,10 @@ def check_password_rule(password: str) -> None:
         )
 
 
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
 def find_company(session: Session, credit_code: str) -> Company | None:
     return session.scalar(
         select(Company).where(Company.credit_code == normalise_credit_code(credit_code))
@@ -118,7 +123,7 @@ def create_user(
         raise _email_taken()
     user = User(
         email=email,
-        password_hash=generate_password_hash(password),
+        password_hash=hash_password(password),
         name=(name or email.split("@")[0]).strip(),
         role=role,
         company=company if role is Role.SHIPPER else None,

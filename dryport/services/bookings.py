@@ -183,7 +183,7 @@ def amend_booking(
     """
     require_role(user, Role.SHIPPER)
     booking = get_booking(session, user, reference)
-    _check_version(booking, data["version"])
+    check_version(booking, data["version"])
     if booking.status is not BookingStatus.RECEIVED:
         raise Conflict(
             _l("A booking can be amended only while it is received, not confirmed or later.")
@@ -202,7 +202,7 @@ def amend_booking(
     after = _snapshot(booking)
     changes = {key: [before[key], after[key]] for key in after if before[key] != after[key]}
     record_event(session, booking, user, EventType.AMENDED, changes=changes)
-    _flush(session)
+    flush(session)
     return booking
 
 
@@ -221,7 +221,7 @@ def cancel_booking(
     require_role(user, Role.SHIPPER)
     booking = get_booking(session, user, reference)
     if version is not None:
-        _check_version(booking, version)
+        check_version(booking, version)
     if booking.status not in CANCELLABLE:
         raise Conflict(_l("This booking can no longer be cancelled."))
     check_cutoff(booking.departure, booking.origin_station, now)
@@ -234,7 +234,7 @@ def cancel_booking(
     record_event(
         session, booking, user, EventType.CANCELLED, **{"from": previous.name, "to": "CANCELLED"}
     )
-    _flush(session)
+    flush(session)
     return booking
 
 
@@ -296,12 +296,13 @@ def _snapshot(booking: Booking) -> dict:
     }
 
 
-def _check_version(booking: Booking, version: int) -> None:
+def check_version(booking: Booking, version: int) -> None:
+    """Raises ``Conflict`` when the booking is no longer at the ``version`` the client read."""
     if booking.version != version:
         raise stale()
 
 
-def _flush(session: Session) -> None:
+def flush(session: Session) -> None:
     """Flush, turning a concurrent change of the same row into a ``Conflict``."""
     try:
         session.flush()

@@ -33,7 +33,9 @@ def init_login(login_manager) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
-        return db.session.get(User, int(user_id))
+        """The signed-in user; a deactivated one is signed out on the next request."""
+        user = db.session.get(User, int(user_id))
+        return user if user is not None and user.active else None
 
 
 def _safe_next(target: str | None) -> str:

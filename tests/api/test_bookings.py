@@ -492,7 +492,7 @@ def racing(monkeypatch):
     between this one's read and its write: only the database's version check is left."""
     from dryport.services import bookings as service
 
-    monkeypatch.setattr(service, "_check_version", lambda booking, version: None)
+    monkeypatch.setattr(service, "check_version", lambda booking, version: None)
 
 
 def test_a_change_racing_another_is_409_not_500(

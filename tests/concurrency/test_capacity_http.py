@@ -6,7 +6,8 @@ from collections import Counter
 
 from sqlalchemy import func, select
 
-from dryport.models import HOLDING_STATUSES, Booking, Departure, Role
+from dryport.models import HOLDING_STATUSES, Booking, BookingStatus, Departure, Role
+from dryport.services.containers import make_number
 from tests.conftest import PASSWORD
 
 CAPACITY, REQUESTS, CLIENTS = 100, 400, 40
@@ -129,3 +130,54 @@ def test_amend_racing_cancel_one_wins_the_other_gets_409(
         )
     )
     assert held == booked
+
+
+def test_confirm_racing_cancel_one_wins_the_other_gets_409(
+    server, db_session, make_user, make_departure
+):
+    departure = make_departure(capacity=CAPACITY)
+    shipper = make_user(Role.SHIPPER)
+    clerk = make_user(Role.CLERK, station="HK")
+    shipper_headers = server.token(shipper.email, PASSWORD)
+    clerk_headers = server.token(clerk.email, PASSWORD)
+    references = [
+        server.request(
+            "POST", "/api/v1/bookings", _body(departure.id, "22G1"), shipper_headers
+        ).body["reference"]
+        for _ in range(20)
+    ]
+    calls = []
+    for index, ref in enumerate(references):
+        number = make_number("HKX", index)
+        container = {
+            "number": number,
+            "size_type": "22G1",
+            "seal": f"S{index}",
+            "tare_kg": 2300,
+            "vgm_kg": 20000,
+        }
+        # Both act on the booking as they read it (version 1): only one may win.
+        calls.append(
+            (
+                "POST",
+                f"/api/v1/bookings/{ref}/confirm",
+                {"containers": [container], "version": 1},
+                clerk_headers,
+            )
+        )
+        calls.append(("POST", f"/api/v1/bookings/{ref}/cancel", {"version": 1}, shipper_headers))
+    replies = server.many(calls, CLIENTS)
+
+    for index in range(0, len(replies), 2):
+        pair = sorted([replies[index].status, replies[index + 1].status])
+        assert pair == [200, 409], (references[index // 2], pair, replies[index].body)
+    db_session.rollback()
+    statuses = Counter(
+        db_session.scalars(select(Booking.status).where(Booking.departure_id == departure.id))
+    )
+    assert sum(statuses.values()) == 20 and set(statuses) <= {
+        BookingStatus.CONFIRMED,
+        BookingStatus.CANCELLED,
+    }
+    held = db_session.scalar(select(Departure.held_teu).where(Departure.id == departure.id))
+    assert held == statuses[BookingStatus.CONFIRMED]

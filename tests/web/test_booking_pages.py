@@ -204,7 +204,7 @@ def bump_during_request(app, monkeypatch, db_session):
                 .values(version=Booking.version + 1, consignee_name="the other request")
             )
 
-    monkeypatch.setattr(service, "_check_version", check_and_bump)
+    monkeypatch.setattr(service, "check_version", check_and_bump)
 
 
 @pytest.mark.parametrize("action", ["amend", "cancel"])

@@ -1,0 +1,114 @@
+"""The clerk's and the operator's actions: confirm, reject, roll; plan, depart, arrive."""
+
+from flask_smorest import Blueprint
+
+from dryport.api.auth import BEARER, current_api_user, token_required
+from dryport.extensions import db
+from dryport.models import Role
+from dryport.schemas.bookings import BookingSchema
+from dryport.schemas.operations import (
+    ConfirmSchema,
+    DepartureActionSchema,
+    DepartureCancelSchema,
+    DepartureCreateSchema,
+    DepartureUpdateSchema,
+    RejectSchema,
+    RollSchema,
+)
+from dryport.schemas.reference import DepartureSchema
+from dryport.services import loading, operations
+from dryport.services.access import STAFF
+
+blp = Blueprint("api_operations", __name__, description="Load checks and departures")
+
+DEPARTURE = "/departures/<int(max=2147483647):departure_id>"
+
+
+@blp.route("/bookings/<reference>/confirm", methods=["POST"])
+@token_required(Role.CLERK)
+@blp.doc(security=BEARER)
+@blp.arguments(ConfirmSchema)
+@blp.response(200, BookingSchema)
+@blp.alt_response(409, description="Not RECEIVED any more, or changed meanwhile")
+def confirm(body, reference):
+    """Confirm a load with its containers (clerk of the origin station)"""
+    return loading.confirm_load(
+        db.session, current_api_user(), reference, body["containers"], body["version"]
+    )
+
+
+@blp.route("/bookings/<reference>/reject", methods=["POST"])
+@token_required(Role.CLERK)
+@blp.doc(security=BEARER)
+@blp.arguments(RejectSchema)
+@blp.response(200, BookingSchema)
+def reject(body, reference):
+    """Reject a load with a reason the shipper sees (clerk of the origin station)"""
+    return loading.reject_load(
+        db.session, current_api_user(), reference, body["reason"], body["version"]
+    )
+
+
+@blp.route("/bookings/<reference>/roll", methods=["POST"])
+@token_required(*STAFF)
+@blp.doc(security=BEARER)
+@blp.arguments(RollSchema)
+@blp.response(200, BookingSchema)
+@blp.alt_response(409, description="Not enough capacity on the target")
+def roll(body, reference):
+    """Roll a booking to another departure of the same route"""
+    return operations.roll_booking(
+        db.session, current_api_user(), reference, body["departure_id"], body["version"]
+    )
+
+
+@blp.route("/departures", methods=["POST"])
+@token_required(*STAFF)
+@blp.doc(security=BEARER)
+@blp.arguments(DepartureCreateSchema)
+@blp.response(201, DepartureSchema)
+def create_departure(body):
+    """Plan a departure"""
+    return operations.create_departure(db.session, current_api_user(), body)
+
+
+@blp.route(DEPARTURE, methods=["PATCH"])
+@token_required(*STAFF)
+@blp.doc(security=BEARER)
+@blp.arguments(DepartureUpdateSchema)
+@blp.response(200, DepartureSchema)
+def update_departure(body, departure_id):
+    """Replan a departure: times, service number, capacity (not below what is held)"""
+    return operations.update_departure(db.session, current_api_user(), departure_id, body)
+
+
+@blp.route(DEPARTURE + "/cancel", methods=["POST"])
+@token_required(*STAFF)
+@blp.doc(security=BEARER)
+@blp.arguments(DepartureCancelSchema, required=False)
+@blp.response(200, DepartureSchema)
+def cancel_departure(body, departure_id):
+    """Cancel a departure with no live booking left on it"""
+    return operations.cancel_departure(
+        db.session, current_api_user(), departure_id, (body or {}).get("version")
+    )
+
+
+@blp.route(DEPARTURE + "/depart", methods=["POST"])
+@token_required(*STAFF)
+@blp.doc(security=BEARER)
+@blp.arguments(DepartureActionSchema, required=False)
+@blp.response(200, DepartureSchema)
+def depart(body, departure_id):
+    """Record the departure: its confirmed bookings depart"""
+    return operations.depart(db.session, current_api_user(), departure_id, (body or {}).get("at"))
+
+
+@blp.route(DEPARTURE + "/arrive", methods=["POST"])
+@token_required(*STAFF)
+@blp.doc(security=BEARER)
+@blp.arguments(DepartureActionSchema, required=False)
+@blp.response(200, DepartureSchema)
+def arrive(body, departure_id):
+    """Record the arrival: its departed bookings arrive"""
+    return operations.arrive(db.session, current_api_user(), departure_id, (body or {}).get("at"))

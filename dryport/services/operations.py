@@ -1,0 +1,271 @@
+"""The operator's work: planning departures and their capacity, rolling bookings to another
+departure, and running departures to departure and arrival."""
+
+from datetime import datetime
+from decimal import Decimal
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from dryport.labels import label
+from dryport.models import (
+    Booking,
+    BookingStatus,
+    Departure,
+    DepartureStatus,
+    EventType,
+    Route,
+    User,
+)
+from dryport.services import capacity
+from dryport.services.access import STAFF, require_role
+from dryport.services.bookings import check_version, flush, get_booking, record_event
+from dryport.services.clock import utcnow
+from dryport.services.containers import format_teu
+from dryport.services.errors import Conflict, Invalid, NotFound, stale
+
+LIVE = (BookingStatus.RECEIVED, BookingStatus.CONFIRMED)
+ROLLABLE = LIVE
+
+
+def get_departure_for_update(session: Session, departure_id: int, version: int | None):
+    """The departure, its row locked until commit (PostgreSQL; SQLite's writers are already
+    serialised) so that what is checked about its bookings stays true until the change is
+    written. Raises ``NotFound``, or ``Conflict`` for a stale ``version``."""
+    departure = session.get(
+        Departure, departure_id, with_for_update={"of": Departure}, populate_existing=True
+    )
+    if departure is None:
+        raise NotFound()
+    if version is not None and departure.version != version:
+        raise Conflict(
+            _l("The departure was changed by someone else since you read it; reload it.")
+        )
+    return departure
+
+
+def create_departure(session: Session, user: User, data: dict) -> Departure:
+    """Plan a departure. Raises ``Invalid`` for an unknown route or a cut-off not before the
+    departure, ``Conflict`` for a service already planned at that time."""
+    require_role(user, *STAFF)
+    route = session.scalar(select(Route).where(Route.code == data["route"]))
+    if route is None:
+        raise Invalid(errors={"route": [_l("No such route.")]})
+    _check_times(data["departs_at"], data["cutoff_at"])
+    departure = Departure(
+        route=route,
+        service_no=data["service_no"],
+        departs_at=data["departs_at"],
+        cutoff_at=data["cutoff_at"],
+        capacity_teu=data["capacity_teu"],
+        capacity_kg=data.get("capacity_kg"),
+        held_teu=Decimal(0),
+        held_kg=Decimal(0),
+    )
+    session.add(departure)
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError:
+        raise Conflict(
+            _l("%(service)s already departs at that time.", service=data["service_no"]),
+            errors={"service_no": [_l("Already planned at that time.")]},
+        ) from None
+    return departure
+
+
+def update_departure(session: Session, user: User, departure_id: int, data: dict) -> Departure:
+    """Change a scheduled departure's times, service number or capacity.
+
+    Capacity may not drop below what is held. Raises ``Conflict`` for a stale ``version`` or
+    a departure that has left.
+    """
+    require_role(user, *STAFF)
+    departure = get_departure_for_update(session, departure_id, data.get("version"))
+    if departure.status not in (DepartureStatus.SCHEDULED, DepartureStatus.CLOSED):
+        raise Conflict(_l("A departure that has left cannot be replanned."))
+    _check_times(
+        data.get("departs_at", departure.departs_at), data.get("cutoff_at", departure.cutoff_at)
+    )
+    for field in ("service_no", "departs_at", "cutoff_at"):
+        if field in data:
+            setattr(departure, field, data[field])
+    teu, kg = data.get("capacity_teu"), data.get("capacity_kg")
+    if teu is not None and teu < departure.held_teu:
+        held = format_teu(departure.held_teu)
+        raise Invalid(errors={"capacity_teu": [_l("At least the %(held)s TEU held.", held=held)]})
+    if kg is not None and kg < departure.held_kg:
+        held = f"{departure.held_kg:,.0f}"
+        raise Invalid(errors={"capacity_kg": [_l("At least the %(held)s kg held.", held=held)]})
+    for field in ("capacity_teu", "capacity_kg"):
+        if field in data:
+            setattr(departure, field, data[field])
+    _flush_departure(session)
+    return departure
+
+
+def cancel_departure(session: Session, user: User, departure_id: int, version=None):
+    """Cancel a departure with no live booking left on it (roll or reject them first)."""
+    require_role(user, *STAFF)
+    departure = get_departure_for_update(session, departure_id, version)
+    if departure.status not in (DepartureStatus.SCHEDULED, DepartureStatus.CLOSED):
+        raise Conflict(_l("A departure that has left cannot be cancelled."))
+    live = _references(session, departure, LIVE)
+    if live:
+        raise Conflict(
+            _l("Roll or reject its bookings first: %(refs)s.", refs=", ".join(live)),
+            bookings=live,
+        )
+    departure.status = DepartureStatus.CANCELLED
+    _flush_departure(session)
+    return departure
+
+
+def roll_booking(
+    session: Session,
+    user: User,
+    reference: str,
+    target_id: int,
+    version: int | None = None,
+    now: datetime | None = None,
+) -> Booking:
+    """Move a RECEIVED or CONFIRMED booking to another departure of the same route.
+
+    The TEU are held on the target atomically (``CapacityExceeded`` when they do not fit) and
+    released on the source; the booking keeps its status.
+    """
+    require_role(user, *STAFF)
+    booking = get_booking(session, user, reference)
+    if version is not None:
+        check_version(booking, version)
+    if booking.status not in ROLLABLE:
+        raise Conflict(_l("A %(status)s booking cannot be rolled.", status=label(booking.status)))
+    source = booking.departure
+    target = session.get(Departure, target_id)
+    if target is None:
+        raise Invalid(errors={"departure_id": [_l("No such departure.")]})
+    if target.id == source.id:
+        raise Invalid(errors={"departure_id": [_l("The booking is already on it.")]})
+    if target.route_id != source.route_id:
+        raise Invalid(errors={"departure_id": [_l("Roll only to a departure of the same route.")]})
+    # Departure rows are always locked in id order, so two rolls in opposite directions
+    # cannot deadlock; a refused hold rolls the release back with it.
+    moves = [(target, capacity.hold), (source, capacity.release)]
+    for departure, move in sorted(moves, key=lambda pair: pair[0].id):
+        move(session, departure, booking.teu, booking.gross_weight_kg)
+    booking.departure = target
+    booking.updated_at = now or utcnow()
+    record_event(
+        session, booking, user, EventType.ROLLED,
+        from_departure=source.service_no, to_departure=target.service_no,
+        from_departs_at=source.departs_at.isoformat(), to_departs_at=target.departs_at.isoformat(),
+    )  # fmt: skip
+    flush(session)
+    return booking
+
+
+def depart(session: Session, user: User, departure_id: int, at: datetime | None = None):
+    """The departure has left: its CONFIRMED bookings become DEPARTED.
+
+    Refused (``Conflict``, listing them) while RECEIVED bookings remain on it.
+    """
+    require_role(user, *STAFF)
+    departure = get_departure_for_update(session, departure_id, None)
+    if departure.status not in (DepartureStatus.SCHEDULED, DepartureStatus.CLOSED):
+        raise Conflict(_l("Only a scheduled departure can depart."))
+    waiting = _references(session, departure, (BookingStatus.RECEIVED,))
+    if waiting:
+        raise Conflict(
+            _l(
+                "Bookings still wait for confirmation: %(refs)s. Roll or reject them first.",
+                refs=", ".join(waiting),
+            ),
+            bookings=waiting,
+        )
+    at = at or utcnow()
+    departure.status = DepartureStatus.DEPARTED
+    departure.departed_at = at
+    _advance(
+        session,
+        departure,
+        user,
+        BookingStatus.CONFIRMED,
+        BookingStatus.DEPARTED,
+        EventType.DEPARTED,
+        at,
+    )
+    _flush_departure(session)
+    return departure
+
+
+def arrive(session: Session, user: User, departure_id: int, at: datetime | None = None):
+    """The departure has arrived: its DEPARTED bookings become ARRIVED and their containers
+    are free for another booking."""
+    require_role(user, *STAFF)
+    departure = get_departure_for_update(session, departure_id, None)
+    if departure.status is not DepartureStatus.DEPARTED:
+        raise Conflict(_l("Only a departed departure can arrive."))
+    at = at or utcnow()
+    departure.status = DepartureStatus.ARRIVED
+    departure.arrived_at = at
+    _advance(
+        session,
+        departure,
+        user,
+        BookingStatus.DEPARTED,
+        BookingStatus.ARRIVED,
+        EventType.ARRIVED,
+        at,
+    )
+    _flush_departure(session)
+    return departure
+
+
+def _advance(session, departure, user, before, after, event_type, at) -> None:
+    for booking in session.scalars(
+        select(Booking).where(Booking.departure_id == departure.id, Booking.status == before)
+    ):
+        booking.status = after
+        booking.updated_at = at
+        if after is BookingStatus.ARRIVED:
+            for container in booking.containers:
+                container.live = False
+        record_event(session, booking, user, event_type, **{"from": before.name, "to": after.name})
+
+
+def _references(session: Session, departure: Departure, statuses) -> list[str]:
+    return list(
+        session.scalars(
+            select(Booking.reference)
+            .where(Booking.departure_id == departure.id, Booking.status.in_(statuses))
+            .order_by(Booking.reference)
+        )
+    )
+
+
+def _check_times(departs_at: datetime, cutoff_at: datetime) -> None:
+    if cutoff_at >= departs_at:
+        raise Invalid(errors={"cutoff_at": [_l("The cut-off must come before the departure.")]})
+
+
+def _flush_departure(session: Session) -> None:
+    try:
+        session.flush()
+    except StaleDataError:
+        raise stale() from None
+
+
+def held_by_status(session: Session, departure_ids: list[int]) -> dict:
+    """TEU per departure and booking status, for the operator's board."""
+    rows = session.execute(
+        select(Booking.departure_id, Booking.status, func.sum(Booking.teu))
+        .where(Booking.departure_id.in_(departure_ids))
+        .group_by(Booking.departure_id, Booking.status)
+    )
+    table: dict = {}
+    for departure_id, status, teu in rows:
+        table.setdefault(departure_id, {})[status] = teu
+    return table
