@@ -3,7 +3,14 @@
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
-from dryport.models import BookingStatus, DepartureStatus, EventType, Role, TransportMode
+from dryport.models import (
+    BookingStatus,
+    DepartureStatus,
+    EventType,
+    Role,
+    TransportMode,
+    VgmMethod,
+)
 from dryport.services.containers import format_teu
 
 LABELS = {
@@ -31,6 +38,8 @@ LABELS = {
     EventType.DEPARTED: _l("Departed"),
     EventType.ARRIVED: _l("Arrived"),
     EventType.WAYBILL_ISSUED: _l("Waybill issued"),
+    VgmMethod.METHOD_1: _l("Method 1: packed container weighed"),
+    VgmMethod.METHOD_2: _l("Method 2: cargo, packing and tare added"),
     TransportMode.ROAD: _l("Road"),
     TransportMode.RAIL: _l("Rail"),
     TransportMode.WATER: _l("Inland water"),

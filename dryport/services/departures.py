@@ -35,6 +35,11 @@ def departures_query(
     return stmt.order_by(Departure.departs_at, Departure.id)
 
 
+def recent_start(days: int = 7) -> datetime:
+    """Where an operator's board starts: a week back, to see what is still on its way."""
+    return local_day_start(local_today() - timedelta(days=days))
+
+
 def bookable_departures(session: Session, now: datetime | None = None) -> list[Departure]:
     """Departures still taking bookings at the hub, soonest first."""
     return list(

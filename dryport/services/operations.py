@@ -18,6 +18,7 @@ from dryport.models import (
     DepartureStatus,
     EventType,
     Route,
+    Station,
     User,
 )
 from dryport.services import capacity
@@ -269,3 +270,65 @@ def held_by_status(session: Session, departure_ids: list[int]) -> dict:
     for departure_id, status, teu in rows:
         table.setdefault(departure_id, {})[status] = teu
     return table
+
+
+def roll_bookings(
+    session: Session, user: User, references: list[str], target_id: int
+) -> list[Booking]:
+    """Roll a selection to one departure: all of them or, if one does not fit, none."""
+    if not references:
+        raise Invalid(errors={"references": [_l("Choose at least one booking.")]})
+    return [roll_booking(session, user, ref, target_id) for ref in references]
+
+
+def board(session: Session, departures: list[Departure]) -> list[dict]:
+    """The operator's view of each departure: TEU held, confirmed and free, load factor, and
+    the bookings still waiting for confirmation at each station."""
+    ids = [d.id for d in departures]
+    held = held_by_status(session, ids)
+    waiting: dict = {}
+    for departure_id, code, count in session.execute(
+        select(Booking.departure_id, Station.code, func.count())
+        .join(Booking.origin_station)
+        .where(Booking.departure_id.in_(ids), Booking.status == BookingStatus.RECEIVED)
+        .group_by(Booking.departure_id, Station.code)
+        .order_by(Station.code)
+    ):
+        waiting.setdefault(departure_id, {})[code] = count
+    rows = []
+    for departure in departures:
+        teu = held.get(departure.id, {})
+        confirmed = sum(
+            (
+                teu.get(s, Decimal(0))
+                for s in (BookingStatus.CONFIRMED, BookingStatus.DEPARTED, BookingStatus.ARRIVED)
+            ),
+            Decimal(0),
+        )
+        rows.append(
+            {
+                "departure": departure,
+                "held": departure.held_teu,
+                "confirmed": confirmed,
+                "free": departure.free_teu,
+                "load_factor": departure.held_teu / departure.capacity_teu,
+                "waiting": waiting.get(departure.id, {}),
+            }
+        )
+    return rows
+
+
+def roll_targets(session: Session, departure: Departure) -> list[Departure]:
+    """Other departures of the same route that still take bookings."""
+    return list(
+        session.scalars(
+            select(Departure)
+            .where(
+                Departure.route_id == departure.route_id,
+                Departure.id != departure.id,
+                Departure.status == DepartureStatus.SCHEDULED,
+                Departure.departs_at > utcnow(),
+            )
+            .order_by(Departure.departs_at)
+        )
+    )

@@ -5,9 +5,11 @@ from flask import Flask
 
 def register_web(app: Flask) -> None:
     from dryport import labels
-    from dryport.web import auth, bookings, main
+    from dryport.web import auth, bookings, main, operations, station
 
     labels.init_app(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(main.bp)
     app.register_blueprint(bookings.bp)
+    app.register_blueprint(station.bp)
+    app.register_blueprint(operations.bp)

@@ -4,6 +4,7 @@ from flask import Blueprint, current_app, jsonify, redirect, render_template, re
 from flask_login import current_user
 
 from dryport.extensions import db
+from dryport.models import Role
 from dryport.services import departures, reference_data
 from dryport.services.containers import format_teu
 from dryport.services.pagination import paginate
@@ -16,7 +17,8 @@ bp = Blueprint("main", __name__)
 def index():
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
-    return redirect(url_for("main.departures_board"))
+    home = {Role.CLERK: "station.queue", Role.OPERATOR: "operations.board"}
+    return redirect(url_for(home.get(current_user.role, "main.departures_board")))
 
 
 @bp.route("/departures/availability.json")

@@ -1,0 +1,172 @@
+"""The operator's pages: the departures board, planning departures, rolling bookings, and
+running departures to departure and arrival."""
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from dryport.extensions import db
+from dryport.models import Booking, BookingStatus
+from dryport.schemas.operations import DepartureCreateSchema, DepartureUpdateSchema
+from dryport.services import departures, operations, reference_data
+from dryport.services.access import STAFF
+from dryport.services.clock import LOCAL_TZ
+from dryport.services.errors import DomainError
+from dryport.services.pagination import paginate
+from dryport.web.access import role_required
+from dryport.web.forms import domain_errors, load_nested_form, unflatten
+
+bp = Blueprint("operations", __name__, url_prefix="/operations")
+
+INTEGERS = frozenset({"capacity_teu", "capacity_kg", "version"})
+LOCAL_OFFSET = "+08:00"  # the form's datetime-local inputs are Beijing time
+
+
+@bp.route("/")
+@role_required(*STAFF)
+def board():
+    routes = reference_data.list_routes(db.session)
+    route = request.args.get("route") or None
+    if route not in {r.code for r in routes}:
+        route = None
+    page = paginate(
+        db.session,
+        departures.departures_query(route, start=departures.recent_start()),
+        request.args.get("page", 1, type=int),
+        current_app.config["PAGE_SIZE"],
+    )
+    return render_template(
+        "operations/board.html",
+        page=page,
+        rows=operations.board(db.session, page.items),
+        routes=routes,
+        route=route,
+    )
+
+
+@bp.route("/departures/new", methods=["GET", "POST"])
+@role_required(*STAFF)
+def new_departure():
+    form, errors, status = request.form, {}, 200
+    if request.method == "POST":
+        data, errors = load_nested_form(DepartureCreateSchema(), _times(form))
+        status = 422
+        if data:
+            try:
+                departure = operations.create_departure(db.session, current_user, data)
+            except DomainError as error:
+                db.session.rollback()
+                errors, status = domain_errors(error), error.status
+            else:
+                flash(_("Departure %(service)s planned.", service=departure.service_no), "success")
+                return redirect(url_for("operations.departure_detail", departure_id=departure.id))
+    return _departure_form(None, form, errors, status)
+
+
+@bp.route("/departures/<int(max=2147483647):departure_id>/edit", methods=["GET", "POST"])
+@role_required(*STAFF)
+def edit_departure(departure_id: int):
+    departure = departures.get_departure(db.session, departure_id)
+    form, errors, status = request.form, {}, 200
+    if request.method == "POST":
+        data, errors = load_nested_form(DepartureUpdateSchema(), _times(form))
+        status = 422
+        if data:
+            data.setdefault("capacity_kg", None)
+            try:
+                operations.update_departure(db.session, current_user, departure_id, data)
+            except DomainError as error:
+                db.session.rollback()
+                departure = departures.get_departure(db.session, departure_id)
+                errors, status = domain_errors(error), error.status
+            else:
+                flash(_("Departure %(service)s saved.", service=departure.service_no), "success")
+                return redirect(url_for("operations.departure_detail", departure_id=departure_id))
+    else:
+        form = {
+            "version": str(departure.version),
+            "service_no": departure.service_no,
+            "departs_at": _local_input(departure.departs_at),
+            "cutoff_at": _local_input(departure.cutoff_at),
+            "capacity_teu": str(departure.capacity_teu),
+            "capacity_kg": "" if departure.capacity_kg is None else str(departure.capacity_kg),
+        }
+    return _departure_form(departure, form, errors, status)
+
+
+@bp.route("/departures/<int(max=2147483647):departure_id>")
+@role_required(*STAFF)
+def departure_detail(departure_id: int):
+    departure = departures.get_departure(db.session, departure_id)
+    bookings = db.session.scalars(
+        select(Booking)
+        .where(Booking.departure_id == departure_id)
+        .order_by(Booking.status, Booking.reference)
+    ).all()
+    return render_template(
+        "operations/departure.html",
+        departure=departure,
+        row=operations.board(db.session, [departure])[0],
+        bookings=bookings,
+        rollable=(BookingStatus.RECEIVED, BookingStatus.CONFIRMED),
+        targets=operations.roll_targets(db.session, departure),
+    )
+
+
+@bp.route("/departures/<int(max=2147483647):departure_id>/<action>", methods=["POST"])
+@role_required(*STAFF)
+def departure_action(departure_id: int, action: str):
+    """Depart, arrive, cancel, or roll the selected bookings to another departure."""
+    done = {
+        "depart": (operations.depart, _("Departed: its confirmed bookings are on their way.")),
+        "arrive": (operations.arrive, _("Arrived: its bookings are delivered.")),
+        "cancel": (operations.cancel_departure, _("Departure cancelled.")),
+    }
+    try:
+        if action == "roll":
+            target = request.form.get("target", type=int)
+            references = request.form.getlist("references")
+            operations.roll_bookings(db.session, current_user, references, target or 0)
+            message = _("%(n)d bookings rolled.", n=len(references))
+        elif action in done:
+            act, message = done[action]
+            act(db.session, current_user, departure_id)
+        else:
+            return render_template(
+                "errors/error.html", status=404, title=_("Page not found"), detail=""
+            ), 404
+    except DomainError as error:
+        if error.status == 404:
+            raise
+        db.session.rollback()
+        messages = [str(error.message)] + [
+            str(m) for ms in (error.errors or {}).values() for m in ms
+        ]
+        flash(" ".join(dict.fromkeys(messages)), "error")
+    else:
+        flash(message, "success")
+    return redirect(url_for("operations.departure_detail", departure_id=departure_id))
+
+
+def _departure_form(departure, form, errors, status):
+    return render_template(
+        "operations/departure_form.html",
+        departure=departure,
+        form=form,
+        errors=errors,
+        routes=reference_data.list_routes(db.session),
+    ), status
+
+
+def _times(form) -> dict:
+    """The form nested, its Beijing-time inputs given their offset."""
+    data = unflatten(form, INTEGERS)
+    for key in ("departs_at", "cutoff_at"):
+        if key in data and len(data[key]) == 16:  # 2026-12-01T10:00
+            data[key] += LOCAL_OFFSET
+    return data
+
+
+def _local_input(moment) -> str:
+    return moment.astimezone(LOCAL_TZ).strftime("%Y-%m-%dT%H:%M")

@@ -1,0 +1,96 @@
+"""The clerk's pages: the station's load queue, and checking a load (confirm or reject)."""
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from dryport.extensions import db
+from dryport.models import Role, VgmMethod
+from dryport.schemas.operations import ConfirmSchema, RejectSchema
+from dryport.services import bookings, loading
+from dryport.services.containers import normalise_number
+from dryport.services.departures import station_cutoff
+from dryport.services.errors import DomainError
+from dryport.web.access import role_required
+from dryport.web.forms import domain_errors, load_nested_form, unflatten
+
+bp = Blueprint("station", __name__, url_prefix="/station")
+
+ROW_INTEGERS = frozenset({"tare_kg", "vgm_kg", "cargo_kg", "packing_kg", "max_gross_kg", "version"})
+
+
+@bp.route("/")
+@role_required(Role.CLERK)
+def queue():
+    """RECEIVED bookings from this station, the earliest cut-off first."""
+    waiting = loading.station_queue(db.session, current_user)
+    return render_template(
+        "station/queue.html",
+        waiting=[(b, station_cutoff(b.departure, b.origin_station)) for b in waiting],
+    )
+
+
+@bp.route("/bookings/<reference>/check", methods=["GET", "POST"])
+@role_required(Role.CLERK)
+def check_load(reference: str):
+    booking = bookings.get_booking(db.session, current_user, reference)
+    units = [line.size_type for line in booking.lines for _ in range(line.quantity)]
+    form = dict(request.form) if request.method == "POST" else {"version": str(booking.version)}
+    errors: dict[str, list[str]] = {}
+    status = 200
+    if request.method == "POST" and request.form.get("action") == "fill":
+        _fill_numbers(form, request.form.get("numbers", ""), len(units))
+    elif request.method == "POST":
+        nested = unflatten(form, ROW_INTEGERS)
+        nested.setdefault("containers", [])
+        data, errors = load_nested_form(ConfirmSchema(), nested)
+        status = 422
+        if data:
+            try:
+                loading.confirm_load(
+                    db.session, current_user, reference, data["containers"], data["version"]
+                )
+            except DomainError as error:
+                db.session.rollback()
+                booking = bookings.get_booking(db.session, current_user, reference)
+                errors, status = domain_errors(error), error.status
+            else:
+                flash(_("Load of %(reference)s confirmed.", reference=reference), "success")
+                return redirect(url_for("station.queue"))
+    return render_template(
+        "station/check.html",
+        booking=booking,
+        units=units,
+        form=form,
+        errors=errors,
+        methods=list(VgmMethod),
+        cutoff=station_cutoff(booking.departure, booking.origin_station),
+    ), status
+
+
+@bp.route("/bookings/<reference>/reject", methods=["POST"])
+@role_required(Role.CLERK)
+def reject_load(reference: str):
+    data, errors = load_nested_form(RejectSchema(), unflatten(request.form, ROW_INTEGERS))
+    if errors:
+        flash(" ".join(m for messages in errors.values() for m in messages), "error")
+        return redirect(url_for("station.check_load", reference=reference))
+    try:
+        loading.reject_load(db.session, current_user, reference, data["reason"], data["version"])
+    except DomainError as error:
+        if error.status == 404:
+            raise
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return redirect(url_for("station.check_load", reference=reference))
+    flash(
+        _("%(reference)s rejected; the shipper sees your reason.", reference=reference), "success"
+    )
+    return redirect(url_for("station.queue"))
+
+
+def _fill_numbers(form: dict, pasted: str, rows: int) -> None:
+    """Numbers pasted from a yard sheet, one per line, fill the rows in order."""
+    numbers = [n for n in map(normalise_number, pasted.splitlines()) if n]
+    for index, number in enumerate(numbers[:rows]):
+        form[f"containers.{index}.number"] = number
