@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from dryport.models import (
     BookingStatus,
     DepartureStatus,
+    DocumentType,
     EventType,
     Role,
     TransportMode,
@@ -40,6 +41,9 @@ LABELS = {
     EventType.WAYBILL_ISSUED: _l("Waybill issued"),
     VgmMethod.METHOD_1: _l("Method 1: packed container weighed"),
     VgmMethod.METHOD_2: _l("Method 2: cargo, packing and tare added"),
+    DocumentType.RAIL_WAYBILL: _l("Domestic rail waybill"),
+    DocumentType.CIM_SMGS: _l("CIM/SMGS consignment note"),
+    DocumentType.MULTIMODAL: _l("Multimodal transport document"),
     TransportMode.ROAD: _l("Road"),
     TransportMode.RAIL: _l("Rail"),
     TransportMode.WATER: _l("Inland water"),

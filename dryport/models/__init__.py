@@ -1,5 +1,6 @@
 """The domain model, one module per aggregate; importing this package registers every table."""
 
+from dryport.models.audit import AuditEntry
 from dryport.models.booking import (
     HOLDING_STATUSES,
     Booking,
@@ -21,6 +22,7 @@ from dryport.models.waybill import Waybill
 __all__ = [
     "HOLDING_STATUSES",
     "ApiToken",
+    "AuditEntry",
     "Booking",
     "BookingEvent",
     "BookingLine",

@@ -189,6 +189,17 @@ def authenticate(session: Session, email: str, password: str) -> User:
     return user
 
 
+def set_password(session: Session, user: User, password: str) -> None:
+    """A new password; the user's API tokens are revoked with the old one."""
+    check_password_rule(password)
+    user.password_hash = hash_password(password)
+    now = utcnow()
+    for token in session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+    ):
+        token.revoked_at = now
+
+
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 

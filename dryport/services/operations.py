@@ -23,6 +23,7 @@ from dryport.models import (
 )
 from dryport.services import capacity
 from dryport.services.access import STAFF, require_role
+from dryport.services.admin import apply_changes, record_change
 from dryport.services.bookings import check_version, flush, get_booking, record_event
 from dryport.services.clock import utcnow
 from dryport.services.containers import format_teu
@@ -75,6 +76,10 @@ def create_departure(session: Session, user: User, data: dict) -> Departure:
             _l("%(service)s already departs at that time.", service=data["service_no"]),
             errors={"service_no": [_l("Already planned at that time.")]},
         ) from None
+    record_change(session, user, "departure", departure.id, "create", _summary(departure), {
+        "departs_at": [None, departure.departs_at.isoformat()],
+        "capacity_teu": [None, departure.capacity_teu],
+    })  # fmt: skip
     return departure
 
 
@@ -91,9 +96,7 @@ def update_departure(session: Session, user: User, departure_id: int, data: dict
     _check_times(
         data.get("departs_at", departure.departs_at), data.get("cutoff_at", departure.cutoff_at)
     )
-    for field in ("service_no", "departs_at", "cutoff_at"):
-        if field in data:
-            setattr(departure, field, data[field])
+    changes = apply_changes(departure, data, ("service_no", "departs_at", "cutoff_at"))
     teu, kg = data.get("capacity_teu"), data.get("capacity_kg")
     if teu is not None and teu < departure.held_teu:
         held = format_teu(departure.held_teu)
@@ -101,9 +104,11 @@ def update_departure(session: Session, user: User, departure_id: int, data: dict
     if kg is not None and kg < departure.held_kg:
         held = f"{departure.held_kg:,.0f}"
         raise Invalid(errors={"capacity_kg": [_l("At least the %(held)s kg held.", held=held)]})
-    for field in ("capacity_teu", "capacity_kg"):
-        if field in data:
-            setattr(departure, field, data[field])
+    changes.update(apply_changes(departure, data, ("capacity_teu", "capacity_kg")))
+    if changes:
+        record_change(
+            session, user, "departure", departure.id, "update", _summary(departure), changes
+        )
     _flush_departure(session)
     return departure
 
@@ -121,6 +126,7 @@ def cancel_departure(session: Session, user: User, departure_id: int, version=No
             bookings=live,
         )
     departure.status = DepartureStatus.CANCELLED
+    record_change(session, user, "departure", departure.id, "cancel", _summary(departure))
     _flush_departure(session)
     return departure
 
@@ -245,6 +251,10 @@ def _references(session: Session, departure: Departure, statuses) -> list[str]:
             .order_by(Booking.reference)
         )
     )
+
+
+def _summary(departure: Departure) -> str:
+    return f"{departure.route.code} {departure.service_no} {departure.departs_at:%Y-%m-%d}"
 
 
 def _check_times(departs_at: datetime, cutoff_at: datetime) -> None:

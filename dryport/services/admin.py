@@ -1,0 +1,229 @@
+"""The administrator's work: stations, routes and their legs, and the people who sign in.
+Every change is written to the audit log with each field's value before and after."""
+
+from datetime import datetime
+from decimal import Decimal
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dryport.models import AuditEntry, Leg, Role, Route, Station, User
+from dryport.services import accounts
+from dryport.services.access import require_role
+from dryport.services.errors import Invalid, NotFound
+
+
+def record_change(
+    session: Session, actor: User | None, entity: str, entity_id: int, action: str,
+    summary: str, changes: dict | None = None,
+) -> AuditEntry:  # fmt: skip
+    """Write one entry of the audit log."""
+    entry = AuditEntry(
+        actor=actor, entity=entity, entity_id=entity_id, action=action, summary=summary,
+        changes=changes or {},
+    )  # fmt: skip
+    session.add(entry)
+    return entry
+
+
+def apply_changes(obj, data: dict, fields: tuple[str, ...]) -> dict:
+    """Set ``fields`` of ``obj`` from ``data``; return ``{field: [before, after]}`` of those
+    that changed, as text for the log."""
+    changes = {}
+    for field in fields:
+        if field not in data:
+            continue
+        before, after = getattr(obj, field), data[field]
+        if before != after:
+            setattr(obj, field, after)
+            changes[field] = [_text(before), _text(after)]
+    return changes
+
+
+def _text(value):
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return getattr(value, "name", str(value))
+
+
+def update_station(session: Session, admin: User, code: str, data: dict) -> Station:
+    """Edit a station's names, feeder hours (which move its cut-offs) and whether it is in use."""
+    require_role(admin, Role.ADMIN)
+    station = session.scalar(select(Station).where(Station.code == code))
+    if station is None:
+        raise NotFound()
+    changes = apply_changes(station, data, ("name_zh", "name_en", "feeder_hours", "active"))
+    if changes:
+        record_change(session, admin, "station", station.id, "update", station.code, changes)
+    session.flush()
+    return station
+
+
+def get_route(session: Session, code: str) -> Route:
+    route = session.scalar(select(Route).where(Route.code == code))
+    if route is None:
+        raise NotFound()
+    return route
+
+
+def update_route(session: Session, admin: User, code: str, data: dict) -> Route:
+    require_role(admin, Role.ADMIN)
+    route = get_route(session, code)
+    changes = apply_changes(route, data, ("name_zh", "name_en", "document_type", "active"))
+    if changes:
+        record_change(session, admin, "route", route.id, "update", route.code, changes)
+    session.flush()
+    return route
+
+
+LEG_FIELDS = (
+    "mode", "origin_zh", "origin_en", "origin_locode", "destination_zh", "destination_en",
+    "destination_locode", "via_zh", "via_en",
+)  # fmt: skip
+
+
+def update_leg(session: Session, admin: User, code: str, seq: int, data: dict) -> Leg:
+    """Edit one leg of a route: its mode, places, UN/LOCODEs and border crossings."""
+    require_role(admin, Role.ADMIN)
+    route = get_route(session, code)
+    leg = next((leg for leg in route.legs if leg.seq == seq), None)
+    if leg is None:
+        raise NotFound()
+    changes = apply_changes(leg, data, LEG_FIELDS)
+    if changes:
+        record_change(session, admin, "leg", leg.id, "update", f"{route.code} #{leg.seq}", changes)
+    session.flush()
+    return leg
+
+
+def add_leg(session: Session, admin: User, code: str, data: dict) -> Leg:
+    """Append a leg at the end of a route."""
+    require_role(admin, Role.ADMIN)
+    route = get_route(session, code)
+    leg = Leg(
+        seq=max((leg.seq for leg in route.legs), default=0) + 1,
+        **{f: data.get(f) for f in LEG_FIELDS},
+    )
+    route.legs.append(leg)
+    session.flush()
+    record_change(
+        session,
+        admin,
+        "leg",
+        leg.id,
+        "create",
+        f"{route.code} #{leg.seq}",
+        {f: [None, _text(getattr(leg, f))] for f in LEG_FIELDS if getattr(leg, f)},
+    )
+    return leg
+
+
+def remove_leg(session: Session, admin: User, code: str, seq: int) -> None:
+    """Remove a leg; a route keeps at least one."""
+    require_role(admin, Role.ADMIN)
+    route = get_route(session, code)
+    leg = next((leg for leg in route.legs if leg.seq == seq), None)
+    if leg is None:
+        raise NotFound()
+    if len(route.legs) == 1:
+        raise Invalid(_l("A route needs at least one leg."))
+    record_change(
+        session,
+        admin,
+        "leg",
+        leg.id,
+        "delete",
+        f"{route.code} #{leg.seq}",
+        {f: [_text(getattr(leg, f)), None] for f in LEG_FIELDS if getattr(leg, f)},
+    )
+    route.legs.remove(leg)
+    session.flush()
+    for number, remaining in enumerate(sorted(route.legs, key=lambda x: x.seq), start=1):
+        remaining.seq = number
+    session.flush()
+
+
+def get_user(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound()
+    return user
+
+
+def create_user(session: Session, admin: User, data: dict) -> User:
+    """Create a user of any role; a shipper joins its company by credit code and exact name."""
+    require_role(admin, Role.ADMIN)
+    company = None
+    if data["role"] is Role.SHIPPER:
+        if not (data.get("company_name") and data.get("credit_code")):
+            raise Invalid(errors={"credit_code": [_l("A shipper belongs to a company.")]})
+        company = accounts.get_or_create_company(session, data["company_name"], data["credit_code"])
+    user = accounts.create_user(
+        session, role=data["role"], email=data["email"], password=data["password"],
+        name=data.get("name"), company=company, station_code=data.get("station"),
+    )  # fmt: skip
+    record_change(session, admin, "user", user.id, "create", user.email, {
+        "role": [None, user.role.name],
+        "station": [None, user.station.code if user.station else None],
+        "company": [None, company.name if company else None],
+    })  # fmt: skip
+    return user
+
+
+def update_user(session: Session, admin: User, user_id: int, data: dict) -> User:
+    """Change a user's name, role, station or company, or (de)activate it. A deactivated
+    user can neither sign in nor use its tokens. Administrators cannot lock themselves out."""
+    require_role(admin, Role.ADMIN)
+    user = get_user(session, user_id)
+    if user.id == admin.id and (
+        data.get("active") is False or data.get("role", Role.ADMIN) is not Role.ADMIN
+    ):
+        raise Invalid(_l("You cannot deactivate yourself or give up your own administration."))
+    before = {
+        "station": user.station.code if user.station else None,
+        "company": user.company.name if user.company else None,
+    }
+    changes = apply_changes(user, data, ("name", "role", "active"))
+    role = user.role
+    if role is Role.CLERK:
+        code = data.get("station") or before["station"]
+        station = session.scalar(select(Station).where(Station.code == (code or "")))
+        if station is None:
+            raise Invalid(errors={"station": [_l("A clerk works at one station.")]})
+        user.station = station
+    else:
+        user.station = None
+    if role is Role.SHIPPER:
+        if data.get("credit_code"):
+            user.company = accounts.get_or_create_company(
+                session, data.get("company_name") or "", data["credit_code"]
+            )
+        if user.company is None:
+            raise Invalid(errors={"credit_code": [_l("A shipper belongs to a company.")]})
+    else:
+        user.company = None
+    after = {
+        "station": user.station.code if user.station else None,
+        "company": user.company.name if user.company else None,
+    }
+    changes.update({k: [before[k], after[k]] for k in before if before[k] != after[k]})
+    if changes:
+        action = "deactivate" if changes.get("active") == [True, False] else "update"
+        record_change(session, admin, "user", user.id, action, user.email, changes)
+    session.flush()
+    return user
+
+
+def reset_password(session: Session, admin: User, user_id: int, password: str) -> User:
+    """Set a new password (told to the user out of band); its API tokens stop working."""
+    require_role(admin, Role.ADMIN)
+    user = get_user(session, user_id)
+    accounts.set_password(session, user, password)
+    record_change(session, admin, "user", user.id, "reset_password", user.email)
+    session.flush()
+    return user

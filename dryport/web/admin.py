@@ -1,0 +1,220 @@
+"""The administrator's pages: stations, routes and legs, users, and the audit log."""
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from dryport.extensions import db
+from dryport.models import AuditEntry, DocumentType, Role, TransportMode, User
+from dryport.schemas.admin import (
+    LegEditSchema,
+    PasswordResetSchema,
+    RouteEditSchema,
+    StationEditSchema,
+    UserCreateSchema,
+    UserEditSchema,
+)
+from dryport.services import accounts, admin, reference_data
+from dryport.services.errors import DomainError
+from dryport.services.pagination import paginate
+from dryport.web.access import role_required
+from dryport.web.forms import domain_errors, load_form
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def _submit(schema, action, success: str, form=None):
+    """Load the form, run the service, flash; return ``(done, errors, status)``."""
+    data, errors = load_form(schema, form if form is not None else request.form)
+    if errors:
+        return False, errors, 422
+    try:
+        action(data)
+    except DomainError as error:
+        if error.status == 404:
+            raise
+        db.session.rollback()
+        return False, domain_errors(error), error.status
+    flash(success, "success")
+    return True, {}, 200
+
+
+def _with_checkboxes(*names):
+    """An unticked checkbox sends nothing: say so explicitly."""
+    form = request.form.to_dict()
+    for name in names:
+        form[name] = "true" if name in request.form else "false"
+    return form
+
+
+@bp.route("/")
+@role_required(Role.ADMIN)
+def index():
+    return redirect(url_for("admin.stations"))
+
+
+@bp.route("/stations", methods=["GET"])
+@role_required(Role.ADMIN)
+def stations():
+    return render_template("admin/stations.html", stations=reference_data.list_stations(db.session))
+
+
+@bp.route("/stations/<code>", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def edit_station(code: str):
+    station = next((s for s in reference_data.list_stations(db.session) if s.code == code), None)
+    if station is None:
+        return render_template(
+            "errors/error.html", status=404, title=_("Page not found"), detail=""
+        ), 404
+    errors, status, form = {}, 200, request.form
+    if request.method == "POST":
+        form = _with_checkboxes("active")
+        done, errors, status = _submit(
+            StationEditSchema(),
+            lambda data: admin.update_station(db.session, current_user, code, data),
+            _("Station %(code)s saved.", code=code), form,
+        )  # fmt: skip
+        if done:
+            return redirect(url_for("admin.stations"))
+    return render_template("admin/station.html", station=station, form=form, errors=errors), status
+
+
+@bp.route("/routes")
+@role_required(Role.ADMIN)
+def routes():
+    return render_template("admin/routes.html", routes=reference_data.list_routes(db.session))
+
+
+@bp.route("/routes/<code>", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def edit_route(code: str):
+    route = admin.get_route(db.session, code)
+    errors, status, form = {}, 200, request.form
+    if request.method == "POST":
+        form = _with_checkboxes("active")
+        done, errors, status = _submit(
+            RouteEditSchema(),
+            lambda data: admin.update_route(db.session, current_user, code, data),
+            _("Route %(code)s saved.", code=code), form,
+        )  # fmt: skip
+        if done:
+            return redirect(url_for("admin.edit_route", code=code))
+    return _route_page(route, form, errors, status)
+
+
+@bp.route("/routes/<code>/legs/<int(max=99):seq>", methods=["POST"])
+@bp.route("/routes/<code>/legs", methods=["POST"], defaults={"seq": None})
+@role_required(Role.ADMIN)
+def save_leg(code: str, seq: int | None):
+    route = admin.get_route(db.session, code)
+    if request.form.get("action") == "remove" and seq is not None:
+        done, errors, status = True, {}, 200
+        try:
+            admin.remove_leg(db.session, current_user, code, seq)
+        except DomainError as error:
+            db.session.rollback()
+            done, errors, status = False, domain_errors(error), error.status
+        else:
+            flash(_("Leg removed."), "success")
+    else:
+        action = (
+            (lambda data: admin.update_leg(db.session, current_user, code, seq, data))
+            if seq is not None
+            else (lambda data: admin.add_leg(db.session, current_user, code, data))
+        )
+        done, errors, status = _submit(LegEditSchema(), action, _("Leg saved."))
+    if done:
+        return redirect(url_for("admin.edit_route", code=code))
+    return _route_page(admin.get_route(db.session, route.code), {}, errors, status, seq)
+
+
+def _route_page(route, form, errors, status, leg_seq=None):
+    return render_template(
+        "admin/route.html", route=route, form=form, errors=errors, leg_seq=leg_seq,
+        document_types=list(DocumentType), modes=list(TransportMode),
+    ), status  # fmt: skip
+
+
+@bp.route("/users")
+@role_required(Role.ADMIN)
+def users():
+    query = request.args.get("q", "").strip().lower()
+    stmt = select(User).order_by(User.role, User.email)
+    if query:
+        stmt = stmt.where(User.email.contains(query))
+    page = paginate(
+        db.session, stmt, request.args.get("page", 1, type=int), current_app.config["PAGE_SIZE"]
+    )
+    return render_template("admin/users.html", page=page, q=query)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def new_user():
+    errors, status = {}, 200
+    if request.method == "POST":
+        created = {}
+        done, errors, status = _submit(
+            UserCreateSchema(),
+            lambda data: created.setdefault("user", admin.create_user(db.session, current_user,
+                                                                      data)),
+            _("User created."),
+        )  # fmt: skip
+        if done:
+            return redirect(url_for("admin.edit_user", user_id=created["user"].id))
+    return _user_page(None, request.form, errors, status)
+
+
+@bp.route("/users/<int(max=2147483647):user_id>", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def edit_user(user_id: int):
+    user = admin.get_user(db.session, user_id)
+    errors, status, form = {}, 200, request.form
+    if request.method == "POST":
+        if request.form.get("action") == "password":
+            done, errors, status = _submit(
+                PasswordResetSchema(),
+                lambda data: admin.reset_password(db.session, current_user, user_id,
+                                                  data["password"]),
+                _("Password reset; the user's API tokens no longer work."),
+            )  # fmt: skip
+        else:
+            form = _with_checkboxes("active")
+            done, errors, status = _submit(
+                UserEditSchema(),
+                lambda data: admin.update_user(db.session, current_user, user_id, data),
+                _("User saved."), form,
+            )  # fmt: skip
+        if done:
+            return redirect(url_for("admin.edit_user", user_id=user_id))
+        user = admin.get_user(db.session, user_id)
+    else:
+        form = {
+            "name": user.name, "role": user.role.name, "active": user.active,
+            "station": user.station.code if user.station else "",
+            "company_name": user.company.name if user.company else "",
+            "credit_code": user.company.credit_code if user.company else "",
+        }  # fmt: skip
+    return _user_page(user, form, errors, status)
+
+
+def _user_page(user, form, errors, status):
+    return render_template(
+        "admin/user.html", user=user, form=form, errors=errors, roles=list(Role),
+        stations=reference_data.list_stations(db.session),
+        min_password=accounts.MIN_PASSWORD_LENGTH,
+    ), status  # fmt: skip
+
+
+@bp.route("/audit")
+@role_required(Role.ADMIN)
+def audit():
+    page = paginate(
+        db.session,
+        select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc()),
+        request.args.get("page", 1, type=int),
+        current_app.config["PAGE_SIZE"],
+    )
+    return render_template("admin/audit.html", page=page)
