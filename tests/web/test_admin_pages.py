@@ -32,8 +32,11 @@ def test_only_admins_administer(client, auth, make_user, role):
 
 
 def test_edit_a_station_and_see_it_in_the_audit_log(client, db_session, admin):
-    response = _post(client, "/admin/stations/ZP", {
-        "name_zh": "镇坪县", "name_en": "Zhenping", "feeder_hours": "5", "active": "true"})
+    response = _post(
+        client,
+        "/admin/stations/ZP",
+        {"name_zh": "镇坪县", "name_en": "Zhenping", "feeder_hours": "5", "active": "true"},
+    )
     assert response.status_code == 302
     db_session.expire_all()
     assert db_session.scalar(select(Station.feeder_hours).where(Station.code == "ZP")) == 5
@@ -44,8 +47,9 @@ def test_edit_a_station_and_see_it_in_the_audit_log(client, db_session, admin):
 
 
 def test_a_bad_station_edit_is_explained_and_changes_nothing(client, db_session, admin):
-    response = _post(client, "/admin/stations/ZP", {
-        "name_zh": "", "name_en": "Zhenping", "feeder_hours": "99"})
+    response = _post(
+        client, "/admin/stations/ZP", {"name_zh": "", "name_en": "Zhenping", "feeder_hours": "99"}
+    )
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert "0 至 72" in page
@@ -55,29 +59,63 @@ def test_a_bad_station_edit_is_explained_and_changes_nothing(client, db_session,
 
 
 def test_edit_add_and_remove_legs(client, db_session, admin):
-    response = _post(client, "/admin/routes/EAST/legs/1", {
-        "action": "save", "mode": "RAIL", "origin_zh": "恒口", "origin_en": "Hengkou",
-        "origin_locode": "", "destination_zh": "宁波舟山港", "destination_en": "Ningbo-Zhoushan",
-        "destination_locode": "CNNGB", "via_zh": "", "via_en": ""})
+    response = _post(
+        client,
+        "/admin/routes/EAST/legs/1",
+        {
+            "action": "save",
+            "mode": "RAIL",
+            "origin_zh": "恒口",
+            "origin_en": "Hengkou",
+            "origin_locode": "",
+            "destination_zh": "宁波舟山港",
+            "destination_en": "Ningbo-Zhoushan",
+            "destination_locode": "CNNGB",
+            "via_zh": "",
+            "via_en": "",
+        },
+    )
     assert response.status_code == 302
-    bad = _post(client, "/admin/routes/EAST/legs", {
-        "mode": "SEA", "origin_zh": "宁波", "origin_en": "Ningbo", "origin_locode": "ningbo",
-        "destination_zh": "釜山", "destination_en": "Busan", "destination_locode": "KRPUS"})
+    bad = _post(
+        client,
+        "/admin/routes/EAST/legs",
+        {
+            "mode": "SEA",
+            "origin_zh": "宁波",
+            "origin_en": "Ningbo",
+            "origin_locode": "ningbo",
+            "destination_zh": "釜山",
+            "destination_en": "Busan",
+            "destination_locode": "KRPUS",
+        },
+    )
     assert bad.status_code == 422 and "UN/LOCODE" in bad.get_data(as_text=True)
-    added = _post(client, "/admin/routes/EAST/legs", {
-        "mode": "SEA", "origin_zh": "宁波", "origin_en": "Ningbo", "origin_locode": "CNNGB",
-        "destination_zh": "釜山", "destination_en": "Busan", "destination_locode": "KRPUS"})
+    added = _post(
+        client,
+        "/admin/routes/EAST/legs",
+        {
+            "mode": "SEA",
+            "origin_zh": "宁波",
+            "origin_en": "Ningbo",
+            "origin_locode": "CNNGB",
+            "destination_zh": "釜山",
+            "destination_en": "Busan",
+            "destination_locode": "KRPUS",
+        },
+    )
     assert added.status_code == 302
     db_session.expire_all()
     legs = db_session.scalars(
-        select(Leg).join(Leg.route).where(Route.code == "EAST").order_by(Leg.seq)).all()
-    assert [(leg.seq, leg.mode) for leg in legs] == [(1, TransportMode.RAIL),
-                                                   (2, TransportMode.SEA)]
+        select(Leg).join(Leg.route).where(Route.code == "EAST").order_by(Leg.seq)
+    ).all()
+    assert [(leg.seq, leg.mode) for leg in legs] == [
+        (1, TransportMode.RAIL),
+        (2, TransportMode.SEA),
+    ]
     assert legs[0].destination_en == "Ningbo-Zhoushan"
     _post(client, "/admin/routes/EAST/legs/1", {"action": "remove"})
     db_session.expire_all()
-    legs = db_session.scalars(
-        select(Leg).join(Leg.route).where(Route.code == "EAST")).all()
+    legs = db_session.scalars(select(Leg).join(Leg.route).where(Route.code == "EAST")).all()
     assert [(leg.seq, leg.destination_en) for leg in legs] == [(1, "Busan")]
     last = _post(client, "/admin/routes/EAST/legs/1", {"action": "remove"})
     assert last.status_code == 422  # a route keeps one leg
@@ -85,16 +123,32 @@ def test_edit_add_and_remove_legs(client, db_session, admin):
 
 
 def test_create_a_clerk_then_move_and_deactivate(client, db_session, admin):
-    response = _post(client, "/admin/users/new", {
-        "email": "new.clerk@example.com", "password": PASSWORD, "name": "新业务员",
-        "role": "CLERK", "station": "HY", "company_name": "", "credit_code": ""})
+    response = _post(
+        client,
+        "/admin/users/new",
+        {
+            "email": "new.clerk@example.com",
+            "password": PASSWORD,
+            "name": "新业务员",
+            "role": "CLERK",
+            "station": "HY",
+            "company_name": "",
+            "credit_code": "",
+        },
+    )
     assert response.status_code == 302, response.get_data(as_text=True)[:1500]
     user = db_session.scalar(select(User).where(User.email == "new.clerk@example.com"))
     assert user.station.code == "HY"
-    _post(client, f"/admin/users/{user.id}", {
-        "action": "save", "name": "新业务员", "role": "CLERK", "station": "SQ", "active": "true"})
-    _post(client, f"/admin/users/{user.id}", {
-        "action": "save", "name": "新业务员", "role": "CLERK", "station": "SQ"})
+    _post(
+        client,
+        f"/admin/users/{user.id}",
+        {"action": "save", "name": "新业务员", "role": "CLERK", "station": "SQ", "active": "true"},
+    )
+    _post(
+        client,
+        f"/admin/users/{user.id}",
+        {"action": "save", "name": "新业务员", "role": "CLERK", "station": "SQ"},
+    )
     db_session.expire_all()
     user = db_session.get(User, user.id)
     assert user.station.code == "SQ" and user.active is False
@@ -103,44 +157,66 @@ def test_create_a_clerk_then_move_and_deactivate(client, db_session, admin):
     assert actions[2] == ("deactivate", {"active": [True, False]})
 
 
-def test_a_deactivated_user_is_signed_out_and_cannot_sign_in(app, client, db_session, admin,
-                                                            make_user):
+def test_a_deactivated_user_is_signed_out_and_cannot_sign_in(
+    app, client, db_session, admin, make_user
+):
     from tests.conftest import Auth
 
     victim = make_user(Role.OPERATOR)
     other = app.test_client()
     Auth(other).login(victim.email)
     assert other.get("/operations/").status_code == 200
-    _post(client, f"/admin/users/{victim.id}", {
-        "action": "save", "name": victim.name, "role": "OPERATOR"})
+    _post(
+        client,
+        f"/admin/users/{victim.id}",
+        {"action": "save", "name": victim.name, "role": "OPERATOR"},
+    )
     assert other.get("/operations/").status_code == 302  # sent to sign in
     assert Auth(other).login(victim.email).status_code == 401
 
 
-def test_make_a_shipper_of_an_existing_company_and_reset_a_password(client, db_session, admin,
-                                                                     make_company):
+def test_make_a_shipper_of_an_existing_company_and_reset_a_password(
+    client, db_session, admin, make_company
+):
     company = make_company("Ankang Tea", VALID_USCC)
     db_session.commit()
-    response = _post(client, "/admin/users/new", {
-        "email": "second@tea.example", "password": PASSWORD, "name": "Second desk",
-        "role": "SHIPPER", "station": "", "company_name": "Ankang Tea",
-        "credit_code": VALID_USCC})
+    response = _post(
+        client,
+        "/admin/users/new",
+        {
+            "email": "second@tea.example",
+            "password": PASSWORD,
+            "name": "Second desk",
+            "role": "SHIPPER",
+            "station": "",
+            "company_name": "Ankang Tea",
+            "credit_code": VALID_USCC,
+        },
+    )
     assert response.status_code == 302
     user = db_session.scalar(select(User).where(User.email == "second@tea.example"))
     assert user.company_id == company.id
     token = client.post("/api/v1/tokens", json={"email": user.email, "password": PASSWORD})
     headers = {"Authorization": f"Bearer {token.get_json()['token']}"}
-    reset = _post(client, f"/admin/users/{user.id}", {"action": "password",
-                                                      "password": "a-brand-new-password"})
+    reset = _post(
+        client,
+        f"/admin/users/{user.id}",
+        {"action": "password", "password": "a-brand-new-password"},
+    )
     assert reset.status_code == 302
     assert client.get("/api/v1/stations", headers=headers).status_code == 401
-    assert client.post("/api/v1/tokens", json={"email": user.email,
-                                               "password": "a-brand-new-password"}).status_code == 201
+    assert (
+        client.post(
+            "/api/v1/tokens", json={"email": user.email, "password": "a-brand-new-password"}
+        ).status_code
+        == 201
+    )
 
 
 def test_an_admin_cannot_lock_itself_out(client, db_session, admin):
-    response = _post(client, f"/admin/users/{admin.id}", {
-        "action": "save", "name": admin.name, "role": "ADMIN"})
+    response = _post(
+        client, f"/admin/users/{admin.id}", {"action": "save", "name": admin.name, "role": "ADMIN"}
+    )
     assert response.status_code == 422
     db_session.expire_all()
     assert db_session.get(User, admin.id).active is True
