@@ -45,6 +45,7 @@ class Container(db.Model):
     tare_kg: Mapped[int]
     cargo_kg: Mapped[int | None]
     vgm_kg: Mapped[int]
+    max_gross_kg: Mapped[int | None]  # the container plate's, when it differs from ISO 668
     vgm_method: Mapped[VgmMethod] = mapped_column(enum_type(VgmMethod, "vgm_method"))
     weighed_by: Mapped[str] = mapped_column(String(64))
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -31,6 +31,8 @@ class Route(db.Model):
     name_en: Mapped[str] = mapped_column(String(96))
     document_type: Mapped[DocumentType] = mapped_column(enum_type(DocumentType, "document_type"))
     active: Mapped[bool] = mapped_column(default=True)
+    # Bumped by every administrative edit; an edit made from an older read is refused.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     legs: Mapped[list["Leg"]] = relationship(
         back_populates="route", order_by="Leg.seq", cascade="all, delete-orphan"

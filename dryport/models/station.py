@@ -27,6 +27,8 @@ class Station(db.Model):
     kind: Mapped[StationKind] = mapped_column(enum_type(StationKind, "station_kind"))
     feeder_hours: Mapped[int] = mapped_column(default=0)
     active: Mapped[bool] = mapped_column(default=True)
+    # Bumped by every administrative edit; an edit made from an older read is refused.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     def name(self, locale: str) -> str:
         return self.name_zh if locale == "zh" else self.name_en

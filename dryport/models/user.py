@@ -1,4 +1,5 @@
 import enum
+import hashlib
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -39,6 +40,8 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Bumped by every administrative edit; an edit made from an older read is refused.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     company: Mapped[Company | None] = relationship(lazy="joined")
     station: Mapped[Station | None] = relationship(lazy="joined")
@@ -46,6 +49,11 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login: inactive users cannot sign in
         return self.active
+
+    def get_id(self) -> str:
+        """Flask-Login's session key: the id and a digest of the password hash, so that a
+        new password signs out every session that signed in with the old one."""
+        return f"{self.id}:{hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]}"
 
     def has_role(self, *roles: Role) -> bool:
         return self.role in roles

@@ -30,6 +30,7 @@ class _Stripped(Schema):
 
 
 class StationEditSchema(_Stripped):
+    version = fields.Integer(load_default=None)
     name_zh = _name(64)
     name_en = _name(64)
     feeder_hours = fields.Integer(
@@ -39,6 +40,7 @@ class StationEditSchema(_Stripped):
 
 
 class RouteEditSchema(_Stripped):
+    version = fields.Integer(load_default=None)
     name_zh = _name(64)
     name_en = _name(96)
     document_type = fields.Enum(DocumentType, required=True)
@@ -46,6 +48,7 @@ class RouteEditSchema(_Stripped):
 
 
 class LegEditSchema(_Stripped):
+    version = fields.Integer(load_default=None)
     mode = fields.Enum(TransportMode, required=True)
     origin_zh = _name(64)
     origin_en = _name(96)
@@ -72,6 +75,7 @@ class UserCreateSchema(_Stripped):
 
 
 class UserEditSchema(_Stripped):
+    version = fields.Integer(load_default=None)
     name = _name(64)
     role = fields.Enum(Role, required=True)
     station = fields.String(load_default=None)

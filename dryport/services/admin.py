@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from dryport.models import AuditEntry, Leg, Role, Route, Station, User
 from dryport.services import accounts
 from dryport.services.access import require_role
-from dryport.services.errors import Invalid, NotFound
+from dryport.services.errors import Conflict, Invalid, NotFound
 
 
 def record_change(
@@ -51,13 +51,29 @@ def _text(value):
     return getattr(value, "name", str(value))
 
 
+def _for_edit(session: Session, obj, version: int | None) -> None:
+    """Lock ``obj``'s row and refuse an edit made from an older read of it."""
+    model = type(obj)
+    session.execute(select(model.id).where(model.id == obj.id).with_for_update())
+    session.refresh(obj)
+    if version is not None and obj.version != version:
+        raise Conflict(_l("Someone else changed this since you opened it; reload and try again."))
+
+
+def _bump(obj, changes: dict) -> None:
+    if changes:
+        obj.version += 1
+
+
 def update_station(session: Session, admin: User, code: str, data: dict) -> Station:
     """Edit a station's names, feeder hours (which move its cut-offs) and whether it is in use."""
     require_role(admin, Role.ADMIN)
     station = session.scalar(select(Station).where(Station.code == code))
     if station is None:
         raise NotFound()
+    _for_edit(session, station, data.get("version"))
     changes = apply_changes(station, data, ("name_zh", "name_en", "feeder_hours", "active"))
+    _bump(station, changes)
     if changes:
         record_change(session, admin, "station", station.id, "update", station.code, changes)
     session.flush()
@@ -74,7 +90,9 @@ def get_route(session: Session, code: str) -> Route:
 def update_route(session: Session, admin: User, code: str, data: dict) -> Route:
     require_role(admin, Role.ADMIN)
     route = get_route(session, code)
+    _for_edit(session, route, data.get("version"))
     changes = apply_changes(route, data, ("name_zh", "name_en", "document_type", "active"))
+    _bump(route, changes)
     if changes:
         record_change(session, admin, "route", route.id, "update", route.code, changes)
     session.flush()
@@ -91,10 +109,12 @@ def update_leg(session: Session, admin: User, code: str, seq: int, data: dict) -
     """Edit one leg of a route: its mode, places, UN/LOCODEs and border crossings."""
     require_role(admin, Role.ADMIN)
     route = get_route(session, code)
+    _for_edit(session, route, data.get("version"))
     leg = next((leg for leg in route.legs if leg.seq == seq), None)
     if leg is None:
         raise NotFound()
     changes = apply_changes(leg, data, LEG_FIELDS)
+    _bump(route, changes)  # a route's version covers its legs
     if changes:
         record_change(session, admin, "leg", leg.id, "update", f"{route.code} #{leg.seq}", changes)
     session.flush()
@@ -105,6 +125,8 @@ def add_leg(session: Session, admin: User, code: str, data: dict) -> Leg:
     """Append a leg at the end of a route."""
     require_role(admin, Role.ADMIN)
     route = get_route(session, code)
+    _for_edit(session, route, data.get("version"))
+    route.version += 1
     leg = Leg(
         seq=max((leg.seq for leg in route.legs), default=0) + 1,
         **{f: data.get(f) for f in LEG_FIELDS},
@@ -123,10 +145,13 @@ def add_leg(session: Session, admin: User, code: str, data: dict) -> Leg:
     return leg
 
 
-def remove_leg(session: Session, admin: User, code: str, seq: int) -> None:
+def remove_leg(
+    session: Session, admin: User, code: str, seq: int, version: int | None = None
+) -> None:
     """Remove a leg; a route keeps at least one."""
     require_role(admin, Role.ADMIN)
     route = get_route(session, code)
+    _for_edit(session, route, version)
     leg = next((leg for leg in route.legs if leg.seq == seq), None)
     if leg is None:
         raise NotFound()
@@ -142,6 +167,7 @@ def remove_leg(session: Session, admin: User, code: str, seq: int) -> None:
         {f: [_text(getattr(leg, f)), None] for f in LEG_FIELDS if getattr(leg, f)},
     )
     route.legs.remove(leg)
+    route.version += 1
     session.flush()
     for number, remaining in enumerate(sorted(route.legs, key=lambda x: x.seq), start=1):
         remaining.seq = number
@@ -160,8 +186,10 @@ def create_user(session: Session, admin: User, data: dict) -> User:
     require_role(admin, Role.ADMIN)
     company = None
     if data["role"] is Role.SHIPPER:
-        if not (data.get("company_name") and data.get("credit_code")):
+        if not data.get("credit_code"):
             raise Invalid(errors={"credit_code": [_l("A shipper belongs to a company.")]})
+        if not data.get("company_name"):
+            raise Invalid(errors={"company_name": [_l("The company's name, as registered.")]})
         company = accounts.get_or_create_company(session, data["company_name"], data["credit_code"])
     user = accounts.create_user(
         session, role=data["role"], email=data["email"], password=data["password"],
@@ -180,6 +208,7 @@ def update_user(session: Session, admin: User, user_id: int, data: dict) -> User
     user can neither sign in nor use its tokens. Administrators cannot lock themselves out."""
     require_role(admin, Role.ADMIN)
     user = get_user(session, user_id)
+    _for_edit(session, user, data.get("version"))
     if user.id == admin.id and (
         data.get("active") is False or data.get("role", Role.ADMIN) is not Role.ADMIN
     ):
@@ -200,8 +229,10 @@ def update_user(session: Session, admin: User, user_id: int, data: dict) -> User
         user.station = None
     if role is Role.SHIPPER:
         if data.get("credit_code"):
+            if not data.get("company_name"):
+                raise Invalid(errors={"company_name": [_l("The company's name, as registered.")]})
             user.company = accounts.get_or_create_company(
-                session, data.get("company_name") or "", data["credit_code"]
+                session, data["company_name"], data["credit_code"]
             )
         if user.company is None:
             raise Invalid(errors={"credit_code": [_l("A shipper belongs to a company.")]})
@@ -212,6 +243,7 @@ def update_user(session: Session, admin: User, user_id: int, data: dict) -> User
         "company": user.company.name if user.company else None,
     }
     changes.update({k: [before[k], after[k]] for k in before if before[k] != after[k]})
+    _bump(user, changes)
     if changes:
         action = "deactivate" if changes.get("active") == [True, False] else "update"
         record_change(session, admin, "user", user.id, action, user.email, changes)

@@ -73,6 +73,26 @@ def bookings_query(
     return stmt.order_by(Booking.created_at.desc(), Booking.id.desc())
 
 
+def get_booking_for_change(
+    session: Session, user: User, reference: str, *also_lock: int
+) -> Booking:
+    """The booking, read again after locking its departure row (and ``also_lock``, in id
+    order) until commit.
+
+    Every change of a booking's status or departure takes this lock first, so two changes
+    of the same booking queue on PostgreSQL instead of both acting on what they read before
+    the other committed; the loser then sees the winner's status and version. (SQLite's
+    writers are serialised already.)
+    """
+    booking = get_booking(session, user, reference)
+    ids = sorted({booking.departure_id, *also_lock})
+    session.execute(
+        select(Departure.id).where(Departure.id.in_(ids)).order_by(Departure.id).with_for_update()
+    )
+    session.refresh(booking)
+    return booking
+
+
 def get_booking(session: Session, user: User, reference: str) -> Booking:
     """The booking with ``reference`` if ``user`` may see it.
 
@@ -182,7 +202,7 @@ def amend_booking(
     after the cut-off.
     """
     require_role(user, Role.SHIPPER)
-    booking = get_booking(session, user, reference)
+    booking = get_booking_for_change(session, user, reference)
     check_version(booking, data["version"])
     if booking.status is not BookingStatus.RECEIVED:
         raise Conflict(
@@ -219,7 +239,7 @@ def cancel_booking(
     ``CutoffPassed`` after the cut-off.
     """
     require_role(user, Role.SHIPPER)
-    booking = get_booking(session, user, reference)
+    booking = get_booking_for_change(session, user, reference)
     if version is not None:
         check_version(booking, version)
     if booking.status not in CANCELLABLE:

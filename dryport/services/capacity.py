@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from dryport.models import Departure, DepartureStatus
 from dryport.services.containers import format_teu
-from dryport.services.errors import CapacityExceeded, Conflict, NotFound
+from dryport.services.errors import CapacityExceeded, Conflict, NotFound, stale
 
 ZERO = Decimal(0)
 
@@ -54,12 +54,18 @@ def release(session: Session, departure: Departure, teu: Decimal, kg: Decimal = 
     amendment)."""
     if teu <= 0 and kg <= 0:
         return
-    session.execute(
+    result = session.execute(
         update(Departure)
-        .where(Departure.id == departure.id)
+        .where(
+            Departure.id == departure.id,
+            Departure.held_teu >= teu,
+            Departure.held_kg >= kg,
+        )
         .values(held_teu=Departure.held_teu - teu, held_kg=Departure.held_kg - kg)
         .execution_options(synchronize_session=False)
     )
+    if result.rowcount != 1:  # released already by a change that won a race with this one
+        raise stale()
     session.expire(departure, ["held_teu", "held_kg"])
 
 

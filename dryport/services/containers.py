@@ -1,5 +1,6 @@
 """Every rule about containers: ISO 6346 numbers, size-types and what they count in TEU."""
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -82,6 +83,16 @@ def reefer_setpoint_problem(size_types, temperature):
 def format_teu(value) -> str:
     """TEU without trailing zeros: ``3``, ``2.25``."""
     return "" if value is None else f"{Decimal(value).normalize():f}"
+
+
+_COLUMNS = re.compile(r"\t|,|;|\s{2,}")
+
+
+def number_from_line(line: str) -> str:
+    """The container number of a yard-sheet line: its first column (columns are split by
+    tabs, commas, semicolons or runs of spaces), single spaces inside it dropped, so that
+    "CSQU 305438 3" and "CSQU3054383<TAB>22G1" both give CSQU3054383."""
+    return normalise_number(_COLUMNS.split(line.strip())[0])
 
 
 def normalise_number(raw: str) -> str:

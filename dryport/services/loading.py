@@ -29,7 +29,12 @@ from dryport.models import (
 )
 from dryport.services import capacity
 from dryport.services.access import require_role
-from dryport.services.bookings import check_version, flush, get_booking, record_event
+from dryport.services.bookings import (
+    check_version,
+    flush,
+    get_booking_for_change,
+    record_event,
+)
 from dryport.services.clock import utcnow
 from dryport.services.containers import MAX_GROSS_KG, validate_number
 from dryport.services.errors import Conflict, Invalid
@@ -57,7 +62,7 @@ def station_queue(session: Session, clerk: User) -> list[Booking]:
 
 def _receivable(session: Session, clerk: User, reference: str, version: int | None) -> Booking:
     require_role(clerk, Role.CLERK)
-    booking = get_booking(session, clerk, reference)  # another station's: NotFound
+    booking = get_booking_for_change(session, clerk, reference)  # another station's: NotFound
     if version is not None:
         check_version(booking, version)
     if booking.status is not BookingStatus.RECEIVED:
@@ -98,10 +103,29 @@ def confirm_load(
         containers=[c.number for c in containers], **{"from": "RECEIVED", "to": "CONFIRMED"},
     )  # fmt: skip
     try:
-        flush(session)
-    except IntegrityError:  # a concurrent confirmation took a number first
+        with session.begin_nested():
+            flush(session)
+    except IntegrityError:  # a concurrent confirmation took a number first: name its row
+        numbers = [c.number for c in containers]
+        taken = set(
+            session.scalars(
+                select(Container.number).where(Container.number.in_(numbers), Container.live)
+            )
+        )
         raise Invalid(
-            errors={"containers": [_l("A container is already on another live booking.")]}
+            _l("Some containers need correcting."),
+            errors={
+                "containers": {
+                    index: {
+                        "number": [
+                            _l("%(number)s is already on another live booking.", number=number)
+                        ]
+                    }
+                    for index, number in enumerate(numbers)
+                    if number in taken
+                }
+                or [_l("A container is already on another live booking.")]
+            },
         ) from None
     return booking
 
@@ -161,6 +185,7 @@ def _check_rows(session: Session, booking: Booking, rows: list[dict]) -> list[Co
                 tare_kg=row["tare_kg"],
                 cargo_kg=row.get("cargo_kg"),
                 vgm_kg=vgm or 0,
+                max_gross_kg=row.get("max_gross_kg"),
                 vgm_method=row["vgm_method"],
                 weighed_by=row.get("weighed_by") or "",
                 live=True,

@@ -24,7 +24,12 @@ from dryport.models import (
 from dryport.services import capacity
 from dryport.services.access import STAFF, require_role
 from dryport.services.admin import apply_changes, record_change
-from dryport.services.bookings import check_version, flush, get_booking, record_event
+from dryport.services.bookings import (
+    check_version,
+    flush,
+    get_booking_for_change,
+    record_event,
+)
 from dryport.services.clock import utcnow
 from dryport.services.containers import format_teu
 from dryport.services.errors import Conflict, Invalid, NotFound, stale
@@ -91,6 +96,7 @@ def update_departure(session: Session, user: User, departure_id: int, data: dict
     """
     require_role(user, *STAFF)
     departure = get_departure_for_update(session, departure_id, data.get("version"))
+    summary = _summary(departure)  # read before any change: reading later would flush
     if departure.status not in (DepartureStatus.SCHEDULED, DepartureStatus.CLOSED):
         raise Conflict(_l("A departure that has left cannot be replanned."))
     _check_times(
@@ -105,11 +111,17 @@ def update_departure(session: Session, user: User, departure_id: int, data: dict
         held = f"{departure.held_kg:,.0f}"
         raise Invalid(errors={"capacity_kg": [_l("At least the %(held)s kg held.", held=held)]})
     changes.update(apply_changes(departure, data, ("capacity_teu", "capacity_kg")))
+    service_no = departure.service_no
     if changes:
-        record_change(
-            session, user, "departure", departure.id, "update", _summary(departure), changes
-        )
-    _flush_departure(session)
+        record_change(session, user, "departure", departure.id, "update", summary, changes)
+    try:
+        with session.begin_nested():
+            _flush_departure(session)
+    except IntegrityError:
+        raise Conflict(
+            _l("%(service)s already departs at that time.", service=service_no),
+            errors={"service_no": [_l("Already planned at that time.")]},
+        ) from None
     return departure
 
 
@@ -125,8 +137,16 @@ def cancel_departure(session: Session, user: User, departure_id: int, version=No
             _l("Roll or reject its bookings first: %(refs)s.", refs=", ".join(live)),
             bookings=live,
         )
+    record_change(
+        session,
+        user,
+        "departure",
+        departure.id,
+        "cancel",
+        _summary(departure),
+        {"status": [departure.status.name, "CANCELLED"]},
+    )
     departure.status = DepartureStatus.CANCELLED
-    record_change(session, user, "departure", departure.id, "cancel", _summary(departure))
     _flush_departure(session)
     return departure
 
@@ -145,7 +165,9 @@ def roll_booking(
     released on the source; the booking keeps its status.
     """
     require_role(user, *STAFF)
-    booking = get_booking(session, user, reference)
+    if not 1 <= target_id <= 2**31 - 1:
+        raise Invalid(errors={"departure_id": [_l("No such departure.")]})
+    booking = get_booking_for_change(session, user, reference, target_id)
     if version is not None:
         check_version(booking, version)
     if booking.status not in ROLLABLE:
@@ -177,12 +199,13 @@ def roll_booking(
 def depart(session: Session, user: User, departure_id: int, at: datetime | None = None):
     """The departure has left: its CONFIRMED bookings become DEPARTED.
 
-    Refused (``Conflict``, listing them) while RECEIVED bookings remain on it.
+    Refused (``Conflict``, listing them) while RECEIVED bookings remain on it; ``at`` (when
+    it actually left, default now) may not lie in the future.
     """
     require_role(user, *STAFF)
     departure = get_departure_for_update(session, departure_id, None)
     if departure.status not in (DepartureStatus.SCHEDULED, DepartureStatus.CLOSED):
-        raise Conflict(_l("Only a scheduled departure can depart."))
+        raise Conflict(_l("This departure has already left or was cancelled."))
     waiting = _references(session, departure, (BookingStatus.RECEIVED,))
     if waiting:
         raise Conflict(
@@ -192,46 +215,52 @@ def depart(session: Session, user: User, departure_id: int, at: datetime | None 
             ),
             bookings=waiting,
         )
-    at = at or utcnow()
+    now = utcnow()
+    at = at or now
+    if at > now:
+        raise Invalid(errors={"at": [_l("A departure is recorded once it has happened.")]})
+    previous = departure.status
     departure.status = DepartureStatus.DEPARTED
     departure.departed_at = at
-    _advance(
-        session,
-        departure,
-        user,
-        BookingStatus.CONFIRMED,
-        BookingStatus.DEPARTED,
-        EventType.DEPARTED,
-        at,
-    )
+    _advance(session, departure, user, BookingStatus.CONFIRMED, EventType.DEPARTED, at)
+    record_change(session, user, "departure", departure.id, "depart", _summary(departure), {
+        "status": [previous.name, "DEPARTED"], "departed_at": [None, at.isoformat()],
+    })  # fmt: skip
     _flush_departure(session)
     return departure
 
 
 def arrive(session: Session, user: User, departure_id: int, at: datetime | None = None):
     """The departure has arrived: its DEPARTED bookings become ARRIVED and their containers
-    are free for another booking."""
+    are free for another booking. ``at`` lies between the departure and now."""
     require_role(user, *STAFF)
     departure = get_departure_for_update(session, departure_id, None)
     if departure.status is not DepartureStatus.DEPARTED:
         raise Conflict(_l("Only a departed departure can arrive."))
-    at = at or utcnow()
+    now = utcnow()
+    at = at or now
+    if at > now or (departure.departed_at and at < departure.departed_at):
+        raise Invalid(
+            errors={"at": [_l("An arrival comes after the departure and is not in the future.")]}
+        )
     departure.status = DepartureStatus.ARRIVED
     departure.arrived_at = at
-    _advance(
-        session,
-        departure,
-        user,
-        BookingStatus.DEPARTED,
-        BookingStatus.ARRIVED,
-        EventType.ARRIVED,
-        at,
-    )
+    _advance(session, departure, user, BookingStatus.DEPARTED, EventType.ARRIVED, at)
+    record_change(session, user, "departure", departure.id, "arrive", _summary(departure), {
+        "status": ["DEPARTED", "ARRIVED"], "arrived_at": [None, at.isoformat()],
+    })  # fmt: skip
     _flush_departure(session)
     return departure
 
 
-def _advance(session, departure, user, before, after, event_type, at) -> None:
+NEXT = {
+    BookingStatus.CONFIRMED: BookingStatus.DEPARTED,
+    BookingStatus.DEPARTED: BookingStatus.ARRIVED,
+}
+
+
+def _advance(session, departure, user, before: BookingStatus, event_type, at) -> None:
+    after = NEXT[before]
     for booking in session.scalars(
         select(Booking).where(Booking.departure_id == departure.id, Booking.status == before)
     ):

@@ -112,7 +112,9 @@ def save_leg(code: str, seq: int | None):
     if request.form.get("action") == "remove" and seq is not None:
         done, errors, status = True, {}, 200
         try:
-            admin.remove_leg(db.session, current_user, code, seq)
+            admin.remove_leg(
+                db.session, current_user, code, seq, request.form.get("version", type=int)
+            )
         except DomainError as error:
             db.session.rollback()
             done, errors, status = False, domain_errors(error), error.status

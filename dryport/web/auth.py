@@ -32,10 +32,16 @@ def init_login(login_manager) -> None:
     login_manager.login_message_category = "info"
 
     @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        """The signed-in user; a deactivated one is signed out on the next request."""
+    def load_user(session_id: str) -> User | None:
+        """The signed-in user; one deactivated, or whose password changed since it signed
+        in, is signed out on its next request."""
+        user_id, _, _digest = session_id.partition(":")
+        if not user_id.isdigit():
+            return None
         user = db.session.get(User, int(user_id))
-        return user if user is not None and user.active else None
+        if user is None or not user.active or user.get_id() != session_id:
+            return None
+        return user
 
 
 def _safe_next(target: str | None) -> str:

@@ -1,9 +1,10 @@
 """HTML forms validated by the same marshmallow schemas as the API."""
 
+from flask_babel import lazy_gettext as _l
 from marshmallow import EXCLUDE, Schema, ValidationError
 
 from dryport.schemas.messages import flatten_errors, localize_errors
-from dryport.services.errors import DomainError
+from dryport.services.errors import DomainError, Invalid
 
 
 def load_form(schema: Schema, form) -> tuple[dict | None, dict[str, list[str]]]:
@@ -42,6 +43,10 @@ def unflatten(form, integers: frozenset[str] = frozenset()) -> dict:
         node = nested
         for part in parts[:-1]:
             node = node.setdefault(part, {})
+            if not isinstance(node, dict):  # "a" and "a.b" both sent: not our form's shape
+                raise Invalid(_l("The form was not sent as the page made it; reload the page."))
+        if isinstance(node.get(parts[-1]), dict):
+            raise Invalid(_l("The form was not sent as the page made it; reload the page."))
         node[parts[-1]] = value
     return _lists(nested)
 

@@ -8,7 +8,7 @@ from dryport.extensions import db
 from dryport.models import Role, VgmMethod
 from dryport.schemas.operations import ConfirmSchema, RejectSchema
 from dryport.services import bookings, loading
-from dryport.services.containers import normalise_number
+from dryport.services.containers import number_from_line
 from dryport.services.departures import station_cutoff
 from dryport.services.errors import DomainError
 from dryport.web.access import role_required
@@ -91,6 +91,6 @@ def reject_load(reference: str):
 
 def _fill_numbers(form: dict, pasted: str, rows: int) -> None:
     """Numbers pasted from a yard sheet, one per line, fill the rows in order."""
-    numbers = [n for n in map(normalise_number, pasted.splitlines()) if n]
+    numbers = [n for n in map(number_from_line, pasted.splitlines()) if n]
     for index, number in enumerate(numbers[:rows]):
         form[f"containers.{index}.number"] = number

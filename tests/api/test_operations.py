@@ -332,3 +332,53 @@ def test_a_deactivated_user_loses_its_token(client, db_session, people):
     user.active = False
     db_session.commit()
     assert client.get("/api/v1/stations", headers=headers).status_code == 401
+
+
+def test_impossible_departure_times_are_refused(client, db_session, people, make_departure):
+    departure = make_departure()
+    operator = people["operator"][1]
+    future = (utcnow() + timedelta(days=1)).isoformat()
+    refused = client.post(
+        f"/api/v1/departures/{departure.id}/depart", json={"at": future}, headers=operator
+    )
+    assert refused.status_code == 422 and "at" in refused.get_json()["errors"]
+    left = (utcnow() - timedelta(hours=2)).replace(microsecond=0)
+    assert (
+        client.post(
+            f"/api/v1/departures/{departure.id}/depart",
+            json={"at": left.isoformat()},
+            headers=operator,
+        ).status_code
+        == 200
+    )
+    early = (left - timedelta(hours=1)).isoformat()
+    refused = client.post(
+        f"/api/v1/departures/{departure.id}/arrive", json={"at": early}, headers=operator
+    )
+    assert refused.status_code == 422
+    assert _reload(db_session, Departure, departure.id).status is DepartureStatus.DEPARTED
+
+
+def test_replanning_onto_a_taken_slot_is_409(client, people, make_departure):
+    first = make_departure(service_no="X9021", days=7)
+    second = make_departure(service_no="X9022", days=8)
+    response = client.patch(
+        f"/api/v1/departures/{second.id}",
+        headers=people["operator"][1],
+        json={
+            "version": second.version,
+            "service_no": "X9021",
+            "departs_at": first.departs_at.isoformat(),
+            "cutoff_at": first.cutoff_at.isoformat(),
+        },
+    )
+    assert response.status_code == 409 and "service_no" in response.get_json()["errors"]
+
+
+def test_a_plate_maximum_is_kept_with_the_container(client, db_session, people, make_booking):
+    booking = make_booking(people["shipper"][0].company, lines=(("22G1", 1),))
+    response = _confirm(
+        client, people["clerk"][1], booking, rows("CSQU3054383", vgm_kg=31500, max_gross_kg=32500)
+    )
+    assert response.status_code == 200, response.get_json()
+    assert db_session.scalar(select(Container.max_gross_kg)) == 32500

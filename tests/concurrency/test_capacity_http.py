@@ -181,3 +181,39 @@ def test_confirm_racing_cancel_one_wins_the_other_gets_409(
     }
     held = db_session.scalar(select(Departure.held_teu).where(Departure.id == departure.id))
     assert held == statuses[BookingStatus.CONFIRMED]
+
+
+def test_a_cancel_racing_a_reject_or_a_roll_is_a_409_not_a_500(
+    server, db_session, make_user, make_departure
+):
+    """One booking per departure, so a double release would drive the held TEU below 0."""
+    target = make_departure(capacity=CAPACITY, days=30).id
+    departures = [make_departure(capacity=2, days=3 + index).id for index in range(24)]
+    emails = [
+        make_user(Role.SHIPPER).email,
+        make_user(Role.CLERK, station="HK").email,
+        make_user(Role.OPERATOR).email,
+    ]
+    db_session.commit()  # no read snapshot of ours may outlive the server's writes
+    s, c, o = (server.token(email, PASSWORD) for email in emails)
+    calls = []
+    for index, departure_id in enumerate(departures):
+        ref = server.request("POST", "/api/v1/bookings", _body(departure_id, "22G1"), s)
+        ref = ref.body["reference"]
+        calls.append(("POST", f"/api/v1/bookings/{ref}/cancel", {}, s))
+        if index % 2:
+            calls.append(("POST", f"/api/v1/bookings/{ref}/reject", {"reason": "Damaged"}, c))
+        else:
+            calls.append(("POST", f"/api/v1/bookings/{ref}/roll", {"departure_id": target}, o))
+    replies = server.many(calls, CLIENTS)
+    statuses = Counter(reply.status for reply in replies)
+    assert not [r for r in replies if r.status >= 500], statuses
+    db_session.rollback()
+    for departure_id in [*departures, target]:
+        held = db_session.scalar(select(Departure.held_teu).where(Departure.id == departure_id))
+        booked = db_session.scalar(
+            select(func.coalesce(func.sum(Booking.teu), 0)).where(
+                Booking.departure_id == departure_id, Booking.status.in_(HOLDING_STATUSES)
+            )
+        )
+        assert held == booked >= 0

@@ -54,3 +54,26 @@ def test_an_unknown_size_type_is_refused():
 
 def test_made_numbers_validate():
     assert validate_number(make_number("HKX", 42)) == make_number("HKX", 42)
+
+
+def test_a_check_digit_of_0_from_a_remainder_of_10_is_named():
+    with pytest.raises(Invalid, match="check digit should be 0"):
+        validate_number("GYOU4047991")
+
+
+@pytest.mark.parametrize(
+    ("line", "number"),
+    [
+        ("CSQU3054383", "CSQU3054383"),
+        ("  csqu 305438 3 ", "CSQU3054383"),
+        ("CSQU3054383\t22G1\tAK0001", "CSQU3054383"),
+        ("TCNU 720079 4   45G1", "TCNU7200794"),
+        ("CSQU30543  22G1", "CSQU30543"),  # malformed: as it is, for the check to name
+        ("CSQU3054383, 22G1, AK0001", "CSQU3054383"),
+        ("   ", ""),
+    ],
+)
+def test_a_yard_sheet_line_gives_its_number(line, number):
+    from dryport.services.containers import number_from_line
+
+    assert number_from_line(line) == number

@@ -220,3 +220,65 @@ def test_an_admin_cannot_lock_itself_out(client, db_session, admin):
     assert response.status_code == 422
     db_session.expire_all()
     assert db_session.get(User, admin.id).active is True
+
+
+def test_a_stale_admin_edit_is_refused(client, db_session, admin):
+    response = _post(
+        client,
+        "/admin/stations/ZP",
+        {
+            "version": "1",
+            "name_zh": "镇坪县",
+            "name_en": "Zhenping",
+            "feeder_hours": "5",
+            "active": "true",
+        },
+    )
+    assert response.status_code == 302
+    stale = _post(
+        client,
+        "/admin/stations/ZP",
+        {
+            "version": "1",
+            "name_zh": "镇坪县",
+            "name_en": "Zhenping",
+            "feeder_hours": "6",
+            "active": "true",
+        },
+    )
+    assert stale.status_code == 409
+    db_session.expire_all()
+    assert db_session.scalar(select(Station.feeder_hours).where(Station.code == "ZP")) == 5
+
+
+def test_a_shipper_needs_its_companys_name(client, db_session, admin):
+    response = _post(
+        client,
+        "/admin/users/new",
+        {
+            "email": "x@tea.example",
+            "password": PASSWORD,
+            "name": "X",
+            "role": "SHIPPER",
+            "station": "",
+            "company_name": "",
+            "credit_code": VALID_USCC,
+        },
+    )
+    assert response.status_code == 422
+    assert db_session.scalar(select(User).where(User.email == "x@tea.example")) is None
+
+
+def test_a_new_password_signs_out_the_old_sessions(app, client, db_session, admin, make_user):
+    from tests.conftest import Auth
+
+    victim = make_user(Role.OPERATOR)
+    other = app.test_client()
+    Auth(other).login(victim.email)
+    assert other.get("/operations/").status_code == 200
+    _post(
+        client,
+        f"/admin/users/{victim.id}",
+        {"action": "password", "password": "another-long-password"},
+    )
+    assert other.get("/operations/").status_code == 302

@@ -135,3 +135,18 @@ def test_roll_a_selection_all_or_nothing(
     db_session.expire_all()
     assert db_session.get(Departure, roomy.id).held_teu == Decimal(4)
     assert db_session.get(Departure, source.id).held_teu == 0
+
+
+def test_a_roll_to_a_made_up_departure_is_a_message(
+    client, db_session, operator, make_user, make_departure, make_booking
+):
+    source = make_departure()
+    booking = make_booking(make_user(Role.SHIPPER).company, departure=source)
+    response = _post(
+        client,
+        f"/operations/departures/{source.id}/roll",
+        {"target": "99999999999", "references": [booking.reference]},
+    )
+    assert response.status_code == 302
+    db_session.expire_all()
+    assert db_session.get(Booking, booking.id).departure_id == source.id

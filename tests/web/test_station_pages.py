@@ -126,3 +126,23 @@ def test_another_stations_load_is_not_found(client, db_session, clerk, make_user
     assert response.status_code == 404
     db_session.expire_all()
     assert db_session.scalar(select(Booking.status)) is BookingStatus.RECEIVED
+
+
+def test_a_malformed_form_is_a_message_not_a_crash(client, clerk, make_user, make_booking):
+    booking = make_booking(make_user(Role.SHIPPER).company)
+    response = _post(
+        client,
+        f"/station/bookings/{booking.reference}/check",
+        {"action": "confirm", "containers.0": "x", "containers.0.number": "y"},
+    )
+    assert response.status_code == 422
+
+
+def test_a_yard_sheet_with_columns_fills_the_numbers(client, clerk, make_user, make_booking):
+    booking = make_booking(make_user(Role.SHIPPER).company, lines=(("22G1", 1),))
+    response = _post(
+        client,
+        f"/station/bookings/{booking.reference}/check",
+        {"action": "fill", "numbers": "CSQU 305438 3\t22G1\tAK0001"},
+    )
+    assert 'value="CSQU3054383"' in response.get_data(as_text=True)
