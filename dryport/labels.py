@@ -61,6 +61,50 @@ FIELDS = {
     "reefer_temperature_c": _l("Reefer set-point (°C)"),
     "containers": _l("Containers"),
     "teu": "TEU",
+    # the audit log's fields
+    "name_zh": _l("Name (Chinese)"),
+    "name_en": _l("Name (English)"),
+    "feeder_hours": _l("Hours to the hub"),
+    "active": _l("In use"),
+    "document_type": _l("Transport document"),
+    "role": _l("Role"),
+    "station": _l("Station"),
+    "company": _l("Company"),
+    "name": _l("Name"),
+    "service_no": _l("Service no."),
+    "departs_at": _l("Departs"),
+    "cutoff_at": _l("Cut-off at the hub"),
+    "capacity_teu": _l("Capacity (TEU)"),
+    "capacity_kg": _l("Weight limit (kg, optional)"),
+    "status": _l("Status"),
+    "departed_at": _l("Departed"),
+    "arrived_at": _l("Arrived"),
+    "mode": _l("Mode"),
+    "origin_zh": _l("From (Chinese)"),
+    "origin_en": _l("From (English)"),
+    "origin_locode": _l("From UN/LOCODE"),
+    "destination_zh": _l("To (Chinese)"),
+    "destination_en": _l("To (English)"),
+    "destination_locode": _l("To UN/LOCODE"),
+    "via_zh": _l("Via (Chinese)"),
+    "via_en": _l("Via (English)"),
+}
+
+#: What the audit log speaks of, and what was done.
+AUDIT = {
+    "station": _l("Station"),
+    "route": _l("Route"),
+    "leg": _l("Leg"),
+    "user": _l("User"),
+    "departure": _l("Departure"),
+    "create": _l("created"),
+    "update": _l("changed"),
+    "delete": _l("removed"),
+    "deactivate": _l("deactivated"),
+    "reset_password": _l("password reset"),
+    "cancel": _l("cancelled"),
+    "depart": _l("departed"),
+    "arrive": _l("arrived"),
 }
 
 
@@ -72,6 +116,10 @@ def field_label(name: str) -> str:
     return str(FIELDS.get(name, name))
 
 
+def audit_label(word: str) -> str:
+    return str(AUDIT.get(word, word))
+
+
 def status_label(name: str) -> str:
     """A booking status stored by name (in an event's details)."""
     status = BookingStatus.__members__.get(name)
@@ -80,6 +128,10 @@ def status_label(name: str) -> str:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
-        label=label, role_label=label, field_label=field_label, status_label=status_label
+        label=label,
+        role_label=label,
+        field_label=field_label,
+        status_label=status_label,
+        audit_label=audit_label,
     )
     app.jinja_env.filters["teu"] = format_teu

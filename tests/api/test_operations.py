@@ -229,6 +229,7 @@ def test_depart_is_refused_while_bookings_wait_then_departs_and_arrives(
     company = people["shipper"][0].company
     waiting = make_booking(company, departure=departure, lines=(("22G1", 1),))
     ready = make_booking(company, departure=departure, lines=(("22G1", 1),))
+    gone = make_booking(company, departure=departure, status=BookingStatus.CANCELLED)
     assert _confirm(client, people["clerk"][1], ready, rows("CSQU3054383")).status_code == 200
     operator = people["operator"][1]
 
@@ -250,6 +251,8 @@ def test_depart_is_refused_while_bookings_wait_then_departs_and_arrives(
     arrived = client.post(f"/api/v1/departures/{departure.id}/arrive", headers=operator)
     assert arrived.status_code == 200
     assert _reload(db_session, Booking, ready.id).status is BookingStatus.ARRIVED
+    assert _reload(db_session, Booking, gone.id).status is BookingStatus.CANCELLED
+    assert _reload(db_session, Booking, waiting.id).status is BookingStatus.REJECTED
     # The container is free again for a new booking.
     again = make_booking(company, lines=(("22G1", 1),))
     assert _confirm(client, people["clerk"][1], again, rows("CSQU3054383")).status_code == 200

@@ -43,7 +43,7 @@ def test_edit_a_station_and_see_it_in_the_audit_log(client, db_session, admin):
     entry = _audit(db_session)[-1]
     assert entry.entity == "station" and entry.changes == {"feeder_hours": [4, 5]}
     assert entry.actor_id == admin.id
-    assert "feeder_hours: 4 → 5" in client.get("/admin/audit").get_data(as_text=True)
+    assert "到枢纽汽运时长（小时）: 4 → 5" in client.get("/admin/audit").get_data(as_text=True)
 
 
 def test_a_bad_station_edit_is_explained_and_changes_nothing(client, db_session, admin):
