@@ -24,7 +24,7 @@ from dryport.services.departures import station_cutoff
 from dryport.services.errors import DomainError
 from dryport.services.pagination import paginate
 from dryport.web.access import role_required
-from dryport.web.forms import domain_errors, load_nested_form, unflatten
+from dryport.web.forms import domain_errors, load_nested_form, route_filter, unflatten
 
 bp = Blueprint("bookings", __name__, url_prefix="/bookings")
 
@@ -36,10 +36,7 @@ FORM_ROWS = 4  # container lines on the form; more size-types than that is unhea
 @role_required()
 def list_bookings():
     status = BookingStatus.__members__.get(request.args.get("status", ""))
-    routes = reference_data.list_routes(db.session)
-    route = request.args.get("route") or None
-    if route not in {r.code for r in routes}:
-        route = None
+    routes, route = route_filter(db.session)
     month = _month(request.args.get("month", ""))
     page = paginate(
         db.session,

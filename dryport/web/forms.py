@@ -1,10 +1,12 @@
 """HTML forms validated by the same marshmallow schemas as the API."""
 
+from flask import request
 from flask_babel import lazy_gettext as _l
 from marshmallow import EXCLUDE, Schema, ValidationError
 
 from dryport.schemas.messages import flatten_errors, localize_errors
 from dryport.services.errors import DomainError, Invalid
+from dryport.services.reference_data import list_routes
 
 
 def load_form(schema: Schema, form) -> tuple[dict | None, dict[str, list[str]]]:
@@ -67,3 +69,11 @@ def load_nested_form(schema: Schema, data: dict) -> tuple[dict | None, dict[str,
         return schema.load(data, unknown=EXCLUDE), {}
     except ValidationError as error:
         return None, flatten_errors(localize_errors(error.messages))
+
+
+def route_filter(session) -> tuple[list, str | None]:
+    """The routes for a list's filter, and the one the ``route`` query parameter chose
+    (none when it names no route)."""
+    routes = list_routes(session)
+    chosen = request.args.get("route")
+    return routes, chosen if chosen in {r.code for r in routes} else None

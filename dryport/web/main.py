@@ -5,10 +5,11 @@ from flask_login import current_user
 
 from dryport.extensions import db
 from dryport.models import Role
-from dryport.services import departures, reference_data
+from dryport.services import departures
 from dryport.services.containers import format_teu
 from dryport.services.pagination import paginate
 from dryport.web.access import role_required
+from dryport.web.forms import route_filter
 
 bp = Blueprint("main", __name__)
 
@@ -37,10 +38,7 @@ def availability():
 @role_required()
 def departures_board():
     """Every departure from today on with its cut-off and free TEU."""
-    routes = reference_data.list_routes(db.session)
-    route = request.args.get("route") or None
-    if route not in {r.code for r in routes}:
-        route = None
+    routes, route = route_filter(db.session)
     page = paginate(
         db.session,
         departures.departures_query(route),

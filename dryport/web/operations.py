@@ -15,7 +15,7 @@ from dryport.services.clock import LOCAL_TZ
 from dryport.services.errors import DomainError
 from dryport.services.pagination import paginate
 from dryport.web.access import role_required
-from dryport.web.forms import domain_errors, load_nested_form, unflatten
+from dryport.web.forms import domain_errors, load_nested_form, route_filter, unflatten
 
 bp = Blueprint("operations", __name__, url_prefix="/operations")
 
@@ -26,10 +26,7 @@ LOCAL_OFFSET = "+08:00"  # the form's datetime-local inputs are Beijing time
 @bp.route("/")
 @role_required(*STAFF)
 def board():
-    routes = reference_data.list_routes(db.session)
-    route = request.args.get("route") or None
-    if route not in {r.code for r in routes}:
-        route = None
+    routes, route = route_filter(db.session)
     page = paginate(
         db.session,
         departures.departures_query(route, start=departures.recent_start()),
