@@ -41,6 +41,10 @@ class Config:
     # Some ports count a 45 ft container as 2.25 TEU; the default is 2.
     TEU_PER_45FT = float(os.environ.get("TEU_PER_45FT", "2"))
     PAGE_SIZE = 25
+    # Where the public verification page is reached: printed in every waybill's QR code.
+    PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000")
+    # A TrueType CJK font to embed in PDFs; found on the machine when unset.
+    WAYBILL_FONT = os.environ.get("WAYBILL_FONT")
 
     API_TITLE = "dryport"
     API_VERSION = "v1"

@@ -95,6 +95,9 @@ class Booking(db.Model):
     containers: Mapped[list["Container"]] = relationship(  # noqa: F821
         back_populates="booking", cascade="all, delete-orphan", order_by="Container.id"
     )
+    waybills: Mapped[list["Waybill"]] = relationship(  # noqa: F821
+        order_by="Waybill.revision", viewonly=True
+    )
     events: Mapped[list["BookingEvent"]] = relationship(
         back_populates="booking",
         cascade="all, delete-orphan",
@@ -102,6 +105,11 @@ class Booking(db.Model):
     )
 
     __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def waybill_no(self) -> str | None:
+        """The number of the booking's waybill, once one is issued."""
+        return self.waybills[-1].number if self.waybills else None
 
     def __repr__(self) -> str:
         return f"<Booking {self.reference} {self.status.name}>"

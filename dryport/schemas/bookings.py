@@ -236,7 +236,7 @@ class BookingSchema(Schema):
     )
     teu = fields.Float()
     equipment = fields.List(fields.Nested(EquipmentSchema), attribute="containers")
-    waybill_no = fields.Function(lambda b: None)
+    waybill_no = fields.String(allow_none=True)
     created_at = fields.AwareDateTime()
     updated_at = fields.AwareDateTime()
 

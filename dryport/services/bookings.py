@@ -54,6 +54,7 @@ def bookings_query(
             selectinload(Booking.origin_station),
             selectinload(Booking.lines),
             selectinload(Booking.containers),
+            selectinload(Booking.waybills),
         )
     )
     if status is not None:
@@ -126,10 +127,17 @@ def shipper_actions(user: User, booking: Booking, now: datetime | None = None) -
 
 
 def record_event(
-    session: Session, booking: Booking, actor: User | None, type_: EventType, **details
+    session: Session,
+    booking: Booking,
+    actor: User | None,
+    type_: EventType,
+    at: datetime | None = None,
+    **details,
 ) -> BookingEvent:
-    """Append an entry to the booking's timeline."""
-    event = BookingEvent(booking=booking, actor=actor, type=type_, details=details)
+    """Append an entry to the booking's timeline (at ``at``, default now)."""
+    event = BookingEvent(
+        booking=booking, actor=actor, type=type_, at=at or utcnow(), details=details
+    )
     session.add(event)
     return event
 

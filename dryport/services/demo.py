@@ -32,7 +32,7 @@ from dryport.models import (
     User,
     VgmMethod,
 )
-from dryport.services import accounts
+from dryport.services import accounts, waybills
 from dryport.services.bookings import new_reference
 from dryport.services.clock import LOCAL_TZ, utcnow
 from dryport.services.containers import MAX_GROSS_KG, make_number, total_teu, typical_tare_kg
@@ -79,6 +79,17 @@ ORIGIN_WEIGHTS = {
     "XY": 5,
     "BH": 2,
 }
+# Who receives at the other end, by route: (name, address).
+CONSIGNEES = {
+    "EAST": (("宁波港国际物流有限公司", "浙江省宁波市北仑区"),
+             ("Ningbo Zhoushan Port Logistics", "Beilun, Ningbo, Zhejiang")),
+    "XAEU": (("Duisburg Intermodal GmbH", "Hafenstraße 1, 47119 Duisburg, DE"),
+             ("Hamburg Silk Import GmbH", "Am Sandtorkai 1, 20457 Hamburg, DE")),
+    "WHSEA": (("Rotterdam Fresh Trade B.V.", "Waalhaven 12, 3089 Rotterdam, NL"),
+              ("上海洋山国际货运代理有限公司", "上海市浦东新区洋山港")),
+}  # fmt: skip
+MAX_CARGO_PER_CONTAINER_KG = 24_000  # keeps every demo VGM under 30,480 kg
+
 OWNER_CODES = ("CSN", "TGH", "TCN", "CAI", "MSK", "HKX")
 
 
@@ -141,6 +152,9 @@ def load_demo(
         writer.fill(departure, fill, shippers)
         if progress:
             progress(1)
+    session.flush()
+    for booking, clerk, when in sorted(writer.confirmed, key=lambda item: item[2]):
+        waybills.issue_waybill(session, booking, clerk, when)
     session.flush()
     return sign_ins
 
@@ -248,6 +262,7 @@ class _HistoryWriter:
         self.session, self.rng, self.now = session, rng, now
         self.stations, self.clerks, self.operator = stations, clerks, operator
         self.serial = 100_000
+        self.confirmed: list = []  # (booking, clerk, when): their waybills are issued last
 
     def fill(self, departure: Departure, share: float, shippers: list[User]) -> None:
         target = Decimal(departure.capacity_teu) * Decimal(str(round(share, 2)))
@@ -286,6 +301,8 @@ class _HistoryWriter:
 
     def _booking(self, departure, shipper, lines, teu, status, description, hs_code, kg_per_teu):
         rng = self.rng
+        consignee = rng.choice(CONSIGNEES[departure.route.code])
+        units = sum(quantity for _, quantity in lines)
         origin_code = rng.choices(list(ORIGIN_WEIGHTS), weights=list(ORIGIN_WEIGHTS.values()))[0]
         origin = self.stations[origin_code]
         created = departure.cutoff_at - timedelta(
@@ -298,20 +315,16 @@ class _HistoryWriter:
             departure=departure,
             origin_station=origin,
             created_by=shipper,
-            consignee_name=rng.choice(
-                (
-                    "Duisburg Intermodal GmbH",
-                    "宁波港国际物流有限公司",
-                    "Rotterdam Fresh Trade B.V.",
-                    "上海洋山国际货运代理",
-                )
-            ),
-            consignee_address=rng.choice(
-                ("Duisburg, DE", "浙江省宁波市北仑区", "Rotterdam, NL", "上海市浦东新区")
-            ),
+            consignee_name=consignee[0],
+            consignee_address=consignee[1],
             cargo_description=description,
             hs_code=hs_code,
-            gross_weight_kg=Decimal(int(kg_per_teu * float(teu) * rng.uniform(0.8, 1.0))),
+            gross_weight_kg=Decimal(
+                min(
+                    int(kg_per_teu * float(teu) * rng.uniform(0.8, 1.0)),
+                    units * MAX_CARGO_PER_CONTAINER_KG,
+                )
+            ),
             teu=teu,
             status=status,
             created_at=created,
@@ -349,6 +362,7 @@ class _HistoryWriter:
                 for _ in range(quantity):
                     numbers.append(self._container(booking, size_type, clerk, status))
             events.append((confirmed, clerk, EventType.CONFIRMED, {"containers": numbers}))
+            self.confirmed.append((booking, clerk, confirmed))
             if departure.departed_at and status in (BookingStatus.DEPARTED, BookingStatus.ARRIVED):
                 events.append((departure.departed_at, self.operator, EventType.DEPARTED, {}))
             if departure.arrived_at and status is BookingStatus.ARRIVED:

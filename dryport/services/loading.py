@@ -27,7 +27,7 @@ from dryport.models import (
     User,
     VgmMethod,
 )
-from dryport.services import capacity
+from dryport.services import capacity, waybills
 from dryport.services.access import require_role
 from dryport.services.bookings import (
     check_version,
@@ -102,6 +102,7 @@ def confirm_load(
         session, booking, clerk, EventType.CONFIRMED,
         containers=[c.number for c in containers], **{"from": "RECEIVED", "to": "CONFIRMED"},
     )  # fmt: skip
+    waybills.issue_waybill(session, booking, clerk, now)
     try:
         with session.begin_nested():
             flush(session)

@@ -21,7 +21,7 @@ from dryport.models import (
     Station,
     User,
 )
-from dryport.services import capacity
+from dryport.services import capacity, waybills
 from dryport.services.access import STAFF, require_role
 from dryport.services.admin import apply_changes, record_change
 from dryport.services.bookings import (
@@ -187,6 +187,8 @@ def roll_booking(
         move(session, departure, booking.teu, booking.gross_weight_kg)
     booking.departure = target
     booking.updated_at = now or utcnow()
+    if booking.status is BookingStatus.CONFIRMED:  # the printed waybill names the old train
+        waybills.issue_waybill(session, booking, user, now)
     record_event(
         session, booking, user, EventType.ROLLED,
         from_departure=source.service_no, to_departure=target.service_no,

@@ -17,8 +17,10 @@ from flask_login import current_user
 
 from dryport.extensions import db
 from dryport.models import BookingStatus, Role
+from dryport.responses import pdf_response
 from dryport.schemas.bookings import DG_CLASSES, BookingAmendSchema, BookingCreateSchema
-from dryport.services import bookings, departures, reference_data
+from dryport.services import bookings, departures, reference_data, waybills
+from dryport.services.access import STAFF
 from dryport.services.containers import SIZE_TYPES, format_teu
 from dryport.services.departures import station_cutoff
 from dryport.services.errors import DomainError
@@ -73,6 +75,14 @@ def booking_detail(reference: str):
         cutoff=station_cutoff(booking.departure, booking.origin_station),
         actions=bookings.shipper_actions(current_user, booking),
     )
+
+
+@bp.route("/<reference>/waybill.pdf")
+@role_required(Role.SHIPPER, *STAFF)
+def waybill_pdf(reference: str):
+    """The booking's current waybill (its owner's copy, or the operator's print)."""
+    waybill = waybills.waybill_for(db.session, current_user, reference)
+    return pdf_response(waybills.render_pdf([waybill]), f"{waybill.number}.pdf")
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -8,8 +8,9 @@ from sqlalchemy import select
 
 from dryport.extensions import db
 from dryport.models import Booking, BookingStatus
+from dryport.responses import pdf_response
 from dryport.schemas.operations import DepartureCreateSchema, DepartureUpdateSchema
-from dryport.services import departures, operations, reference_data
+from dryport.services import departures, operations, reference_data, waybills
 from dryport.services.access import STAFF
 from dryport.services.clock import LOCAL_TZ
 from dryport.services.errors import DomainError
@@ -109,6 +110,18 @@ def departure_detail(departure_id: int):
         rollable=(BookingStatus.RECEIVED, BookingStatus.CONFIRMED),
         targets=operations.roll_targets(db.session, departure),
     )
+
+
+@bp.route("/departures/<int(max=2147483647):departure_id>/waybills.pdf")
+@role_required(*STAFF)
+def departure_waybills(departure_id: int):
+    """Every current waybill of the departure, one page each, to print in one go."""
+    found = waybills.departure_waybills(db.session, departure_id)
+    if not found:
+        flash(_("No waybills yet: no booking of this departure is confirmed."), "info")
+        return redirect(url_for("operations.departure_detail", departure_id=departure_id))
+    departure = found[0].booking.departure
+    return pdf_response(waybills.render_pdf(found), f"waybills-{departure.service_no}.pdf")
 
 
 @bp.route("/departures/<int(max=2147483647):departure_id>/<action>", methods=["POST"])

@@ -68,7 +68,9 @@ def test_the_clerk_confirms_a_load(client, db_session, people, make_booking):
     events = client.get(
         f"/api/v1/bookings/{booking.reference}/events", headers=people["shipper"][1]
     ).get_json()
-    assert events[-1]["type"] == "CONFIRMED" and events[-1]["actor"] == clerk[0].name
+    assert [e["type"] for e in events[-2:]] == ["CONFIRMED", "WAYBILL_ISSUED"]
+    assert events[-2]["actor"] == clerk[0].name
+    assert body["waybill_no"].startswith("WB-EAST-") and len(body["waybill_no"]) == 17
 
 
 @pytest.mark.parametrize(

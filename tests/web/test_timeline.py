@@ -41,6 +41,7 @@ def test_the_timeline_shows_every_transition(
         ("AMENDED", "李货主"),
         ("ROLLED", "王调度"),
         ("CONFIRMED", "汉滨业务员"),
+        ("WAYBILL_ISSUED", "汉滨业务员"),
         ("DEPARTED", "王调度"),
         ("ARRIVED", "王调度"),
     ]

@@ -1,0 +1,90 @@
+"""Waybill PDFs: milliseconds per single-page waybill, and seconds for a departure of 100
+confirmed bookings printed as one PDF.
+
+    .venv/bin/python -m bench.waybills
+"""
+
+import statistics
+import tempfile
+import time
+from datetime import timedelta
+from decimal import Decimal
+
+from flask_migrate import upgrade
+from sqlalchemy import select
+
+from config import TestingConfig
+from dryport import create_app
+from dryport.extensions import db
+from dryport.models import Departure, Role, Route, Station, VgmMethod
+from dryport.services import accounts, bookings, loading, waybills
+from dryport.services.clock import utcnow
+from dryport.services.containers import make_number
+from dryport.services.reference_data import seed_reference_data
+
+BOOKINGS = 100
+PASSWORD = "bench-password-1"  # noqa: S105
+
+
+def _load() -> int:
+    seed_reference_data(db.session)
+    company = accounts.get_or_create_company(db.session, "Bench Tea", "91110000600037341L")
+    shipper = accounts.create_user(
+        db.session, role=Role.SHIPPER, email="s@bench.example", password=PASSWORD, company=company
+    )
+    clerk = accounts.create_user(
+        db.session, role=Role.CLERK, email="c@bench.example", password=PASSWORD, station_code="HB"
+    )
+    departs = utcnow() + timedelta(days=10)
+    departure = Departure(
+        route=db.session.scalar(select(Route).where(Route.code == "XAEU")), service_no="X8157",
+        departs_at=departs, cutoff_at=departs - timedelta(hours=24), capacity_teu=1000,
+        held_teu=Decimal(0), held_kg=Decimal(0),
+    )  # fmt: skip
+    db.session.add(departure)
+    db.session.flush()
+    assert db.session.scalar(select(Station).where(Station.code == "HB"))
+    for n in range(BOOKINGS):
+        booking = bookings.place_booking(db.session, shipper, {
+            "departure_id": departure.id, "origin_station": "HB",
+            "consignee": {"name": "Duisburg Intermodal GmbH", "address": "Duisburg, DE"},
+            "notify_party": None,
+            "cargo": {"description": "富硒绿茶 Selenium-rich green tea", "hs_code": "090210",
+                      "gross_weight_kg": Decimal(18000)},
+            "containers": [{"size_type": "45G1", "quantity": 2}],
+        })  # fmt: skip
+        rows = [
+            {"number": make_number("TGH", 2 * n + i), "size_type": "45G1", "seal": f"S{n}{i}",
+             "tare_kg": 3750, "vgm_kg": 12750, "vgm_method": VgmMethod.METHOD_1}
+            for i in range(2)
+        ]  # fmt: skip
+        loading.confirm_load(db.session, clerk, booking.reference, rows)
+    db.session.commit()
+    return departure.id
+
+
+def main() -> None:
+    url = f"sqlite:///{tempfile.mkdtemp(prefix='dryport-bench-')}/bench.db"
+    app = create_app(type("BenchConfig", (TestingConfig,), {"SQLALCHEMY_DATABASE_URI": url}))
+    with app.app_context():
+        upgrade()
+        departure_id = _load()
+        found = waybills.departure_waybills(db.session, departure_id)
+        waybills.render_pdf(found[:1])  # the font is registered once per process
+        singles = []
+        for waybill in found[:50]:
+            start = time.perf_counter()
+            waybills.render_pdf([waybill])
+            singles.append((time.perf_counter() - start) * 1000)
+        start = time.perf_counter()
+        batch = waybills.render_pdf(waybills.departure_waybills(db.session, departure_id))
+        seconds = time.perf_counter() - start
+    print(
+        f"single waybill: median {statistics.median(singles):.1f} ms, "
+        f"max {max(singles):.1f} ms over {len(singles)}"
+    )
+    print(f"departure of {len(found)} bookings: {seconds:.2f} s, {len(batch) / 1024:.0f} KiB")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,324 @@
+"""The waybill: one A4 page per booking, Chinese and English side by side, laid out for the
+route's transport document (domestic rail waybill, CIM/SMGS note, multimodal document), with
+a Code 128 barcode of its number and a QR code of its verification address."""
+
+import io
+from dataclasses import dataclass, field
+
+from reportlab.graphics import renderPDF
+from reportlab.graphics.barcode.code128 import Code128
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.shapes import Drawing
+from reportlab.lib.colors import HexColor, black
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen.canvas import Canvas
+
+PAGE_W, PAGE_H = A4
+MARGIN = 24
+INK = HexColor("#1c2733")
+MUTED = HexColor("#5b6775")
+RULE = HexColor("#9aa6b2")
+
+TITLES = {
+    "RAIL_WAYBILL": ("铁路货物运单", "Railway consignment note (domestic)"),
+    "CIM_SMGS": ("CIM/SMGS 国际铁路货物联运运单", "CIM/SMGS common consignment note"),
+    "MULTIMODAL": ("多式联运提单", "Multimodal transport document"),
+}
+
+
+@dataclass
+class Leg:
+    mode: str  # "铁路 Rail"
+    origin: str
+    destination: str
+    service: str = ""
+    via: str = ""
+
+
+@dataclass
+class ContainerRow:
+    number: str
+    size_type: str
+    seal: str
+    tare_kg: int
+    vgm_kg: int
+    vgm_method: str
+    max_gross_kg: int
+
+
+@dataclass
+class WaybillDoc:
+    """Everything printed on one waybill, already in words: no lookups happen here."""
+
+    document_type: str
+    number: str
+    revision: int
+    booking_reference: str
+    verify_url: str
+    issued_at: str
+    issue_place: str
+    issuer: str
+    route: str
+    service_no: str
+    departs_at: str
+    station_of_departure: str
+    station_of_destination: str
+    place_of_receipt: str
+    place_of_delivery: str
+    border_crossings: str
+    consignor: list[str]
+    consignee: list[str]
+    notify_party: list[str]
+    cargo_description: str
+    hs_code: str
+    packages: str
+    gross_kg: str
+    dangerous_goods: str
+    reefer: str
+    totals: str
+    legs: list[Leg] = field(default_factory=list)
+    containers: list[ContainerRow] = field(default_factory=list)
+    sheet: str = "第 1 联 正本 / Sheet 1: original"
+
+
+def render(docs: list[WaybillDoc], font: str) -> bytes:
+    """One page per waybill, as one PDF."""
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=A4, pageCompression=1)
+    canvas.setTitle(docs[0].number if len(docs) == 1 else f"{len(docs)} waybills")
+    canvas.setAuthor("Hengkou Dry Port")
+    for doc in docs:
+        _Page(canvas, doc, font).draw()
+        canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
+class _Page:
+    def __init__(self, canvas: Canvas, doc: WaybillDoc, font: str):
+        self.c, self.doc, self.font = canvas, doc, font
+
+    def draw(self) -> None:
+        y = self._header(PAGE_H - MARGIN)
+        layout = {
+            "CIM_SMGS": self._smgs,
+            "RAIL_WAYBILL": self._rail,
+            "MULTIMODAL": self._multimodal,
+        }[self.doc.document_type]
+        y = layout(y)
+        y = self._containers(y - 6)
+        self._footer(y - 6)
+
+    # ---- building blocks -------------------------------------------------------------------
+
+    def _text(self, x, y, text, size=8, color=INK):
+        self.c.setFillColor(color)
+        self.c.setFont(self.font, size)
+        self.c.drawString(x, y, text)
+
+    def _wrap(self, text: str, width: float, size: float) -> list[str]:
+        lines, current = [], ""
+        for char in text:
+            if stringWidth(current + char, self.font, size) > width:
+                lines.append(current)
+                current = char.lstrip()
+            else:
+                current += char
+        if current:
+            lines.append(current)
+        return lines
+
+    def _box(self, x, y, w, h, label: str, body, box_no: str = "", size=8) -> None:
+        """A labelled box with its top-left corner at (x, y); ``body`` is text or lines."""
+        self.c.setStrokeColor(RULE)
+        self.c.setLineWidth(0.6)
+        self.c.rect(x, y - h, w, h)
+        tag = f"{box_no} " if box_no else ""
+        self._text(x + 3, y - 9, tag + label, size=6.5, color=MUTED)
+        lines = body if isinstance(body, list) else [body]
+        while True:  # shrink the text until it fits the box (down to 6 pt)
+            wrapped = [part for line in lines for part in self._wrap(str(line), w - 8, size)]
+            if size <= 6 or 19 + len(wrapped) * (size + 2.5) - 2.5 <= h:
+                break
+            size -= 0.5
+        line_y = y - 19
+        for line in wrapped:
+            if line_y < y - h + 3:
+                break
+            self._text(x + 4, line_y, line, size=size)
+            line_y -= size + 2.5
+
+    def _row(self, y, h, boxes) -> float:
+        """Boxes side by side across the page: (share of width, label, body, box number)."""
+        x = MARGIN
+        width = PAGE_W - 2 * MARGIN
+        for share, label, body, box_no in boxes:
+            w = width * share
+            self._box(x, y, w, h, label, body, box_no)
+            x += w
+        return y - h
+
+    # ---- the parts -------------------------------------------------------------------------
+
+    def _header(self, top: float) -> float:
+        doc = self.doc
+        zh, en = TITLES[doc.document_type]
+        self._text(MARGIN, top - 16, zh, size=15)
+        self._text(MARGIN, top - 30, en, size=10, color=MUTED)
+        self._text(MARGIN, top - 44, f"{doc.issuer}", size=8, color=MUTED)
+        self._text(MARGIN, top - 56, doc.sheet, size=8, color=MUTED)
+
+        qr_size = 74
+        qr_x = PAGE_W - MARGIN - qr_size
+        widget = QrCodeWidget(doc.verify_url, barLevel="M")
+        x0, y0, x1, y1 = widget.getBounds()
+        drawing = Drawing(
+            qr_size, qr_size, transform=[qr_size / (x1 - x0), 0, 0, qr_size / (y1 - y0), 0, 0]
+        )
+        drawing.add(widget)
+        renderPDF.draw(drawing, self.c, qr_x, top - qr_size)
+
+        right = qr_x - 8
+        label = f"运单号 Waybill No. · 第 {doc.revision} 版 Rev. {doc.revision}"
+        self._text(right - stringWidth(label, self.font, 7), top - 10, label, size=7, color=MUTED)
+        self._text(right - stringWidth(doc.number, self.font, 13), top - 25, doc.number, size=13)
+        barcode = Code128(doc.number, barHeight=24, barWidth=0.85, quiet=False)
+        barcode.drawOn(self.c, right - barcode.width, top - 54)
+        ref = f"订舱号 Booking {doc.booking_reference}"
+        self._text(right - stringWidth(ref, self.font, 7.5), top - 66, ref, size=7.5)
+        self.c.setFillColor(black)
+        return top - qr_size - 8
+
+    def _parties(self, y, numbers=("", "", "")) -> float:
+        doc = self.doc
+        return self._row(y, 66, [
+            (0.36, "发货人 Consignor", doc.consignor, numbers[0]),
+            (0.36, "收货人 Consignee", doc.consignee, numbers[1]),
+            (0.28, "通知方 Notify party", doc.notify_party or ["—"], numbers[2]),
+        ])  # fmt: skip
+
+    def _cargo(self, y, numbers=("", "", "", "")) -> float:
+        doc = self.doc
+        return self._row(y, 58, [
+            (0.40, "货物品名 Description of goods · HS",
+             [doc.cargo_description, f"HS {doc.hs_code}"], numbers[0]),
+            (0.20, "件数 Packages", doc.packages, numbers[1]),
+            (0.20, "毛重 Gross mass (kg)", doc.gross_kg, numbers[2]),
+            (0.20, "危险品 / 冷藏 DG / Reefer", [doc.dangerous_goods, doc.reefer], numbers[3]),
+        ])  # fmt: skip
+
+    def _legs(self, y, with_places: bool) -> float:
+        lines = []
+        for index, leg in enumerate(self.doc.legs, start=1):
+            line = f"{index}. {leg.mode}: {leg.origin} → {leg.destination}"
+            if leg.service:
+                line += f" · {leg.service}"
+            if leg.via:
+                line += f" · {leg.via}"
+            lines.append(line)
+        height = 22 + 11 * max(1, len(lines))
+        label = "运输区段 Legs (mode, from → to, train/voyage)"
+        if with_places:
+            label = "各区段及承运 Legs: mode, place of taking in charge → place of delivery"
+        return self._row(y, height, [(1.0, label, lines, "")])
+
+    def _smgs(self, y) -> float:
+        doc = self.doc
+        y = self._parties(y, ("1", "4", ""))
+        y = self._row(y, 40, [
+            (0.34, "发站 Station of departure", doc.station_of_departure, "2"),
+            (0.33, "到站 Station of destination", doc.station_of_destination, "5"),
+            (0.33, "国境口岸站 Border crossings", doc.border_crossings, "6"),
+        ])  # fmt: skip
+        y = self._legs(y, with_places=False)
+        y = self._cargo(y, ("15", "16/17", "18", ""))
+        return self._row(y, 40, [
+            (0.25, "车辆 Wagon no.", "（铁路填写 by the railway）", "7"),
+            (0.25, "装车人 Loaded by", "发货人 Consignor", "20"),
+            (0.25, "确定重量方法 Mass determined", self._methods(), "21"),
+            (0.25, "封印 Seals", self._seals(), "19"),
+        ])  # fmt: skip
+
+    def _rail(self, y) -> float:
+        doc = self.doc
+        y = self._parties(y)
+        y = self._row(y, 40, [
+            (0.30, "发站 Station of departure", doc.station_of_departure, ""),
+            (0.30, "到站 Station of destination", doc.station_of_destination, ""),
+            (0.40, "车次 / 发车 Train and departure", f"{doc.service_no} · {doc.departs_at}",
+             ""),
+        ])  # fmt: skip
+        y = self._legs(y, with_places=False)
+        y = self._cargo(y)
+        return self._row(y, 34, [
+            (0.5, "封印 Seals", self._seals(), ""),
+            (0.5, "运费 Charges", "按协议 As agreed · 发货人付 Payable by consignor", ""),
+        ])  # fmt: skip
+
+    def _multimodal(self, y) -> float:
+        doc = self.doc
+        y = self._parties(y)
+        y = self._row(y, 40, [
+            (0.34, "接管地 Place of taking in charge", doc.place_of_receipt, ""),
+            (0.33, "交付地 Place of delivery", doc.place_of_delivery, ""),
+            (0.33, "可转让性 Negotiability", "不可转让 Non-negotiable", ""),
+        ])  # fmt: skip
+        y = self._legs(y, with_places=True)
+        y = self._cargo(y)
+        return self._row(y, 34, [
+            (0.5, "海运段 VGM (SOLAS VI/2) Sea leg", self._methods(), ""),
+            (0.5, "封印 Seals", self._seals(), ""),
+        ])  # fmt: skip
+
+    def _methods(self) -> str:
+        methods = sorted({c.vgm_method for c in self.doc.containers})
+        return ", ".join(methods) or "—"
+
+    def _seals(self) -> str:
+        seals = [c.seal for c in self.doc.containers]
+        return f"{len(seals)}: " + ", ".join(seals) if seals else "—"
+
+    def _containers(self, y) -> float:
+        columns = [
+            ("箱号 Container no.", 0.22), ("箱型 Size-type", 0.12), ("铅封号 Seal no.", 0.18),
+            ("皮重 Tare kg", 0.13), ("VGM kg", 0.13), ("最大总重 Max gross kg", 0.22),
+        ]  # fmt: skip
+        width = PAGE_W - 2 * MARGIN
+        row_h = 12
+        rows = self.doc.containers
+        height = 14 + row_h * (len(rows) + 1) + 4
+        self.c.setStrokeColor(RULE)
+        self.c.rect(MARGIN, y - height, width, height)
+        self._text(MARGIN + 3, y - 9, "集装箱 Containers (15)", size=6.5, color=MUTED)
+        x = MARGIN + 4
+        line_y = y - 22
+        for title, share in columns:
+            self._text(x, line_y, title, size=6.5, color=MUTED)
+            x += width * share
+        for row in rows:
+            line_y -= row_h
+            values = [
+                row.number,
+                row.size_type,
+                row.seal,
+                f"{row.tare_kg:,}",
+                f"{row.vgm_kg:,}",
+                f"{row.max_gross_kg:,}",
+            ]
+            x = MARGIN + 4
+            for value, (_, share) in zip(values, columns, strict=True):
+                self._text(x, line_y, value, size=8)
+                x += width * share
+        return y - height
+
+    def _footer(self, y) -> None:
+        doc = self.doc
+        y = self._row(y, 30, [(1.0, "合计 Totals", doc.totals, "")])
+        y = self._row(y, 52, [
+            (0.34, "签发地点及日期 Place and date of issue",
+             [doc.issue_place, doc.issued_at], "26"),
+            (0.33, "承运人签章 Carrier's stamp", "", "27"),
+            (0.33, "收货人签收 Received by consignee", "", ""),
+        ])  # fmt: skip
+        self._text(MARGIN, max(y - 12, 14), f"核验 Verify: {doc.verify_url}", size=6.5, color=MUTED)

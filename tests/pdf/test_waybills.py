@@ -1,0 +1,248 @@
+"""Waybills: issued on confirmation, re-issued on a roll, printed per route's document type
+with every field in both languages, a Code 128 barcode and a QR code that scanners read, and
+verifiable by anyone holding the paper."""
+
+import io
+import shutil
+import subprocess
+
+import pytest
+from pypdf import PdfReader
+
+from dryport.models import Role, VgmMethod
+from dryport.pdf.fonts import cjk_font
+from dryport.pdf.waybill import render
+from dryport.services import loading, operations, waybills
+from dryport.services.containers import make_number
+
+
+@pytest.fixture
+def confirmed(db_session, make_user, make_booking, make_departure):
+    """A confirmed booking of a route, with its waybill."""
+    shipper = make_user(Role.SHIPPER)
+    clerk = make_user(Role.CLERK, station="HB", name="汉滨业务员")
+    counter = iter(range(1, 1000))
+
+    def make(route="XAEU", lines=(("22G1", 1), ("45G1", 1)), company=None, departure=None, **kw):
+        departure = departure or make_departure(route, **kw)
+        booking = make_booking(
+            company or shipper.company,
+            departure=departure,
+            lines=lines,
+            notify_name="Notify GmbH",
+            notify_address="Duisburg",
+        )
+        rows = [
+            {
+                "number": make_number("TGH", next(counter)),
+                "size_type": size_type,
+                "seal": f"SEAL{n}{size_type}",
+                "tare_kg": 2300 if size_type[0] == "2" else 3750,
+                "vgm_kg": 20000,
+                "vgm_method": VgmMethod.METHOD_1,
+            }
+            for size_type, quantity in lines
+            for n in range(quantity)
+        ]
+        loading.confirm_load(db_session, clerk, booking.reference, rows)
+        db_session.commit()
+        return booking
+
+    make.shipper = shipper
+    return make
+
+
+def _text(pdf: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+EVERYWHERE = (
+    "发货人 Consignor", "收货人 Consignee", "通知方 Notify party", "货物品名",
+    "Description of goods", "毛重 Gross mass", "集装箱 Containers", "箱号 Container no.",
+    "铅封号 Seal no.", "皮重 Tare",
+    "VGM kg", "合计 Totals", "签发地点及日期 Place and date of issue", "运单号 Waybill No.",
+    "订舱号 Booking", "核验 Verify", "Notify GmbH", "Duisburg Intermodal GmbH", "090210",
+    "USCC", "2 箱 units", "3 TEU", "12,000.0", "安康恒口 Hengkou, Ankang",
+)  # fmt: skip
+BY_TYPE = {
+    "XAEU": ("CIM/SMGS 国际铁路货物联运运单", "CIM/SMGS common consignment note", "1 发货人",
+             "4 收货人", "2 发站 Station of departure", "5 到站 Station of destination",
+             "6 国境口岸站 Border crossings", "Alashankou or Khorgos", "7 车辆 Wagon no.",
+             "19 封印 Seals", "21 确定重量方法", "杜伊斯堡 Duisburg (DEDUI)", "汉滨区 Hanbin (HB)"),
+    "EAST": ("铁路货物运单", "Railway consignment note (domestic)", "发站 Station of departure",
+             "到站 Station of destination", "宁波(北仑)港 Ningbo (Beilun) port (CNNGB)",
+             "车次 / 发车 Train and departure", "运费 Charges"),
+    "WHSEA": ("多式联运提单", "Multimodal transport document", "接管地 Place of taking in charge",
+              "交付地 Place of delivery", "不可转让 Non-negotiable", "公路 Road", "铁路 Rail",
+              "内河 Inland water", "海运 Sea", "汉滨区 Hanbin → 恒口 Hengkou",
+              "武汉(阳逻) Wuhan (Yangluo) (CNWUH) → 上海(洋山) Shanghai (Yangshan) (CNSHA)",
+              "海运段 VGM"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("route", sorted(BY_TYPE))
+def test_every_field_of_each_document_type_in_both_languages(db_session, confirmed, route):
+    booking = confirmed(route)
+    waybill = waybills.latest(db_session, booking.id)
+    text = _text(waybills.render_pdf([waybill]))
+    for expected in (
+        *EVERYWHERE,
+        *BY_TYPE[route],
+        waybill.number,
+        booking.reference,
+        *(c.number for c in booking.containers),
+        *(c.seal_no for c in booking.containers),
+    ):
+        assert expected in text, expected
+    assert len(PdfReader(io.BytesIO(waybills.render_pdf([waybill]))).pages) == 1
+
+
+def test_numbers_run_per_route(db_session, confirmed):
+    first, second, other = confirmed("XAEU"), confirmed("XAEU", days=9), confirmed("EAST")
+    numbers = [waybills.latest(db_session, b.id).number for b in (first, second, other)]
+    assert numbers[0].startswith("WB-XAEU-") and numbers[0].endswith("-0001")
+    assert numbers[1].endswith("-0002")
+    assert numbers[2].startswith("WB-EAST-") and numbers[2].endswith("-0001")
+
+
+def test_a_roll_reissues_and_the_old_revision_is_superseded(
+    app, db_session, confirmed, make_departure, make_user
+):
+    booking = confirmed("EAST")
+    first = waybills.latest(db_session, booking.id)
+    target = make_departure("EAST", days=20)
+    operations.roll_booking(db_session, make_user(Role.OPERATOR), booking.reference, target.id)
+    db_session.commit()
+    second = waybills.latest(db_session, booking.id)
+    assert (second.number, second.revision) == (first.number, 2)
+    assert waybills.verify(db_session, first.number, first.token).superseded
+    assert not waybills.verify(db_session, second.number, second.token).superseded
+    assert first.token != second.token
+
+
+def test_the_token_is_an_hmac_of_number_and_revision(app, db_session, confirmed):
+    import hashlib
+    import hmac
+
+    waybill = waybills.latest(db_session, confirmed().id)
+    expected = hmac.new(
+        app.config["SECRET_KEY"].encode(),
+        f"waybill:{waybill.number}:{waybill.revision}".encode(),
+        hashlib.sha256,
+    ).hexdigest()[:32]
+    assert waybill.token == expected
+
+
+def test_the_verification_page(client, db_session, confirmed):
+    booking = confirmed("XAEU")
+    waybill = waybills.latest(db_session, booking.id)
+    page = client.get(f"/verify/{waybill.number}?t={waybill.token}")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "真实有效" in text and "安西欧班列" in text and "已确认" in text
+    assert booking.consignee_name not in text and booking.cargo_description not in text
+    assert booking.company.name not in text
+    assert client.get(f"/verify/{waybill.number}?t={'0' * 32}").status_code == 404
+    assert client.get(f"/verify/{waybill.number}").status_code == 404
+    assert client.get(f"/verify/WB-XAEU-0000-0000?t={waybill.token}").status_code == 404
+
+
+def test_a_superseded_paper_says_so(client, db_session, confirmed, make_departure, make_user):
+    booking = confirmed("EAST")
+    old = waybills.latest(db_session, booking.id)
+    operations.roll_booking(
+        db_session, make_user(Role.OPERATOR), booking.reference, make_departure("EAST", days=30).id
+    )
+    db_session.commit()
+    text = client.get(f"/verify/{old.number}?t={old.token}").get_data(as_text=True)
+    assert "已被取代" in text and "第 2 版" in text
+
+
+def test_the_barcode_and_qr_code_scan_to_the_number_and_the_verify_url(
+    db_session, confirmed, tmp_path
+):
+    if not (shutil.which("pdftoppm") and shutil.which("zbarimg")):
+        pytest.skip("pdftoppm and zbarimg are needed (poppler-utils, zbar-tools)")
+    waybill = waybills.latest(db_session, confirmed("WHSEA").id)
+    (tmp_path / "w.pdf").write_bytes(waybills.render_pdf([waybill]))
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-r",
+            "200",
+            "-png",
+            str(tmp_path / "w.pdf"),  # noqa: S607
+            str(tmp_path / "page"),
+        ],
+        check=True,
+    )
+    scanned = subprocess.run(
+        ["zbarimg", "-q", str(tmp_path / "page-1.png")],  # noqa: S607
+        capture_output=True,
+        text=True,
+    ).stdout.split()
+    assert f"CODE-128:{waybill.number}" in scanned
+    assert f"QR-Code:{waybills.verify_url(waybill)}" in scanned
+    assert waybills.verify_url(waybill).endswith(f"/verify/{waybill.number}?t={waybill.token}")
+
+
+def test_the_builtin_cid_font_keeps_text_extractable(db_session, confirmed):
+    waybill = waybills.latest(db_session, confirmed("EAST").id)
+    doc = waybills.document(waybill)
+    fallback = cjk_font("/no/such/font.ttf")
+    assert fallback == "STSong-Light"
+    text = _text(render([doc], fallback))
+    assert "铁路货物运单" in text and waybill.number in text
+
+
+def test_a_departure_prints_as_one_pdf_page_per_confirmed_booking(
+    db_session, confirmed, make_departure, make_booking
+):
+    departure = make_departure("EAST")
+    for _ in range(3):
+        confirmed("EAST", departure=departure)
+    make_booking(confirmed.shipper.company, departure=departure)  # not confirmed: no waybill
+    found = waybills.departure_waybills(db_session, departure.id)
+    pdf = waybills.render_pdf(found)
+    assert len(PdfReader(io.BytesIO(pdf)).pages) == 3
+    text = _text(pdf)
+    assert all(w.number in text for w in found)
+
+
+def test_who_may_download_which_waybill(client, auth, db_session, confirmed, make_user, api_token):
+    booking = confirmed("EAST")
+    owner = api_token(confirmed.shipper.email)
+    stranger = api_token(make_user(Role.SHIPPER).email)
+    operator = api_token(make_user(Role.OPERATOR).email)
+    clerk = api_token(make_user(Role.CLERK, station="HB").email)
+    path = f"/api/v1/bookings/{booking.reference}/waybill.pdf"
+    mine = client.get(path, headers=owner)
+    assert mine.status_code == 200 and mine.mimetype == "application/pdf"
+    assert mine.data.startswith(b"%PDF")
+    assert client.get(path, headers=stranger).status_code == 404
+    assert client.get(path, headers=operator).status_code == 200
+    assert client.get(path, headers=clerk).status_code == 403
+    batch = f"/api/v1/departures/{booking.departure_id}/waybills.pdf"
+    assert client.get(batch, headers=operator).status_code == 200
+    assert client.get(batch, headers=owner).status_code == 403
+    unconfirmed = make_user(Role.SHIPPER)
+    assert (
+        client.get(
+            "/api/v1/bookings/HK0000-00000/waybill.pdf", headers=api_token(unconfirmed.email)
+        ).status_code
+        == 404
+    )
+
+
+def test_the_pages_offer_the_pdf(client, auth, db_session, confirmed, make_user):
+    booking = confirmed("XAEU")
+    auth.login(confirmed.shipper.email)
+    detail = client.get(f"/bookings/{booking.reference}").get_data(as_text=True)
+    assert f"/bookings/{booking.reference}/waybill.pdf" in detail
+    assert client.get(f"/bookings/{booking.reference}/waybill.pdf").mimetype == "application/pdf"
+    auth.logout()
+    auth.login(make_user(Role.OPERATOR).email)
+    page = client.get(f"/operations/departures/{booking.departure_id}").get_data(as_text=True)
+    assert "waybills.pdf" in page
+    pdf = client.get(f"/operations/departures/{booking.departure_id}/waybills.pdf")
+    assert pdf.mimetype == "application/pdf"
