@@ -290,7 +290,8 @@ class _Page:
         height = 14 + row_h * (len(rows) + 1) + 4
         self.c.setStrokeColor(RULE)
         self.c.rect(MARGIN, y - height, width, height)
-        self._text(MARGIN + 3, y - 9, "集装箱 Containers (15)", size=6.5, color=MUTED)
+        box = "15 " if self.doc.document_type == "CIM_SMGS" else ""
+        self._text(MARGIN + 3, y - 9, f"{box}集装箱 Containers", size=6.5, color=MUTED)
         x = MARGIN + 4
         line_y = y - 22
         for title, share in columns:
@@ -314,11 +315,12 @@ class _Page:
 
     def _footer(self, y) -> None:
         doc = self.doc
+        smgs = doc.document_type == "CIM_SMGS"
         y = self._row(y, 30, [(1.0, "合计 Totals", doc.totals, "")])
         y = self._row(y, 52, [
             (0.34, "签发地点及日期 Place and date of issue",
-             [doc.issue_place, doc.issued_at], "26"),
-            (0.33, "承运人签章 Carrier's stamp", "", "27"),
+             [doc.issue_place, doc.issued_at], "26" if smgs else ""),
+            (0.33, "承运人签章 Carrier's stamp", "", "27" if smgs else ""),
             (0.33, "收货人签收 Received by consignee", "", ""),
         ])  # fmt: skip
         self._text(MARGIN, max(y - 12, 14), f"核验 Verify: {doc.verify_url}", size=6.5, color=MUTED)
