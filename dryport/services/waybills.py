@@ -170,6 +170,7 @@ def document(waybill: Waybill) -> WaybillDoc:
     units = sum(line.quantity for line in booking.lines)
     vgm_total = sum(c.vgm_kg for c in booking.containers)
     last = legs[-1]
+    departs = departure.departs_at.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")
     crossings = " ".join(filter(None, (leg.via_zh for leg in legs))) or "—"
     crossings_en = " ".join(filter(None, (leg.via_en for leg in legs)))
     return WaybillDoc(
@@ -183,7 +184,7 @@ def document(waybill: Waybill) -> WaybillDoc:
         issuer=ISSUER,
         route=f"{route.name_zh} {route.name_en}",
         service_no=departure.service_no,
-        departs_at=departure.departs_at.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M"),
+        departs_at=departs,
         station_of_departure=f"{origin.name_zh} {origin.name_en} ({origin.code})",
         station_of_destination=_place(last, "destination"),
         place_of_receipt=f"{origin.name_zh} {origin.name_en}",
@@ -214,7 +215,7 @@ def document(waybill: Waybill) -> WaybillDoc:
             f"{units} 箱 units · {format_teu(booking.teu)} TEU · "
             f"毛重 gross {booking.gross_weight_kg:,.1f} kg · VGM {vgm_total:,} kg"
         ),
-        legs=[_leg(leg, legs, origin, departure.service_no) for leg in legs],
+        legs=[_leg(leg, legs, origin, f"{departure.service_no} {departs}") for leg in legs],
         containers=[
             ContainerRow(
                 number=c.number,

@@ -62,7 +62,7 @@ EVERYWHERE = (
     "铅封号 Seal no.", "皮重 Tare",
     "VGM kg", "合计 Totals", "签发地点及日期 Place and date of issue", "运单号 Waybill No.",
     "订舱号 Booking", "核验 Verify", "Notify GmbH", "Duisburg Intermodal GmbH", "090210",
-    "USCC", "2 箱 units", "3 TEU", "12,000.0", "安康恒口 Hengkou, Ankang",
+    "USCC", "2 箱 units", "3 TEU", "12,000.0", "安康恒口 Hengkou, Ankang", "铁路 Rail",
 )  # fmt: skip
 BY_TYPE = {
     "XAEU": ("CIM/SMGS 国际铁路货物联运运单", "CIM/SMGS common consignment note", "1 发货人",
