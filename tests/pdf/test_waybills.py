@@ -13,6 +13,7 @@ from dryport.models import Role, VgmMethod
 from dryport.pdf.fonts import cjk_font
 from dryport.pdf.waybill import render
 from dryport.services import loading, operations, waybills
+from dryport.services.clock import LOCAL_TZ
 from dryport.services.containers import make_number
 
 
@@ -85,9 +86,11 @@ def test_every_field_of_each_document_type_in_both_languages(db_session, confirm
     booking = confirmed(route)
     waybill = waybills.latest(db_session, booking.id)
     text = _text(waybills.render_pdf([waybill]))
+    departs = booking.departure.departs_at.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")
     for expected in (
         *EVERYWHERE,
         *BY_TYPE[route],
+        f"{booking.departure.service_no} {departs}",
         waybill.number,
         booking.reference,
         *(c.number for c in booking.containers),
