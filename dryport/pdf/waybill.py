@@ -19,6 +19,8 @@ MARGIN = 24
 INK = HexColor("#1c2733")
 MUTED = HexColor("#5b6775")
 RULE = HexColor("#9aa6b2")
+ROW_HEIGHT = 12
+FOOTER_HEIGHT = 30 + 52 + 16  # totals, issue and signatures, the verify line
 
 TITLES = {
     "RAIL_WAYBILL": ("铁路货物运单", "Railway consignment note (domestic)"),
@@ -83,7 +85,8 @@ class WaybillDoc:
 
 
 def render(docs: list[WaybillDoc], font: str) -> bytes:
-    """One page per waybill, as one PDF."""
+    """One page per waybill, as one PDF; a booking with more containers than fit goes on with
+    continuation sheets."""
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=A4, pageCompression=1)
     canvas.setTitle(docs[0].number if len(docs) == 1 else f"{len(docs)} waybills")
@@ -107,8 +110,36 @@ class _Page:
             "MULTIMODAL": self._multimodal,
         }[self.doc.document_type]
         y = layout(y)
-        y = self._containers(y - 6)
+        rows = self.doc.containers
+        fits = max(1, int((y - 6 - FOOTER_HEIGHT - MARGIN - 24) // ROW_HEIGHT))
+        title = "集装箱 Containers"
+        if len(rows) > fits:  # the rest on continuation sheets
+            title += f" (1–{fits} / {len(rows)})"
+        y = self._containers(y - 6, rows[:fits], title)
         self._footer(y - 6)
+        start = fits
+        while start < len(rows):
+            self.c.showPage()
+            y = self._continuation_header(PAGE_H - MARGIN)
+            per_page = int((y - MARGIN - 24) // ROW_HEIGHT)
+            chunk = rows[start : start + per_page]
+            span = f"{start + 1}–{start + len(chunk)} / {len(rows)}"
+            title = f"集装箱（续）Containers, continued ({span})"
+            self._containers(y, chunk, title)
+            start += len(chunk)
+
+    def _continuation_header(self, top: float) -> float:
+        doc = self.doc
+        zh, en = TITLES[doc.document_type]
+        self._text(MARGIN, top - 14, f"{zh} {en} · 续页 Continuation sheet", size=10)
+        self._text(
+            MARGIN,
+            top - 28,
+            f"运单号 Waybill No. {doc.number} · 第 {doc.revision} 版 "
+            f"Rev. {doc.revision} · 订舱号 Booking {doc.booking_reference}",
+            size=9,
+        )
+        return top - 40
 
     # ---- building blocks -------------------------------------------------------------------
 
@@ -279,19 +310,18 @@ class _Page:
         seals = [c.seal for c in self.doc.containers]
         return f"{len(seals)}: " + ", ".join(seals) if seals else "—"
 
-    def _containers(self, y) -> float:
+    def _containers(self, y, rows, title) -> float:
         columns = [
             ("箱号 Container no.", 0.22), ("箱型 Size-type", 0.12), ("铅封号 Seal no.", 0.18),
             ("皮重 Tare kg", 0.13), ("VGM kg", 0.13), ("最大总重 Max gross kg", 0.22),
         ]  # fmt: skip
         width = PAGE_W - 2 * MARGIN
-        row_h = 12
-        rows = self.doc.containers
+        row_h = ROW_HEIGHT
         height = 14 + row_h * (len(rows) + 1) + 4
         self.c.setStrokeColor(RULE)
         self.c.rect(MARGIN, y - height, width, height)
         box = "15 " if self.doc.document_type == "CIM_SMGS" else ""
-        self._text(MARGIN + 3, y - 9, f"{box}集装箱 Containers", size=6.5, color=MUTED)
+        self._text(MARGIN + 3, y - 9, f"{box}{title}", size=6.5, color=MUTED)
         x = MARGIN + 4
         line_y = y - 22
         for title, share in columns:

@@ -249,3 +249,14 @@ def test_the_pages_offer_the_pdf(client, auth, db_session, confirmed, make_user)
     assert "waybills.pdf" in page
     pdf = client.get(f"/operations/departures/{booking.departure_id}/waybills.pdf")
     assert pdf.mimetype == "application/pdf"
+
+
+def test_a_booking_with_many_containers_continues_on_more_sheets(db_session, confirmed):
+    booking = confirmed("EAST", lines=(("22G1", 40),))
+    waybill = waybills.latest(db_session, booking.id)
+    pdf = waybills.render_pdf([waybill])
+    pages = PdfReader(io.BytesIO(pdf)).pages
+    assert len(pages) == 2
+    text = _text(pdf)
+    assert "续页 Continuation sheet" in pages[1].extract_text()
+    assert all(c.number in text for c in booking.containers)
