@@ -42,7 +42,7 @@ class Config:
     TEU_PER_45FT = float(os.environ.get("TEU_PER_45FT", "2"))
     PAGE_SIZE = 25
     # Where the public verification page is reached: printed in every waybill's QR code.
-    PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000")
+    PUBLIC_URL = os.environ.get("PUBLIC_URL")
     # A TrueType CJK font to embed in PDFs; found on the machine when unset.
     WAYBILL_FONT = os.environ.get("WAYBILL_FONT")
 
@@ -55,6 +55,7 @@ class Config:
 
 class TestingConfig(Config):
     TESTING = True
+    PUBLIC_URL = "http://dryport.test"
     # Real hashing, made cheap: the suite signs in thousands of times.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105 - a method name
     SECRET_KEY = DEV_SECRET_KEY

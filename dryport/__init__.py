@@ -17,6 +17,7 @@ def create_app(config_object: object | str = "config.Config") -> Flask:
     )
     app.config.from_object(config_object)
     check_secret_key(app)
+    check_public_url(app)
     os.makedirs(app.instance_path, exist_ok=True)
 
     register_extensions(app)
@@ -47,6 +48,20 @@ def check_secret_key(app: Flask) -> None:
             "SECRET_KEY is not set: set it in the environment to a long random value "
             "(or run with FLASK_DEBUG=1 for development)."
         )
+
+
+def check_public_url(app: Flask) -> None:
+    """Every waybill's QR code prints PUBLIC_URL: production must say where it is reached."""
+    if app.config.get("PUBLIC_URL"):
+        return
+    if app.debug or app.testing:
+        port = os.environ.get("PORT", "5000")
+        app.config["PUBLIC_URL"] = f"http://{os.environ.get('HOST', '127.0.0.1')}:{port}"
+        return
+    raise RuntimeError(
+        "PUBLIC_URL is not set: set it to the address the verification page is reached at "
+        "(it is printed in every waybill's QR code)."
+    )
 
 
 def _instance_secret(path: Path) -> str:

@@ -19,9 +19,22 @@ def test_production_refuses_the_development_key():
         create_app(_config(SECRET_KEY=DEV_SECRET_KEY, DEBUG=False))
 
 
-def test_production_starts_with_its_own_key():
-    app = create_app(_config(SECRET_KEY="a-long-random-production-secret", DEBUG=False))
+def test_production_starts_with_its_own_key_and_address():
+    app = create_app(
+        _config(
+            SECRET_KEY="a-long-random-production-secret",
+            DEBUG=False,
+            PUBLIC_URL="https://dryport.example",
+        )
+    )
     assert app.config["SECRET_KEY"] == "a-long-random-production-secret"
+
+
+def test_production_needs_the_public_address_for_waybill_qr_codes():
+    with pytest.raises(RuntimeError, match="PUBLIC_URL"):
+        create_app(
+            _config(SECRET_KEY="a-long-random-production-secret", DEBUG=False, PUBLIC_URL=None)
+        )
 
 
 def test_debug_makes_and_keeps_a_random_key_of_its_own(tmp_path):

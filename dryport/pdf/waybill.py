@@ -65,6 +65,7 @@ class WaybillDoc:
     service_no: str
     departs_at: str
     station_of_departure: str
+    origin_station: str
     station_of_destination: str
     place_of_receipt: str
     place_of_delivery: str
@@ -81,6 +82,7 @@ class WaybillDoc:
     totals: str
     legs: list[Leg] = field(default_factory=list)
     containers: list[ContainerRow] = field(default_factory=list)
+    weighed_by: str = ""
     sheet: str = "第 1 联 正本 / Sheet 1: original"
 
 
@@ -262,22 +264,34 @@ class _Page:
             (0.33, "到站 Station of destination", doc.station_of_destination, "5"),
             (0.33, "国境口岸站 Border crossings", doc.border_crossings, "6"),
         ])  # fmt: skip
+        y = self._row(y, 40, [
+            (0.34, "接货站（集卡运至发站）Receiving sub-station", doc.origin_station, ""),
+            (0.33, "承运人 Carriers", "恒口无水港（缔约承运人）及各区段铁路 Hengkou Dry Port "
+             "(contracting carrier) and the railway of each section", "22"),
+            (0.33, "运费支付人 Payer of carriage charges", "发货人 Consignor", "23"),
+        ])  # fmt: skip
         y = self._legs(y, with_places=False)
         y = self._cargo(y, ("15", "16/17", "18", ""))
-        return self._row(y, 40, [
+        y = self._row(y, 40, [
             (0.25, "车辆 Wagon no.", "（铁路填写 by the railway）", "7"),
             (0.25, "装车人 Loaded by", "发货人 Consignor", "20"),
             (0.25, "确定重量方法 Mass determined", self._methods(), "21"),
             (0.25, "封印 Seals", self._seals(), "19"),
+        ])  # fmt: skip
+        return self._row(y, 34, [
+            (0.34, "添附文件 Documents attached", "—", "24"),
+            (0.33, "不涉及承运人的信息 Not for the carrier", "—", "25"),
+            (0.33, "发货人声明 Consignor's declarations", "—", "3"),
         ])  # fmt: skip
 
     def _rail(self, y) -> float:
         doc = self.doc
         y = self._parties(y)
         y = self._row(y, 40, [
-            (0.30, "发站 Station of departure", doc.station_of_departure, ""),
-            (0.30, "到站 Station of destination", doc.station_of_destination, ""),
-            (0.40, "车次 / 发车 Train and departure", f"{doc.service_no} · {doc.departs_at}",
+            (0.25, "发站 Station of departure", doc.station_of_departure, ""),
+            (0.25, "到站 Station of destination", doc.station_of_destination, ""),
+            (0.25, "接货站 Receiving sub-station", doc.origin_station, ""),
+            (0.25, "车次 / 发车 Train and departure", f"{doc.service_no} · {doc.departs_at}",
              ""),
         ])  # fmt: skip
         y = self._legs(y, with_places=False)
@@ -303,12 +317,18 @@ class _Page:
         ])  # fmt: skip
 
     def _methods(self) -> str:
-        methods = sorted({c.vgm_method for c in self.doc.containers})
-        return ", ".join(methods) or "—"
+        methods = ", ".join(sorted({c.vgm_method for c in self.doc.containers})) or "—"
+        if self.doc.weighed_by:
+            methods += f" · 称重证明人 certified by {self.doc.weighed_by}"
+        return methods
 
     def _seals(self) -> str:
         seals = [c.seal for c in self.doc.containers]
-        return f"{len(seals)}: " + ", ".join(seals) if seals else "—"
+        if not seals:
+            return "—"
+        if len(seals) > 4:  # each seal is in the container table
+            return f"{len(seals)} 个 seals · 见集装箱表 see the container table"
+        return f"{len(seals)}: " + ", ".join(seals)
 
     def _containers(self, y, rows, title) -> float:
         columns = [

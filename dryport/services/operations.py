@@ -122,6 +122,13 @@ def update_departure(session: Session, user: User, departure_id: int, data: dict
             _l("%(service)s already departs at that time.", service=service_no),
             errors={"service_no": [_l("Already planned at that time.")]},
         ) from None
+    if {"service_no", "departs_at"} & changes.keys():  # the printed papers name the train
+        for booking in session.scalars(
+            select(Booking).where(
+                Booking.departure_id == departure.id, Booking.status == BookingStatus.CONFIRMED
+            )
+        ):
+            waybills.issue_waybill(session, booking, user)
     return departure
 
 

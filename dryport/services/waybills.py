@@ -7,6 +7,7 @@ secret, stored at issue; an older revision stays verifiable and is shown as supe
 
 import hashlib
 import hmac
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -31,6 +32,8 @@ from dryport.services.bookings import record_event
 from dryport.services.clock import LOCAL_TZ, utcnow
 from dryport.services.containers import MAX_GROSS_KG, format_teu
 from dryport.services.errors import NotFound
+
+TOKEN = re.compile(r"[0-9a-f]{32}")
 
 
 def issue_waybill(
@@ -95,13 +98,15 @@ class Verification:
 def verify(session: Session, number: str, token: str) -> Verification:
     """The waybill revision this token was printed for. Raises ``NotFound`` for an unknown
     number or a token that matches no revision of it."""
+    if not TOKEN.fullmatch(token or ""):
+        raise NotFound()
     revisions = session.scalars(
         select(Waybill)
         .where(Waybill.number == number)
         .options(selectinload(Waybill.booking).selectinload(Booking.departure))
         .order_by(Waybill.revision)
     ).all()
-    match = next((w for w in revisions if hmac.compare_digest(w.token, (token or "")[:64])), None)
+    match = next((w for w in revisions if hmac.compare_digest(w.token, token)), None)
     if match is None:
         raise NotFound()
     return Verification(match, revisions[-1].revision)
@@ -170,6 +175,7 @@ def document(waybill: Waybill) -> WaybillDoc:
     units = sum(line.quantity for line in booking.lines)
     vgm_total = sum(c.vgm_kg for c in booking.containers)
     last = legs[-1]
+    first_rail = next((leg for leg in legs if leg.mode.name == "RAIL"), None)
     departs = departure.departs_at.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")
     crossings = " ".join(filter(None, (leg.via_zh for leg in legs))) or "—"
     crossings_en = " ".join(filter(None, (leg.via_en for leg in legs)))
@@ -185,10 +191,16 @@ def document(waybill: Waybill) -> WaybillDoc:
         route=f"{route.name_zh} {route.name_en}",
         service_no=departure.service_no,
         departs_at=departs,
-        station_of_departure=f"{origin.name_zh} {origin.name_en} ({origin.code})",
+        station_of_departure=_place(first_rail or legs[0], "origin"),
+        origin_station=f"{origin.name_zh} {origin.name_en} ({origin.code})",
         station_of_destination=_place(last, "destination"),
         place_of_receipt=f"{origin.name_zh} {origin.name_en}",
-        place_of_delivery=_place(last, "destination"),
+        # A route ending at "the port of discharge" delivers where the consignee says.
+        place_of_delivery=(
+            _place(last, "destination")
+            if last.destination_locode
+            else f"{_place(last, 'destination')}: {booking.consignee_address}"
+        ),
         border_crossings=f"{crossings} {crossings_en}".strip(),
         consignor=[
             company.name,
@@ -216,6 +228,7 @@ def document(waybill: Waybill) -> WaybillDoc:
             f"毛重 gross {booking.gross_weight_kg:,.1f} kg · VGM {vgm_total:,} kg"
         ),
         legs=[_leg(leg, legs, origin, f"{departure.service_no} {departs}") for leg in legs],
+        weighed_by=", ".join(sorted({c.weighed_by for c in booking.containers if c.weighed_by})),
         containers=[
             ContainerRow(
                 number=c.number,

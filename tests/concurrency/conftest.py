@@ -70,6 +70,7 @@ def _serve(app, module: str, tmp_path_factory):
         **os.environ,
         "DATABASE_URL": str(app.config["SQLALCHEMY_DATABASE_URI"]),
         "SECRET_KEY": "concurrency-test-secret-key",
+        "PUBLIC_URL": "http://dryport.test",
         "PYTHONPATH": str(ROOT),
     }
     env.pop("FLASK_DEBUG", None)

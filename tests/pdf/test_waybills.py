@@ -25,6 +25,7 @@ def confirmed(db_session, make_user, make_booking, make_departure):
     counter = iter(range(1, 1000))
 
     def make(route="XAEU", lines=(("22G1", 1), ("45G1", 1)), company=None, departure=None, **kw):
+        cargo = {k: kw.pop(k) for k in ("un_number", "dg_class", "reefer_temp_c") if k in kw}
         departure = departure or make_departure(route, **kw)
         booking = make_booking(
             company or shipper.company,
@@ -32,6 +33,7 @@ def confirmed(db_session, make_user, make_booking, make_departure):
             lines=lines,
             notify_name="Notify GmbH",
             notify_address="Duisburg",
+            **cargo,
         )
         rows = [
             {
@@ -260,3 +262,68 @@ def test_a_booking_with_many_containers_continues_on_more_sheets(db_session, con
     text = _text(pdf)
     assert "续页 Continuation sheet" in pages[1].extract_text()
     assert all(c.number in text for c in booking.containers)
+
+
+@pytest.mark.parametrize("token", ["é" * 32, "x", "0" * 33, "ＡＢ", "%00", "'" * 32])
+def test_odd_tokens_are_simply_not_found(client, db_session, confirmed, token):
+    waybill = waybills.latest(db_session, confirmed().id)
+    assert client.get(f"/verify/{waybill.number}", query_string={"t": token}).status_code in (
+        404,
+        422,
+    )
+
+
+def test_a_cancelled_bookings_waybill_verifies_as_void(client, db_session, confirmed):
+    from dryport.services import bookings
+
+    booking = confirmed("EAST")
+    waybill = waybills.latest(db_session, booking.id)
+    bookings.cancel_booking(db_session, confirmed.shipper, booking.reference)
+    db_session.commit()
+    text = client.get(f"/verify/{waybill.number}?t={waybill.token}").get_data(as_text=True)
+    assert "作废" in text and "真实有效" not in text
+
+
+def test_replanning_the_train_reissues_its_waybills(db_session, confirmed, make_user):
+    booking = confirmed("EAST")
+    first = waybills.latest(db_session, booking.id)
+    departure = booking.departure
+    operations.update_departure(
+        db_session, make_user(Role.OPERATOR), departure.id, {"service_no": "X9099"}
+    )
+    db_session.commit()
+    second = waybills.latest(db_session, booking.id)
+    assert second.revision == first.revision + 1
+    assert "X9099" in _text(waybills.render_pdf([second]))
+    capacity_only = operations.update_departure(
+        db_session, make_user(Role.OPERATOR), departure.id, {"capacity_teu": 90}
+    )
+    db_session.commit()
+    assert capacity_only and waybills.latest(db_session, booking.id).revision == 2
+
+
+def test_dangerous_goods_and_reefer_are_printed(db_session, confirmed):
+    booking = confirmed(
+        "WHSEA", lines=(("22R1", 1),), un_number="UN1263", dg_class="3", reefer_temp_c=-18
+    )
+    text = _text(waybills.render_pdf([waybills.latest(db_session, booking.id)]))
+    assert "UN1263" in text and "class 3" in text and "-18" in text
+    assert booking.company.name in text and "签发地点及日期" in text
+
+
+def test_a_stranger_gets_404_for_the_web_pdf_too(client, auth, confirmed, make_user):
+    booking = confirmed("EAST")
+    auth.login(make_user(Role.SHIPPER).email)
+    assert client.get(f"/bookings/{booking.reference}/waybill.pdf").status_code == 404
+
+
+def test_a_train_number_in_chinese_still_downloads(
+    client, auth, db_session, confirmed, make_user, make_departure
+):
+    departure = make_departure("EAST", service_no="东向1号")
+    confirmed("EAST", departure=departure)
+    auth.login(make_user(Role.OPERATOR).email)
+    response = client.get(f"/operations/departures/{departure.id}/waybills.pdf")
+    assert response.status_code == 200
+    header = response.headers["Content-Disposition"]
+    assert header.isascii() and "filename*=UTF-8''" in header
