@@ -1,5 +1,6 @@
 """``flask --app wsgi dryport ...``: thin commands over the services, one commit each."""
 
+import json
 from functools import wraps
 
 import click
@@ -10,9 +11,11 @@ from dryport.db import write_intent
 from dryport.extensions import db
 from dryport.labels import label
 from dryport.models import Role
-from dryport.services import accounts, demo
+from dryport.report_formats import as_csv, as_json
+from dryport.services import accounts, demo, reports
 from dryport.services.errors import DomainError
 from dryport.services.reference_data import seed_reference_data
+from dryport.services.report_pdf import render_report
 
 dryport_cli = AppGroup("dryport", help="Reference data, demo data and users.")
 
@@ -85,6 +88,27 @@ def _print_sign_ins(sign_ins: list[demo.DemoSignIn]) -> None:
     click.echo(_("Demo sign-ins (password for all: %(password)s):", password=demo.DEMO_PASSWORD))
     for entry in sign_ins:
         click.echo(f"  {entry.role:9} {entry.email:32} {entry.detail}")
+
+
+@dryport_cli.command("report")
+@click.option("--month", required=True, help="YYYY-MM, in Beijing time.")
+@click.option("--format", "fmt", type=click.Choice(["pdf", "csv", "json"]), default="pdf")
+@click.option("--output", required=True, type=click.Path(dir_okay=False, writable=True))
+def report_command(month: str, fmt: str, output: str):
+    """Write the monthly volume report to a file."""
+    first = reports.parse_month(month)
+    if first is None:
+        raise click.BadParameter(_("A month as YYYY-MM."), param_hint="--month")
+    report = reports.monthly_report(db.session, first)
+    if fmt == "csv":
+        data = as_csv(report)
+    elif fmt == "json":
+        data = json.dumps(as_json(report), ensure_ascii=False, indent=2).encode()
+    else:
+        data = render_report(report)
+    with open(output, "wb") as f:
+        f.write(data)
+    click.echo(_("Report for %(month)s written to %(file)s.", month=month, file=output))
 
 
 @dryport_cli.command("create-user")

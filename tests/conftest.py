@@ -201,7 +201,7 @@ def make_booking(db_session, seeded, make_departure):
             consignee_address="Duisburg, DE",
             cargo_description="Green tea",
             hs_code="090210",
-            gross_weight_kg=Decimal(12000),
+            gross_weight_kg=kw.pop("gross_weight_kg", Decimal(12000)),
             teu=teu,
             status=kw.pop("status", BookingStatus.RECEIVED),
             **kw,

@@ -6,11 +6,18 @@ from dryport.extensions import api, csrf
 
 
 def register_api(app: Flask) -> None:
-    from dryport.api import bookings, operations, reference, tokens, waybills
+    from dryport.api import bookings, operations, reference, reports, tokens, waybills
 
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "description": "POST /api/v1/tokens"}
     )
-    for blp in (tokens.blp, reference.blp, bookings.blp, operations.blp, waybills.blp):
+    for blp in (
+        tokens.blp,
+        reference.blp,
+        bookings.blp,
+        operations.blp,
+        waybills.blp,
+        reports.blp,
+    ):
         csrf.exempt(blp)  # no cookies here: every call carries its bearer token
         api.register_blueprint(blp, url_prefix="/api/v1")

@@ -1,0 +1,33 @@
+"""The monthly volume report as JSON, CSV or PDF (operators)."""
+
+from flask import Response, jsonify
+from flask_smorest import Blueprint
+
+from dryport.api.auth import BEARER, token_required
+from dryport.extensions import db
+from dryport.report_formats import as_csv, as_json
+from dryport.responses import pdf_response
+from dryport.schemas.reports import MonthlyReportQuerySchema
+from dryport.services import reports
+from dryport.services.access import STAFF
+from dryport.services.report_pdf import render_report
+
+blp = Blueprint("api_reports", __name__, description="Volume statistics")
+
+
+@blp.route("/reports/monthly")
+@token_required(*STAFF)
+@blp.doc(security=BEARER, responses={"200": {"description": "The report", "content": {
+    "application/json": {}, "text/csv": {}, "application/pdf": {}}}})  # fmt: skip
+@blp.arguments(MonthlyReportQuerySchema, location="query")
+def monthly(query):
+    """The shipped volume of a month: totals, by route, by station, shippers, trend"""
+    report = reports.monthly_report(db.session, query["month"])
+    name = f"dryport-{query['month']:%Y-%m}"
+    if query["format"] == "csv":
+        response = Response(as_csv(report), mimetype="text/csv")
+        response.headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        return response
+    if query["format"] == "pdf":
+        return pdf_response(render_report(report), f"{name}.pdf")
+    return jsonify(as_json(report))
