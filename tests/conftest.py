@@ -4,7 +4,7 @@ by the migrations, emptied after every test; factories that return callables wit
 import contextvars
 import os
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -21,6 +21,7 @@ from dryport.models import (
     BookingLine,
     BookingStatus,
     Departure,
+    DepartureStatus,
     Role,
     Route,
     Station,
@@ -252,3 +253,67 @@ def api_token(client):
         return {"Authorization": f"Bearer {response.get_json()['token']}"}
 
     return get
+
+
+# ---- shipped volume, for the reports -------------------------------------------------
+
+B = BookingStatus
+
+
+def beijing(year, month, day, hour, minute=0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC) - timedelta(hours=8)
+
+
+@pytest.fixture
+def shipped(make_departure, make_booking, make_company):
+    """A departed departure with bookings; returns the departure."""
+    companies = {}
+
+    def make(route, departed_at, bookings, capacity=100, arrived=False):
+        departure = make_departure(
+            route, departs_at=departed_at, capacity=capacity, departed_at=departed_at,
+            status=DepartureStatus.ARRIVED if arrived else DepartureStatus.DEPARTED,
+        )  # fmt: skip
+        for company, origin, lines, kg, status in bookings:
+            if company not in companies:
+                companies[company] = make_company(company)
+            make_booking(
+                companies[company],
+                departure=departure,
+                origin=origin,
+                lines=lines,
+                gross_weight_kg=Decimal(kg),
+                status=status,
+            )
+        return departure
+
+    return make
+
+
+@pytest.fixture
+def march(shipped):
+    """Hand-made March 2026 (Beijing time), with its neighbours."""
+    # 23:30 on 31 March in Beijing is still March, though it is 15:30 UTC.
+    shipped("EAST", beijing(2026, 3, 31, 23, 30), [
+        ("Tea", "HB", (("22G1", 2),), 20000, B.DEPARTED),
+        ("Silk", "HK", (("45G1", 1),), 15000, B.ARRIVED),
+        ("Tea", "HB", (("22G1", 1),), 9000, B.CANCELLED),    # not shipped
+    ])  # fmt: skip
+    shipped("XAEU", beijing(2026, 3, 5, 10), [
+        ("Tea", "ZP", (("42G1", 1), ("22G1", 1)), 30000, B.ARRIVED),
+        ("Konjac", "HB", (("22G1", 1),), 8000, B.REJECTED),  # not shipped
+    ], capacity=82, arrived=True)  # fmt: skip
+    # 00:10 on 1 April in Beijing is April, though it is still 31 March in UTC.
+    shipped("EAST", beijing(2026, 4, 1, 0, 10), [("Silk", "HB", (("22G1", 5),), 50000, B.DEPARTED)])
+    shipped(
+        "WHSEA",
+        beijing(2026, 2, 10, 10),
+        [("Tea", "HB", (("22G1", 1),), 7000, B.ARRIVED)],
+        arrived=True,
+    )
+    shipped(
+        "EAST",
+        beijing(2025, 3, 15, 10),
+        [("Tea", "HB", (("22G1", 4),), 40000, B.ARRIVED)],
+        arrived=True,
+    )

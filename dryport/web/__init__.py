@@ -5,7 +5,7 @@ from flask import Flask
 
 def register_web(app: Flask) -> None:
     from dryport import labels
-    from dryport.web import admin, auth, bookings, main, operations, public, station
+    from dryport.web import admin, auth, bookings, main, operations, public, reports, station
 
     labels.init_app(app)
     app.register_blueprint(auth.bp)
@@ -15,3 +15,4 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(operations.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(public.bp)
+    app.register_blueprint(reports.bp)
