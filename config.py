@@ -30,6 +30,11 @@ class Config:
 
     MAX_CONTENT_LENGTH = 1024 * 1024  # no form or JSON body of the product comes near it
     SESSION_COOKIE_HTTPONLY = True
+    # Served over HTTPS in production; debug (make run) turns it off for http://127.0.0.1.
+    SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "1") != "0"
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    SIGN_IN_LIMIT = os.environ.get("SIGN_IN_LIMIT", "10 per minute; 100 per hour")
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
@@ -56,6 +61,8 @@ class Config:
 class TestingConfig(Config):
     TESTING = True
     PUBLIC_URL = "http://dryport.test"
+    SESSION_COOKIE_SECURE = False  # the test client speaks http
+    RATELIMIT_ENABLED = False  # the suite signs in thousands of times; one test turns it on
     # Real hashing, made cheap: the suite signs in thousands of times.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105 - a method name
     SECRET_KEY = DEV_SECRET_KEY

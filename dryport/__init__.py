@@ -18,6 +18,8 @@ def create_app(config_object: object | str = "config.Config") -> Flask:
     app.config.from_object(config_object)
     check_secret_key(app)
     check_public_url(app)
+    if app.debug:  # make run serves plain http on this machine
+        app.config["SESSION_COOKIE_SECURE"] = False
     os.makedirs(app.instance_path, exist_ok=True)
 
     register_extensions(app)
@@ -79,7 +81,7 @@ def register_extensions(app: Flask) -> None:
     import dryport.models  # noqa: F401 - every table on the metadata, for Alembic too
     from dryport import db as unit_of_work
     from dryport import hygiene, i18n
-    from dryport.extensions import api, babel, csrf, db, login_manager, migrate
+    from dryport.extensions import api, babel, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     unit_of_work.init_app(app, db)
@@ -88,6 +90,7 @@ def register_extensions(app: Flask) -> None:
         app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True
     )
     csrf.init_app(app)
+    limiter.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     login_manager.init_app(app)
     api.init_app(app)

@@ -1,6 +1,8 @@
 """Extension instances, created unbound and initialised in ``create_app``."""
 
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_smorest import Api as _Api
@@ -27,3 +29,6 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 api = Api()
+# Sign-in, registration and token requests, per client address. In memory by default; set
+# RATELIMIT_STORAGE_URI (e.g. redis://) when several servers must share the counts.
+limiter = Limiter(get_remote_address)

@@ -1,7 +1,7 @@
 from flask import current_app
 from flask_smorest import Blueprint
 
-from dryport.extensions import db
+from dryport.extensions import db, limiter
 from dryport.schemas.accounts import TokenRequestSchema, TokenSchema
 from dryport.services import accounts
 
@@ -11,6 +11,7 @@ blp = Blueprint(
 
 
 @blp.route("/tokens", methods=["POST"])
+@limiter.limit(lambda: current_app.config["SIGN_IN_LIMIT"])
 @blp.arguments(TokenRequestSchema)
 @blp.response(201, TokenSchema)
 @blp.alt_response(401, description="Wrong email or password")
