@@ -1,0 +1,148 @@
+"""Every GET route of the app × every role, from the URL map: a new route without an entry
+here fails, so nobody adds a page or an endpoint without saying who may open it.
+
+Roles: anonymous, the owning shipper (A), another shipper (B), the clerk of the booking's
+station (X), a clerk of another station (Y), an operator, an administrator."""
+
+import pytest
+
+from dryport.models import Role, VgmMethod
+from dryport.services import loading, waybills
+from dryport.services.containers import make_number
+from tests.conftest import Auth
+
+ROLES = ("anon", "shipper_a", "shipper_b", "clerk_x", "clerk_y", "operator", "admin")
+
+
+def every(status):
+    return dict.fromkeys(ROLES, status)
+
+
+def signed_in(status, anon=302):
+    return {**every(status), "anon": anon}
+
+
+def only(roles, ok=200, other=403, anon=302):
+    return {role: ok if role in roles else other for role in ROLES} | {"anon": anon}
+
+
+STAFF = ("operator", "admin")
+SCOPED = {"anon": 302, "shipper_a": 200, "shipper_b": 404, "clerk_x": 200, "clerk_y": 404,
+          "operator": 200, "admin": 200}  # fmt: skip
+API_SCOPED = {**SCOPED, "anon": 401}
+
+EXPECTED = {
+    "main.index": every(302),
+    "main.departures_board": signed_in(200),
+    "main.availability": signed_in(200),
+    "auth.login": {**every(302), "anon": 200},
+    "auth.register": {**every(302), "anon": 200},
+    "bookings.list_bookings": signed_in(200),
+    "bookings.booking_detail": SCOPED,
+    "bookings.amend_booking": only(("shipper_a",)) | {"shipper_b": 404},
+    "bookings.waybill_pdf": {**SCOPED, "clerk_x": 403, "clerk_y": 403},
+    "bookings.new_booking": only(("shipper_a", "shipper_b")),
+    "station.queue": only(("clerk_x", "clerk_y")),
+    "station.check_load": only(("clerk_x",)) | {"clerk_y": 404},
+    "operations.board": only(STAFF),
+    "operations.departure_detail": only(STAFF),
+    "operations.edit_departure": only(STAFF),
+    "operations.departure_waybills": only(STAFF),
+    "operations.new_departure": only(STAFF),
+    "reports.dashboard": only(STAFF),
+    "reports.monthly": only(STAFF),
+    "reports.download": only(STAFF),
+    "admin.index": only(("admin",), ok=302),
+    "admin.stations": only(("admin",)),
+    "admin.edit_station": only(("admin",)),
+    "admin.routes": only(("admin",)),
+    "admin.edit_route": only(("admin",)),
+    "admin.users": only(("admin",)),
+    "admin.edit_user": only(("admin",)),
+    "admin.new_user": only(("admin",)),
+    "admin.audit": only(("admin",)),
+    "public.verify": every(200),
+    "static": every(200),
+    "api-docs.openapi_json": every(200),
+    "api_reference.list_stations": signed_in(200, anon=401),
+    "api_reference.list_routes": signed_in(200, anon=401),
+    "api_reference.list_departures": signed_in(200, anon=401),
+    "api_reference.get_departure": signed_in(200, anon=401),
+    "api_bookings.list_bookings": signed_in(200, anon=401),
+    "api_bookings.get_booking": API_SCOPED,
+    "api_bookings.booking_events": API_SCOPED,
+    "api_waybills.booking_waybill": {**API_SCOPED, "clerk_x": 403, "clerk_y": 403},
+    "api_waybills.departure_waybills": only(STAFF, anon=401),
+    "api_reports.monthly": only(STAFF, anon=401),
+}
+
+
+@pytest.fixture
+def world(db_session, make_user, make_booking, make_departure):
+    people = {
+        "shipper_a": make_user(Role.SHIPPER),
+        "shipper_b": make_user(Role.SHIPPER),
+        "clerk_x": make_user(Role.CLERK, station="HB"),
+        "clerk_y": make_user(Role.CLERK, station="BH"),
+        "operator": make_user(Role.OPERATOR),
+        "admin": make_user(Role.ADMIN),
+    }
+    departure = make_departure("XAEU")
+    booking = make_booking(people["shipper_a"].company, departure=departure, origin="HB")
+    check = make_booking(people["shipper_a"].company, departure=departure, origin="HB")
+    loading.confirm_load(db_session, people["clerk_x"], booking.reference, [{
+        "number": make_number("TGH", 1), "size_type": "22G1", "seal": "S1", "tare_kg": 2300,
+        "vgm_kg": 20000, "vgm_method": VgmMethod.METHOD_1,
+    }])  # fmt: skip
+    db_session.commit()
+    waybill = waybills.latest(db_session, booking.id)
+    values = {
+        "reference": booking.reference, "departure_id": departure.id, "code": "HB",
+        "user_id": people["clerk_x"].id, "number": waybill.number, "filename": "css/dryport.css",
+        "month": "2026-03", "fmt": "csv",
+    }  # fmt: skip
+    special = {
+        "station.check_load": {"reference": check.reference},
+        "admin.edit_route": {"code": "EAST"},
+    }
+    query = {
+        "public.verify": f"?t={waybill.token}",
+        "reports.monthly": "?month=2026-03",
+        "api_reports.monthly": "?month=2026-03",
+    }
+    return people, values, special, query
+
+
+def test_every_get_route_has_an_entry(app):
+    endpoints = {r.endpoint for r in app.url_map.iter_rules() if "GET" in r.methods}
+    missing = endpoints - EXPECTED.keys()
+    assert not missing, f"say who may open these: {sorted(missing)}"
+
+
+def test_every_role_gets_what_it_may(app, client, world, api_token):
+    from tests.conftest import PASSWORD
+
+    people, values, special, query = world
+    clients = {"anon": (app.test_client(), {})}
+    for role, user in people.items():
+        web = app.test_client()
+        Auth(web).login(user.email, PASSWORD)
+        clients[role] = (web, api_token(user.email))
+    failures = []
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods:
+            continue
+        args = {
+            name: special.get(rule.endpoint, {}).get(name, values[name]) for name in rule.arguments
+        }
+        with app.test_request_context():
+            from flask import url_for
+
+            path = url_for(rule.endpoint, **args) + query.get(rule.endpoint, "")
+        for role, (web, headers) in clients.items():
+            response = web.get(path, headers=headers if path.startswith("/api/") else {})
+            response.close()  # static files are streamed
+            expected = EXPECTED[rule.endpoint][role]
+            if response.status_code != expected:
+                failures.append((rule.endpoint, role, response.status_code, expected))
+    assert not failures, failures
