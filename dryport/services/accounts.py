@@ -15,7 +15,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from dryport.db import utcnow
 from dryport.models import ApiToken, Company, Role, Station, User
-from dryport.services.errors import Conflict, Invalid, Unauthorized
+from dryport.services.errors import Conflict, Invalid, NotFound, Unauthorized
 
 MIN_PASSWORD_LENGTH = 12
 
@@ -219,9 +219,50 @@ def issue_api_token(
 
 def user_for_token(session: Session, token: str, now: datetime | None = None) -> User:
     """The active user a bearer token belongs to; raises ``Unauthorized`` when it is unknown,
-    revoked or expired."""
+    revoked or expired. Its last use is noted, at most once an hour (no write per call)."""
     now = now or utcnow()
     record = session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(token)))
     if record is None or record.revoked_at or record.expires_at <= now or not record.user.active:
         raise Unauthorized(_l("The token is invalid or has expired."))
+    if record.last_used_at is None or now - record.last_used_at > timedelta(hours=1):
+        record.last_used_at = now
     return record.user
+
+
+PERSONAL_TOKEN_DAYS = (30, 90, 365)
+
+
+def personal_tokens(session: Session, user: User) -> list[ApiToken]:
+    """The user's named tokens that still work, newest first (never the tokens themselves)."""
+    return list(
+        session.scalars(
+            select(ApiToken)
+            .where(
+                ApiToken.user_id == user.id,
+                ApiToken.revoked_at.is_(None),
+                ApiToken.expires_at > utcnow(),
+            )
+            .order_by(ApiToken.created_at.desc())
+        )
+    )
+
+
+def create_personal_token(session: Session, user: User, name: str, days: int):
+    """A named token for the user's own programs, valid ``days`` (30, 90 or 365)."""
+    if days not in PERSONAL_TOKEN_DAYS:
+        raise Invalid(errors={"days": [_l("30, 90 or 365 days.")]})
+    name = (name or "").strip()
+    if not 1 <= len(name) <= 64:
+        raise Invalid(errors={"name": [_l("1 to %(n)d characters.", n=64)]})
+    return issue_api_token(session, user, timedelta(days=days), name=name)
+
+
+def revoke_token(session: Session, user: User, token_id: int) -> ApiToken:
+    """Revoke one of the user's own tokens; another's is ``NotFound``."""
+    record = session.scalar(
+        select(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == user.id)
+    )
+    if record is None:
+        raise NotFound()
+    record.revoked_at = record.revoked_at or utcnow()
+    return record

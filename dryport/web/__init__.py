@@ -5,7 +5,17 @@ from flask import Flask
 
 def register_web(app: Flask) -> None:
     from dryport import labels
-    from dryport.web import admin, auth, bookings, main, operations, public, reports, station
+    from dryport.web import (
+        account,
+        admin,
+        auth,
+        bookings,
+        main,
+        operations,
+        public,
+        reports,
+        station,
+    )
 
     labels.init_app(app)
     app.register_blueprint(auth.bp)
@@ -16,3 +26,4 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(admin.bp)
     app.register_blueprint(public.bp)
     app.register_blueprint(reports.bp)
+    app.register_blueprint(account.bp)

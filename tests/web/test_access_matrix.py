@@ -62,6 +62,7 @@ EXPECTED = {
     "admin.new_user": only(("admin",)),
     "admin.audit": only(("admin",)),
     "public.verify": every(200),
+    "account.tokens": signed_in(200),
     "static": every(200),
     "api-docs.openapi_json": every(200),
     "api_reference.list_stations": signed_in(200, anon=401),
