@@ -42,7 +42,11 @@ def test_production_cookies_are_secure_and_http_only():
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
 
 
-def test_sign_in_and_tokens_are_rate_limited(app, make_user):
+def test_sign_in_and_tokens_are_rate_limited(app, make_user, monkeypatch):
+    from dryport.extensions import limiter
+
+    # The limiter keeps its on/off switch on itself, not per app: put it back afterwards.
+    monkeypatch.setattr(limiter, "enabled", limiter.enabled)
     limited = create_app(
         type(
             "Limited",
