@@ -98,6 +98,24 @@ def _empty_database(app, request):
 
 
 @pytest.fixture
+def make_app(app):
+    """Another application on the test database (to add a route, or change a setting); its
+    connections are closed afterwards."""
+    made = []
+
+    def make(**config):
+        other = create_app(type("Cfg", (), {**dict(app.config), **config}))
+        other.test_client_class = app.test_client_class
+        made.append(other)
+        return other
+
+    yield make
+    for other in made:
+        with other.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture
 def db_session(app):
     return db.session
 

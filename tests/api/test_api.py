@@ -214,11 +214,8 @@ def test_unknown_path_and_wrong_method_are_problems(client):
     assert "POST" in response.headers["Allow"]
 
 
-def test_an_unexpected_error_is_500_without_internals(app):
-    from dryport import create_app
-
-    broken = create_app(type("Cfg", (), dict(app.config)))
-    broken.test_client_class = app.test_client_class
+def test_an_unexpected_error_is_500_without_internals(make_app):
+    broken = make_app()
 
     @broken.route("/api/v1/boom")
     def boom():

@@ -54,13 +54,11 @@ def test_an_unknown_reference_is_not_found(client, auth, make_user):
     assert client.get("/bookings/HK0000-99999").status_code == 404
 
 
-def test_the_role_guard_refuses_other_roles_with_403(app, make_user):
-    from dryport import create_app
+def test_the_role_guard_refuses_other_roles_with_403(make_app, make_user):
     from dryport.web.access import role_required
     from tests.conftest import Auth
 
-    guarded = create_app(type("Cfg", (), dict(app.config)))
-    guarded.test_client_class = app.test_client_class
+    guarded = make_app()
 
     @guarded.route("/operators-only")
     @role_required(Role.OPERATOR)

@@ -42,19 +42,12 @@ def test_production_cookies_are_secure_and_http_only():
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
 
 
-def test_sign_in_and_tokens_are_rate_limited(app, make_user, monkeypatch):
+def test_sign_in_and_tokens_are_rate_limited(make_app, make_user, monkeypatch):
     from dryport.extensions import limiter
 
     # The limiter keeps its on/off switch on itself, not per app: put it back afterwards.
     monkeypatch.setattr(limiter, "enabled", limiter.enabled)
-    limited = create_app(
-        type(
-            "Limited",
-            (),
-            {**dict(app.config), "RATELIMIT_ENABLED": True, "SIGN_IN_LIMIT": "3 per minute"},
-        )
-    )
-    limited.test_client_class = app.test_client_class
+    limited = make_app(RATELIMIT_ENABLED=True, SIGN_IN_LIMIT="3 per minute")
     user = make_user(Role.OPERATOR)
     web = limited.test_client()
     statuses = [Auth(web).login(user.email, "wrong-password-here").status_code for _ in range(4)]
