@@ -80,10 +80,11 @@ def _instance_secret(path: Path) -> str:
 def register_extensions(app: Flask) -> None:
     import dryport.models  # noqa: F401 - every table on the metadata, for Alembic too
     from dryport import db as unit_of_work
-    from dryport import hygiene, i18n
+    from dryport import hygiene, i18n, security_log
     from dryport.extensions import api, babel, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
+    security_log.init_app(app)  # registered first, so its teardown runs last
     unit_of_work.init_app(app, db)
     hygiene.init_app(app)
     migrate.init_app(
@@ -111,10 +112,12 @@ def register_blueprints(app: Flask) -> None:
 
 def register_errorhandlers(app: Flask) -> None:
     """Errors are answered once per interface: problem+json under /api/, pages elsewhere."""
-    from flask import request
+    from flask import g, request
+    from flask_login import current_user
     from sqlalchemy.orm.exc import StaleDataError
     from werkzeug.exceptions import HTTPException
 
+    from dryport import security_log
     from dryport.api.errors import api_error_response
     from dryport.services.errors import DomainError, stale
     from dryport.web.errors import web_error_response
@@ -122,6 +125,11 @@ def register_errorhandlers(app: Flask) -> None:
     def handle(error):
         if isinstance(error, StaleDataError):  # a race the services did not see coming
             error = stale()
+        if getattr(error, "status", getattr(error, "code", None)) == 403:
+            user = current_user if current_user and current_user.is_authenticated else None
+            api_user = getattr(g, "api_user", None)
+            actor = api_user or user
+            security_log.note("denied", actor.id if actor else None, actor.email if actor else "")
         if request.path.startswith("/api/"):
             return api_error_response(error)
         return web_error_response(error)

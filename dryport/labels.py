@@ -88,6 +88,8 @@ FIELDS = {
     "destination_locode": _l("To UN/LOCODE"),
     "via_zh": _l("Via (Chinese)"),
     "via_en": _l("Via (English)"),
+    "address": _l("Address"),
+    "path": _l("Page"),
 }
 
 #: What the audit log speaks of, and what was done.
@@ -105,6 +107,12 @@ AUDIT = {
     "cancel": _l("cancelled"),
     "depart": _l("departed"),
     "arrive": _l("arrived"),
+    "security": _l("Security"),
+    "sign_in": _l("signed in"),
+    "sign_in_failed": _l("failed sign-in"),
+    "denied": _l("access refused"),
+    "token_created": _l("API token created"),
+    "token_revoked": _l("API token revoked"),
 }
 
 

@@ -1,9 +1,11 @@
 from flask import current_app
 from flask_smorest import Blueprint
 
+from dryport import security_log
 from dryport.extensions import db, limiter
 from dryport.schemas.accounts import TokenRequestSchema, TokenSchema
 from dryport.services import accounts
+from dryport.services.errors import Unauthorized
 
 blp = Blueprint(
     "api_tokens", __name__, description="Sign in: exchange email and password for a token"
@@ -17,6 +19,11 @@ blp = Blueprint(
 @blp.alt_response(401, description="Wrong email or password")
 def create_token(body):
     """Sign in and get a bearer token"""
-    user = accounts.authenticate(db.session, body["email"], body["password"])
+    try:
+        user = accounts.authenticate(db.session, body["email"], body["password"])
+    except Unauthorized:
+        security_log.note("sign_in_failed", summary=body["email"])
+        raise
+    security_log.note("token_created", user.id, user.email)
     token, record = accounts.issue_api_token(db.session, user, current_app.config["API_TOKEN_TTL"])
     return {"token": token, "expires_at": record.expires_at}

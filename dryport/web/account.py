@@ -4,6 +4,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from dryport import security_log
 from dryport.extensions import db
 from dryport.services import accounts
 from dryport.services.errors import DomainError
@@ -27,6 +28,13 @@ def tokens():
         except DomainError as error:
             db.session.rollback()
             errors, status = domain_errors(error), error.status
+        else:
+            security_log.note(
+                "token_created",
+                current_user.id,
+                current_user.email,
+                name=[None, request.form.get("name", "")],
+            )
     return render_template(
         "account/tokens.html",
         tokens=accounts.personal_tokens(db.session, current_user),
@@ -41,5 +49,8 @@ def tokens():
 @role_required()
 def revoke(token_id: int):
     record = accounts.revoke_token(db.session, current_user, token_id)
+    security_log.note(
+        "token_revoked", current_user.id, current_user.email, name=[record.name, None]
+    )
     flash(_("Token %(name)s revoked: it no longer works.", name=record.name), "success")
     return redirect(url_for("account.tokens"))

@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 
+from dryport import security_log
 from dryport.extensions import db, limiter
 from dryport.models import User
 from dryport.schemas.accounts import LoginSchema, RegistrationSchema
@@ -76,8 +77,10 @@ def login():
             try:
                 user = accounts.authenticate(db.session, data["email"], data["password"])
             except Unauthorized as error:
+                security_log.note("sign_in_failed", summary=data["email"])
                 errors = domain_errors(error)
             else:
+                security_log.note("sign_in", user.id, user.email)
                 _start_session(user)
                 return redirect(_safe_next(request.args.get("next")))
     status = (401 if "_schema" in errors else 422) if errors else 200
