@@ -26,6 +26,7 @@ test: install translations
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/bandit -q -r dryport -ll
 
 format: install
 	$(BIN)/ruff check --fix .
