@@ -1,4 +1,5 @@
-from flask import current_app, jsonify, request
+from flask import Response, current_app, jsonify, request
+from flask_babel import lazy_gettext as _l
 from flask_smorest import Blueprint
 
 from dryport.api.auth import BEARER, current_api_user, token_required
@@ -14,6 +15,7 @@ from dryport.schemas.bookings import (
     VersionSchema,
 )
 from dryport.services import bookings, idempotency
+from dryport.services.errors import Invalid
 
 blp = Blueprint("api_bookings", __name__, description="Bookings: place, follow, amend, cancel")
 
@@ -76,8 +78,12 @@ def list_bookings(query, pagination_parameters):
 @blp.doc(security=BEARER)
 @blp.response(200, BookingSchema)
 def get_booking(reference):
-    """One booking"""
-    return bookings.get_booking(db.session, current_api_user(), reference)
+    """One booking; its ETag is its version, for conditional requests"""
+    booking = bookings.get_booking(db.session, current_api_user(), reference)
+    tag = etag(booking)
+    if request.headers.get("If-None-Match") == tag:
+        return Response(status=304, headers={"ETag": tag})
+    return booking, 200, {"ETag": tag}
 
 
 @blp.route("/bookings/<reference>", methods=["PATCH"])
@@ -87,8 +93,13 @@ def get_booking(reference):
 @blp.response(200, BookingSchema)
 @blp.alt_response(409, description="Stale version, past the cut-off, or not enough capacity")
 def amend_booking(body, reference):
-    """Amend parties, cargo or container lines before the cut-off"""
-    return bookings.amend_booking(db.session, current_api_user(), reference, body)
+    """Amend parties, cargo or container lines before the cut-off (send the version read, in
+    the body or as If-Match)"""
+    body["version"] = if_match() or body.get("version")
+    if body["version"] is None:
+        raise Invalid(errors={"version": [_l("Send the version you read, or If-Match.")]})
+    booking = bookings.amend_booking(db.session, current_api_user(), reference, body)
+    return booking, 200, {"ETag": etag(booking)}
 
 
 @blp.route("/bookings/<reference>/cancel", methods=["POST"])
@@ -99,9 +110,24 @@ def amend_booking(body, reference):
 @blp.alt_response(409, description="Stale version, past the cut-off, or not cancellable")
 def cancel_booking(body, reference):
     """Cancel before the cut-off"""
-    return bookings.cancel_booking(
-        db.session, current_api_user(), reference, (body or {}).get("version")
-    )
+    version = if_match() or (body or {}).get("version")
+    booking = bookings.cancel_booking(db.session, current_api_user(), reference, version)
+    return booking, 200, {"ETag": etag(booking)}
+
+
+def etag(booking) -> str:
+    return f'W/"{booking.version}"'
+
+
+def if_match() -> int | None:
+    """The version named by an ``If-Match: W/"3"`` header; a malformed one is a 422."""
+    header = request.headers.get("If-Match")
+    if header is None:
+        return None
+    value = header.strip().removeprefix("W/").strip('"')
+    if not value.isdigit() or len(value) > 9:
+        raise Invalid(errors={"If-Match": [_l('The ETag of the booking, e.g. W/"3".')]})
+    return int(value)
 
 
 @blp.route("/bookings/<reference>/events")

@@ -161,9 +161,10 @@ class BookingCreateSchema(Schema):
 
 
 class BookingAmendSchema(Schema):
-    """Body of ``PATCH /api/v1/bookings/{reference}``: what may change before cut-off."""
+    """Body of ``PATCH /api/v1/bookings/{reference}``: what may change before cut-off, with
+    the version read (here, or as the ``If-Match`` header)."""
 
-    version = fields.Integer(required=True, strict=True)
+    version = fields.Integer(load_default=None, strict=True)
     consignee = fields.Nested(PartySchema)
     notify_party = fields.Nested(PartySchema, allow_none=True)
     cargo = fields.Nested(CargoSchema)

@@ -648,3 +648,37 @@ def test_amend_and_cancel_cutoff_edges(db_session, shipper, make_departure, make
     with pytest.raises(CutoffPassed):
         act(cutoff + timedelta(seconds=1))
     act(cutoff - timedelta(seconds=1))
+
+
+def test_etags_make_conditional_requests_possible(client, shipper, make_departure):
+    booking = _book(client, shipper, make_departure()).get_json()
+    path = f"/api/v1/bookings/{booking['reference']}"
+    first = client.get(path, headers=shipper.headers)
+    tag = first.headers["ETag"]
+    assert tag == 'W/"1"'
+    unchanged = client.get(path, headers={**shipper.headers, "If-None-Match": tag})
+    assert unchanged.status_code == 304 and not unchanged.data
+    amended = client.patch(
+        path,
+        headers={**shipper.headers, "If-Match": tag},
+        json={"consignee": {"name": "A", "address": "B"}},
+    )
+    assert amended.status_code == 200 and amended.headers["ETag"] == 'W/"2"'
+    stale = client.patch(
+        path,
+        headers={**shipper.headers, "If-Match": tag},
+        json={"consignee": {"name": "C", "address": "D"}},
+    )
+    assert stale.status_code == 409
+    bad = client.patch(
+        path,
+        headers={**shipper.headers, "If-Match": "nonsense"},
+        json={"consignee": {"name": "C", "address": "D"}},
+    )
+    assert bad.status_code == 422 and "If-Match" in bad.get_json()["errors"]
+    neither = client.patch(
+        path, headers=shipper.headers, json={"consignee": {"name": "C", "address": "D"}}
+    )
+    assert neither.status_code == 422 and "version" in neither.get_json()["errors"]
+    cancelled = client.post(f"{path}/cancel", headers={**shipper.headers, "If-Match": tag})
+    assert cancelled.status_code == 409
