@@ -10,6 +10,7 @@ def register_web(app: Flask) -> None:
         admin,
         auth,
         bookings,
+        docs,
         main,
         operations,
         public,
@@ -27,3 +28,4 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(public.bp)
     app.register_blueprint(reports.bp)
     app.register_blueprint(account.bp)
+    app.register_blueprint(docs.bp)

@@ -63,6 +63,7 @@ EXPECTED = {
     "admin.audit": only(("admin",)),
     "public.verify": every(200),
     "account.tokens": signed_in(200),
+    "docs.reference": every(200),
     "static": every(200),
     "api-docs.openapi_json": every(200),
     "api_reference.list_stations": signed_in(200, anon=401),
