@@ -1,0 +1,168 @@
+"""A state machine over book, amend, cancel, confirm, reject, roll and depart, run through the
+services on the real database: after every step the TEU (and kg) held on each departure equal
+the sum of its live bookings and never exceed its capacity."""
+
+from decimal import Decimal
+
+import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+from sqlalchemy import func, select
+
+from dryport.extensions import db
+from dryport.models import HOLDING_STATUSES, Booking, Departure, DepartureStatus, Role, VgmMethod
+from dryport.services import bookings, loading, operations
+from dryport.services.containers import make_number
+from dryport.services.errors import DomainError
+
+LINES = st.lists(
+    st.tuples(st.sampled_from(["22G1", "42G1", "45G1"]), st.integers(1, 3)),
+    min_size=1, max_size=2, unique_by=lambda line: line[0],
+)  # fmt: skip
+
+
+@pytest.fixture
+def world(db_session, make_user, make_departure):
+    return {
+        "shipper": make_user(Role.SHIPPER),
+        "clerk": make_user(Role.CLERK, station="HB"),
+        "operator": make_user(Role.OPERATOR),
+        "departures": [make_departure("EAST", days=d, capacity=c, capacity_kg=kg).id
+                       for d, c, kg in ((5, 6, None), (6, 10, 60_000), (7, 4, None),
+                                        (8, 12, None), (9, 8, 80_000), (10, 20, None))],
+    }  # fmt: skip
+
+
+def test_held_capacity_always_matches_the_bookings(world):
+    session = db.session
+    serials = iter(range(1, 100_000))
+
+    class Capacity(RuleBasedStateMachine):
+        def __init__(self):
+            super().__init__()
+            self.references: list[str] = []
+            self.done: list[str] = []
+
+        def _try(self, action):
+            try:
+                action()
+                session.commit()
+                self.done.append(action.__qualname__.split(".")[-3])
+            except DomainError:
+                session.rollback()
+
+        @rule(
+            departure=st.sampled_from(world["departures"]),
+            lines=LINES,
+            kg=st.integers(1_000, 40_000),
+        )
+        def book(self, departure, lines, kg):
+            data = {
+                "departure_id": departure, "origin_station": "HB",
+                "consignee": {"name": "C", "address": "A"}, "notify_party": None,
+                "cargo": {"description": "Tea", "hs_code": "090210",
+                          "gross_weight_kg": Decimal(kg)},
+                "containers": [{"size_type": s, "quantity": q} for s, q in lines],
+            }  # fmt: skip
+
+            def place():
+                booking = bookings.place_booking(session, world["shipper"], data)
+                self.references.append(booking.reference)
+
+            self._try(place)
+
+        @precondition(lambda self: self.references)
+        @rule(index=st.integers(0, 999), lines=LINES, kg=st.integers(1_000, 40_000))
+        def amend(self, index, lines, kg):
+            ref = self.references[index % len(self.references)]
+            booking = bookings.get_booking(session, world["shipper"], ref)
+            data = {
+                "version": booking.version,
+                "cargo": {
+                    "description": "Tea",
+                    "hs_code": "090210",
+                    "gross_weight_kg": Decimal(kg),
+                },
+                "containers": [{"size_type": s, "quantity": q} for s, q in lines],
+            }
+            self._try(lambda: bookings.amend_booking(session, world["shipper"], ref, data))
+
+        @precondition(lambda self: self.references)
+        @rule(index=st.integers(0, 999))
+        def cancel(self, index):
+            ref = self.references[index % len(self.references)]
+            self._try(lambda: bookings.cancel_booking(session, world["shipper"], ref))
+
+        @precondition(lambda self: self.references)
+        @rule(index=st.integers(0, 999))
+        def confirm(self, index):
+            ref = self.references[index % len(self.references)]
+            booking = bookings.get_booking(session, world["clerk"], ref)
+            rows = [
+                {"number": make_number("HKX", next(serials)), "size_type": line.size_type,
+                 "seal": "S", "tare_kg": 2300, "vgm_kg": 20000,
+                 "vgm_method": VgmMethod.METHOD_1}
+                for line in booking.lines for _ in range(line.quantity)
+            ]  # fmt: skip
+            self._try(lambda: loading.confirm_load(session, world["clerk"], ref, rows))
+
+        @precondition(lambda self: self.references)
+        @rule(index=st.integers(0, 999))
+        def reject(self, index):
+            ref = self.references[index % len(self.references)]
+            self._try(lambda: loading.reject_load(session, world["clerk"], ref, "Damaged"))
+
+        @precondition(lambda self: self.references)
+        @rule(index=st.integers(0, 999), into=st.sampled_from(world["departures"]))
+        def roll(self, index, into):
+            ref = self.references[index % len(self.references)]
+            self._try(lambda: operations.roll_booking(session, world["operator"], ref, into))
+
+        @precondition(lambda self: len(self.references) >= 10)
+        @rule(departure=st.sampled_from(world["departures"]))
+        def depart(self, departure):
+            self._try(lambda: operations.depart(session, world["operator"], departure))
+
+        @invariant()
+        def held_equals_live_bookings_within_capacity(self):
+            session.expire_all()
+            for departure in session.scalars(select(Departure)):
+                teu, kg = session.execute(
+                    select(func.coalesce(func.sum(Booking.teu), 0),
+                           func.coalesce(func.sum(Booking.gross_weight_kg), 0))
+                    .where(Booking.departure_id == departure.id,
+                           Booking.status.in_(HOLDING_STATUSES))
+                ).one()  # fmt: skip
+                assert departure.held_teu == teu, departure
+                assert departure.held_kg == kg, departure
+                assert departure.held_teu <= departure.capacity_teu
+                if departure.capacity_kg is not None:
+                    assert departure.held_kg <= departure.capacity_kg
+                if departure.status is DepartureStatus.DEPARTED:
+                    assert (
+                        session.scalar(
+                            select(func.count()).where(
+                                Booking.departure_id == departure.id, Booking.status == "RECEIVED"
+                            )
+                        )
+                        == 0
+                    )
+
+    # The runs share the database, so each one starts where the last left off; the invariant
+    # holds across them all.
+    Capacity.TestCase.settings = settings(
+        max_examples=15, stateful_step_count=40, deadline=None, derandomize=True,
+        suppress_health_check=list(HealthCheck), database=None,
+    )  # fmt: skip
+    done: list[str] = []
+    original_teardown = Capacity.teardown
+
+    def teardown(self):
+        done.extend(self.done)
+        original_teardown(self)
+
+    Capacity.teardown = teardown
+    Capacity.TestCase().runTest()
+    # The machine really did book, amend, cancel, confirm, reject and roll.
+    assert {"book", "amend", "cancel", "confirm", "reject", "roll"} <= set(done), set(done)
