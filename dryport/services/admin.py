@@ -65,12 +65,17 @@ def _bump(obj, changes: dict) -> None:
         obj.version += 1
 
 
-def update_station(session: Session, admin: User, code: str, data: dict) -> Station:
-    """Edit a station's names, feeder hours (which move its cut-offs) and whether it is in use."""
-    require_role(admin, Role.ADMIN)
+def get_station(session: Session, code: str) -> Station:
     station = session.scalar(select(Station).where(Station.code == code))
     if station is None:
         raise NotFound()
+    return station
+
+
+def update_station(session: Session, admin: User, code: str, data: dict) -> Station:
+    """Edit a station's names, feeder hours (which move its cut-offs) and whether it is in use."""
+    require_role(admin, Role.ADMIN)
+    station = get_station(session, code)
     _for_edit(session, station, data.get("version"))
     changes = apply_changes(station, data, ("name_zh", "name_en", "feeder_hours", "active"))
     _bump(station, changes)

@@ -85,7 +85,7 @@ def get_booking_for_change(
     the other committed; the loser then sees the winner's status and version. (SQLite's
     writers are serialised already.)
     """
-    booking = get_booking(session, user, reference)
+    booking = get_booking(session, user, reference, timeline=False)
     ids = sorted({booking.departure_id, *also_lock})
     session.execute(
         select(Departure.id).where(Departure.id.in_(ids)).order_by(Departure.id).with_for_update()
@@ -94,20 +94,18 @@ def get_booking_for_change(
     return booking
 
 
-def get_booking(session: Session, user: User, reference: str) -> Booking:
-    """The booking with ``reference`` if ``user`` may see it.
+def get_booking(session: Session, user: User, reference: str, timeline: bool = True) -> Booking:
+    """The booking with ``reference`` if ``user`` may see it (with its timeline loaded, unless
+    ``timeline`` is false).
 
     Raises ``NotFound`` both when it does not exist and when it is outside the user's scope,
     so that a reference of another company reveals nothing.
     """
+    loads = [selectinload(Booking.lines), selectinload(Booking.containers)]
+    if timeline:
+        loads.append(selectinload(Booking.events))
     booking = session.scalar(
-        select(Booking)
-        .where(Booking.reference == reference, booking_scope(user))
-        .options(
-            selectinload(Booking.lines),
-            selectinload(Booking.containers),
-            selectinload(Booking.events),
-        )
+        select(Booking).where(Booking.reference == reference, booking_scope(user)).options(*loads)
     )
     if booking is None:
         raise NotFound()

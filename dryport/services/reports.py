@@ -24,6 +24,7 @@ from dryport.models import (
     Station,
 )
 from dryport.services.clock import local_day_start, local_today
+from dryport.services.reference_data import list_routes, list_stations
 
 SHIPPED = (BookingStatus.DEPARTED, BookingStatus.ARRIVED)
 ZERO = Decimal(0)
@@ -146,10 +147,8 @@ def monthly_report(session: Session, month: date) -> MonthlyReport:
     per route and the month's departures."""
     start, end = month_range(month)
     cells = _shipped_by_route_station(session, start, end)
-    routes = {r.code: r for r in session.scalars(select(Route).order_by(Route.id))}
-    stations = {
-        s.code: s for s in session.scalars(select(Station).order_by(Station.kind, Station.id))
-    }
+    routes = {r.code: r for r in list_routes(session)}
+    stations = {s.code: s for s in list_stations(session)}
     by_route = {code: RouteRow(code, r.name_zh, r.name_en, Figures()) for code, r in routes.items()}
     by_station = {code: Figures() for code in stations}
     totals = Figures()

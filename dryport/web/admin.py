@@ -63,11 +63,7 @@ def stations():
 @bp.route("/stations/<code>", methods=["GET", "POST"])
 @role_required(Role.ADMIN)
 def edit_station(code: str):
-    station = next((s for s in reference_data.list_stations(db.session) if s.code == code), None)
-    if station is None:
-        return render_template(
-            "errors/error.html", status=404, title=_("Page not found"), detail=""
-        ), 404
+    station = admin.get_station(db.session, code)
     errors, status, form = {}, 200, request.form
     if request.method == "POST":
         form = _with_checkboxes("active")

@@ -1,7 +1,16 @@
 """The operator's pages: the departures board, planning departures, rolling bookings, and
 running departures to departure and arrival."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -143,9 +152,7 @@ def departure_action(departure_id: int, action: str):
             act, message = done[action]
             act(db.session, current_user, departure_id)
         else:
-            return render_template(
-                "errors/error.html", status=404, title=_("Page not found"), detail=""
-            ), 404
+            abort(404)
     except DomainError as error:
         if error.status == 404:
             raise
