@@ -51,6 +51,17 @@ class Config:
     # A TrueType CJK font to embed in PDFs; found on the machine when unset.
     WAYBILL_FONT = os.environ.get("WAYBILL_FONT")
 
+    # Webhooks: delivered by a thread of each app process (and/or `flask dryport webhooks
+    # run`); receivers on private or local networks only where this is set (tests, a LAN).
+    WEBHOOKS_IN_PROCESS = os.environ.get("WEBHOOKS_IN_PROCESS", "1") != "0"
+    WEBHOOK_ALLOW_PRIVATE_NETWORKS = os.environ.get("WEBHOOK_ALLOW_PRIVATE_NETWORKS") == "1"
+    WEBHOOK_CA_FILE = os.environ.get("WEBHOOK_CA_FILE")  # default: the system's CAs
+    WEBHOOK_TIMEOUT_SECONDS = 10
+    WEBHOOK_MAX_ATTEMPTS = 8
+    WEBHOOK_RETRY_BASE_SECONDS = 30  # then 1, 2, 4 ... minutes, at most an hour apart
+    WEBHOOK_RETRY_CAP_SECONDS = 3600
+    WEBHOOK_POLL_SECONDS = 15
+
     API_TITLE = "dryport"
     API_VERSION = "v1"
     OPENAPI_VERSION = "3.0.3"
@@ -67,3 +78,6 @@ class TestingConfig(Config):
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105 - a method name
     SECRET_KEY = DEV_SECRET_KEY
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or "sqlite://"
+    WEBHOOKS_IN_PROCESS = False  # tests deliver when they choose; one starts the thread
+    WEBHOOK_ALLOW_PRIVATE_NETWORKS = True  # the receivers of the tests are on 127.0.0.1
+    WEBHOOK_TIMEOUT_SECONDS = 2

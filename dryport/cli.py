@@ -4,6 +4,7 @@ import json
 from functools import wraps
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 from flask_babel import gettext as _
 
@@ -12,7 +13,7 @@ from dryport.extensions import db
 from dryport.labels import label
 from dryport.models import Role
 from dryport.report_formats import as_csv, as_json
-from dryport.services import accounts, demo, reports
+from dryport.services import accounts, demo, reports, webhooks
 from dryport.services.errors import DomainError
 from dryport.services.reference_data import seed_reference_data
 from dryport.services.report_pdf import render_report
@@ -138,3 +139,21 @@ def create_user_command(role, email, password, name, company_name, credit_code, 
         station_code=station,
     )
     click.echo(_("Created %(role)s %(email)s.", role=label(user.role), email=user.email))
+
+
+@dryport_cli.command("webhooks")
+@click.option("--loop", is_flag=True, help="Keep delivering as deliveries come due.")
+def webhooks_command(loop: bool):
+    """Send the webhook deliveries that are due (a worker beside the app servers)."""
+    import time
+
+    poll = current_app.config["WEBHOOK_POLL_SECONDS"]
+    while True:
+        counts = webhooks.deliver_due(db.session)
+        if any(counts.values()):
+            click.echo(_("Delivered %(delivered)d, to retry %(retrying)d, failed %(failed)d.",
+                         **counts))  # fmt: skip
+        if not loop:
+            return
+        if not any(counts.values()):
+            time.sleep(poll)

@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 
 from dryport.models import (
     BookingStatus,
+    DeliveryStatus,
     DepartureStatus,
     DocumentType,
     EventType,
@@ -30,6 +31,9 @@ LABELS = {
     DepartureStatus.DEPARTED: _l("Departed"),
     DepartureStatus.ARRIVED: _l("Arrived"),
     DepartureStatus.CANCELLED: _l("Cancelled"),
+    DeliveryStatus.PENDING: _l("Waiting"),
+    DeliveryStatus.DELIVERED: _l("Delivered"),
+    DeliveryStatus.FAILED: _l("Failed"),
     EventType.CREATED: _l("Booking received"),
     EventType.AMENDED: _l("Booking amended"),
     EventType.CANCELLED: _l("Booking cancelled"),

@@ -18,6 +18,7 @@ from dryport.models.route import DocumentType, Leg, Route, TransportMode
 from dryport.models.station import Station, StationKind
 from dryport.models.user import ApiToken, Role, User
 from dryport.models.waybill import Waybill
+from dryport.models.webhook import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "HOLDING_STATUSES",
@@ -30,6 +31,7 @@ __all__ = [
     "Company",
     "Container",
     "Counter",
+    "DeliveryStatus",
     "Departure",
     "DepartureStatus",
     "DocumentType",
@@ -44,4 +46,6 @@ __all__ = [
     "User",
     "VgmMethod",
     "Waybill",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]

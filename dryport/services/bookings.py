@@ -26,7 +26,7 @@ from dryport.models import (
     Station,
     User,
 )
-from dryport.services import capacity, sequences
+from dryport.services import capacity, sequences, webhooks
 from dryport.services.access import booking_scope, require_role
 from dryport.services.clock import LOCAL_TZ, local_day_start, utcnow
 from dryport.services.containers import format_teu, reefer_setpoint_problem, total_teu
@@ -137,6 +137,7 @@ def record_event(
         booking=booking, actor=actor, type=type_, at=at or utcnow(), details=details
     )
     session.add(event)
+    webhooks.note_event(session, event)
     return event
 
 

@@ -1,17 +1,22 @@
-"""A user's own account: personal API tokens for the programs that book on its behalf."""
+"""A user's own account: personal API tokens for the programs that book on its behalf, and
+the webhooks that tell a shipper's systems what happens to its bookings."""
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from dryport import security_log
 from dryport.extensions import db
-from dryport.services import accounts
+from dryport.models import Role
+from dryport.services import accounts, webhooks
 from dryport.services.errors import DomainError
+from dryport.services.pagination import paginate
 from dryport.web.access import role_required
 from dryport.web.forms import domain_errors
 
 bp = Blueprint("account", __name__, url_prefix="/account")
+
+ENDPOINT = "/webhooks/<int(max=2147483647):endpoint_id>"
 
 
 @bp.route("/tokens", methods=["GET", "POST"])
@@ -54,3 +59,104 @@ def revoke(token_id: int):
     )
     flash(_("Token %(name)s revoked: it no longer works.", name=record.name), "success")
     return redirect(url_for("account.tokens"))
+
+
+# ---- webhooks ----------------------------------------------------------------------------
+
+
+@bp.route("/webhooks", methods=["GET", "POST"])
+@role_required(Role.SHIPPER)
+def webhooks_page():
+    """The company's endpoints, and a form to add one; a new secret is shown once."""
+    errors, status, created = {}, 200, None
+    if request.method == "POST":
+        try:
+            endpoint, secret = webhooks.create_endpoint(
+                db.session, current_user, request.form.get("url", ""),
+                request.form.get("description", ""),
+            )  # fmt: skip
+        except DomainError as error:
+            db.session.rollback()
+            errors, status = domain_errors(error), error.status
+        else:
+            security_log.note(
+                "webhook_created", current_user.id, current_user.email, url=[None, endpoint.url]
+            )
+            created = (endpoint, secret)
+    return render_template(
+        "account/webhooks.html",
+        endpoints=webhooks.endpoints(db.session, current_user),
+        created=created,
+        errors=errors,
+        form=request.form if errors else {},
+        max_endpoints=webhooks.MAX_ENDPOINTS,
+    ), status
+
+
+@bp.route(ENDPOINT)
+@role_required(Role.SHIPPER)
+def webhook(endpoint_id: int, secret: str | None = None):
+    """One endpoint: its settings and its delivery log, newest first."""
+    endpoint = webhooks.get_endpoint(db.session, current_user, endpoint_id)
+    page = paginate(
+        db.session,
+        webhooks.deliveries_query(db.session, current_user, endpoint_id),
+        request.args.get("page", 1, type=int),
+        current_app.config["PAGE_SIZE"],
+    )
+    return render_template(
+        "account/webhook.html",
+        endpoint=endpoint,
+        page=page,
+        secret=secret,
+        errors=webhooks.ERRORS,
+        signature_header=webhooks.SIGNATURE_HEADER,
+    )
+
+
+@bp.route(ENDPOINT + "/<any(pause,resume):action>", methods=["POST"])
+@role_required(Role.SHIPPER)
+def webhook_switch(endpoint_id: int, action: str):
+    webhooks.set_active(db.session, current_user, endpoint_id, action == "resume")
+    if action == "resume":
+        flash(_("Deliveries resumed; what waited is sent now."), "success")
+    else:
+        flash(_("Deliveries paused; events wait until you resume."), "success")
+    return redirect(url_for("account.webhook", endpoint_id=endpoint_id))
+
+
+@bp.route(ENDPOINT + "/secret", methods=["POST"])
+@role_required(Role.SHIPPER)
+def webhook_secret(endpoint_id: int):
+    """A new signing secret, shown on this answer only."""
+    endpoint, secret = webhooks.rotate_secret(db.session, current_user, endpoint_id)
+    security_log.note("webhook_secret_rotated", current_user.id, current_user.email,
+                      url=[endpoint.url, endpoint.url])  # fmt: skip
+    return webhook(endpoint_id, secret=secret)
+
+
+@bp.route(ENDPOINT + "/ping", methods=["POST"])
+@role_required(Role.SHIPPER)
+def webhook_ping(endpoint_id: int):
+    webhooks.send_ping(db.session, current_user, endpoint_id)
+    flash(_("A test event is on its way; its delivery shows below."), "success")
+    return redirect(url_for("account.webhook", endpoint_id=endpoint_id))
+
+
+@bp.route(ENDPOINT + "/delete", methods=["POST"])
+@role_required(Role.SHIPPER)
+def webhook_delete(endpoint_id: int):
+    endpoint = webhooks.delete_endpoint(db.session, current_user, endpoint_id)
+    security_log.note(
+        "webhook_deleted", current_user.id, current_user.email, url=[endpoint.url, None]
+    )
+    flash(_("Endpoint %(url)s removed.", url=endpoint.url), "success")
+    return redirect(url_for("account.webhooks_page"))
+
+
+@bp.route("/webhooks/deliveries/<int(max=2147483647):delivery_id>/retry", methods=["POST"])
+@role_required(Role.SHIPPER)
+def webhook_retry(delivery_id: int):
+    delivery = webhooks.redeliver(db.session, current_user, delivery_id)
+    flash(_("Delivery queued again."), "success")
+    return redirect(url_for("account.webhook", endpoint_id=delivery.endpoint_id))

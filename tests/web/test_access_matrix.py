@@ -7,7 +7,7 @@ station (X), a clerk of another station (Y), an operator, an administrator."""
 import pytest
 
 from dryport.models import Role, VgmMethod
-from dryport.services import loading, waybills
+from dryport.services import loading, waybills, webhooks
 from dryport.services.containers import make_number
 from tests.conftest import Auth
 
@@ -63,6 +63,8 @@ EXPECTED = {
     "admin.audit": only(("admin",)),
     "public.verify": every(200),
     "account.tokens": signed_in(200),
+    "account.webhooks_page": only(("shipper_a", "shipper_b")),
+    "account.webhook": only(("shipper_a",)) | {"shipper_b": 404},
     "docs.reference": every(200),
     "static": every(200),
     "api-docs.openapi_json": every(200),
@@ -96,12 +98,15 @@ def world(db_session, make_user, make_booking, make_departure):
         "number": make_number("TGH", 1), "size_type": "22G1", "seal": "S1", "tare_kg": 2300,
         "vgm_kg": 20000, "vgm_method": VgmMethod.METHOD_1,
     }])  # fmt: skip
+    endpoint, _secret = webhooks.create_endpoint(
+        db_session, people["shipper_a"], "https://erp.example.com/events"
+    )
     db_session.commit()
     waybill = waybills.latest(db_session, booking.id)
     values = {
         "reference": booking.reference, "departure_id": departure.id, "code": "HB",
         "user_id": people["clerk_x"].id, "number": waybill.number, "filename": "css/dryport.css",
-        "month": "2026-03", "fmt": "csv",
+        "month": "2026-03", "fmt": "csv", "endpoint_id": endpoint.id,
     }  # fmt: skip
     special = {
         "station.check_load": {"reference": check.reference},

@@ -1,0 +1,554 @@
+"""Webhooks: a shipper's company registers HTTPS endpoints and receives its bookings' events.
+
+The outbox: every timeline event of a booking is noted in the session that makes it, and its
+delivery rows are written by that session's own commit, so an event is delivered exactly when
+its change is committed and never when it is rolled back. The HTTP calls happen afterwards,
+outside any transaction: a background thread of the app process, woken by the commit, and the
+``flask dryport webhooks run`` worker take due deliveries by compare-and-set, so any number of
+processes share the work without sending one twice at the same time. A failed attempt is
+retried with exponential back-off; the shipper sees every attempt in the delivery log.
+
+Each request carries ``Dryport-Signature: t=<unix time>,v1=<hex HMAC-SHA256>`` computed with
+the endpoint's secret over ``"<t>.<body>"``, as the receiver checks it (see ``signature``).
+"""
+
+import hashlib
+import hmac
+import http.client
+import ipaddress
+import json
+import logging
+import random
+import secrets
+import socket
+import ssl
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+from flask import current_app, has_app_context
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, event, func, select, update
+from sqlalchemy.orm import Session
+
+from dryport.models import (
+    BookingEvent,
+    DeliveryStatus,
+    Role,
+    User,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
+from dryport.services.access import require_role
+from dryport.services.clock import utcnow
+from dryport.services.errors import Conflict, Invalid, NotFound
+
+log = logging.getLogger(__name__)
+
+MAX_ENDPOINTS = 5
+MAX_URL_LENGTH = 2000
+SIGNATURE_HEADER = "Dryport-Signature"
+LEASE = timedelta(minutes=2)  # a claimed delivery is left alone this long by other workers
+PING = "ping"
+
+_NOTED = "webhooks.noted_events"
+_WRITTEN = "webhooks.written"
+
+# Why an attempt failed, as stored in the log; shown translated on the shipper's page.
+ERRORS = {
+    "address": _l("The address resolves to a private or local network."),
+    "dns": _l("The host name could not be resolved."),
+    "connect": _l("The connection was refused or broke."),
+    "timeout": _l("No answer in time."),
+    "tls": _l("The HTTPS certificate was not accepted."),
+    "status": _l("The receiver answered with an error status."),
+}
+
+
+# ---- endpoints ---------------------------------------------------------------------------
+
+
+def endpoints(session: Session, user: User) -> list[WebhookEndpoint]:
+    """The endpoints of the user's company, oldest first."""
+    require_role(user, Role.SHIPPER)
+    return list(
+        session.scalars(
+            select(WebhookEndpoint)
+            .where(WebhookEndpoint.company_id == user.company_id)
+            .order_by(WebhookEndpoint.id)
+        )
+    )
+
+
+def get_endpoint(session: Session, user: User, endpoint_id: int) -> WebhookEndpoint:
+    """One of the user's company's endpoints; another company's is ``NotFound``."""
+    require_role(user, Role.SHIPPER)
+    found = session.scalar(
+        select(WebhookEndpoint).where(
+            WebhookEndpoint.id == endpoint_id, WebhookEndpoint.company_id == user.company_id
+        )
+    )
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def create_endpoint(
+    session: Session, user: User, url: str, description: str = ""
+) -> tuple[WebhookEndpoint, str]:
+    """Register ``url`` for the user's company; return it with its secret, shown once."""
+    require_role(user, Role.SHIPPER)
+    url = (url or "").strip()
+    description = (description or "").strip()
+    problem = url_problem(url)
+    if problem:
+        raise Invalid(errors={"url": [problem]})
+    if len(description) > 100:
+        raise Invalid(errors={"description": [_l("At most 100 characters.")]})
+    count = session.scalar(
+        select(func.count()).where(WebhookEndpoint.company_id == user.company_id)
+    )
+    if count >= MAX_ENDPOINTS:
+        raise Conflict(_l("A company may register at most %(n)d endpoints.", n=MAX_ENDPOINTS))
+    secret = new_secret()
+    endpoint = WebhookEndpoint(
+        company_id=user.company_id,
+        url=url,
+        description=description,
+        secret=secret,
+        created_by=user,
+    )
+    session.add(endpoint)
+    session.flush()
+    return endpoint, secret
+
+
+def rotate_secret(session: Session, user: User, endpoint_id: int) -> tuple[WebhookEndpoint, str]:
+    """A new secret for the endpoint: the old one stops signing at once."""
+    endpoint = get_endpoint(session, user, endpoint_id)
+    endpoint.secret = new_secret()
+    return endpoint, endpoint.secret
+
+
+def set_active(session: Session, user: User, endpoint_id: int, active: bool) -> WebhookEndpoint:
+    """Pause or resume an endpoint; its waiting deliveries wait while it is paused."""
+    endpoint = get_endpoint(session, user, endpoint_id)
+    endpoint.active = active
+    if active:  # what waited is due now, not at its old back-off time
+        session.execute(
+            update(WebhookDelivery)
+            .where(
+                WebhookDelivery.endpoint_id == endpoint.id,
+                WebhookDelivery.status == DeliveryStatus.PENDING,
+            )
+            .values(next_attempt_at=utcnow())
+        )
+        _mark_written(session)
+    return endpoint
+
+
+def delete_endpoint(session: Session, user: User, endpoint_id: int) -> WebhookEndpoint:
+    """Remove an endpoint with its delivery log."""
+    endpoint = get_endpoint(session, user, endpoint_id)
+    session.delete(endpoint)
+    return endpoint
+
+
+def new_secret() -> str:
+    return "whsec_" + secrets.token_urlsafe(32)
+
+
+def url_problem(url: str):
+    """Why ``url`` cannot receive webhooks, or None: HTTPS, a host, no credentials, and
+    (unless the configuration allows it) not a private or local address."""
+    if not url:
+        return _l("Enter the HTTPS address of your receiver.")
+    if len(url) > MAX_URL_LENGTH:
+        return _l("At most %(n)d characters.", n=MAX_URL_LENGTH)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises for a port out of range
+    except ValueError:
+        return _l("Not a valid address.")
+    if parts.scheme != "https":
+        return _l("The address must begin with https://.")
+    if not parts.hostname:
+        return _l("The address has no host name.")
+    if parts.username or parts.password:
+        return _l("The address must not carry a user name or password.")
+    if parts.fragment:
+        return _l("The address must not have a #fragment.")
+    if not current_app.config["WEBHOOK_ALLOW_PRIVATE_NETWORKS"]:
+        try:
+            ip = ipaddress.ip_address(parts.hostname)
+        except ValueError:
+            if parts.hostname.lower() == "localhost" or parts.hostname.endswith(".localhost"):
+                return ERRORS["address"]
+        else:
+            if not ip.is_global:
+                return ERRORS["address"]
+    return None
+
+
+# ---- the delivery log --------------------------------------------------------------------
+
+
+def deliveries_query(session: Session, user: User, endpoint_id: int) -> Select:
+    """An endpoint's deliveries, newest first (its owners only)."""
+    endpoint = get_endpoint(session, user, endpoint_id)
+    return (
+        select(WebhookDelivery)
+        .where(WebhookDelivery.endpoint_id == endpoint.id)
+        .order_by(WebhookDelivery.created_at.desc(), WebhookDelivery.id.desc())
+    )
+
+
+def redeliver(session: Session, user: User, delivery_id: int) -> WebhookDelivery:
+    """Send a delivery again now, whatever became of it before (the same event id: a receiver
+    that already has it can tell)."""
+    require_role(user, Role.SHIPPER)
+    delivery = session.scalar(
+        select(WebhookDelivery)
+        .join(WebhookDelivery.endpoint)
+        .where(WebhookDelivery.id == delivery_id, WebhookEndpoint.company_id == user.company_id)
+    )
+    if delivery is None:
+        raise NotFound()
+    delivery.status = DeliveryStatus.PENDING
+    delivery.next_attempt_at = utcnow()
+    _mark_written(session)
+    return delivery
+
+
+def send_ping(session: Session, user: User, endpoint_id: int) -> WebhookDelivery:
+    """Queue a ``ping`` event to the endpoint, to try the receiver."""
+    endpoint = get_endpoint(session, user, endpoint_id)
+    now = utcnow()
+    event_id = new_event_id()
+    delivery = WebhookDelivery(
+        endpoint=endpoint,
+        event_id=event_id,
+        event_type=PING,
+        payload={"id": event_id, "type": PING, "created_at": now.isoformat(), "data": {}},
+        next_attempt_at=now,
+    )
+    session.add(delivery)
+    _mark_written(session)
+    return delivery
+
+
+def new_event_id() -> str:
+    return "evt_" + secrets.token_hex(12)
+
+
+# ---- the outbox --------------------------------------------------------------------------
+
+
+def note_event(session: Session, booking_event: BookingEvent) -> None:
+    """Remember a timeline event; the session's commit writes its deliveries."""
+    session.info.setdefault(_NOTED, []).append(booking_event)
+
+
+def event_type(booking_event: BookingEvent) -> str:
+    return "booking." + booking_event.type.name.lower()
+
+
+@event.listens_for(Session, "before_commit")
+def _write_outbox(session: Session) -> None:
+    noted = session.info.pop(_NOTED, None)
+    if not noted:
+        return
+    noted = [e for e in noted if e in session]  # not those of a rolled-back savepoint
+    companies = {e.booking.company_id for e in noted}
+    if not companies:
+        return
+    listening = {}
+    for endpoint in session.scalars(
+        select(WebhookEndpoint).where(
+            WebhookEndpoint.company_id.in_(companies), WebhookEndpoint.active
+        )
+    ):
+        listening.setdefault(endpoint.company_id, []).append(endpoint)
+    if not listening:
+        return
+    from dryport.schemas.bookings import BookingSchema  # the API's own view of a booking
+
+    session.flush()
+    now = utcnow()
+    for booking_event in noted:
+        booking = booking_event.booking
+        targets = listening.get(booking.company_id)
+        if not targets:
+            continue
+        event_id = new_event_id()
+        payload = _json_safe(
+            {
+                "id": event_id,
+                "type": event_type(booking_event),
+                "created_at": booking_event.at.isoformat(),
+                "data": {
+                    "booking": BookingSchema().dump(booking),
+                    "event": {
+                        "type": booking_event.type.name,
+                        "at": booking_event.at.isoformat(),
+                        "details": booking_event.details or {},
+                    },
+                },
+            }
+        )
+        for endpoint in targets:
+            session.add(
+                WebhookDelivery(
+                    endpoint_id=endpoint.id,
+                    event_id=event_id,
+                    event_type=payload["type"],
+                    booking_reference=booking.reference,
+                    payload=payload,
+                    next_attempt_at=now,
+                )
+            )
+    _mark_written(session)
+
+
+def _json_safe(payload: dict) -> dict:
+    return json.loads(json.dumps(payload, default=str))
+
+
+def _mark_written(session: Session) -> None:
+    session.info[_WRITTEN] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _wake_dispatcher(session: Session) -> None:
+    if session.info.pop(_WRITTEN, False) and has_app_context():
+        dispatcher = current_app.extensions.get("dryport_webhooks")
+        if dispatcher is not None:
+            dispatcher.wake()
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget(session: Session) -> None:
+    session.info.pop(_NOTED, None)
+    session.info.pop(_WRITTEN, None)
+
+
+# ---- delivering --------------------------------------------------------------------------
+
+
+def signature(secret: str, timestamp: int, body: bytes) -> str:
+    """The ``Dryport-Signature`` header value for ``body`` sent at ``timestamp``."""
+    mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
+    return f"t={timestamp},v1={mac.hexdigest()}"
+
+
+def retry_delay(attempts: int, base: float, cap: float) -> timedelta:
+    """How long to wait after the ``attempts``-th failure: doubling from ``base`` up to
+    ``cap`` seconds, give or take a tenth so that failed receivers are not hit all at once."""
+    seconds = min(base * 2 ** (attempts - 1), cap)
+    return timedelta(seconds=seconds * random.uniform(0.9, 1.1))  # noqa: S311 - jitter only
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: int | None  # the receiver's HTTP status, if it answered
+    error: str | None  # a key of ERRORS, or None on success
+    detail: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def deliver_due(session: Session, now: datetime | None = None, limit: int = 50) -> dict:
+    """Attempt the deliveries that are due; return how many were delivered, will be
+    retried, and have failed for good."""
+    now = now or utcnow()
+    counts = {"delivered": 0, "retrying": 0, "failed": 0}
+    for delivery_id, due_at in due_deliveries(session, now, limit):
+        result = attempt(session, delivery_id, due_at, now)
+        if result is not None:
+            counts[result] += 1
+    return counts
+
+
+def due_deliveries(session: Session, now: datetime, limit: int) -> list[tuple[int, datetime]]:
+    """The due deliveries of active endpoints, oldest first, as (id, when it came due)."""
+    due = session.execute(
+        select(WebhookDelivery.id, WebhookDelivery.next_attempt_at)
+        .join(WebhookDelivery.endpoint)
+        .where(
+            WebhookDelivery.status == DeliveryStatus.PENDING,
+            WebhookDelivery.next_attempt_at <= now,
+            WebhookEndpoint.active,
+        )
+        .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
+        .limit(limit)
+    ).all()
+    session.commit()
+    return [tuple(row) for row in due]
+
+
+def claim(session: Session, delivery_id: int, due_at: datetime, now: datetime) -> bool:
+    """Take a due delivery for one attempt, unless another worker took it since it was read:
+    compare-and-set on its due time, which a claim moves a lease ahead."""
+    claimed = session.execute(
+        update(WebhookDelivery)
+        .where(
+            WebhookDelivery.id == delivery_id,
+            WebhookDelivery.status == DeliveryStatus.PENDING,
+            WebhookDelivery.next_attempt_at == due_at,
+        )
+        .values(
+            next_attempt_at=now + LEASE,
+            attempts=WebhookDelivery.attempts + 1,
+            last_attempt_at=now,
+        )
+    ).rowcount
+    session.commit()
+    return claimed == 1
+
+
+def attempt(session: Session, delivery_id: int, due_at: datetime, now: datetime) -> str | None:
+    """One attempt at a due delivery: ``delivered``, ``retrying`` or ``failed``; None when
+    another worker has it."""
+    if not claim(session, delivery_id, due_at, now):
+        return None
+    config = current_app.config
+    delivery = session.get(WebhookDelivery, delivery_id)
+    url, secret = delivery.endpoint.url, delivery.endpoint.secret
+    body = json.dumps(delivery.payload, ensure_ascii=False, separators=(",", ":")).encode()
+    headers = {
+        "Content-Type": "application/json; charset=utf-8",
+        "User-Agent": "dryport-webhooks/1",
+        "Dryport-Event": delivery.event_type,
+        "Dryport-Event-Id": delivery.event_id,
+        "Dryport-Delivery": str(delivery.id),
+        SIGNATURE_HEADER: signature(secret, int(time.time()), body),
+    }
+    session.commit()  # no transaction stays open while the receiver is called
+    outcome = post(url, body, headers)
+    delivery = session.get(WebhookDelivery, delivery_id)
+    delivery.response_status = outcome.status
+    if outcome.ok:
+        delivery.status = DeliveryStatus.DELIVERED
+        delivery.delivered_at = utcnow()
+        delivery.last_error = None
+        result = "delivered"
+    else:
+        delivery.last_error = f"{outcome.error}: {outcome.detail}"[:300]
+        if delivery.attempts >= config["WEBHOOK_MAX_ATTEMPTS"]:
+            delivery.status = DeliveryStatus.FAILED
+            result = "failed"
+        else:
+            delivery.next_attempt_at = now + retry_delay(
+                delivery.attempts,
+                config["WEBHOOK_RETRY_BASE_SECONDS"],
+                config["WEBHOOK_RETRY_CAP_SECONDS"],
+            )
+            result = "retrying"
+    session.commit()
+    return result
+
+
+def post(url: str, body: bytes, headers: dict) -> Outcome:
+    """POST ``body`` to ``url`` over HTTPS, to the address checked here (no redirects)."""
+    config = current_app.config
+    parts = urlsplit(url)
+    host, port = parts.hostname, parts.port or 443
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError) as error:
+        return Outcome(None, "dns", str(error)[:200])
+    address = infos[0][4][0]
+    if not config["WEBHOOK_ALLOW_PRIVATE_NETWORKS"] and not ipaddress.ip_address(address).is_global:
+        return Outcome(None, "address", address)
+    context = ssl.create_default_context(cafile=config["WEBHOOK_CA_FILE"])
+    connection = _PinnedHTTPSConnection(
+        host, port, address, context=context, timeout=config["WEBHOOK_TIMEOUT_SECONDS"]
+    )
+    path = parts.path or "/"
+    if parts.query:
+        path += "?" + parts.query
+    try:
+        connection.request("POST", path, body=body, headers=headers)
+        response = connection.getresponse()
+        response.read(64 * 1024)
+    except ssl.SSLError as error:
+        return Outcome(None, "tls", str(error)[:200])
+    except TimeoutError as error:
+        return Outcome(None, "timeout", str(error)[:200])
+    except (OSError, http.client.HTTPException) as error:
+        return Outcome(None, "connect", f"{type(error).__name__}: {error}"[:200])
+    finally:
+        connection.close()
+    if 200 <= response.status < 300:
+        return Outcome(response.status, None)
+    return Outcome(response.status, "status", f"HTTP {response.status}")
+
+
+class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+    """Connects to the address that was checked, not to a second resolution of the name
+    (which could point elsewhere); the certificate is still checked against the name."""
+
+    def __init__(self, host, port, address, *, context, timeout):
+        super().__init__(host, port, context=context, timeout=timeout)
+        self._address = address
+        self._context = context
+
+    def connect(self):
+        sock = socket.create_connection((self._address, self.port), self.timeout)
+        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+
+
+# ---- the in-process dispatcher -----------------------------------------------------------
+
+
+class Dispatcher:
+    """A daemon thread per app process: woken by a commit that wrote deliveries, and every
+    ``WEBHOOK_POLL_SECONDS`` for the retries that come due."""
+
+    def __init__(self, app):
+        self.app = app
+        self._wake = threading.Event()
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(
+                    target=self._run, name="dryport-webhooks", daemon=True
+                )
+                self._thread.start()
+
+    def wake(self) -> None:
+        self.start()
+        self._wake.set()
+
+    def _run(self) -> None:
+        from dryport.extensions import db
+
+        poll = self.app.config["WEBHOOK_POLL_SECONDS"]
+        while True:
+            self._wake.wait(timeout=poll)
+            self._wake.clear()
+            with self.app.app_context():
+                try:
+                    while any(deliver_due(db.session).values()):
+                        pass
+                except Exception:  # the thread must outlive a bad moment of the database
+                    log.exception("webhook delivery failed")
+                finally:
+                    db.session.remove()
+
+
+def init_app(app) -> None:
+    if app.config["WEBHOOKS_IN_PROCESS"]:
+        dispatcher = Dispatcher(app)
+        app.extensions["dryport_webhooks"] = dispatcher
+
+        # Retries come due even when nothing new is committed: the thread starts with the
+        # process's first request (not at import, not in CLI commands).
+        app.before_request(dispatcher.start)

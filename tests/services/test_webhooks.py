@@ -1,0 +1,395 @@
+"""Webhooks against a real HTTPS receiver: the outbox is written by the commit that makes the
+event (and never by a rollback), deliveries are signed, retried with back-off, logged, and
+taken by one worker only."""
+
+import hashlib
+import hmac
+import time
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from dryport.extensions import db
+from dryport.models import DeliveryStatus, Role, WebhookDelivery
+from dryport.services import webhooks
+from dryport.services.bookings import record_event
+from dryport.services.clock import utcnow
+from dryport.services.errors import Conflict, Invalid, NotFound
+from tests.api.test_bookings import booking_body
+from tests.webhook_receiver import make_certificate, start_receiver
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory):
+    return make_certificate(tmp_path_factory.mktemp("tls"))
+
+
+@pytest.fixture
+def receiver(app, certificate):
+    receiver = start_receiver(*certificate)
+    app.config["WEBHOOK_CA_FILE"] = str(certificate[0])  # trust the receiver's certificate
+    yield receiver
+    app.config["WEBHOOK_CA_FILE"] = None
+    receiver.stop()
+
+
+@pytest.fixture
+def shipper(make_user, api_token):
+    user = make_user(Role.SHIPPER)
+    user.headers = api_token(user.email)
+    return user
+
+
+@pytest.fixture
+def endpoint(db_session, shipper, receiver):
+    endpoint, secret = webhooks.create_endpoint(db_session, shipper, receiver.url, "ERP")
+    db_session.commit()
+    endpoint.plain_secret = secret
+    return endpoint
+
+
+def deliveries(db_session):
+    db_session.expire_all()
+    return list(db_session.scalars(select(WebhookDelivery).order_by(WebhookDelivery.id)))
+
+
+def verify(secret: str, header: str, body: bytes, tolerance: int = 300) -> bool:
+    """The check a receiver makes, as the API reference page documents it."""
+    fields = dict(part.split("=", 1) for part in header.split(","))
+    expected = hmac.new(secret.encode(), fields["t"].encode() + b"." + body, hashlib.sha256)
+    return abs(time.time() - int(fields["t"])) <= tolerance and hmac.compare_digest(
+        expected.hexdigest(), fields["v1"]
+    )
+
+
+# ---- registering ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("", "Enter the HTTPS address"),
+        ("http://erp.example.com/hook", "must begin with https://"),
+        ("https://user:pw@erp.example.com/hook", "user name or password"),
+        ("https:///hook", "no host name"),
+        ("https://erp.example.com:99999/", "Not a valid address"),
+        ("https://erp.example.com/" + "a" * 2000, "At most 2000 characters"),
+    ],
+)
+def test_an_unusable_address_is_refused_and_nothing_is_stored(db_session, shipper, url, message):
+    with pytest.raises(Invalid) as refused:
+        webhooks.create_endpoint(db_session, shipper, url)
+    assert message in str(refused.value.errors["url"][0])
+    db_session.rollback()
+    assert webhooks.endpoints(db_session, shipper) == []
+
+
+@pytest.mark.parametrize(
+    "url", ["https://127.0.0.1/x", "https://10.1.2.3/x", "https://localhost/x", "https://[::1]/x"]
+)
+def test_private_and_local_addresses_are_refused_unless_allowed(app, db_session, shipper, url):
+    app.config["WEBHOOK_ALLOW_PRIVATE_NETWORKS"] = False
+    try:
+        with pytest.raises(Invalid) as refused:
+            webhooks.create_endpoint(db_session, shipper, url)
+        assert "private or local network" in str(refused.value.errors["url"][0])
+    finally:
+        app.config["WEBHOOK_ALLOW_PRIVATE_NETWORKS"] = True
+
+
+def test_a_delivery_to_an_address_that_resolves_privately_is_not_made(
+    app, db_session, shipper, endpoint, receiver
+):
+    """The address is checked again when sending (a name may resolve elsewhere by then)."""
+    webhooks.send_ping(db_session, shipper, endpoint.id)
+    db_session.commit()
+    app.config["WEBHOOK_ALLOW_PRIVATE_NETWORKS"] = False
+    try:
+        assert webhooks.deliver_due(db.session)["retrying"] == 1
+    finally:
+        app.config["WEBHOOK_ALLOW_PRIVATE_NETWORKS"] = True
+    assert receiver.requests == []
+    assert deliveries(db_session)[0].last_error.startswith("address:")
+
+
+def test_a_company_has_at_most_five_endpoints(db_session, shipper):
+    for n in range(webhooks.MAX_ENDPOINTS):
+        webhooks.create_endpoint(db_session, shipper, f"https://erp.example.com/{n}")
+    with pytest.raises(Conflict):
+        webhooks.create_endpoint(db_session, shipper, "https://erp.example.com/6")
+
+
+def test_endpoints_are_the_companys_own(db_session, make_user, shipper, endpoint):
+    colleague = make_user(Role.SHIPPER, company=shipper.company)
+    other = make_user(Role.SHIPPER)
+    assert webhooks.get_endpoint(db_session, colleague, endpoint.id) == endpoint
+    for call in (webhooks.get_endpoint, webhooks.rotate_secret, webhooks.delete_endpoint):
+        with pytest.raises(NotFound):
+            call(db_session, other, endpoint.id)
+    assert webhooks.endpoints(db_session, other) == []
+
+
+# ---- the outbox ----------------------------------------------------------------------------
+
+
+def test_a_committed_booking_writes_its_delivery_and_sends_nothing_inside_the_request(
+    client, db_session, shipper, endpoint, receiver, make_departure
+):
+    response = client.post(
+        "/api/v1/bookings", json=booking_body(make_departure().id), headers=shipper.headers
+    )
+    assert response.status_code == 201
+    [delivery] = deliveries(db_session)
+    assert delivery.status is DeliveryStatus.PENDING
+    assert delivery.event_type == "booking.created"
+    assert delivery.booking_reference == response.get_json()["reference"]
+    assert delivery.payload["data"]["booking"]["status"] == "RECEIVED"
+    assert receiver.requests == []  # not sent by the request: by a worker, after the commit
+
+
+def test_a_refused_booking_writes_no_delivery(
+    client, db_session, shipper, endpoint, make_departure
+):
+    full = make_departure(capacity=1)
+    response = client.post("/api/v1/bookings", json=booking_body(full.id), headers=shipper.headers)
+    assert response.status_code == 409
+    assert deliveries(db_session) == []
+
+
+def test_a_rolled_back_event_writes_no_delivery(db_session, shipper, endpoint, make_booking):
+    booking = make_booking(shipper.company)
+    from dryport.models import EventType
+
+    record_event(db_session, booking, shipper, EventType.AMENDED)
+    db_session.rollback()
+    db_session.commit()
+    assert deliveries(db_session) == []
+    record_event(db_session, booking, shipper, EventType.AMENDED)
+    db_session.commit()
+    assert [d.event_type for d in deliveries(db_session)] == ["booking.amended"]
+
+
+def test_only_the_bookings_company_hears_of_it_and_paused_endpoints_wait(
+    client, db_session, make_user, api_token, shipper, endpoint, make_departure
+):
+    other = make_user(Role.SHIPPER)
+    client.post(
+        "/api/v1/bookings",
+        json=booking_body(make_departure().id),
+        headers=api_token(other.email),
+    )
+    assert deliveries(db_session) == []
+    webhooks.set_active(db_session, shipper, endpoint.id, False)
+    db_session.commit()
+    client.post("/api/v1/bookings", json=booking_body(make_departure().id), headers=shipper.headers)
+    assert deliveries(db_session) == []  # a paused endpoint is not written to
+
+
+def test_every_status_change_is_an_event(
+    client, db_session, shipper, endpoint, make_user, api_token, make_departure
+):
+    departure = make_departure()
+    created = client.post(
+        "/api/v1/bookings", json=booking_body(departure.id), headers=shipper.headers
+    ).get_json()
+    clerk = api_token(make_user(Role.CLERK, station="HB").email)
+    ref = created["reference"]
+    client.post(
+        f"/api/v1/bookings/{ref}/reject",
+        json={"reason": "Seal broken", "version": created["version"]},
+        headers=clerk,
+    )
+    types = [d.event_type for d in deliveries(db_session)]
+    assert types == ["booking.created", "booking.rejected"]
+    rejected = deliveries(db_session)[1].payload["data"]
+    assert rejected["booking"]["status"] == "REJECTED"
+    assert rejected["event"]["details"]["reason"] == "Seal broken"
+
+
+# ---- delivering ----------------------------------------------------------------------------
+
+
+def test_a_delivery_is_signed_and_logged(db_session, shipper, endpoint, receiver, make_booking):
+    booking = make_booking(shipper.company)
+    from dryport.models import EventType
+
+    record_event(db_session, booking, shipper, EventType.CANCELLED)
+    db_session.commit()
+    assert webhooks.deliver_due(db.session) == {"delivered": 1, "retrying": 0, "failed": 0}
+    [request] = receiver.requests
+    assert request.path == "/hooks/dryport?src=test"
+    assert request.headers["Dryport-Event"] == "booking.cancelled"
+    assert verify(endpoint.plain_secret, request.headers["Dryport-Signature"], request.body)
+    assert not verify("whsec_wrong", request.headers["Dryport-Signature"], request.body)
+    assert not verify(endpoint.plain_secret, request.headers["Dryport-Signature"], b"{}")
+    assert request.json["data"]["booking"]["reference"] == booking.reference
+    assert request.json["id"] == request.headers["Dryport-Event-Id"]
+    [delivery] = deliveries(db_session)
+    assert (delivery.status, delivery.attempts, delivery.response_status) == (
+        DeliveryStatus.DELIVERED,
+        1,
+        200,
+    )
+    assert webhooks.deliver_due(db.session) == {"delivered": 0, "retrying": 0, "failed": 0}
+    assert len(receiver.requests) == 1
+
+
+def test_a_rotated_secret_signs_from_then_on(db_session, shipper, endpoint, receiver):
+    _endpoint, secret = webhooks.rotate_secret(db_session, shipper, endpoint.id)
+    webhooks.send_ping(db_session, shipper, endpoint.id)
+    db_session.commit()
+    webhooks.deliver_due(db.session)
+    signed = receiver.requests[0].headers["Dryport-Signature"]
+    assert verify(secret, signed, receiver.requests[0].body)
+    assert not verify(endpoint.plain_secret, signed, receiver.requests[0].body)
+
+
+def test_failures_are_retried_with_doubling_pauses_then_given_up(
+    app, db_session, shipper, endpoint, receiver
+):
+    webhooks.send_ping(db_session, shipper, endpoint.id)
+    db_session.commit()
+    receiver.answers = [500] * 3
+    now = utcnow()
+    waits = []
+    for _ in range(3):
+        assert webhooks.deliver_due(db.session, now=now)["retrying"] == 1
+        [delivery] = deliveries(db_session)
+        waits.append((delivery.next_attempt_at - now).total_seconds())
+        assert delivery.last_error == "status: HTTP 500" and delivery.response_status == 500
+        assert webhooks.deliver_due(db.session, now=now)["retrying"] == 0  # not due yet
+        now = delivery.next_attempt_at
+    assert 27 <= waits[0] <= 33 and 54 <= waits[1] <= 66 and 108 <= waits[2] <= 132
+    assert webhooks.deliver_due(db.session, now=now)["delivered"] == 1
+    assert deliveries(db_session)[0].attempts == 4
+    assert len(receiver.requests) == 4
+    assert len({r.headers["Dryport-Event-Id"] for r in receiver.requests}) == 1
+
+    webhooks.send_ping(db_session, shipper, endpoint.id)
+    db_session.commit()
+    receiver.answers = [503] * app.config["WEBHOOK_MAX_ATTEMPTS"]
+    now = utcnow()
+    for _ in range(app.config["WEBHOOK_MAX_ATTEMPTS"]):
+        webhooks.deliver_due(db.session, now=now)
+        now += timedelta(hours=2)
+    failed = deliveries(db_session)[1]
+    assert failed.status is DeliveryStatus.FAILED
+    assert failed.attempts == app.config["WEBHOOK_MAX_ATTEMPTS"]
+    webhooks.redeliver(db_session, shipper, failed.id)
+    db_session.commit()
+    assert webhooks.deliver_due(db.session)["delivered"] == 1
+
+
+def test_the_back_off_doubles_up_to_its_cap():
+    waits = [webhooks.retry_delay(n, 30, 3600).total_seconds() for n in range(1, 10)]
+    for n, wait in enumerate(waits, start=1):
+        assert 0.9 * min(30 * 2 ** (n - 1), 3600) <= wait <= 1.1 * min(30 * 2 ** (n - 1), 3600)
+
+
+def test_an_untrusted_certificate_and_a_closed_port_are_failures(
+    app, db_session, shipper, endpoint, receiver
+):
+    webhooks.send_ping(db_session, shipper, endpoint.id)
+    db_session.commit()
+    app.config["WEBHOOK_CA_FILE"] = None  # the system's CAs do not know the receiver
+    webhooks.deliver_due(db.session)
+    assert deliveries(db_session)[0].last_error.startswith("tls:")
+    assert receiver.requests == []
+
+    receiver.stop()
+    webhooks.redeliver(db_session, shipper, deliveries(db_session)[0].id)
+    db_session.commit()
+    webhooks.deliver_due(db.session)
+    assert deliveries(db_session)[0].last_error.startswith("connect:")
+
+
+def test_a_paused_endpoint_keeps_its_deliveries_until_resumed(
+    db_session, shipper, endpoint, receiver
+):
+    webhooks.send_ping(db_session, shipper, endpoint.id)
+    webhooks.set_active(db_session, shipper, endpoint.id, False)
+    db_session.commit()
+    assert webhooks.deliver_due(db.session)["delivered"] == 0
+    webhooks.set_active(db_session, shipper, endpoint.id, True)
+    db_session.commit()
+    assert webhooks.deliver_due(db.session)["delivered"] == 1
+
+
+def test_a_removed_endpoint_takes_its_log_with_it(db_session, shipper, endpoint):
+    webhooks.send_ping(db_session, shipper, endpoint.id)
+    db_session.commit()
+    webhooks.delete_endpoint(db_session, shipper, endpoint.id)
+    db_session.commit()
+    assert db_session.scalar(select(func.count()).select_from(WebhookDelivery)) == 0
+
+
+# ---- one worker per delivery ---------------------------------------------------------------
+
+
+def _two_workers_read_then_attempt(app, now):
+    """Both workers read the same due list before either attempts: the worst interleaving."""
+    sessions = [db.session.session_factory() for _ in range(2)]
+    try:
+        lists = [webhooks.due_deliveries(s, now, 50) for s in sessions]
+        results = [
+            webhooks.attempt(s, delivery_id, due_at, now)
+            for s, due in zip(sessions, lists, strict=True)
+            for delivery_id, due_at in due
+        ]
+    finally:
+        for s in sessions:
+            s.close()
+    return results
+
+
+def test_two_workers_never_send_one_delivery_twice(app, db_session, shipper, endpoint, receiver):
+    for _ in range(3):
+        webhooks.send_ping(db_session, shipper, endpoint.id)
+    db_session.commit()
+    results = _two_workers_read_then_attempt(app, utcnow())
+    assert results.count("delivered") == 3 and results.count(None) == 3
+    assert len(receiver.requests) == 3
+
+
+def test_the_broken_claim_without_compare_and_set_is_caught(
+    app, db_session, shipper, endpoint, receiver, monkeypatch
+):
+    """The control: a claim that does not check the due time sends every delivery twice."""
+
+    def naive_claim(session, delivery_id, due_at, now):
+        from sqlalchemy import update
+
+        session.execute(
+            update(WebhookDelivery)
+            .where(WebhookDelivery.id == delivery_id)
+            .values(attempts=WebhookDelivery.attempts + 1, last_attempt_at=now)
+        )
+        session.commit()
+        return True
+
+    monkeypatch.setattr(webhooks, "claim", naive_claim)
+    for _ in range(3):
+        webhooks.send_ping(db_session, shipper, endpoint.id)
+    db_session.commit()
+    _two_workers_read_then_attempt(app, utcnow())
+    assert len(receiver.requests) == 6  # what the real claim prevents
+
+
+def test_the_app_process_delivers_after_the_commit(
+    make_app, certificate, client, db_session, shipper, receiver, make_departure
+):
+    """With the in-process dispatcher, the booking's commit wakes it: the receiver hears of
+    the booking without anybody running a worker."""
+    live = make_app(WEBHOOKS_IN_PROCESS=True, WEBHOOK_CA_FILE=str(certificate[0]))
+    webhooks.create_endpoint(db_session, shipper, receiver.url)
+    db_session.commit()
+    response = live.test_client().post(
+        "/api/v1/bookings", json=booking_body(make_departure().id), headers=shipper.headers
+    )
+    assert response.status_code == 201
+    assert receiver.arrived.wait(timeout=15), "nothing delivered"
+    assert (
+        receiver.requests[0].json["data"]["booking"]["reference"]
+        == (response.get_json()["reference"])
+    )
