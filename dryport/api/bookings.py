@@ -3,7 +3,7 @@ from flask_babel import lazy_gettext as _l
 from flask_smorest import Blueprint
 
 from dryport.api.auth import BEARER, current_api_user, token_required
-from dryport.api.paging import paged
+from dryport.api.paging import WHOLE, paged
 from dryport.extensions import db
 from dryport.models import Role
 from dryport.schemas.bookings import (
@@ -12,6 +12,7 @@ from dryport.schemas.bookings import (
     BookingEventSchema,
     BookingQuerySchema,
     BookingSchema,
+    EventQuerySchema,
     VersionSchema,
 )
 from dryport.services import bookings, idempotency
@@ -69,7 +70,7 @@ def _json(body: dict, status: int, headers: dict | None = None):
 @blp.response(200, BookingSchema(many=True))
 @blp.paginate()
 def list_bookings(query, pagination_parameters):
-    """Bookings in your scope, newest first"""
+    """Bookings in your scope, by default newest first"""
     return paged(bookings.bookings_query(current_api_user(), **query), pagination_parameters)
 
 
@@ -133,7 +134,10 @@ def if_match() -> int | None:
 @blp.route("/bookings/<reference>/events")
 @token_required()
 @blp.doc(security=BEARER)
+@blp.arguments(EventQuerySchema, location="query")
 @blp.response(200, BookingEventSchema(many=True))
-def booking_events(reference):
-    """The booking's timeline, oldest first"""
-    return bookings.get_booking(db.session, current_api_user(), reference).events
+@blp.paginate(**WHOLE)
+def booking_events(query, reference, pagination_parameters):
+    """The booking's timeline, by default oldest first"""
+    stmt = bookings.events_query(db.session, current_api_user(), reference, **query)
+    return paged(stmt, pagination_parameters)

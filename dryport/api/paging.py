@@ -3,7 +3,11 @@
 from sqlalchemy import Select
 
 from dryport.extensions import db
-from dryport.services.pagination import paginate
+from dryport.services.pagination import MAX_PAGE_SIZE, paginate
+
+# Stations, routes and a booking's timeline are short and were answered whole before they
+# were paged: by default they still come on one page.
+WHOLE = {"page_size": MAX_PAGE_SIZE, "max_page_size": MAX_PAGE_SIZE}
 
 
 def paged(stmt: Select, pagination_parameters) -> list:

@@ -1,12 +1,14 @@
 from flask_smorest import Blueprint
 
 from dryport.api.auth import BEARER, token_required
-from dryport.api.paging import paged
+from dryport.api.paging import WHOLE, paged
 from dryport.extensions import db
 from dryport.schemas.reference import (
     DepartureQuerySchema,
     DepartureSchema,
+    RouteQuerySchema,
     RouteSchema,
+    StationQuerySchema,
     StationSchema,
 )
 from dryport.services import departures, reference_data
@@ -17,19 +19,23 @@ blp = Blueprint("api_reference", __name__, description="Stations, routes and dep
 @blp.route("/stations")
 @token_required()
 @blp.doc(security=BEARER)
+@blp.arguments(StationQuerySchema, location="query")
 @blp.response(200, StationSchema(many=True))
-def list_stations():
-    """The hub and the county sub-stations"""
-    return reference_data.list_stations(db.session)
+@blp.paginate(**WHOLE)
+def list_stations(query, pagination_parameters):
+    """The hub and the county sub-stations; by default the hub first"""
+    return paged(reference_data.stations_query(**query), pagination_parameters)
 
 
 @blp.route("/routes")
 @token_required()
 @blp.doc(security=BEARER)
+@blp.arguments(RouteQuerySchema, location="query")
 @blp.response(200, RouteSchema(many=True))
-def list_routes():
+@blp.paginate(**WHOLE)
+def list_routes(query, pagination_parameters):
     """The routes with their legs"""
-    return reference_data.list_routes(db.session)
+    return paged(reference_data.routes_query(**query), pagination_parameters)
 
 
 @blp.route("/departures")
@@ -39,8 +45,10 @@ def list_routes():
 @blp.response(200, DepartureSchema(many=True))
 @blp.paginate()
 def list_departures(query, pagination_parameters):
-    """Departures, soonest first; by default from today on"""
-    stmt = departures.departures_query(query.get("route"), query.get("from_"), query.get("to"))
+    """Departures, by default soonest first and from today on"""
+    stmt = departures.departures_query(
+        query.get("route"), query.get("from_"), query.get("to"), query.get("sort")
+    )
     return paged(stmt, pagination_parameters)
 
 

@@ -15,6 +15,8 @@ from marshmallow import (
 )
 
 from dryport.models import BookingStatus, EventType, VgmMethod
+from dryport.schemas.sorting import Sort
+from dryport.services.bookings import EVENT_SORTING, SORTING
 from dryport.services.containers import SIZE_TYPES, reefer_setpoint_problem
 from dryport.services.departures import station_cutoff
 
@@ -183,6 +185,11 @@ class BookingQuerySchema(Schema):
     status = fields.Enum(BookingStatus)
     route = fields.String()
     departure_id = fields.Integer(validate=ID_RANGE)
+    sort = Sort(SORTING)
+
+
+class EventQuerySchema(Schema):
+    sort = Sort(EVENT_SORTING)
 
 
 # ---- output -------------------------------------------------------------------------------

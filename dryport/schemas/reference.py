@@ -6,6 +6,8 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, validates_schema
 
 from dryport.models import DepartureStatus, DocumentType, StationKind, TransportMode
+from dryport.schemas.sorting import Sort
+from dryport.services import departures, reference_data
 
 
 class StationSchema(Schema):
@@ -81,9 +83,18 @@ class DepartureQuerySchema(Schema):
         data_key="from", metadata={"description": "Departing from (default: today)"}
     )
     to = DayOrMoment(metadata={"description": "Departing up to (a date: that whole day)"})
+    sort = Sort(departures.SORTING)
 
     @validates_schema
     def check_order(self, data, **kwargs):
         start, end = data.get("from_"), data.get("to")
         if start is not None and end is not None and type(start) is type(end) and start > end:
             raise ValidationError(str(_l("'to' is before 'from'.")), field_name="to")
+
+
+class StationQuerySchema(Schema):
+    sort = Sort(reference_data.STATION_SORTING)
+
+
+class RouteQuerySchema(Schema):
+    sort = Sort(reference_data.ROUTE_SORTING)

@@ -5,6 +5,7 @@ Every state change writes one ``BookingEvent``. A change made on a stale copy (t
 changed since the client read it) is a ``Conflict``, never a silent overwrite.
 """
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -32,8 +33,24 @@ from dryport.services.clock import LOCAL_TZ, local_day_start, utcnow
 from dryport.services.containers import format_teu, reefer_setpoint_problem, total_teu
 from dryport.services.departures import check_cutoff, station_cutoff
 from dryport.services.errors import Conflict, Invalid, NotFound, stale
+from dryport.services.pagination import Sorting, key_name, order_by
 
 CANCELLABLE = (BookingStatus.RECEIVED, BookingStatus.CONFIRMED)
+
+
+SORTING = Sorting(
+    columns={
+        "created_at": Booking.created_at,
+        "updated_at": Booking.updated_at,
+        "reference": Booking.reference,
+        "status": Booking.status,
+        "teu": Booking.teu,
+        "departs_at": Departure.departs_at,
+    },
+    default=("-created_at",),
+    tiebreak=Booking.id,
+)
+EVENT_SORTING = Sorting(columns={"at": BookingEvent.at}, default=("at",), tiebreak=BookingEvent.id)
 
 
 def bookings_query(
@@ -42,9 +59,11 @@ def bookings_query(
     route: str | None = None,
     departure_id: int | None = None,
     month: date | None = None,
+    sort: Sequence[str] | None = None,
 ) -> Select:
-    """The bookings ``user`` may see, newest first, optionally filtered; ``month`` is the
-    departure month (first day of it) in Asia/Shanghai."""
+    """The bookings ``user`` may see, optionally filtered, in the order of ``sort`` (keys of
+    ``SORTING``; newest first by default); ``month`` is the departure month (first day of it)
+    in Asia/Shanghai. The departure is joined only when a filter or the order needs it."""
     stmt = (
         select(Booking)
         .where(booking_scope(user))
@@ -61,7 +80,7 @@ def bookings_query(
         stmt = stmt.where(Booking.status == status)
     if departure_id is not None:
         stmt = stmt.where(Booking.departure_id == departure_id)
-    if route or month:
+    if route or month or "departs_at" in map(key_name, sort or ()):
         stmt = stmt.join(Booking.departure)
     if route:
         stmt = stmt.join(Departure.route).where(Route.code == route)
@@ -71,7 +90,7 @@ def bookings_query(
             Departure.departs_at >= local_day_start(month),
             Departure.departs_at < local_day_start(following),
         )
-    return stmt.order_by(Booking.created_at.desc(), Booking.id.desc())
+    return order_by(stmt, sort, SORTING)
 
 
 def get_booking_for_change(
@@ -110,6 +129,16 @@ def get_booking(session: Session, user: User, reference: str, timeline: bool = T
     if booking is None:
         raise NotFound()
     return booking
+
+
+def events_query(
+    session: Session, user: User, reference: str, sort: Sequence[str] | None = None
+) -> Select:
+    """The timeline of the booking with ``reference``, in the order of ``sort`` (keys of
+    ``EVENT_SORTING``; oldest first by default). Raises ``NotFound`` as ``get_booking`` does."""
+    booking = get_booking(session, user, reference, timeline=False)
+    stmt = select(BookingEvent).where(BookingEvent.booking_id == booking.id)
+    return order_by(stmt, sort, EVENT_SORTING)
 
 
 def shipper_actions(user: User, booking: Booking, now: datetime | None = None) -> dict:

@@ -1,5 +1,6 @@
 """Finding departures; planning them comes with the operator's tools."""
 
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
@@ -10,14 +11,30 @@ from dryport.i18n import locale_code
 from dryport.models import Departure, DepartureStatus, Route, Station
 from dryport.services.clock import LOCAL_TZ, local_day_end, local_day_start, local_today, utcnow
 from dryport.services.errors import CutoffPassed, NotFound
+from dryport.services.pagination import Sorting, order_by
+
+SORTING = Sorting(
+    columns={
+        "departs_at": Departure.departs_at,
+        "cutoff_at": Departure.cutoff_at,
+        "service_no": Departure.service_no,
+        "capacity_teu": Departure.capacity_teu,
+        "booked_teu": Departure.held_teu,
+        "available_teu": Departure.capacity_teu - Departure.held_teu,
+    },
+    default=("departs_at",),
+    tiebreak=Departure.id,
+)
 
 
 def departures_query(
     route: str | None = None,
     start: date | datetime | None = None,
     end: date | datetime | None = None,
+    sort: Sequence[str] | None = None,
 ) -> Select:
-    """Departures of ``route`` (code) departing in [start, end), soonest first.
+    """Departures of ``route`` (code) departing in [start, end), in the order of ``sort``
+    (keys of ``SORTING``; soonest first by default).
 
     A date means the whole day in Asia/Shanghai; without ``start`` the list begins today.
     """
@@ -32,7 +49,7 @@ def departures_query(
         stmt = stmt.where(Departure.departs_at < end)
     if route:
         stmt = stmt.join(Departure.route).where(Route.code == route)
-    return stmt.order_by(Departure.departs_at, Departure.id)
+    return order_by(stmt, sort, SORTING)
 
 
 def recent_start(days: int = 7) -> datetime:

@@ -4,10 +4,13 @@ Seeding only adds what is missing: values edited since (feeder hours, leg names)
 running it again changes nothing.
 """
 
-from sqlalchemy import select
+from collections.abc import Sequence
+
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
 from dryport.models import DocumentType, Leg, Route, Station, StationKind, TransportMode
+from dryport.services.pagination import Sorting, order_by
 
 STATIONS = (
     ("HK", "恒口枢纽", "Hengkou hub", StationKind.HUB, 0),
@@ -90,9 +93,35 @@ ROUTES = (
 )
 
 
+STATION_SORTING = Sorting(
+    columns={
+        "code": Station.code,
+        "name_zh": Station.name_zh,
+        "name_en": Station.name_en,
+        "kind": Station.kind,
+        "feeder_hours": Station.feeder_hours,
+    },
+    default=("kind",),  # the hub first, then the sub-stations in their seed order
+    tiebreak=Station.id,
+)
+ROUTE_SORTING = Sorting(columns={"code": Route.code}, default=(), tiebreak=Route.id)
+
+
+def stations_query(sort: Sequence[str] | None = None) -> Select:
+    """The stations in the order of ``sort`` (keys of ``STATION_SORTING``); by default the
+    hub first, then the sub-stations in their seed order."""
+    return order_by(select(Station), sort, STATION_SORTING)
+
+
+def routes_query(sort: Sequence[str] | None = None) -> Select:
+    """The routes with their legs, in the order of ``sort`` (keys of ``ROUTE_SORTING``); by
+    default in their seed order."""
+    return order_by(select(Route).options(selectinload(Route.legs)), sort, ROUTE_SORTING)
+
+
 def list_stations(session: Session, active_only: bool = False) -> list[Station]:
     """The hub first, then the sub-stations, in their seed order."""
-    stmt = select(Station).order_by(Station.kind, Station.id)
+    stmt = stations_query()
     if active_only:
         stmt = stmt.where(Station.active)
     return list(session.scalars(stmt))
@@ -100,7 +129,7 @@ def list_stations(session: Session, active_only: bool = False) -> list[Station]:
 
 def list_routes(session: Session) -> list[Route]:
     """The routes with their legs."""
-    return list(session.scalars(select(Route).options(selectinload(Route.legs)).order_by(Route.id)))
+    return list(session.scalars(routes_query()))
 
 
 def seed_reference_data(session: Session) -> dict[str, int]:
