@@ -8,7 +8,7 @@ PORT   ?= 5000
 PO     := $(wildcard dryport/translations/*/LC_MESSAGES/messages.po)
 MO     := $(PO:.po=.mo)
 
-.PHONY: run test lint format install translations extract clean
+.PHONY: run test lint audit format install translations extract clean
 
 run: install translations
 	$(FLASK) db upgrade
@@ -27,6 +27,10 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/bandit -q -r dryport -ll
+
+# Known vulnerabilities in the installed dependencies (pip-audit); says so when it cannot ask.
+audit: install
+	$(BIN)/python scripts/audit.py
 
 format: install
 	$(BIN)/ruff check --fix .

@@ -61,6 +61,9 @@ class Config:
     WEBHOOK_RETRY_BASE_SECONDS = 30  # then 1, 2, 4 ... minutes, at most an hour apart
     WEBHOOK_RETRY_CAP_SECONDS = 3600
     WEBHOOK_POLL_SECONDS = 15
+    # Test events and sends-again per client address: each one calls an address of the
+    # shipper's choosing.
+    WEBHOOK_SEND_LIMIT = os.environ.get("WEBHOOK_SEND_LIMIT", "10 per minute")
 
     API_TITLE = "dryport"
     API_VERSION = "v1"

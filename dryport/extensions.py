@@ -1,26 +1,53 @@
 """Extension instances, created unbound and initialised in ``create_app``."""
 
+import http
+
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_smorest import Api as _Api
+from flask_smorest.pagination import PaginationMetadataSchema
+from flask_smorest.utils import prepare_response
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 
 from dryport.db import Base
+from dryport.schemas.problems import PROBLEM_JSON, ProblemSchema
 
 
 class Api(_Api):
-    """flask-smorest's Api without its app-wide JSON error handler.
+    """flask-smorest's Api without its app-wide JSON error handler, its error responses
+    documented as the problem+json they are.
 
     Its handler would answer every HTTP error of the web pages in JSON too; errors are
     handled once per interface in ``dryport.errors`` instead.
     """
 
+    ERROR_SCHEMA = ProblemSchema
+
     def _register_error_handlers(self):
         pass
+
+    def _register_responses(self):
+        """A response component per error status (``NOT_FOUND``...) and ``DEFAULT_ERROR``,
+        all ``application/problem+json``."""
+        named = [(status.name, status.phrase) for status in http.HTTPStatus if status >= 400]
+        for name, description in [*named, ("DEFAULT_ERROR", "Any other error")]:
+            response = {"description": description, "schema": ProblemSchema}
+            prepare_response(response, self.spec, PROBLEM_JSON)
+            self.spec.components.response(name, response, lazy=True)
+
+    def _register_pagination_header(self):
+        """``X-Pagination`` holds JSON: in OpenAPI 3 a header with an object value is
+        described by its content, not by a schema (which would say the string is an object)."""
+        header = {
+            "description": "Pagination metadata (JSON): total, total_pages, first_page, "
+            "last_page, page, previous_page, next_page",
+            "content": {"application/json": {"schema": PaginationMetadataSchema}},
+        }
+        self.spec.components.header("PAGINATION", header, lazy=True)
 
 
 db = SQLAlchemy(model_class=Base)

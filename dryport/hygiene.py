@@ -41,6 +41,9 @@ def init_app(app: Flask) -> None:
         headers.setdefault("Referrer-Policy", "same-origin")
         if not app.debug:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        # Pages and answers hold other companies' data and once-shown secrets: no cache keeps
+        # them. Static files set their own policy.
+        headers.setdefault("Cache-Control", "no-store")
         return response
 
     @app.before_request

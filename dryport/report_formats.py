@@ -58,6 +58,20 @@ def _without_departures(figures: Figures) -> dict:
     return data
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def inert(cell):
+    """A text cell a spreadsheet would take for a formula (a company named ``=HYPERLINK(...)``)
+    gets a leading apostrophe; numbers, even negative ones, stay as they are."""
+    if isinstance(cell, str) and cell.startswith(FORMULA_STARTS):
+        try:
+            float(cell.rstrip("%"))
+        except ValueError:
+            return "'" + cell
+    return cell
+
+
 def as_csv(report: MonthlyReport) -> bytes:
     """The report's tables, one block each, in UTF-8 with a BOM so Excel reads Chinese."""
     out = io.StringIO()
@@ -67,7 +81,7 @@ def as_csv(report: MonthlyReport) -> bytes:
     def block(title: str, header: list[str], rows: list[list]) -> None:
         writer.writerow([title])
         writer.writerow(header)
-        writer.writerows(rows)
+        writer.writerows([[inert(cell) for cell in row] for row in rows])
         writer.writerow([])
 
     figures_header = ["TEU", "箱量 units", "毛重 gross tonnes", "订舱 bookings"]

@@ -6,7 +6,7 @@ from dryport.extensions import api, csrf
 
 
 def register_api(app: Flask) -> None:
-    from dryport.api import bookings, operations, reference, reports, tokens, waybills
+    from dryport.api import bookings, operations, reference, reports, tokens, waybills, webhooks
 
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "description": "POST /api/v1/tokens"}
@@ -18,6 +18,7 @@ def register_api(app: Flask) -> None:
         operations.blp,
         waybills.blp,
         reports.blp,
+        webhooks.blp,
     ):
         csrf.exempt(blp)  # no cookies here: every call carries its bearer token
         api.register_blueprint(blp, url_prefix="/api/v1")

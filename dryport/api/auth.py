@@ -5,6 +5,7 @@ from functools import wraps
 from flask import g, request
 from flask_babel import lazy_gettext as _l
 
+from dryport.api.errors import problems
 from dryport.extensions import db
 from dryport.models import Role, User
 from dryport.services import accounts
@@ -19,7 +20,8 @@ def current_api_user() -> User:
 
 
 def token_required(*roles: Role):
-    """Authenticate the request by its bearer token; with ``roles``, also require one of them."""
+    """Authenticate the request by its bearer token; with ``roles``, also require one of them.
+    The operation's 401 (and 403) answers are documented here too."""
 
     def decorator(view):
         @wraps(view)
@@ -33,6 +35,6 @@ def token_required(*roles: Role):
                 require_role(g.api_user, *roles)
             return view(*args, **kwargs)
 
-        return wrapper
+        return problems(401, *([403] if roles else []))(wrapper)
 
     return decorator

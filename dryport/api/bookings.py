@@ -3,6 +3,7 @@ from flask_babel import lazy_gettext as _l
 from flask_smorest import Blueprint
 
 from dryport.api.auth import BEARER, current_api_user, token_required
+from dryport.api.errors import problems
 from dryport.api.paging import WHOLE, paged
 from dryport.extensions import db
 from dryport.models import Role
@@ -28,14 +29,28 @@ IDEMPOTENCY_HEADER = {
     "description": "Retries with the same key and body return the first response and "
     "create nothing new; the same key with another body is refused (422). Keys expire.",
 }
+ETAG = {
+    "ETag": {
+        "description": 'The booking\'s version, e.g. W/"3": send it as If-Match to change '
+        "the booking only if nobody else has, or as If-None-Match to read it only if changed",
+        "schema": {"type": "string"},
+    }
+}
+REPLAYED = {
+    "Idempotent-Replayed": {
+        "description": "true when this is the stored answer to an earlier request with the "
+        "same Idempotency-Key",
+        "schema": {"type": "string", "enum": ["true"]},
+    }
+}
 
 
 @blp.route("/bookings", methods=["POST"])
 @token_required(Role.SHIPPER)
 @blp.doc(security=BEARER, parameters=[IDEMPOTENCY_HEADER])
 @blp.arguments(BookingCreateSchema)
-@blp.response(201, BookingSchema)
-@blp.alt_response(409, description="Not enough capacity, or past the cut-off")
+@blp.response(201, BookingSchema, headers=REPLAYED)
+@problems(409, descriptions={409: "Not enough capacity, or past the cut-off"})
 def create_booking(body):
     """Book containers on a departure"""
     user = current_api_user()
@@ -77,7 +92,10 @@ def list_bookings(query, pagination_parameters):
 @blp.route("/bookings/<reference>")
 @token_required()
 @blp.doc(security=BEARER)
-@blp.response(200, BookingSchema)
+@blp.response(200, BookingSchema, headers=ETAG)
+@blp.alt_response(304, description="Not modified: the If-None-Match sent is current",
+                  headers=ETAG)  # fmt: skip
+@problems(404)
 def get_booking(reference):
     """One booking; its ETag is its version, for conditional requests"""
     booking = bookings.get_booking(db.session, current_api_user(), reference)
@@ -91,8 +109,8 @@ def get_booking(reference):
 @token_required(Role.SHIPPER)
 @blp.doc(security=BEARER)
 @blp.arguments(BookingAmendSchema)
-@blp.response(200, BookingSchema)
-@blp.alt_response(409, description="Stale version, past the cut-off, or not enough capacity")
+@blp.response(200, BookingSchema, headers=ETAG)
+@problems(404, 409, descriptions={409: "Stale version, past the cut-off, or not enough capacity"})
 def amend_booking(body, reference):
     """Amend parties, cargo or container lines before the cut-off (send the version read, in
     the body or as If-Match)"""
@@ -107,8 +125,8 @@ def amend_booking(body, reference):
 @token_required(Role.SHIPPER)
 @blp.doc(security=BEARER)
 @blp.arguments(VersionSchema, required=False)
-@blp.response(200, BookingSchema)
-@blp.alt_response(409, description="Stale version, past the cut-off, or not cancellable")
+@blp.response(200, BookingSchema, headers=ETAG)
+@problems(404, 409, descriptions={409: "Stale version, past the cut-off, or not cancellable"})
 def cancel_booking(body, reference):
     """Cancel before the cut-off"""
     version = if_match() or (body or {}).get("version")
@@ -137,6 +155,7 @@ def if_match() -> int | None:
 @blp.arguments(EventQuerySchema, location="query")
 @blp.response(200, BookingEventSchema(many=True))
 @blp.paginate(**WHOLE)
+@problems(404)
 def booking_events(query, reference, pagination_parameters):
     """The booking's timeline, by default oldest first"""
     stmt = bookings.events_query(db.session, current_api_user(), reference, **query)

@@ -1,15 +1,43 @@
 """Every API error as ``application/problem+json`` (RFC 9457), translated in one place."""
 
+from http import HTTPStatus
+
 from flask import current_app, jsonify, request
 from flask_babel import gettext as _
+from flask_smorest import Blueprint
 from werkzeug.exceptions import HTTPException
 
 from dryport.extensions import db
 from dryport.i18n import HTTP_TITLES
 from dryport.schemas.messages import flatten_errors, localize_errors
+from dryport.schemas.problems import PROBLEM_JSON, ProblemSchema
 from dryport.services.errors import DomainError
 
 PROBLEM_TYPE = "about:blank"
+
+_documenting = Blueprint("problems", __name__)  # only its decorators are used
+
+
+def problems(*statuses: int, descriptions: dict[int, str] | None = None):
+    """Document the problem+json answers an operation gives besides its success: the
+    shared response of each status, or one with a description of its own."""
+    descriptions = descriptions or {}
+
+    def decorator(view):
+        for status in statuses:
+            if status in descriptions:
+                document = _documenting.alt_response(
+                    status,
+                    schema=ProblemSchema,
+                    content_type=PROBLEM_JSON,
+                    description=descriptions[status],
+                )
+            else:
+                document = _documenting.alt_response(status, response=HTTPStatus(status).name)
+            view = document(view)
+        return view
+
+    return decorator
 
 
 def problem(status: int, detail: str | None = None, *, title=None, errors=None, **extra):

@@ -3,6 +3,7 @@
 from flask_smorest import Blueprint
 
 from dryport.api.auth import BEARER, current_api_user, token_required
+from dryport.api.errors import problems
 from dryport.extensions import db
 from dryport.models import Role
 from dryport.schemas.bookings import BookingSchema
@@ -29,7 +30,7 @@ DEPARTURE = "/departures/<int(max=2147483647):departure_id>"
 @blp.doc(security=BEARER)
 @blp.arguments(ConfirmSchema)
 @blp.response(200, BookingSchema)
-@blp.alt_response(409, description="Not RECEIVED any more, or changed meanwhile")
+@problems(404, 409, descriptions={409: "Not RECEIVED any more, or changed meanwhile"})
 def confirm(body, reference):
     """Confirm a load with its containers (clerk of the origin station)"""
     return loading.confirm_load(
@@ -42,6 +43,7 @@ def confirm(body, reference):
 @blp.doc(security=BEARER)
 @blp.arguments(RejectSchema)
 @blp.response(200, BookingSchema)
+@problems(404, 409, descriptions={409: "Not RECEIVED any more, or changed meanwhile"})
 def reject(body, reference):
     """Reject a load with a reason the shipper sees (clerk of the origin station)"""
     return loading.reject_load(
@@ -54,7 +56,7 @@ def reject(body, reference):
 @blp.doc(security=BEARER)
 @blp.arguments(RollSchema)
 @blp.response(200, BookingSchema)
-@blp.alt_response(409, description="Not enough capacity on the target")
+@problems(404, 409, descriptions={409: "Not enough capacity on the target, or changed meanwhile"})
 def roll(body, reference):
     """Roll a booking to another departure of the same route"""
     return operations.roll_booking(
@@ -67,6 +69,7 @@ def roll(body, reference):
 @blp.doc(security=BEARER)
 @blp.arguments(DepartureCreateSchema)
 @blp.response(201, DepartureSchema)
+@problems(409)
 def create_departure(body):
     """Plan a departure"""
     return operations.create_departure(db.session, current_api_user(), body)
@@ -77,6 +80,7 @@ def create_departure(body):
 @blp.doc(security=BEARER)
 @blp.arguments(DepartureUpdateSchema)
 @blp.response(200, DepartureSchema)
+@problems(404, 409, descriptions={409: "Changed meanwhile, or capacity below what is held"})
 def update_departure(body, departure_id):
     """Replan a departure: times, service number, capacity (not below what is held)"""
     return operations.update_departure(db.session, current_api_user(), departure_id, body)
@@ -87,6 +91,7 @@ def update_departure(body, departure_id):
 @blp.doc(security=BEARER)
 @blp.arguments(DepartureCancelSchema, required=False)
 @blp.response(200, DepartureSchema)
+@problems(404, 409, descriptions={409: "Live bookings are still on it (listed in bookings)"})
 def cancel_departure(body, departure_id):
     """Cancel a departure with no live booking left on it"""
     return operations.cancel_departure(
@@ -99,6 +104,7 @@ def cancel_departure(body, departure_id):
 @blp.doc(security=BEARER)
 @blp.arguments(DepartureActionSchema, required=False)
 @blp.response(200, DepartureSchema)
+@problems(404, 409, descriptions={409: "Bookings still wait for their load check, or not due"})
 def depart(body, departure_id):
     """Record the departure: its confirmed bookings depart"""
     return operations.depart(db.session, current_api_user(), departure_id, (body or {}).get("at"))
@@ -109,6 +115,7 @@ def depart(body, departure_id):
 @blp.doc(security=BEARER)
 @blp.arguments(DepartureActionSchema, required=False)
 @blp.response(200, DepartureSchema)
+@problems(404, 409, descriptions={409: "Not departed"})
 def arrive(body, departure_id):
     """Record the arrival: its departed bookings arrive"""
     return operations.arrive(db.session, current_api_user(), departure_id, (body or {}).get("at"))

@@ -1,6 +1,7 @@
 from flask_smorest import Blueprint
 
 from dryport.api.auth import BEARER, token_required
+from dryport.api.errors import problems
 from dryport.api.paging import WHOLE, paged
 from dryport.extensions import db
 from dryport.schemas.reference import (
@@ -56,6 +57,7 @@ def list_departures(query, pagination_parameters):
 @token_required()
 @blp.doc(security=BEARER)
 @blp.response(200, DepartureSchema)
+@problems(404)
 def get_departure(departure_id):
     """One departure"""
     return departures.get_departure(db.session, departure_id)

@@ -2,6 +2,7 @@ from flask import current_app
 from flask_smorest import Blueprint
 
 from dryport import security_log
+from dryport.api.errors import problems
 from dryport.extensions import db, limiter
 from dryport.schemas.accounts import TokenRequestSchema, TokenSchema
 from dryport.services import accounts
@@ -16,7 +17,7 @@ blp = Blueprint(
 @limiter.limit(lambda: current_app.config["SIGN_IN_LIMIT"])
 @blp.arguments(TokenRequestSchema)
 @blp.response(201, TokenSchema)
-@blp.alt_response(401, description="Wrong email or password")
+@problems(401, 429, descriptions={401: "Wrong email or password", 429: "Too many attempts: wait"})
 def create_token(body):
     """Sign in and get a bearer token"""
     try:

@@ -3,6 +3,7 @@
 from flask_smorest import Blueprint
 
 from dryport.api.auth import BEARER, current_api_user, token_required
+from dryport.api.errors import problems
 from dryport.extensions import db
 from dryport.models import Role
 from dryport.responses import pdf_response
@@ -17,13 +18,13 @@ PDF = {
         "description": "PDF, one A4 page per waybill",
         "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
     },
-    "404": {"description": "No waybill (not confirmed yet), or not yours"},
 }
 
 
 @blp.route("/bookings/<reference>/waybill.pdf")
 @token_required(Role.SHIPPER, *STAFF)
 @blp.doc(security=BEARER, responses=PDF)
+@problems(404, descriptions={404: "No waybill (not confirmed yet), or not yours"})
 def booking_waybill(reference):
     """The booking's current waybill"""
     waybill = waybills.waybill_for(db.session, current_api_user(), reference)
@@ -33,6 +34,7 @@ def booking_waybill(reference):
 @blp.route("/departures/<int(max=2147483647):departure_id>/waybills.pdf")
 @token_required(*STAFF)
 @blp.doc(security=BEARER, responses=PDF)
+@problems(404, descriptions={404: "No such departure, or no waybill on it yet"})
 def departure_waybills(departure_id):
     """Every current waybill of a departure, in one PDF"""
     found = waybills.departure_waybills(db.session, departure_id)

@@ -12,11 +12,16 @@ from marshmallow import (
 from dryport.services import accounts
 from dryport.services.errors import Invalid
 
+PASSWORDS = ("password", "password_confirm")  # taken as typed, spaces and all
+
 
 def _strip_strings(data):
     if not isinstance(data, dict):
         return data
-    return {k: v.strip() if isinstance(v, str) and k != "password" else v for k, v in data.items()}
+    return {
+        key: value.strip() if isinstance(value, str) and key not in PASSWORDS else value
+        for key, value in data.items()
+    }
 
 
 class LoginSchema(Schema):

@@ -88,6 +88,8 @@ class CargoSchema(_Stripped):
             min_inclusive=False,
             error=_l("More than 0 and at most %(max)s kg.", max=f"{MAX_GROSS_WEIGHT_KG:,}"),
         ),
+        # apispec writes a Decimal field's bounds as strings; the document needs numbers.
+        metadata={"minimum": 0, "exclusiveMinimum": True, "maximum": MAX_GROSS_WEIGHT_KG},
     )
     dangerous_goods = fields.Nested(DangerousGoodsSchema, load_default=None, allow_none=True)
     reefer_temperature_c = fields.Decimal(
@@ -95,6 +97,7 @@ class CargoSchema(_Stripped):
         allow_none=True,
         places=1,
         validate=validate.Range(min=-35, max=30, error=_l("From -35 to 30 °C.")),
+        metadata={"minimum": -35, "maximum": 30},
     )
 
     @validates("hs_code")

@@ -18,6 +18,7 @@ from dryport.models import ApiToken, Company, Role, Station, User
 from dryport.services.errors import Conflict, Invalid, NotFound, Unauthorized
 
 MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_LENGTH = 128
 
 # Compared against when the email is unknown, so a wrong email costs as long as a wrong password.
 _DUMMY_HASH = generate_password_hash("dryport-timing-equaliser")
@@ -56,11 +57,17 @@ def normalise_email(raw: str) -> str:
 
 
 def check_password_rule(password: str) -> None:
-    """Raises ``Invalid`` unless the password is long enough to resist guessing."""
+    """Raises ``Invalid`` unless the password is long enough to resist guessing (and not so
+    long that hashing it is a burden: a passphrase fits)."""
     if len(password or "") < MIN_PASSWORD_LENGTH:
         raise Invalid(
             _l("The password needs at least %(n)d characters.", n=MIN_PASSWORD_LENGTH),
             errors={"password": [_l("At least %(n)d characters.", n=MIN_PASSWORD_LENGTH)]},
+        )
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise Invalid(
+            _l("The password may have at most %(n)d characters.", n=MAX_PASSWORD_LENGTH),
+            errors={"password": [_l("At most %(n)d characters.", n=MAX_PASSWORD_LENGTH)]},
         )
 
 

@@ -24,6 +24,7 @@ import socket
 import ssl
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
@@ -44,6 +45,7 @@ from dryport.models import (
 from dryport.services.access import require_role
 from dryport.services.clock import utcnow
 from dryport.services.errors import Conflict, Invalid, NotFound
+from dryport.services.pagination import Sorting, order_by
 
 log = logging.getLogger(__name__)
 
@@ -67,19 +69,36 @@ ERRORS = {
 }
 
 
+ENDPOINT_SORTING = Sorting(
+    columns={"created_at": WebhookEndpoint.created_at, "url": WebhookEndpoint.url},
+    default=("created_at",),
+    tiebreak=WebhookEndpoint.id,
+)
+DELIVERY_SORTING = Sorting(
+    columns={
+        "created_at": WebhookDelivery.created_at,
+        "next_attempt_at": WebhookDelivery.next_attempt_at,
+        "status": WebhookDelivery.status,
+        "event_type": WebhookDelivery.event_type,
+    },
+    default=("-created_at",),
+    tiebreak=WebhookDelivery.id,
+)
+
+
 # ---- endpoints ---------------------------------------------------------------------------
+
+
+def endpoints_query(user: User, sort: Sequence[str] | None = None) -> Select:
+    """The endpoints of the user's company, oldest first unless ``sort`` says otherwise."""
+    require_role(user, Role.SHIPPER)
+    stmt = select(WebhookEndpoint).where(WebhookEndpoint.company_id == user.company_id)
+    return order_by(stmt, sort, ENDPOINT_SORTING)
 
 
 def endpoints(session: Session, user: User) -> list[WebhookEndpoint]:
     """The endpoints of the user's company, oldest first."""
-    require_role(user, Role.SHIPPER)
-    return list(
-        session.scalars(
-            select(WebhookEndpoint)
-            .where(WebhookEndpoint.company_id == user.company_id)
-            .order_by(WebhookEndpoint.id)
-        )
-    )
+    return list(session.scalars(endpoints_query(user)))
 
 
 def get_endpoint(session: Session, user: User, endpoint_id: int) -> WebhookEndpoint:
@@ -187,22 +206,42 @@ def url_problem(url: str):
             if parts.hostname.lower() == "localhost" or parts.hostname.endswith(".localhost"):
                 return ERRORS["address"]
         else:
-            if not ip.is_global:
+            if not is_public(ip):
                 return ERRORS["address"]
     return None
+
+
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+_IETF_PROTOCOL = ipaddress.ip_network("192.0.0.0/24")
+
+
+def is_public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """Whether ``ip`` is on the public internet, also where an IPv6 address only wraps an IPv4
+    one (mapped, 6to4, NAT64) that leads back inside."""
+    if ip.version == 6:
+        inner = ip.ipv4_mapped or ip.sixtofour
+        if inner is None and ip in _NAT64:
+            inner = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+        if inner is None and int(ip) >> 32 == 0:  # IPv4-compatible ::a.b.c.d
+            inner = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+        if inner is not None:
+            return is_public(inner)
+    elif ip in _IETF_PROTOCOL:
+        return False
+    return ip.is_global
 
 
 # ---- the delivery log --------------------------------------------------------------------
 
 
-def deliveries_query(session: Session, user: User, endpoint_id: int) -> Select:
-    """An endpoint's deliveries, newest first (its owners only)."""
+def deliveries_query(
+    session: Session, user: User, endpoint_id: int, sort: Sequence[str] | None = None
+) -> Select:
+    """An endpoint's deliveries (its owners only), newest first unless ``sort`` says
+    otherwise."""
     endpoint = get_endpoint(session, user, endpoint_id)
-    return (
-        select(WebhookDelivery)
-        .where(WebhookDelivery.endpoint_id == endpoint.id)
-        .order_by(WebhookDelivery.created_at.desc(), WebhookDelivery.id.desc())
-    )
+    stmt = select(WebhookDelivery).where(WebhookDelivery.endpoint_id == endpoint.id)
+    return order_by(stmt, sort, DELIVERY_SORTING)
 
 
 def redeliver(session: Session, user: User, delivery_id: int) -> WebhookDelivery:
@@ -235,8 +274,14 @@ def send_ping(session: Session, user: User, endpoint_id: int) -> WebhookDelivery
         next_attempt_at=now,
     )
     session.add(delivery)
+    session.flush()
     _mark_written(session)
     return delivery
+
+
+def send_limit() -> str:
+    """The rate limit of test events and sends-again (Flask-Limiter's notation)."""
+    return current_app.config["WEBHOOK_SEND_LIMIT"]
 
 
 def new_event_id() -> str:
@@ -462,7 +507,8 @@ def post(url: str, body: bytes, headers: dict) -> Outcome:
     except (OSError, UnicodeError) as error:
         return Outcome(None, "dns", str(error)[:200])
     address = infos[0][4][0]
-    if not config["WEBHOOK_ALLOW_PRIVATE_NETWORKS"] and not ipaddress.ip_address(address).is_global:
+    checked = ipaddress.ip_address(address.split("%", 1)[0])  # without an IPv6 zone
+    if not config["WEBHOOK_ALLOW_PRIVATE_NETWORKS"] and not is_public(checked):
         return Outcome(None, "address", address)
     context = ssl.create_default_context(cafile=config["WEBHOOK_CA_FILE"])
     connection = _PinnedHTTPSConnection(

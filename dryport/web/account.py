@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from dryport import security_log
-from dryport.extensions import db
+from dryport.extensions import db, limiter
 from dryport.models import Role
 from dryport.services import accounts, webhooks
 from dryport.services.errors import DomainError
@@ -136,6 +136,7 @@ def webhook_secret(endpoint_id: int):
 
 
 @bp.route(ENDPOINT + "/ping", methods=["POST"])
+@limiter.shared_limit(webhooks.send_limit, scope="webhook-sends")
 @role_required(Role.SHIPPER)
 def webhook_ping(endpoint_id: int):
     webhooks.send_ping(db.session, current_user, endpoint_id)
@@ -155,6 +156,7 @@ def webhook_delete(endpoint_id: int):
 
 
 @bp.route("/webhooks/deliveries/<int(max=2147483647):delivery_id>/retry", methods=["POST"])
+@limiter.shared_limit(webhooks.send_limit, scope="webhook-sends")
 @role_required(Role.SHIPPER)
 def webhook_retry(delivery_id: int):
     delivery = webhooks.redeliver(db.session, current_user, delivery_id)

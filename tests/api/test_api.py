@@ -239,3 +239,22 @@ def test_the_openapi_document_describes_the_api(client):
     ):
         assert path in spec["paths"], path
     assert spec["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
+
+
+def test_an_oversized_body_is_413_and_books_nothing(client, make_user, api_token):
+    headers = api_token(make_user(Role.SHIPPER).email)
+    response = client.post("/api/v1/bookings", data=b"{" + b" " * (2 * 1024 * 1024) + b"}",
+                           headers={**headers, "Content-Type": "application/json"})  # fmt: skip
+    assert response.status_code == 413
+    assert response.mimetype == "application/problem+json"
+    assert client.get("/api/v1/bookings", headers=headers).get_json() == []
+
+
+def test_a_body_that_is_not_json_is_not_read_as_json(client, make_user, make_departure, api_token):
+    headers = api_token(make_user(Role.SHIPPER).email)
+    body = json.dumps({"departure_id": make_departure().id, "origin_station": "HB"})
+    response = client.post("/api/v1/bookings", data=body,
+                           headers={**headers, "Content-Type": "text/plain"})  # fmt: skip
+    assert response.status_code in (415, 422)
+    assert response.mimetype == "application/problem+json"
+    assert client.get("/api/v1/bookings", headers=headers).get_json() == []

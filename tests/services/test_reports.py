@@ -188,3 +188,13 @@ def test_the_command_writes_the_report(runner, march, tmp_path):
     assert "本月 this month,7,5,65.0,3,2" in out.read_bytes().decode("utf-8-sig")
     bad = runner.invoke(args=["dryport", "report", "--month", "March", "--output", str(out)])
     assert bad.exit_code == 2
+
+
+def test_a_csv_cell_never_becomes_a_formula():
+    from dryport.report_formats import inert
+
+    assert inert('=HYPERLINK("http://evil")') == '\'=HYPERLINK("http://evil")'
+    assert inert("@SUM(A1)") == "'@SUM(A1)"
+    assert inert("+86 tea") == "'+86 tea"
+    assert inert("-3.5") == "-3.5" and inert("-12%") == "-12%" and inert(-3) == -3
+    assert inert("安康富硒茶业") == "安康富硒茶业"

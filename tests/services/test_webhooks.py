@@ -393,3 +393,25 @@ def test_the_app_process_delivers_after_the_commit(
         receiver.requests[0].json["data"]["booking"]["reference"]
         == (response.get_json()["reference"])
     )
+
+
+@pytest.mark.parametrize(
+    ("address", "public"),
+    [
+        ("93.184.216.34", True),
+        ("2606:2800:220:1::", True),
+        ("10.0.0.1", False),
+        ("169.254.169.254", False),  # cloud metadata
+        ("192.0.0.8", False),
+        ("::ffff:127.0.0.1", False),  # IPv4-mapped
+        ("::127.0.0.1", False),  # IPv4-compatible
+        ("2002:7f00:1::", False),  # 6to4 of 127.0.0.1
+        ("64:ff9b::a00:1", False),  # NAT64 of 10.0.0.1
+        ("64:ff9b::5db8:d822", True),  # NAT64 of a public address
+        ("fd00::1", False),
+    ],
+)
+def test_addresses_that_lead_back_inside_are_not_public(address, public):
+    import ipaddress
+
+    assert webhooks.is_public(ipaddress.ip_address(address)) is public

@@ -78,6 +78,9 @@ EXPECTED = {
     "api_waybills.booking_waybill": {**API_SCOPED, "clerk_x": 403, "clerk_y": 403},
     "api_waybills.departure_waybills": only(STAFF, anon=401),
     "api_reports.monthly": only(STAFF, anon=401),
+    "api_webhooks.list_webhooks": only(("shipper_a", "shipper_b"), anon=401),
+    "api_webhooks.get_webhook": only(("shipper_a",), anon=401) | {"shipper_b": 404},
+    "api_webhooks.list_deliveries": only(("shipper_a",), anon=401) | {"shipper_b": 404},
 }
 
 

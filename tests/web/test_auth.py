@@ -152,3 +152,20 @@ def test_an_unknown_form_field_is_ignored(client, db_session, seeded):
 def test_extreme_input_on_pages_never_fails_with_500(client, auth, make_user, path):
     auth.login(make_user(Role.OPERATOR).email)
     assert client.get(path).status_code in (200, 404, 422)
+
+
+def test_a_password_is_taken_as_typed_spaces_and_all(client, auth, db_session, seeded):
+    spaced = "  茶园的清晨 green tea at dawn  "
+    assert _register(client, password=spaced, password_confirm=spaced).status_code == 302
+    auth.logout()
+    assert auth.login("li.na@example.com", spaced).status_code == 302
+    auth.logout()
+    assert auth.login("li.na@example.com", spaced.strip()).status_code == 401
+
+
+def test_an_overlong_password_is_refused_and_changes_nothing(client, db_session, seeded):
+    long = "x" * 129
+    response = _register(client, password=long, password_confirm=long)
+    assert response.status_code == 422
+    assert "最多 128 个字符" in response.get_data(as_text=True)
+    assert _count(db_session, User) == 0
