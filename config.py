@@ -57,7 +57,7 @@ class Config:
     WEBHOOK_ALLOW_PRIVATE_NETWORKS = os.environ.get("WEBHOOK_ALLOW_PRIVATE_NETWORKS") == "1"
     WEBHOOK_CA_FILE = os.environ.get("WEBHOOK_CA_FILE")  # default: the system's CAs
     WEBHOOK_TIMEOUT_SECONDS = 10
-    WEBHOOK_MAX_ATTEMPTS = 8
+    WEBHOOK_MAX_ATTEMPTS = 15  # about eight hours in all
     WEBHOOK_RETRY_BASE_SECONDS = 30  # then 1, 2, 4 ... minutes, at most an hour apart
     WEBHOOK_RETRY_CAP_SECONDS = 3600
     WEBHOOK_POLL_SECONDS = 15

@@ -105,9 +105,11 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from dryport import routing
     from dryport.api import register_api
     from dryport.web import register_web
 
+    routing.init_app(app)
     register_web(app)
     register_api(app)
 

@@ -149,7 +149,15 @@ def webhooks_command(loop: bool):
 
     poll = current_app.config["WEBHOOK_POLL_SECONDS"]
     while True:
-        counts = webhooks.deliver_due(db.session)
+        try:
+            counts = webhooks.deliver_due(db.session)
+        except Exception as error:  # a worker outlives a bad moment of the database
+            if not loop:
+                raise
+            click.echo(_("Delivery failed: %(error)s", error=error), err=True)
+            db.session.remove()
+            time.sleep(poll)
+            continue
         if any(counts.values()):
             click.echo(_("Delivered %(delivered)d, to retry %(retrying)d, failed %(failed)d.",
                          **counts))  # fmt: skip

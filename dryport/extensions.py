@@ -2,6 +2,7 @@
 
 import http
 
+from apispec import BasePlugin
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -26,6 +27,9 @@ class Api(_Api):
     """
 
     ERROR_SCHEMA = ProblemSchema
+    # No catch-all "default" answer: each operation names the statuses it gives, so that a
+    # status nobody documented is an error of the document (and the fuzz test catches it).
+    DEFAULT_ERROR_RESPONSE_NAME = None
 
     def _register_error_handlers(self):
         pass
@@ -50,12 +54,24 @@ class Api(_Api):
         self.spec.components.header("PAGINATION", header, lazy=True)
 
 
+class BodyProblems(BasePlugin):
+    """Every operation that takes a JSON body may answer 400 (not JSON at all) and 413 (over
+    ``MAX_CONTENT_LENGTH``): documented once here rather than on each operation."""
+
+    def operation_helper(self, path=None, operations=None, **kwargs):
+        for operation in (operations or {}).values():
+            if isinstance(operation, dict) and "requestBody" in operation:
+                responses = operation.setdefault("responses", {})
+                responses.setdefault("400", "BAD_REQUEST")
+                responses.setdefault("413", "REQUEST_ENTITY_TOO_LARGE")
+
+
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
-api = Api()
+api = Api(spec_kwargs={"extra_plugins": [BodyProblems()]})
 # Sign-in, registration and token requests, per client address. In memory by default; set
 # RATELIMIT_STORAGE_URI (e.g. redis://) when several servers must share the counts.
 limiter = Limiter(get_remote_address)

@@ -3,6 +3,11 @@
 from flask import Flask
 
 from dryport.extensions import api, csrf
+from dryport.routing import CONVERTERS
+
+# Path parameters documented by their converters (once per process: every later app gets them).
+for _converter in CONVERTERS.values():
+    api.register_converter(_converter, lambda converter: dict(converter.schema))
 
 
 def register_api(app: Flask) -> None:

@@ -89,7 +89,7 @@ def list_bookings(query, pagination_parameters):
     return paged(bookings.bookings_query(current_api_user(), **query), pagination_parameters)
 
 
-@blp.route("/bookings/<reference>")
+@blp.route("/bookings/<reference:reference>")
 @token_required()
 @blp.doc(security=BEARER)
 @blp.response(200, BookingSchema, headers=ETAG)
@@ -105,7 +105,7 @@ def get_booking(reference):
     return booking, 200, {"ETag": tag}
 
 
-@blp.route("/bookings/<reference>", methods=["PATCH"])
+@blp.route("/bookings/<reference:reference>", methods=["PATCH"])
 @token_required(Role.SHIPPER)
 @blp.doc(security=BEARER)
 @blp.arguments(BookingAmendSchema)
@@ -121,7 +121,7 @@ def amend_booking(body, reference):
     return booking, 200, {"ETag": etag(booking)}
 
 
-@blp.route("/bookings/<reference>/cancel", methods=["POST"])
+@blp.route("/bookings/<reference:reference>/cancel", methods=["POST"])
 @token_required(Role.SHIPPER)
 @blp.doc(security=BEARER)
 @blp.arguments(VersionSchema, required=False)
@@ -149,7 +149,7 @@ def if_match() -> int | None:
     return int(value)
 
 
-@blp.route("/bookings/<reference>/events")
+@blp.route("/bookings/<reference:reference>/events")
 @token_required()
 @blp.doc(security=BEARER)
 @blp.arguments(EventQuerySchema, location="query")

@@ -22,10 +22,10 @@ from dryport.services.access import STAFF
 
 blp = Blueprint("api_operations", __name__, description="Load checks and departures")
 
-DEPARTURE = "/departures/<int(max=2147483647):departure_id>"
+DEPARTURE = "/departures/<id:departure_id>"
 
 
-@blp.route("/bookings/<reference>/confirm", methods=["POST"])
+@blp.route("/bookings/<reference:reference>/confirm", methods=["POST"])
 @token_required(Role.CLERK)
 @blp.doc(security=BEARER)
 @blp.arguments(ConfirmSchema)
@@ -38,7 +38,7 @@ def confirm(body, reference):
     )
 
 
-@blp.route("/bookings/<reference>/reject", methods=["POST"])
+@blp.route("/bookings/<reference:reference>/reject", methods=["POST"])
 @token_required(Role.CLERK)
 @blp.doc(security=BEARER)
 @blp.arguments(RejectSchema)
@@ -51,7 +51,7 @@ def reject(body, reference):
     )
 
 
-@blp.route("/bookings/<reference>/roll", methods=["POST"])
+@blp.route("/bookings/<reference:reference>/roll", methods=["POST"])
 @token_required(*STAFF)
 @blp.doc(security=BEARER)
 @blp.arguments(RollSchema)

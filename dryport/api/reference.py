@@ -53,7 +53,7 @@ def list_departures(query, pagination_parameters):
     return paged(stmt, pagination_parameters)
 
 
-@blp.route("/departures/<int(max=2147483647):departure_id>")
+@blp.route("/departures/<id:departure_id>")
 @token_required()
 @blp.doc(security=BEARER)
 @blp.response(200, DepartureSchema)

@@ -21,7 +21,7 @@ PDF = {
 }
 
 
-@blp.route("/bookings/<reference>/waybill.pdf")
+@blp.route("/bookings/<reference:reference>/waybill.pdf")
 @token_required(Role.SHIPPER, *STAFF)
 @blp.doc(security=BEARER, responses=PDF)
 @problems(404, descriptions={404: "No waybill (not confirmed yet), or not yours"})
@@ -31,7 +31,7 @@ def booking_waybill(reference):
     return pdf_response(waybills.render_pdf([waybill]), f"{waybill.number}.pdf")
 
 
-@blp.route("/departures/<int(max=2147483647):departure_id>/waybills.pdf")
+@blp.route("/departures/<id:departure_id>/waybills.pdf")
 @token_required(*STAFF)
 @blp.doc(security=BEARER, responses=PDF)
 @problems(404, descriptions={404: "No such departure, or no waybill on it yet"})

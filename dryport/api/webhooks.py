@@ -20,7 +20,7 @@ from dryport.services import webhooks
 
 blp = Blueprint("api_webhooks", __name__, description="Webhooks: booking events to your systems")
 
-ENDPOINT = "/webhooks/<int(max=2147483647):endpoint_id>"
+ENDPOINT = "/webhooks/<id:endpoint_id>"
 
 
 @blp.route("/webhooks")

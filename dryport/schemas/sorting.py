@@ -19,7 +19,8 @@ class Sort(fields.String):
         default = ",".join(sorting.default)
         names = "|".join(map(re.escape, sorting.columns))
         metadata = {
-            "description": f"Comma-separated keys, a leading - for descending: {keys}. "
+            "description": f"Comma-separated keys, each at most once, a leading - for "
+            f"descending: {keys}. "
             f"Default: {default or 'the order they were set up in'}. Rows that tie keep one "
             "fixed order, so pages neither repeat nor skip a row.",
             "pattern": f"^-?({names})(,-?({names}))*$",

@@ -4,14 +4,16 @@ The outbox: every timeline event of a booking is noted in the session that makes
 delivery rows are written by that session's own commit, so an event is delivered exactly when
 its change is committed and never when it is rolled back. The HTTP calls happen afterwards,
 outside any transaction: a background thread of the app process, woken by the commit, and the
-``flask dryport webhooks run`` worker take due deliveries by compare-and-set, so any number of
+``flask dryport webhooks --loop`` worker take due deliveries by compare-and-set, so any number of
 processes share the work without sending one twice at the same time. A failed attempt is
-retried with exponential back-off; the shipper sees every attempt in the delivery log.
+retried with exponential back-off; the shipper sees each delivery, its attempts and its
+last answer in the delivery log.
 
 Each request carries ``Dryport-Signature: t=<unix time>,v1=<hex HMAC-SHA256>`` computed with
 the endpoint's secret over ``"<t>.<body>"``, as the receiver checks it (see ``signature``).
 """
 
+import contextlib
 import hashlib
 import hmac
 import http.client
@@ -152,20 +154,30 @@ def rotate_secret(session: Session, user: User, endpoint_id: int) -> tuple[Webho
 
 
 def set_active(session: Session, user: User, endpoint_id: int, active: bool) -> WebhookEndpoint:
-    """Pause or resume an endpoint; its waiting deliveries wait while it is paused."""
+    """Pause or resume an endpoint; events keep being written while it is paused and wait."""
     endpoint = get_endpoint(session, user, endpoint_id)
+    resumed = active and not endpoint.active
     endpoint.active = active
-    if active:  # what waited is due now, not at its old back-off time
+    if resumed:  # what waited is due now, not at its old back-off time; not what is in flight
+        now = utcnow()
         session.execute(
             update(WebhookDelivery)
             .where(
                 WebhookDelivery.endpoint_id == endpoint.id,
                 WebhookDelivery.status == DeliveryStatus.PENDING,
+                ~_in_flight(now),
             )
-            .values(next_attempt_at=utcnow())
+            .values(next_attempt_at=now)
         )
         _mark_written(session)
     return endpoint
+
+
+def _in_flight(now: datetime):
+    """Deliveries a worker has claimed and may be sending right now (within their lease)."""
+    return (WebhookDelivery.last_attempt_at.is_not(None)) & (
+        WebhookDelivery.last_attempt_at > now - LEASE
+    )
 
 
 def delete_endpoint(session: Session, user: User, endpoint_id: int) -> WebhookEndpoint:
@@ -190,6 +202,8 @@ def url_problem(url: str):
         parts = urlsplit(url)
         parts.port  # noqa: B018 - raises for a port out of range
     except ValueError:
+        return _l("Not a valid address.")
+    if not url.isascii() or any(c.isspace() or not c.isprintable() for c in url):
         return _l("Not a valid address.")
     if parts.scheme != "https":
         return _l("The address must begin with https://.")
@@ -255,7 +269,11 @@ def redeliver(session: Session, user: User, delivery_id: int) -> WebhookDelivery
     )
     if delivery is None:
         raise NotFound()
+    if delivery.status is DeliveryStatus.PENDING:
+        raise Conflict(_l("This delivery is still waiting to be sent."))
     delivery.status = DeliveryStatus.PENDING
+    delivery.attempts = 0  # a full series of attempts again
+    delivery.last_error = None
     delivery.next_attempt_at = utcnow()
     _mark_written(session)
     return delivery
@@ -302,6 +320,8 @@ def event_type(booking_event: BookingEvent) -> str:
 
 @event.listens_for(Session, "before_commit")
 def _write_outbox(session: Session) -> None:
+    if session.in_nested_transaction():  # a savepoint: the real commit comes later
+        return
     noted = session.info.pop(_NOTED, None)
     if not noted:
         return
@@ -312,7 +332,7 @@ def _write_outbox(session: Session) -> None:
     listening = {}
     for endpoint in session.scalars(
         select(WebhookEndpoint).where(
-            WebhookEndpoint.company_id.in_(companies), WebhookEndpoint.active
+            WebhookEndpoint.company_id.in_(companies)  # paused ones too: their events wait
         )
     ):
         listening.setdefault(endpoint.company_id, []).append(endpoint)
@@ -367,6 +387,8 @@ def _mark_written(session: Session) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _wake_dispatcher(session: Session) -> None:
+    if session.in_nested_transaction():
+        return
     if session.info.pop(_WRITTEN, False) and has_app_context():
         dispatcher = current_app.extensions.get("dryport_webhooks")
         if dispatcher is not None:
@@ -375,6 +397,8 @@ def _wake_dispatcher(session: Session) -> None:
 
 @event.listens_for(Session, "after_rollback")
 def _forget(session: Session) -> None:
+    if session.in_nested_transaction():  # only the savepoint's work is undone
+        return
     session.info.pop(_NOTED, None)
     session.info.pop(_WRITTEN, None)
 
@@ -408,18 +432,36 @@ class Outcome:
 
 def deliver_due(session: Session, now: datetime | None = None, limit: int = 50) -> dict:
     """Attempt the deliveries that are due; return how many were delivered, will be
-    retried, and have failed for good."""
-    now = now or utcnow()
+    retried, and have failed for good. ``now`` fixes the clock (tests); by default every
+    claim and every retry is timed when it happens, not when the batch began."""
     counts = {"delivered": 0, "retrying": 0, "failed": 0}
-    for delivery_id, due_at in due_deliveries(session, now, limit):
-        result = attempt(session, delivery_id, due_at, now)
+    for delivery_id, due_at in due_deliveries(session, now or utcnow(), limit):
+        try:
+            result = attempt(session, delivery_id, due_at, now)
+        except Exception:  # one bad delivery must not stop the others
+            session.rollback()
+            log.exception("webhook delivery %s failed", delivery_id)
+            continue
         if result is not None:
             counts[result] += 1
     return counts
 
 
 def due_deliveries(session: Session, now: datetime, limit: int) -> list[tuple[int, datetime]]:
-    """The due deliveries of active endpoints, oldest first, as (id, when it came due)."""
+    """The due deliveries of active endpoints, oldest first, as (id, when it came due).
+    Deliveries whose last attempt was lost with its worker, and which have no attempts
+    left, are failed here."""
+    max_attempts = current_app.config["WEBHOOK_MAX_ATTEMPTS"]
+    session.execute(
+        update(WebhookDelivery)
+        .where(
+            WebhookDelivery.status == DeliveryStatus.PENDING,
+            WebhookDelivery.attempts >= max_attempts,
+            WebhookDelivery.next_attempt_at <= now,
+        )
+        .values(status=DeliveryStatus.FAILED)
+    )
+    session.commit()
     due = session.execute(
         select(WebhookDelivery.id, WebhookDelivery.next_attempt_at)
         .join(WebhookDelivery.endpoint)
@@ -435,33 +477,42 @@ def due_deliveries(session: Session, now: datetime, limit: int) -> list[tuple[in
     return [tuple(row) for row in due]
 
 
-def claim(session: Session, delivery_id: int, due_at: datetime, now: datetime) -> bool:
+def claim(session: Session, delivery_id: int, due_at: datetime, now: datetime) -> int | None:
     """Take a due delivery for one attempt, unless another worker took it since it was read:
-    compare-and-set on its due time, which a claim moves a lease ahead."""
-    claimed = session.execute(
+    compare-and-set on its due time, which a claim moves a lease ahead. Returns the number
+    of this attempt, or None."""
+    attempts = session.execute(
         update(WebhookDelivery)
         .where(
             WebhookDelivery.id == delivery_id,
             WebhookDelivery.status == DeliveryStatus.PENDING,
             WebhookDelivery.next_attempt_at == due_at,
+            WebhookDelivery.attempts < current_app.config["WEBHOOK_MAX_ATTEMPTS"],
         )
         .values(
             next_attempt_at=now + LEASE,
             attempts=WebhookDelivery.attempts + 1,
             last_attempt_at=now,
         )
-    ).rowcount
+        .returning(WebhookDelivery.attempts)
+    ).scalar()
     session.commit()
-    return claimed == 1
+    return attempts
 
 
-def attempt(session: Session, delivery_id: int, due_at: datetime, now: datetime) -> str | None:
+def attempt(
+    session: Session, delivery_id: int, due_at: datetime, now: datetime | None = None
+) -> str | None:
     """One attempt at a due delivery: ``delivered``, ``retrying`` or ``failed``; None when
-    another worker has it."""
-    if not claim(session, delivery_id, due_at, now):
+    another worker has it, or its endpoint is gone."""
+    attempts = claim(session, delivery_id, due_at, now or utcnow())
+    if attempts is None:
         return None
     config = current_app.config
     delivery = session.get(WebhookDelivery, delivery_id)
+    if delivery is None:  # removed with its endpoint meanwhile
+        session.commit()
+        return None
     url, secret = delivery.endpoint.url, delivery.endpoint.secret
     body = json.dumps(delivery.payload, ensure_ascii=False, separators=(",", ":")).encode()
     headers = {
@@ -474,31 +525,33 @@ def attempt(session: Session, delivery_id: int, due_at: datetime, now: datetime)
     }
     session.commit()  # no transaction stays open while the receiver is called
     outcome = post(url, body, headers)
-    delivery = session.get(WebhookDelivery, delivery_id)
-    delivery.response_status = outcome.status
+    finished = now or utcnow()
+    values = {"response_status": outcome.status}
     if outcome.ok:
-        delivery.status = DeliveryStatus.DELIVERED
-        delivery.delivered_at = utcnow()
-        delivery.last_error = None
+        values |= {"status": DeliveryStatus.DELIVERED, "delivered_at": finished,
+                   "last_error": None}  # fmt: skip
         result = "delivered"
+    elif attempts >= config["WEBHOOK_MAX_ATTEMPTS"]:
+        values |= {"status": DeliveryStatus.FAILED}
+        result = "failed"
     else:
-        delivery.last_error = f"{outcome.error}: {outcome.detail}"[:300]
-        if delivery.attempts >= config["WEBHOOK_MAX_ATTEMPTS"]:
-            delivery.status = DeliveryStatus.FAILED
-            result = "failed"
-        else:
-            delivery.next_attempt_at = now + retry_delay(
-                delivery.attempts,
-                config["WEBHOOK_RETRY_BASE_SECONDS"],
-                config["WEBHOOK_RETRY_CAP_SECONDS"],
-            )
-            result = "retrying"
+        values |= {"next_attempt_at": finished + retry_delay(
+            attempts, config["WEBHOOK_RETRY_BASE_SECONDS"], config["WEBHOOK_RETRY_CAP_SECONDS"]
+        )}  # fmt: skip
+        result = "retrying"
+    if not outcome.ok:
+        values["last_error"] = f"{outcome.error}: {outcome.detail}"[:300]
+    # One UPDATE, the first statement of its transaction: no read to upgrade on SQLite.
+    session.execute(
+        update(WebhookDelivery).where(WebhookDelivery.id == delivery_id).values(**values)
+    )
     session.commit()
     return result
 
 
 def post(url: str, body: bytes, headers: dict) -> Outcome:
-    """POST ``body`` to ``url`` over HTTPS, to the address checked here (no redirects)."""
+    """POST ``body`` to ``url`` over HTTPS, to the address checked here (no redirects),
+    within ``WEBHOOK_TIMEOUT_SECONDS`` for each step and twice that for the whole call."""
     config = current_app.config
     parts = urlsplit(url)
     host, port = parts.hostname, parts.port or 443
@@ -509,29 +562,41 @@ def post(url: str, body: bytes, headers: dict) -> Outcome:
     address = infos[0][4][0]
     checked = ipaddress.ip_address(address.split("%", 1)[0])  # without an IPv6 zone
     if not config["WEBHOOK_ALLOW_PRIVATE_NETWORKS"] and not is_public(checked):
-        return Outcome(None, "address", address)
+        return Outcome(None, "address", "")  # the address itself is not shown to the shipper
+    timeout = config["WEBHOOK_TIMEOUT_SECONDS"]
     context = ssl.create_default_context(cafile=config["WEBHOOK_CA_FILE"])
-    connection = _PinnedHTTPSConnection(
-        host, port, address, context=context, timeout=config["WEBHOOK_TIMEOUT_SECONDS"]
-    )
+    connection = _PinnedHTTPSConnection(host, port, address, context=context, timeout=timeout)
     path = parts.path or "/"
     if parts.query:
         path += "?" + parts.query
+    # A receiver that answers one byte at a time would pass every per-step timeout: the whole
+    # call is cut off at a deadline by shutting the socket down under it.
+    watchdog = threading.Timer(2 * timeout, connection.cut_off)
+    watchdog.start()
     try:
         connection.request("POST", path, body=body, headers=headers)
         response = connection.getresponse()
         response.read(64 * 1024)
     except ssl.SSLError as error:
-        return Outcome(None, "tls", str(error)[:200])
+        return _failure(connection, "tls", str(error))
     except TimeoutError as error:
         return Outcome(None, "timeout", str(error)[:200])
-    except (OSError, http.client.HTTPException) as error:
-        return Outcome(None, "connect", f"{type(error).__name__}: {error}"[:200])
+    except Exception as error:  # noqa: BLE001 - whatever the receiver or the network does
+        return _failure(connection, "connect", f"{type(error).__name__}: {error}")
     finally:
+        watchdog.cancel()
         connection.close()
+    if connection.was_cut_off:
+        return Outcome(None, "timeout", f"no complete answer in {2 * timeout} s")
     if 200 <= response.status < 300:
         return Outcome(response.status, None)
     return Outcome(response.status, "status", f"HTTP {response.status}")
+
+
+def _failure(connection, error: str, detail: str) -> Outcome:
+    if connection.was_cut_off:
+        return Outcome(None, "timeout", "the whole call took too long")
+    return Outcome(None, error, detail[:200])
 
 
 class _PinnedHTTPSConnection(http.client.HTTPSConnection):
@@ -543,9 +608,18 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
         self._address = address
         self._context = context
 
+    was_cut_off = False
+
     def connect(self):
         sock = socket.create_connection((self._address, self.port), self.timeout)
         self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+
+    def cut_off(self) -> None:
+        """Called by the watchdog at the deadline: whatever is blocked on the socket fails."""
+        self.was_cut_off = True
+        if self.sock is not None:
+            with contextlib.suppress(OSError):  # already closed: nothing is blocked on it
+                self.sock.shutdown(socket.SHUT_RDWR)
 
 
 # ---- the in-process dispatcher -----------------------------------------------------------
@@ -560,6 +634,7 @@ class Dispatcher:
         self._wake = threading.Event()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
+        self._stopping = False
 
     def start(self) -> None:
         with self._lock:
@@ -573,13 +648,23 @@ class Dispatcher:
         self.start()
         self._wake.set()
 
+    def stop(self, timeout: float = 10) -> None:
+        """Let the thread finish what it is sending, then end (tests; a process at exit
+        simply leaves the daemon thread)."""
+        self._stopping = True
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
     def _run(self) -> None:
         from dryport.extensions import db
 
         poll = self.app.config["WEBHOOK_POLL_SECONDS"]
-        while True:
+        while not self._stopping:
             self._wake.wait(timeout=poll)
             self._wake.clear()
+            if self._stopping:
+                return
             with self.app.app_context():
                 try:
                     while any(deliver_due(db.session).values()):
@@ -596,5 +681,6 @@ def init_app(app) -> None:
         app.extensions["dryport_webhooks"] = dispatcher
 
         # Retries come due even when nothing new is committed: the thread starts with the
-        # process's first request (not at import, not in CLI commands).
+        # process's first request, or with the first commit that writes a delivery (not at
+        # import).
         app.before_request(dispatcher.start)

@@ -16,7 +16,7 @@ from dryport.web.forms import domain_errors
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
-ENDPOINT = "/webhooks/<int(max=2147483647):endpoint_id>"
+ENDPOINT = "/webhooks/<id:endpoint_id>"
 
 
 @bp.route("/tokens", methods=["GET", "POST"])
@@ -50,7 +50,7 @@ def tokens():
     ), status
 
 
-@bp.route("/tokens/<int(max=2147483647):token_id>/revoke", methods=["POST"])
+@bp.route("/tokens/<id:token_id>/revoke", methods=["POST"])
 @role_required()
 def revoke(token_id: int):
     record = accounts.revoke_token(db.session, current_user, token_id)
@@ -155,7 +155,7 @@ def webhook_delete(endpoint_id: int):
     return redirect(url_for("account.webhooks_page"))
 
 
-@bp.route("/webhooks/deliveries/<int(max=2147483647):delivery_id>/retry", methods=["POST"])
+@bp.route("/webhooks/deliveries/<id:delivery_id>/retry", methods=["POST"])
 @limiter.shared_limit(webhooks.send_limit, scope="webhook-sends")
 @role_required(Role.SHIPPER)
 def webhook_retry(delivery_id: int):

@@ -165,7 +165,7 @@ def new_user():
     return _user_page(None, request.form, errors, status)
 
 
-@bp.route("/users/<int(max=2147483647):user_id>", methods=["GET", "POST"])
+@bp.route("/users/<id:user_id>", methods=["GET", "POST"])
 @role_required(Role.ADMIN)
 def edit_user(user_id: int):
     user = admin.get_user(db.session, user_id)

@@ -65,7 +65,7 @@ def _month(value: str) -> date | None:
         return None
 
 
-@bp.route("/<reference>")
+@bp.route("/<reference:reference>")
 @role_required()
 def booking_detail(reference: str):
     booking = bookings.get_booking(db.session, current_user, reference)
@@ -77,7 +77,7 @@ def booking_detail(reference: str):
     )
 
 
-@bp.route("/<reference>/waybill.pdf")
+@bp.route("/<reference:reference>/waybill.pdf")
 @role_required(Role.SHIPPER, *STAFF)
 def waybill_pdf(reference: str):
     """The booking's current waybill (its owner's copy, or the operator's print)."""
@@ -118,7 +118,7 @@ def new_booking():
     return _form_page("new", form, errors, status)
 
 
-@bp.route("/<reference>/amend", methods=["GET", "POST"])
+@bp.route("/<reference:reference>/amend", methods=["GET", "POST"])
 @role_required(Role.SHIPPER)
 def amend_booking(reference: str):
     booking = bookings.get_booking(db.session, current_user, reference)
@@ -143,7 +143,7 @@ def amend_booking(reference: str):
     return _form_page("amend", form, errors, status, booking=booking)
 
 
-@bp.route("/<reference>/cancel", methods=["POST"])
+@bp.route("/<reference:reference>/cancel", methods=["POST"])
 @role_required(Role.SHIPPER)
 def cancel_booking(reference: str):
     version = request.form.get("version", type=int)

@@ -71,7 +71,7 @@ def new_departure():
     return _departure_form(None, form, errors, status)
 
 
-@bp.route("/departures/<int(max=2147483647):departure_id>/edit", methods=["GET", "POST"])
+@bp.route("/departures/<id:departure_id>/edit", methods=["GET", "POST"])
 @role_required(*STAFF)
 def edit_departure(departure_id: int):
     departure = departures.get_departure(db.session, departure_id)
@@ -102,7 +102,7 @@ def edit_departure(departure_id: int):
     return _departure_form(departure, form, errors, status)
 
 
-@bp.route("/departures/<int(max=2147483647):departure_id>")
+@bp.route("/departures/<id:departure_id>")
 @role_required(*STAFF)
 def departure_detail(departure_id: int):
     departure = departures.get_departure(db.session, departure_id)
@@ -121,7 +121,7 @@ def departure_detail(departure_id: int):
     )
 
 
-@bp.route("/departures/<int(max=2147483647):departure_id>/waybills.pdf")
+@bp.route("/departures/<id:departure_id>/waybills.pdf")
 @role_required(*STAFF)
 def departure_waybills(departure_id: int):
     """Every current waybill of the departure, one page each, to print in one go."""
@@ -133,7 +133,7 @@ def departure_waybills(departure_id: int):
     return pdf_response(waybills.render_pdf(found), f"waybills-{departure.service_no}.pdf")
 
 
-@bp.route("/departures/<int(max=2147483647):departure_id>/<action>", methods=["POST"])
+@bp.route("/departures/<id:departure_id>/<action>", methods=["POST"])
 @role_required(*STAFF)
 def departure_action(departure_id: int, action: str):
     """Depart, arrive, cancel, or roll the selected bookings to another departure."""

@@ -30,7 +30,7 @@ def queue():
     )
 
 
-@bp.route("/bookings/<reference>/check", methods=["GET", "POST"])
+@bp.route("/bookings/<reference:reference>/check", methods=["GET", "POST"])
 @role_required(Role.CLERK)
 def check_load(reference: str):
     booking = bookings.get_booking(db.session, current_user, reference)
@@ -68,7 +68,7 @@ def check_load(reference: str):
     ), status
 
 
-@bp.route("/bookings/<reference>/reject", methods=["POST"])
+@bp.route("/bookings/<reference:reference>/reject", methods=["POST"])
 @role_required(Role.CLERK)
 def reject_load(reference: str):
     data, errors = load_nested_form(RejectSchema(), unflatten(request.form, ROW_INTEGERS))

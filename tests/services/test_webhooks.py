@@ -183,7 +183,32 @@ def test_only_the_bookings_company_hears_of_it_and_paused_endpoints_wait(
     webhooks.set_active(db_session, shipper, endpoint.id, False)
     db_session.commit()
     client.post("/api/v1/bookings", json=booking_body(make_departure().id), headers=shipper.headers)
-    assert deliveries(db_session) == []  # a paused endpoint is not written to
+    [waiting] = deliveries(db_session)  # a paused endpoint's events are kept for it
+    assert waiting.status is DeliveryStatus.PENDING
+    assert webhooks.deliver_due(db.session)["delivered"] == 0
+    webhooks.set_active(db_session, shipper, endpoint.id, True)
+    db_session.commit()
+    assert webhooks.deliver_due(db.session)["delivered"] == 1
+
+
+def test_an_event_survives_a_savepoint_rolled_back_beside_it(
+    db_session, shipper, endpoint, make_booking
+):
+    """A savepoint that fails and is swallowed (as a counter's first use may) must not take
+    the events of its transaction with it, nor write them before the real commit."""
+    from dryport.models import EventType
+
+    booking = make_booking(shipper.company)
+    record_event(db_session, booking, shipper, EventType.CONFIRMED)
+    with db_session.begin_nested():
+        db_session.flush()
+    try:
+        with db_session.begin_nested():
+            raise ValueError("a swallowed failure")
+    except ValueError:
+        pass
+    db_session.commit()
+    assert [d.event_type for d in deliveries(db_session)] == ["booking.confirmed"]
 
 
 def test_every_status_change_is_an_event(
@@ -298,9 +323,7 @@ def test_an_untrusted_certificate_and_a_closed_port_are_failures(
     assert receiver.requests == []
 
     receiver.stop()
-    webhooks.redeliver(db_session, shipper, deliveries(db_session)[0].id)
-    db_session.commit()
-    webhooks.deliver_due(db.session)
+    webhooks.deliver_due(db.session, now=utcnow() + timedelta(hours=1))  # its next attempt
     assert deliveries(db_session)[0].last_error.startswith("connect:")
 
 
@@ -327,27 +350,39 @@ def test_a_removed_endpoint_takes_its_log_with_it(db_session, shipper, endpoint)
 # ---- one worker per delivery ---------------------------------------------------------------
 
 
-def _two_workers_read_then_attempt(app, now):
-    """Both workers read the same due list before either attempts: the worst interleaving."""
-    sessions = [db.session.session_factory() for _ in range(2)]
+def _two_workers_read_then_attempt(monkeypatch):
+    """Both workers read the same due list; the second makes each of its attempts while the
+    first is in the middle of sending the same delivery: the worst interleaving."""
+    first, second = (db.session.session_factory() for _ in range(2))
+    now = utcnow()
+    lists = [webhooks.due_deliveries(s, now, 50) for s in (first, second)]
+    results = []
+    real_post = webhooks.post
+
+    def post_while_the_other_worker_tries(url, body, headers):
+        delivery = int(headers["Dryport-Delivery"])
+        due_at = dict(lists[1])[delivery]
+        monkeypatch.setattr(webhooks, "post", real_post)
+        results.append(webhooks.attempt(second, delivery, due_at))
+        monkeypatch.setattr(webhooks, "post", post_while_the_other_worker_tries)
+        return real_post(url, body, headers)
+
+    monkeypatch.setattr(webhooks, "post", post_while_the_other_worker_tries)
     try:
-        lists = [webhooks.due_deliveries(s, now, 50) for s in sessions]
-        results = [
-            webhooks.attempt(s, delivery_id, due_at, now)
-            for s, due in zip(sessions, lists, strict=True)
-            for delivery_id, due_at in due
-        ]
+        results += [webhooks.attempt(first, d, due_at) for d, due_at in lists[0]]
     finally:
-        for s in sessions:
-            s.close()
+        first.close()
+        second.close()
     return results
 
 
-def test_two_workers_never_send_one_delivery_twice(app, db_session, shipper, endpoint, receiver):
+def test_two_workers_never_send_one_delivery_twice(
+    db_session, shipper, endpoint, receiver, monkeypatch
+):
     for _ in range(3):
         webhooks.send_ping(db_session, shipper, endpoint.id)
     db_session.commit()
-    results = _two_workers_read_then_attempt(app, utcnow())
+    results = _two_workers_read_then_attempt(monkeypatch)
     assert results.count("delivered") == 3 and results.count(None) == 3
     assert len(receiver.requests) == 3
 
@@ -358,21 +393,21 @@ def test_the_broken_claim_without_compare_and_set_is_caught(
     """The control: a claim that does not check the due time sends every delivery twice."""
 
     def naive_claim(session, delivery_id, due_at, now):
+        """Takes any PENDING delivery, whoever has it: no compare on the due time."""
         from sqlalchemy import update
 
-        session.execute(
+        return session.execute(
             update(WebhookDelivery)
-            .where(WebhookDelivery.id == delivery_id)
+            .where(WebhookDelivery.id == delivery_id, WebhookDelivery.status == "PENDING")
             .values(attempts=WebhookDelivery.attempts + 1, last_attempt_at=now)
-        )
-        session.commit()
-        return True
+            .returning(WebhookDelivery.attempts)
+        ).scalar()
 
     monkeypatch.setattr(webhooks, "claim", naive_claim)
     for _ in range(3):
         webhooks.send_ping(db_session, shipper, endpoint.id)
     db_session.commit()
-    _two_workers_read_then_attempt(app, utcnow())
+    _two_workers_read_then_attempt(monkeypatch)
     assert len(receiver.requests) == 6  # what the real claim prevents
 
 
@@ -384,11 +419,14 @@ def test_the_app_process_delivers_after_the_commit(
     live = make_app(WEBHOOKS_IN_PROCESS=True, WEBHOOK_CA_FILE=str(certificate[0]))
     webhooks.create_endpoint(db_session, shipper, receiver.url)
     db_session.commit()
-    response = live.test_client().post(
-        "/api/v1/bookings", json=booking_body(make_departure().id), headers=shipper.headers
-    )
-    assert response.status_code == 201
-    assert receiver.arrived.wait(timeout=15), "nothing delivered"
+    try:
+        response = live.test_client().post(
+            "/api/v1/bookings", json=booking_body(make_departure().id), headers=shipper.headers
+        )
+        assert response.status_code == 201
+        assert receiver.arrived.wait(timeout=15), "nothing delivered"
+    finally:
+        live.extensions["dryport_webhooks"].stop()
     assert (
         receiver.requests[0].json["data"]["booking"]["reference"]
         == (response.get_json()["reference"])
@@ -415,3 +453,76 @@ def test_addresses_that_lead_back_inside_are_not_public(address, public):
     import ipaddress
 
     assert webhooks.is_public(ipaddress.ip_address(address)) is public
+
+
+def test_a_receiver_that_answers_a_byte_at_a_time_is_cut_off(app, db_session, shipper, certificate):
+    """Every read within the per-step timeout, but the whole answer too slow: a timeout."""
+    import socket
+    import ssl
+    import threading
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(*certificate)
+    stop = threading.Event()
+
+    def dribble():
+        conn, _addr = listener.accept()
+        with context.wrap_socket(conn, server_side=True) as tls:
+            tls.recv(65536)
+            for byte in b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n":
+                if stop.wait(0.5):
+                    return
+                tls.send(bytes([byte]))
+
+    threading.Thread(target=dribble, daemon=True).start()
+    app.config["WEBHOOK_CA_FILE"] = str(certificate[0])
+    app.config["WEBHOOK_TIMEOUT_SECONDS"] = 1
+    try:
+        url = f"https://127.0.0.1:{listener.getsockname()[1]}/slow"
+        outcome = webhooks.post(url, b"{}", {})
+    finally:
+        stop.set()
+        app.config["WEBHOOK_CA_FILE"] = None
+        app.config["WEBHOOK_TIMEOUT_SECONDS"] = 2
+        listener.close()
+    assert (outcome.ok, outcome.error) == (False, "timeout")
+
+
+def test_one_broken_delivery_does_not_stop_the_others(
+    db_session, shipper, endpoint, receiver, monkeypatch
+):
+    webhooks.send_ping(db_session, shipper, endpoint.id)
+    webhooks.send_ping(db_session, shipper, endpoint.id)
+    db_session.commit()
+    real_post, calls = webhooks.post, []
+
+    def post_that_breaks_once(url, body, headers):
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("something nobody foresaw")
+        return real_post(url, body, headers)
+
+    monkeypatch.setattr(webhooks, "post", post_that_breaks_once)
+    assert webhooks.deliver_due(db.session)["delivered"] == 1
+
+
+def test_a_lost_last_attempt_ends_failed_not_pending_for_ever(app, db_session, shipper, endpoint):
+    delivery = webhooks.send_ping(db_session, shipper, endpoint.id)
+    delivery.attempts = app.config["WEBHOOK_MAX_ATTEMPTS"]  # its worker died mid-send
+    db_session.commit()
+    webhooks.deliver_due(db.session)
+    assert deliveries(db_session)[0].status is DeliveryStatus.FAILED
+
+
+def test_sending_again_is_refused_while_a_delivery_waits(db_session, shipper, endpoint):
+    delivery = webhooks.send_ping(db_session, shipper, endpoint.id)
+    db_session.commit()
+    with pytest.raises(Conflict):
+        webhooks.redeliver(db_session, shipper, delivery.id)
+
+
+def test_an_address_with_spaces_or_other_scripts_is_refused(db_session, shipper):
+    for url in ("https://erp.example.com/hooks/事件", "https://erp.example.com/a b"):
+        with pytest.raises(Invalid):
+            webhooks.create_endpoint(db_session, shipper, url)

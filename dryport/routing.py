@@ -1,0 +1,44 @@
+"""What a path may carry: record ids and booking references, for pages and API alike.
+
+A value outside them matches no route, so it is a 404 whatever the method: a converter that
+refused a matched value would let Werkzeug answer 405 for the other methods of that path.
+"""
+
+from flask import Flask
+from werkzeug.routing import BaseConverter
+
+# 1 to 2147483647 (the databases' INTEGER), by digits: no larger id reaches a query.
+_ID = (
+    r"(?:[1-9]\d{0,8}|1\d{9}|20\d{8}|21[0-3]\d{7}|214[0-6]\d{6}|2147[0-3]\d{5}"
+    r"|21474[0-7]\d{4}|214748[0-2]\d{3}|2147483[0-5]\d{2}|21474836[0-3]\d|214748364[0-7])"
+)
+
+
+class IdConverter(BaseConverter):
+    """A record id, 1 to 2147483647."""
+
+    regex = _ID
+    part_isolating = True
+    schema = {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value) -> str:
+        return str(int(value))
+
+
+class ReferenceConverter(BaseConverter):
+    """A booking reference, ``HK2612-00042`` and the like: letters, digits and hyphens."""
+
+    regex = r"[A-Za-z0-9][A-Za-z0-9-]{0,19}"
+    part_isolating = True
+    schema = {"type": "string", "pattern": f"^{regex}$", "maxLength": 20}
+
+
+CONVERTERS = {"id": IdConverter, "reference": ReferenceConverter}
+
+
+def init_app(app: Flask) -> None:
+    """Before any blueprint: their rules are compiled with these converters."""
+    app.url_map.converters.update(CONVERTERS)
