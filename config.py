@@ -33,6 +33,11 @@ class Config:
     # Served over HTTPS in production; debug (make run) turns it off for http://127.0.0.1.
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "1") != "0"
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # Keys in a shared store (Redis) begin with this, so that two deployments can share one.
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "dryport")
+    # Reverse proxies in front that set X-Forwarded-For and X-Forwarded-Proto; 0 trusts none.
+    # The client address (rate limits, security log) is taken that many hops back.
+    PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
     RATELIMIT_HEADERS_ENABLED = True
     SIGN_IN_LIMIT = os.environ.get("SIGN_IN_LIMIT", "10 per minute; 100 per hour")
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -22,6 +22,7 @@ def create_app(config_object: object | str = "config.Config") -> Flask:
         app.config["SESSION_COOKIE_SECURE"] = False
     os.makedirs(app.instance_path, exist_ok=True)
 
+    trust_proxies(app)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -64,6 +65,21 @@ def check_public_url(app: Flask) -> None:
         "PUBLIC_URL is not set: set it to the address the verification page is reached at "
         "(it is printed in every waybill's QR code)."
     )
+
+
+def trust_proxies(app: Flask) -> None:
+    """Behind ``PROXY_COUNT`` reverse proxies, take the client's address and scheme from the
+    ``X-Forwarded-For`` and ``X-Forwarded-Proto`` headers they add, that many hops back.
+
+    With none configured (the default) the headers are ignored: anyone can send them, and
+    believing them would let a client choose its own address for the rate limits and the
+    security log.
+    """
+    hops = int(app.config.get("PROXY_COUNT") or 0)
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
 
 def _instance_secret(path: Path) -> str:

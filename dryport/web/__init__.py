@@ -11,6 +11,7 @@ def register_web(app: Flask) -> None:
         auth,
         bookings,
         docs,
+        health,
         main,
         operations,
         public,
@@ -29,3 +30,4 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(reports.bp)
     app.register_blueprint(account.bp)
     app.register_blueprint(docs.bp)
+    app.register_blueprint(health.bp)

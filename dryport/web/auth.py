@@ -89,8 +89,11 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    language = session.get("lang")
     logout_user()
     session.clear()
+    if language:  # the sign-in page that follows stays in the language chosen
+        session["lang"] = language
     flash(_("You have signed out."), "info")
     return redirect(url_for("auth.login"))
 

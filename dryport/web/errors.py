@@ -8,7 +8,7 @@ from werkzeug.exceptions import HTTPException
 
 from dryport.extensions import db
 from dryport.i18n import HTTP_TITLES
-from dryport.services.errors import DomainError
+from dryport.services.errors import DomainError, NotFound
 
 TITLES = {
     **HTTP_TITLES,
@@ -31,6 +31,8 @@ def web_error_response(error: Exception):
     elif isinstance(error, DomainError):
         db.session.rollback()
         status, detail = error.status, str(error.message)
+        if isinstance(error, NotFound) and detail == str(NotFound.title):  # nothing more said
+            detail = str(DETAILS[404])
     elif isinstance(error, HTTPException):
         status = error.code or 500
         detail = str(DETAILS.get(status, TITLES.get(status, _("Error"))))

@@ -1,5 +1,6 @@
 """A real multi-worker server (gunicorn) on the test database, driven over real HTTP."""
 
+import http.client
 import json
 import os
 import socket
@@ -20,6 +21,10 @@ ROOT = Path(__file__).resolve().parents[2]
 WORKERS = 4
 
 
+#: The status of a ``Reply`` that never came: the connection was refused, reset or closed.
+NO_ANSWER = 0
+
+
 @dataclass
 class Reply:
     status: int
@@ -27,8 +32,18 @@ class Reply:
 
 
 class Server:
-    def __init__(self, base: str):
+    def __init__(self, base: str, process: subprocess.Popen | None = None, log: Path | None = None):
         self.base = base
+        self.process = process
+        self.log = log
+        self.errors: list[str] = []
+
+    def send(self, method: str, path: str, body=None, headers=None) -> Reply:
+        """Like ``request``, but a connection that fails is an answer too (``NO_ANSWER``)."""
+        try:
+            return self.request(method, path, body, headers)
+        except (OSError, http.client.HTTPException) as error:
+            return Reply(NO_ANSWER, {"error": repr(error)})
 
     def request(self, method: str, path: str, body=None, headers=None) -> Reply:
         data = json.dumps(body).encode() if body is not None else None
@@ -46,8 +61,9 @@ class Server:
             except ValueError:
                 return Reply(error.code, {"raw": payload.decode(errors="replace")})
 
-    def token(self, email: str, password: str) -> dict:
-        reply = self.request("POST", "/api/v1/tokens", {"email": email, "password": password})
+    def token(self, email: str, password: str, headers=None) -> dict:
+        body = {"email": email, "password": password}
+        reply = self.request("POST", "/api/v1/tokens", body, headers)
         assert reply.status == 201, reply
         return {"Authorization": f"Bearer {reply.body['token']}"}
 
@@ -63,59 +79,93 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _serve(app, module: str, tmp_path_factory):
+def start_server(
+    database_url: str,
+    log_dir: Path,
+    module: str = "wsgi:app",
+    *,
+    workers: int = WORKERS,
+    threads: int = 2,
+    graceful_timeout: int = 5,
+    env: dict | None = None,
+) -> Server:
+    """Start gunicorn with the production settings (``gunicorn.conf.py``) on a free loopback
+    port against ``database_url``; return at once (``wait_until_up`` waits for it)."""
     port = _free_port()
-    log = tmp_path_factory.mktemp("server") / "gunicorn.log"
-    env = {
+    log = log_dir / f"gunicorn-{port}.log"
+    environment = {
         **os.environ,
-        "DATABASE_URL": str(app.config["SQLALCHEMY_DATABASE_URI"]),
+        "DATABASE_URL": database_url,
         "SECRET_KEY": "concurrency-test-secret-key",
         "PUBLIC_URL": "http://dryport.test",
         "PYTHONPATH": str(ROOT),
+        **(env or {}),
     }
-    env.pop("FLASK_DEBUG", None)
+    environment.pop("FLASK_DEBUG", None)
     gunicorn = Path(sys.executable).with_name("gunicorn")
     with log.open("w") as out:
         process = subprocess.Popen(  # noqa: S603 - our own server on loopback
             [
                 str(gunicorn),
+                "-c",
+                str(ROOT / "gunicorn.conf.py"),
                 "-w",
-                str(WORKERS),
+                str(workers),
                 "--threads",
-                "2",
+                str(threads),
                 "-b",
                 f"127.0.0.1:{port}",
                 "--graceful-timeout",
-                "5",
+                str(graceful_timeout),
                 module,
             ],
             cwd=ROOT,
-            env=env,
+            env=environment,
             stdout=out,
             stderr=subprocess.STDOUT,
         )
-    server = Server(f"http://127.0.0.1:{port}")
-    deadline = time.monotonic() + 30
+    return Server(f"http://127.0.0.1:{port}", process, log)
+
+
+def wait_until_up(server: Server, seconds: float = 30) -> None:
+    """Wait until the server's health check answers 200 (it reaches the database)."""
+    deadline = time.monotonic() + seconds
     while True:
         try:
-            urllib.request.urlopen(server.base + "/login", timeout=2)  # noqa: S310
-            break
+            urllib.request.urlopen(server.base + "/healthz", timeout=2)  # noqa: S310
+            return
         except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                pytest.fail(f"gunicorn did not start:\n{log.read_text()}")
+            if server.process.poll() is not None or time.monotonic() > deadline:
+                server.process.kill()
+                pytest.fail(f"gunicorn did not start:\n{server.log.read_text()}")
             time.sleep(0.2)
+
+
+def stop_server(*servers: Server) -> None:
+    """Stop the servers (gracefully, all at once, then by force) and note the tracebacks in
+    their logs."""
+    for server in servers:
+        if server.process.poll() is None:
+            server.process.terminate()
+    for server in servers:
+        try:
+            server.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.process.kill()
+            server.process.wait()
+        lines = server.log.read_text().splitlines()
+        server.errors = [line for line in lines if "Traceback" in line]
+
+
+def _serve(app, module: str, tmp_path_factory):
+    server = start_server(
+        str(app.config["SQLALCHEMY_DATABASE_URI"]), tmp_path_factory.mktemp("server"), module
+    )
+    wait_until_up(server)
     try:
         yield server
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        server_errors = [line for line in log.read_text().splitlines() if "Traceback" in line]
-        server.log = log
-        server.errors = server_errors
+        stop_server(server)
 
 
 @pytest.fixture(scope="module")

@@ -526,3 +526,12 @@ def test_an_address_with_spaces_or_other_scripts_is_refused(db_session, shipper)
     for url in ("https://erp.example.com/hooks/事件", "https://erp.example.com/a b"):
         with pytest.raises(Invalid):
             webhooks.create_endpoint(db_session, shipper, url)
+
+
+def test_the_worker_command_sends_what_is_due(runner, db_session, shipper, endpoint, receiver):
+    webhooks.send_ping(db_session, shipper, endpoint.id)
+    db_session.commit()
+    result = runner.invoke(args=["dryport", "webhooks"], env={"DRYPORT_LOCALE": "en"})
+    assert result.exit_code == 0, result.output
+    assert "Delivered 1, to retry 0, failed 0." in result.output
+    assert len(receiver.requests) == 1

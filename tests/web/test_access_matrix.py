@@ -66,6 +66,7 @@ EXPECTED = {
     "account.webhooks_page": only(("shipper_a", "shipper_b")),
     "account.webhook": only(("shipper_a",)) | {"shipper_b": 404},
     "docs.reference": every(200),
+    "health.healthz": every(200),
     "static": every(200),
     "api-docs.openapi_json": every(200),
     "api_reference.list_stations": signed_in(200, anon=401),

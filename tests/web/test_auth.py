@@ -169,3 +169,21 @@ def test_an_overlong_password_is_refused_and_changes_nothing(client, db_session,
     assert response.status_code == 422
     assert "最多 128 个字符" in response.get_data(as_text=True)
     assert _count(db_session, User) == 0
+
+
+def test_signing_out_keeps_the_language_and_nothing_else(client, auth, make_user):
+    auth.login(make_user(Role.OPERATOR).email)
+    page = client.get("/departures")
+    client.post("/language/en", data={"csrf_token": csrf_token(page), "next": "/departures"})
+    auth.logout()
+    login = client.get("/login").get_data(as_text=True)
+    assert "You have signed out." in login and '<html lang="en">' in login
+    assert client.get("/departures").status_code == 302
+
+
+def test_another_companys_booking_is_a_plain_404_page(client, auth, make_user, make_booking):
+    booking = make_booking(make_user(Role.SHIPPER).company)
+    auth.login(make_user(Role.SHIPPER).email)
+    response = client.get(f"/bookings/{booking.reference}")
+    assert response.status_code == 404
+    assert "页面不存在，或您无权查看" in response.get_data(as_text=True)
