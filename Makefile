@@ -8,7 +8,7 @@ PORT   ?= 5000
 PO     := $(wildcard dryport/translations/*/LC_MESSAGES/messages.po)
 MO     := $(PO:.po=.mo)
 
-.PHONY: run test lint audit format install translations extract clean
+.PHONY: run test lint audit format install translations extract clean bench
 
 run: install translations
 	$(FLASK) db upgrade
@@ -27,6 +27,12 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/bandit -q -r dryport -ll
+
+# Every benchmark (bench/run.py) on SQLite, and on PostgreSQL when BENCH_DATABASE_URL is set;
+# writes bench/results.json. Not part of `make test`. BENCH_ARGS=--quick for a short try.
+bench: install translations
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[bench]'
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 # Known vulnerabilities in the installed dependencies (pip-audit); says so when it cannot ask.
 audit: install

@@ -69,6 +69,8 @@ class Config:
     # Test events and sends-again per client address: each one calls an address of the
     # shipper's choosing.
     WEBHOOK_SEND_LIMIT = os.environ.get("WEBHOOK_SEND_LIMIT", "10 per minute")
+    # The benchmark's baseline endpoint (dryport/web/bench.py); never set in production.
+    BENCH_BASELINE = os.environ.get("BENCH_BASELINE") == "1"
 
     API_TITLE = "dryport"
     API_VERSION = "v1"

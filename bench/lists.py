@@ -3,49 +3,42 @@ list, on the web and the API, with the query plans' index use.
 
     .venv/bin/python -m bench.lists                      # SQLite in a temporary folder
     BENCH_DATABASE_URL=postgresql+psycopg://root@localhost/bench .venv/bin/python -m bench.lists
+    BENCH_BOOKINGS=10000 .venv/bin/python -m bench.lists # a smaller run
 """
 
 import os
 import random
 import statistics
-import tempfile
 import time
 from datetime import timedelta
 from decimal import Decimal
 
 import click
-from flask_migrate import downgrade, upgrade
 from sqlalchemy import insert, select, text
 
-from config import TestingConfig
-from dryport import create_app
+from bench.common import PASSWORD, Figure, Goal, bench_app, database_url, fresh_schema, table, uscc
 from dryport.extensions import db
 from dryport.models import Booking, BookingStatus, Departure, Role, Route, Station
 from dryport.services import accounts
 from dryport.services.clock import utcnow
 from dryport.services.reference_data import seed_reference_data
 
-BOOKINGS = int(os.environ.get("BENCH_BOOKINGS", "100000"))
-PASSWORD = "bench-password-1"  # noqa: S105
+BOOKINGS = 100_000
 ROUNDS = 30
+PAGE_GOAL = Goal(50)  # ms, p95
+PATHS = (
+    ("shipper", ["/bookings/", "/bookings/?page=40", "/api/v1/bookings?page_size=25"]),
+    ("clerk", ["/bookings/", "/bookings/?status=RECEIVED"]),
+    ("operator", ["/bookings/", "/bookings/?page=2000", "/api/v1/bookings?page_size=100"]),
+)
 
 
-def _app():
-    url = os.environ.get("BENCH_DATABASE_URL") or (
-        f"sqlite:///{tempfile.mkdtemp(prefix='dryport-bench-')}/bench.db"
-    )
-    config = type(
-        "BenchConfig", (TestingConfig,), {"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False}
-    )
-    return create_app(config)
-
-
-def _load(rng: random.Random) -> dict:
+def _load(rng: random.Random, count: int) -> dict:
     seed_reference_data(db.session)
     stations = list(db.session.scalars(select(Station)))
     routes = list(db.session.scalars(select(Route)))
     companies = [
-        accounts.get_or_create_company(db.session, f"Bench {n}", _uscc(n)) for n in range(50)
+        accounts.get_or_create_company(db.session, f"Bench {n}", uscc("MB", n)) for n in range(50)
     ]
     users = {
         "shipper": accounts.create_user(
@@ -84,7 +77,7 @@ def _load(rng: random.Random) -> dict:
     db.session.add_all(departures)
     db.session.flush()
     rows = []
-    with click.progressbar(range(BOOKINGS), label="bookings") as bar:
+    with click.progressbar(range(count), label=f"{count:,} bookings") as bar:
         for n in bar:
             departure = departures[n % len(departures)]
             rows.append(
@@ -117,40 +110,29 @@ def _load(rng: random.Random) -> dict:
     return {who: user.email for who, user in users.items()}
 
 
-def _uscc(n: int) -> str:
-    from stdnum.cn import uscc
-
-    body = f"91610900MB{n:07d}"
-    return body + uscc.calc_check_digit(body)
-
-
 def _time(client, path: str, headers=None) -> tuple[float, float]:
     samples = []
     for _ in range(ROUNDS):
         start = time.perf_counter()
         response = client.get(path, headers=headers)
         samples.append((time.perf_counter() - start) * 1000)
-        assert response.status_code == 200, (path, response.status_code)
+        if response.status_code != 200:
+            raise RuntimeError(f"{path} answered {response.status_code}")
     samples.sort()
     return statistics.median(samples), samples[int(len(samples) * 0.95) - 1]
 
 
-def main() -> None:
-    app = _app()
+def run(url: str | None = None, bookings: int = BOOKINGS) -> tuple[list[Figure], list[str]]:
+    """Page times (p95 of ``ROUNDS`` requests) of each role's lists over ``bookings``
+    generated bookings, and whether each role's list query uses an index; with the plans."""
+    app = bench_app(database_url(url), WTF_CSRF_ENABLED=False)
     with app.app_context():
-        if db.engine.dialect.name == "postgresql":
-            downgrade(revision="base")
-        upgrade()
-        users = _load(random.Random(7))
+        fresh_schema()
+        users = _load(random.Random(7), bookings)
         dialect = db.engine.dialect.name
         plans = _plans()
-    print(f"\n{BOOKINGS:,} bookings on {dialect}; page times in ms over {ROUNDS} requests")
-    print(f"{'list':44} {'p50':>7} {'p95':>7}")
-    for who, paths in (
-        ("shipper", ["/bookings/", "/bookings/?page=40", "/api/v1/bookings?page_size=25"]),
-        ("clerk", ["/bookings/", "/bookings/?status=RECEIVED"]),
-        ("operator", ["/bookings/", "/bookings/?page=2000", "/api/v1/bookings?page_size=100"]),
-    ):
+    figures = []
+    for who, paths in PATHS:
         client = app.test_client()
         client.post("/login", data={"email": users[who], "password": PASSWORD})
         token = client.post(
@@ -158,15 +140,22 @@ def main() -> None:
         ).get_json()["token"]
         for path in paths:
             headers = {"Authorization": f"Bearer {token}"} if path.startswith("/api") else None
-            p50, p95 = _time(client, path, headers)
-            print(f"{who + ' ' + path:44} {p50:7.1f} {p95:7.1f}")
-    print("\nquery plans:")
-    for line in plans:
-        print("  " + line)
+            _, p95 = _time(client, path, headers)
+            name = f"list p95 {who} {path}"
+            figures.append(Figure(name, dialect, p95, "ms", goal=PAGE_GOAL))
+    indexed = sum(1 for _, uses_index, _ in plans if uses_index)
+    figures.append(
+        Figure("list plans using an index", dialect, indexed, "of 3", goal=Goal(3, at_most=False))
+    )
+    with app.app_context():
+        db.engine.dispose()
+    return figures, [f"{who}: {plan}" for who, _, plan in plans]
 
 
-def _plans() -> list[str]:
-    explain = "EXPLAIN QUERY PLAN " if db.engine.dialect.name == "sqlite" else "EXPLAIN "
+def _plans() -> list[tuple[str, bool, str]]:
+    """Each role's list query's plan, and whether it reads the bookings through an index."""
+    postgres = db.engine.dialect.name == "postgresql"
+    explain = "EXPLAIN " if postgres else "EXPLAIN QUERY PLAN "
     queries = {
         "shipper": "SELECT id FROM bookings WHERE company_id = 1 "
         "ORDER BY created_at DESC, id DESC LIMIT 25",
@@ -174,11 +163,25 @@ def _plans() -> list[str]:
         "ORDER BY created_at DESC, id DESC LIMIT 25",
         "operator": "SELECT id FROM bookings ORDER BY created_at DESC, id DESC LIMIT 25",
     }
-    lines = []
+    plans = []
     for who, sql in queries.items():
-        rows = db.session.execute(text(explain + sql)).all()
-        lines.append(f"{who}: " + " | ".join(str(row[-1]) for row in rows))
-    return lines
+        plan = " | ".join(str(row[-1]) for row in db.session.execute(text(explain + sql)))
+        uses_index = (
+            ("Index" in plan and "Seq Scan" not in plan)
+            if postgres
+            else ("USING INDEX" in plan or "USING COVERING INDEX" in plan)
+        )
+        plans.append((who, uses_index, plan))
+    return plans
+
+
+def main() -> None:
+    figures, plans = run(bookings=int(os.environ.get("BENCH_BOOKINGS", BOOKINGS)))
+    print(f"\npage times in ms, p95 over {ROUNDS} requests")
+    print(table(figures))
+    print("\nquery plans:")
+    for line in plans:
+        print("  " + line)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 """The monthly report on 1,000,000 bookings: its time against a hand-written SQL GROUP BY of
-the same shipped volume on the same database (a ratio), and the number of queries it issues.
+the same shipped volume on the same database (a ratio), the number of queries it issues, and
+the PDF's time per page.
 
     .venv/bin/python -m bench.reports                          # SQLite in a temporary folder
     BENCH_DATABASE_URL=postgresql+psycopg://root@localhost/bench .venv/bin/python -m bench.reports
@@ -8,27 +9,35 @@ the same shipped volume on the same database (a ratio), and the number of querie
 
 import os
 import random
-import statistics
-import tempfile
-import time
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 
 import click
-from flask_migrate import downgrade, upgrade
 from sqlalchemy import event, insert, select, text
 
-from config import TestingConfig
-from dryport import create_app
+from bench.common import (
+    Figure,
+    Goal,
+    bench_app,
+    database_url,
+    fresh_schema,
+    median_seconds,
+    table,
+    uscc,
+)
 from dryport.extensions import db
 from dryport.models import Booking, BookingLine, Departure, DepartureStatus, Route, Station
 from dryport.services import accounts, reports
 from dryport.services.clock import LOCAL_TZ, utcnow
 from dryport.services.reference_data import seed_reference_data
+from dryport.services.report_pdf import render_report
 
-BOOKINGS = int(os.environ.get("BENCH_BOOKINGS", "1000000"))
+BOOKINGS = 1_000_000
 BATCH = 20_000
 ROUNDS = 5
+RATIO_GOAL = Goal(1.5, of_ratio=True)
+PDF_PAGE_GOAL = Goal(10)  # ms per page
 
 HAND_WRITTEN = """
 SELECT r.code, s.code, SUM(b.teu), SUM(b.gross_weight_kg), COUNT(b.id)
@@ -42,12 +51,13 @@ GROUP BY r.code, s.code
 """
 
 
-def _load(rng: random.Random) -> date:
+def _load(rng: random.Random, count: int) -> date:
     seed_reference_data(db.session)
     stations = [s.id for s in db.session.scalars(select(Station))]
     routes = list(db.session.scalars(select(Route)))
     companies = [
-        accounts.get_or_create_company(db.session, f"Bench {n}", _uscc(n)).id for n in range(200)
+        accounts.get_or_create_company(db.session, f"Bench {n}", uscc("MC", n)).id
+        for n in range(200)
     ]
     now = utcnow()
     departures = []
@@ -64,10 +74,10 @@ def _load(rng: random.Random) -> date:
     ids = [d.id for d in departures]
     db.session.commit()
     statuses = ["ARRIVED"] * 8 + ["DEPARTED", "CANCELLED"]
-    with click.progressbar(range(0, BOOKINGS, BATCH), label="bookings") as bar:
+    with click.progressbar(range(0, count, BATCH), label=f"{count:,} bookings") as bar:
         for start in bar:
             rows, lines = [], []
-            for n in range(start, min(start + BATCH, BOOKINGS)):
+            for n in range(start, min(start + BATCH, count)):
                 rows.append({
                     "id": n + 1, "reference": f"HKB-{n:08d}", "company_id": rng.choice(companies),
                     "departure_id": rng.choice(ids), "origin_station_id": rng.choice(stations),
@@ -85,32 +95,13 @@ def _load(rng: random.Random) -> date:
     return (now - timedelta(days=200)).astimezone(LOCAL_TZ).date().replace(day=1)
 
 
-def _uscc(n: int) -> str:
-    from stdnum.cn import uscc
-
-    body = f"91610900MC{n:07d}"
-    return body + uscc.calc_check_digit(body)
-
-
-def _median(action) -> float:
-    samples = []
-    for _ in range(ROUNDS):
-        start = time.perf_counter()
-        action()
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
-
-
-def main() -> None:
-    url = os.environ.get("BENCH_DATABASE_URL") or (
-        f"sqlite:///{tempfile.mkdtemp(prefix='dryport-bench-')}/bench.db"
-    )
-    app = create_app(type("BenchConfig", (TestingConfig,), {"SQLALCHEMY_DATABASE_URI": url}))
+def run(url: str | None = None, bookings: int = BOOKINGS) -> list[Figure]:
+    """The monthly report over ``bookings`` generated bookings: its JSON figures against the
+    hand-written GROUP BY (a ratio), the PDF's time per page, and the queries it issues."""
+    app = bench_app(database_url(url))
     with app.app_context():
-        if db.engine.dialect.name == "postgresql":
-            downgrade(revision="base")
-        upgrade()
-        month = _load(random.Random(11))
+        fresh_schema()
+        month = _load(random.Random(11), bookings)
         start, end = reports.month_range(month)
         queries = 0
 
@@ -119,25 +110,37 @@ def main() -> None:
             queries += 1
 
         event.listen(db.engine, "before_cursor_execute", count)
-        reports.monthly_report(db.session, month)
+        report = reports.monthly_report(db.session, month)
         event.remove(db.engine, "before_cursor_execute", count)
-        ours = _median(lambda: reports.monthly_report(db.session, month))
-        totals_only = _median(lambda: reports.totals_of(db.session, month))
-        hand = _median(
-            lambda: db.session.execute(text(HAND_WRITTEN), {"start": start, "end": end}).all()
+        ours = median_seconds(lambda: reports.monthly_report(db.session, month), ROUNDS)
+        totals_only = median_seconds(lambda: reports.totals_of(db.session, month), ROUNDS)
+        hand = median_seconds(
+            lambda: db.session.execute(text(HAND_WRITTEN), {"start": start, "end": end}).all(),
+            ROUNDS,
         )
+        render_report(report)  # fonts are registered once per process
+        pdf = render_report(report)
+        pages = len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf))
+        per_page = median_seconds(lambda: render_report(report), ROUNDS) / pages
         dialect = db.engine.dialect.name
-    print(f"\n{BOOKINGS:,} bookings on {dialect}, month {month:%Y-%m}, median of {ROUNDS}:")
-    print(f"  hand-written GROUP BY        {hand * 1000:8.1f} ms")
-    print(
-        f"  shipped totals (2 queries)   {totals_only * 1000:8.1f} ms  "
-        f"ratio {totals_only / hand:.2f}"
-    )
-    print(
-        f"  whole monthly report         {ours * 1000:8.1f} ms  ratio {ours / hand:.2f}  "
-        f"({queries} queries: matrix, units, departures, shippers, two comparison months "
-        f"and the trend)"
-    )
+        db.engine.dispose()
+    hand_ms = hand * 1000
+    size = f"{bookings // 1000:,}k"
+    return [
+        Figure(f"report JSON figures, {size} bookings", dialect, ours * 1000, "ms",
+               baseline=hand_ms, goal=RATIO_GOAL),
+        Figure(f"report shipped totals, {size} bookings", dialect, totals_only * 1000, "ms",
+               baseline=hand_ms),
+        Figure("report queries issued", dialect, queries, "queries"),
+        Figure(f"report PDF per page ({pages} pages)", dialect, per_page * 1000, "ms",
+               goal=PDF_PAGE_GOAL),
+    ]  # fmt: skip
+
+
+def main() -> None:
+    figures = run(bookings=int(os.environ.get("BENCH_BOOKINGS", BOOKINGS)))
+    print(f"\nmedian of {ROUNDS}; the baseline is the hand-written GROUP BY of the same volume")
+    print(table(figures))
 
 
 if __name__ == "__main__":

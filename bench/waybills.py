@@ -1,20 +1,18 @@
 """Waybill PDFs: milliseconds per single-page waybill, and seconds for a departure of 100
 confirmed bookings printed as one PDF.
 
-    .venv/bin/python -m bench.waybills
+    .venv/bin/python -m bench.waybills                   # SQLite in a temporary folder
+    BENCH_DATABASE_URL=postgresql+psycopg://root@localhost/bench .venv/bin/python -m bench.waybills
 """
 
 import statistics
-import tempfile
 import time
 from datetime import timedelta
 from decimal import Decimal
 
-from flask_migrate import upgrade
 from sqlalchemy import select
 
-from config import TestingConfig
-from dryport import create_app
+from bench.common import PASSWORD, Figure, Goal, bench_app, database_url, fresh_schema, table
 from dryport.extensions import db
 from dryport.models import Departure, Role, Route, VgmMethod
 from dryport.services import accounts, bookings, loading, waybills
@@ -23,10 +21,10 @@ from dryport.services.containers import make_number
 from dryport.services.reference_data import seed_reference_data
 
 BOOKINGS = 100
-PASSWORD = "bench-password-1"  # noqa: S105
+WAYBILL_GOAL = Goal(15)  # ms per single-page waybill
 
 
-def _load() -> int:
+def _load(count: int) -> int:
     seed_reference_data(db.session)
     company = accounts.get_or_create_company(db.session, "Bench Tea", "91110000600037341L")
     shipper = accounts.create_user(
@@ -43,7 +41,7 @@ def _load() -> int:
     )  # fmt: skip
     db.session.add(departure)
     db.session.flush()
-    for n in range(BOOKINGS):
+    for n in range(count):
         booking = bookings.place_booking(db.session, shipper, {
             "departure_id": departure.id, "origin_station": "HB",
             "consignee": {"name": "Duisburg Intermodal GmbH", "address": "Duisburg, DE"},
@@ -62,12 +60,13 @@ def _load() -> int:
     return departure.id
 
 
-def main() -> None:
-    url = f"sqlite:///{tempfile.mkdtemp(prefix='dryport-bench-')}/bench.db"
-    app = create_app(type("BenchConfig", (TestingConfig,), {"SQLALCHEMY_DATABASE_URI": url}))
+def run(url: str | None = None, bookings: int = BOOKINGS) -> list[Figure]:
+    """Milliseconds per single-page waybill (median of up to 50) and seconds for all the
+    waybills of a departure of ``bookings`` confirmed bookings as one PDF."""
+    app = bench_app(database_url(url))
     with app.app_context():
-        upgrade()
-        departure_id = _load()
+        fresh_schema()
+        departure_id = _load(bookings)
         found = waybills.departure_waybills(db.session, departure_id)
         waybills.render_pdf(found[:1])  # the font is registered once per process
         singles = []
@@ -76,13 +75,18 @@ def main() -> None:
             waybills.render_pdf([waybill])
             singles.append((time.perf_counter() - start) * 1000)
         start = time.perf_counter()
-        batch = waybills.render_pdf(waybills.departure_waybills(db.session, departure_id))
+        waybills.render_pdf(waybills.departure_waybills(db.session, departure_id))
         seconds = time.perf_counter() - start
-    print(
-        f"single waybill: median {statistics.median(singles):.1f} ms, "
-        f"max {max(singles):.1f} ms over {len(singles)}"
-    )
-    print(f"departure of {len(found)} bookings: {seconds:.2f} s, {len(batch) / 1024:.0f} KiB")
+        dialect = db.engine.dialect.name
+        db.engine.dispose()
+    return [
+        Figure("waybill, one page", dialect, statistics.median(singles), "ms", goal=WAYBILL_GOAL),
+        Figure(f"waybills of a {len(found)}-booking departure", dialect, seconds, "s"),
+    ]
+
+
+def main() -> None:
+    print(table(run()))
 
 
 if __name__ == "__main__":

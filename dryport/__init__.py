@@ -128,6 +128,10 @@ def register_blueprints(app: Flask) -> None:
     routing.init_app(app)
     register_web(app)
     register_api(app)
+    if app.config.get("BENCH_BASELINE"):
+        from dryport.web import bench
+
+        bench.init_app(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -1,0 +1,137 @@
+"""What the benchmarks share: the app on a database of their own, a fresh schema, and
+``Figure``, one measured number with its baseline and goal as ``bench/results.json`` holds it.
+"""
+
+import os
+import statistics
+import tempfile
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from flask import Flask
+from flask_migrate import downgrade, upgrade
+
+from config import TestingConfig
+from dryport import create_app
+from dryport.extensions import db
+
+PASSWORD = "bench-password-1"  # noqa: S105 - users of a throw-away benchmark database
+
+
+@dataclass(frozen=True)
+class Goal:
+    """A limit on the figure itself or, with ``of_ratio``, on its ratio to the baseline."""
+
+    limit: float
+    at_most: bool = True
+    of_ratio: bool = False
+
+    def met(self, figure: float, ratio: float | None) -> bool | None:
+        value = ratio if self.of_ratio else figure
+        if value is None:
+            return None
+        return value <= self.limit if self.at_most else value >= self.limit
+
+    def describe(self, unit: str) -> str:
+        sign = "<=" if self.at_most else ">="
+        return f"ratio {sign} {self.limit:g}" if self.of_ratio else f"{sign} {self.limit:g} {unit}"
+
+
+@dataclass
+class Figure:
+    """One measured number of one benchmark on one database."""
+
+    name: str
+    database: str
+    figure: float
+    unit: str
+    baseline: float | None = None
+    baseline_unit: str | None = None
+    goal: Goal | None = None
+
+    @property
+    def ratio(self) -> float | None:
+        if self.baseline is None or not self.baseline:
+            return None
+        return self.figure / self.baseline
+
+    @property
+    def met(self) -> bool | None:
+        return self.goal.met(self.figure, self.ratio) if self.goal else None
+
+    def as_dict(self) -> dict:
+        ratio = self.ratio
+        baseline_unit = self.baseline_unit or self.unit
+        return {
+            "name": self.name,
+            "database": self.database,
+            "figure": round(self.figure, 3),
+            "unit": self.unit,
+            "baseline": None if self.baseline is None else round(self.baseline, 3),
+            "baseline_unit": None if self.baseline is None else baseline_unit,
+            "ratio": None if ratio is None else round(ratio, 3),
+            "goal": self.goal.describe(self.unit) if self.goal else None,
+            "met": self.met,
+        }
+
+
+def table(figures: Iterable[Figure]) -> str:
+    """The figures as a plain-text table, one line each."""
+    head = f"{'benchmark':50} {'db':10} {'figure':>14} {'baseline':>14} {'ratio':>6}  goal"
+    lines = [head, "-" * len(head)]
+    for f in figures:
+        row = f.as_dict()
+        base = "" if f.baseline is None else f"{f.baseline:,.1f} {row['baseline_unit']}"
+        ratio = "" if f.ratio is None else f"{f.ratio:.2f}"
+        goal = ""
+        if f.goal:
+            goal = f"{row['goal']}: " + ("met" if f.met else "MISSED")
+        shown = f"{f.figure:,.0f}" if float(f.figure).is_integer() else f"{f.figure:,.1f}"
+        figure = f"{shown} {f.unit}"
+        lines.append(f"{f.name:50} {f.database:10} {figure:>14} {base:>14} {ratio:>6}  {goal}")
+    return "\n".join(lines)
+
+
+def database_url(url: str | None = None) -> str:
+    """``url``, else ``BENCH_DATABASE_URL``, else a new SQLite file in a temporary folder."""
+    return url or os.environ.get("BENCH_DATABASE_URL") or sqlite_url()
+
+
+def sqlite_url() -> str:
+    """A new SQLite database file in a temporary folder of its own."""
+    return f"sqlite:///{tempfile.mkdtemp(prefix='dryport-bench-')}/bench.db"
+
+
+def bench_app(url: str, **settings) -> Flask:
+    """The app as the tests configure it (cheap password hashing, no webhook thread) on ``url``."""
+    config = type("BenchConfig", (TestingConfig,), {"SQLALCHEMY_DATABASE_URI": url, **settings})
+    return create_app(config)
+
+
+def fresh_schema() -> None:
+    """Migrate the app's database from nothing; a PostgreSQL database is emptied first."""
+    if db.engine.dialect.name == "postgresql":
+        downgrade(revision="base")
+    upgrade()
+
+
+def dialect_name(url: str) -> str:
+    return "postgresql" if url.startswith("postgresql") else "sqlite"
+
+
+def median_seconds(action: Callable[[], object], rounds: int) -> float:
+    samples = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        action()
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples)
+
+
+def uscc(prefix: str, n: int) -> str:
+    """A valid unified social credit code, distinct for each ``n`` and ``prefix``."""
+    from stdnum.cn import uscc as check
+
+    body = f"91610900{prefix}{n:07d}"
+    return body + check.calc_check_digit(body)

@@ -1,0 +1,233 @@
+"""Booking throughput: ``POST /api/v1/bookings`` through gunicorn (the production settings of
+``gunicorn.conf.py``) under wrk on loopback, against a baseline endpoint of the same app that
+does one plain INSERT (``dryport/web/bench.py``); then the peak memory of each worker.
+
+    .venv/bin/python -m bench.throughput                 # SQLite in a temporary folder
+    BENCH_DATABASE_URL=postgresql+psycopg://root@localhost/bench \
+        .venv/bin/python -m bench.throughput
+
+Needs ``wrk`` (Debian: ``apt-get install wrk``).
+"""
+
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import click
+from sqlalchemy import func, select
+
+from bench.common import PASSWORD, Figure, Goal, bench_app, database_url, fresh_schema, table
+from dryport.extensions import db
+from dryport.models import Booking, Departure, Role, Route
+from dryport.services import accounts
+from dryport.services.clock import utcnow
+from dryport.services.reference_data import seed_reference_data
+from dryport.web.bench import baseline_rows
+
+ROOT = Path(__file__).resolve().parent.parent
+SCRIPT = Path(__file__).with_name("post.lua")
+SECONDS = 15
+CONNECTIONS = 20
+WARM_UP_SECONDS = 2
+THROUGHPUT_GOAL = Goal(0.5, at_most=False, of_ratio=True)
+P99_GOAL = Goal(150)  # ms
+MEMORY_GOAL = Goal(150)  # MB per worker
+
+
+def _prepare() -> tuple[str, str]:
+    """A shipper with a token and a departure that never fills; the booking body and token."""
+    seed_reference_data(db.session)
+    company = accounts.get_or_create_company(db.session, "Bench Tea", "91110000600037341L")
+    shipper = accounts.create_user(
+        db.session, role=Role.SHIPPER, email="s@bench.example", password=PASSWORD, company=company
+    )
+    token, _ = accounts.issue_api_token(db.session, shipper, timedelta(days=1))
+    departs = utcnow() + timedelta(days=30)
+    departure = Departure(
+        route=db.session.scalar(select(Route).where(Route.code == "EAST")), service_no="E1",
+        departs_at=departs, cutoff_at=departs - timedelta(hours=24), capacity_teu=10_000_000,
+        held_teu=Decimal(0), held_kg=Decimal(0),
+    )  # fmt: skip
+    db.session.add(departure)
+    db.session.commit()
+    baseline_rows.drop(db.engine, checkfirst=True)
+    baseline_rows.create(db.engine)
+    body = {
+        "departure_id": departure.id,
+        "origin_station": "HK",
+        "consignee": {"name": "Ningbo Beilun Logistics", "address": "Beilun, Ningbo"},
+        "cargo": {"description": "Selenium-rich green tea", "hs_code": "090210",
+                  "gross_weight_kg": 10000},
+        "containers": [{"size_type": "22G1", "quantity": 1}],
+    }  # fmt: skip
+    return json.dumps(body), token
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _start_server(url: str, log: Path) -> tuple[subprocess.Popen, str]:
+    port = _free_port()
+    environment = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "SECRET_KEY": "bench-secret-key-" + "x" * 32,
+        "PUBLIC_URL": "http://dryport.bench",
+        "BENCH_BASELINE": "1",
+        "GUNICORN_BIND": f"127.0.0.1:{port}",
+        "PYTHONPATH": str(ROOT),
+    }
+    environment.pop("FLASK_DEBUG", None)
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    with log.open("w") as out:
+        process = subprocess.Popen(  # noqa: S603 - our own server on loopback
+            [str(gunicorn), "-c", str(ROOT / "gunicorn.conf.py")],
+            cwd=ROOT,
+            env=environment,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(base + "/healthz", timeout=2)  # noqa: S310 - loopback
+            return process, base
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                raise RuntimeError(f"gunicorn did not start:\n{log.read_text()}") from None
+            time.sleep(0.2)
+
+
+def _stop_server(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def _workers(master: int) -> list[int]:
+    """The pids whose parent is ``master``: gunicorn's workers."""
+    pids = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == master:
+            pids.append(int(stat.parent.name))
+    return pids
+
+
+def _peak_rss_mb(pid: int) -> float:
+    """The process's high-water mark of resident memory (VmHWM), in MB."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    kib = int(re.search(r"^VmHWM:\s+(\d+) kB", status, re.MULTILINE).group(1))
+    return kib * 1024 / 1_000_000
+
+
+def _wrk(url: str, body: str, token: str | None, seconds: int, connections: int) -> dict:
+    """Run wrk against ``url``; requests per second, p50/p99/max latency (ms) and statuses."""
+    env = {**os.environ, "BENCH_BODY": body, "BENCH_TOKEN": token or ""}
+    threads = min(connections, os.cpu_count() or 1)
+    command = [
+        shutil.which("wrk") or "wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s",
+        "--timeout", "10s", "-s", str(SCRIPT), url,
+    ]  # fmt: skip
+    output = subprocess.run(  # noqa: S603 - wrk on loopback
+        command, env=env, capture_output=True, text=True, check=True
+    ).stdout
+    statuses = {int(s): int(n) for s, n in re.findall(r"^bench-status (\d+) (\d+)$", output, re.M)}
+    requests, duration_us, errors = map(
+        int, re.search(r"^bench-summary (.*)$", output, re.M)[1].split()
+    )
+    p50, p99, worst = map(int, re.search(r"^bench-latency (.*)$", output, re.M)[1].split())
+    return {
+        "rate": requests / (duration_us / 1e6),
+        "p50": p50 / 1000,
+        "p99": p99 / 1000,
+        "max": worst / 1000,
+        "statuses": statuses,
+        "errors": errors,
+        "requests": requests,
+    }
+
+
+def _check(result: dict, what: str) -> None:
+    wrong = {s: n for s, n in result["statuses"].items() if s != 201}
+    if wrong or result["errors"]:
+        raise RuntimeError(f"{what}: answers other than 201 {wrong}, {result['errors']} errors")
+
+
+def run(
+    url: str | None = None, seconds: int = SECONDS, connections: int = CONNECTIONS
+) -> list[Figure]:
+    """Requests per second, p50 and p99 latency of booking 1 TEU against the baseline, at
+    ``connections`` connections for ``seconds`` each; the workers' peak memory afterwards."""
+    if not shutil.which("wrk"):
+        raise RuntimeError("wrk is not installed (Debian: apt-get install wrk)")
+    url = database_url(url)
+    app = bench_app(url)
+    with app.app_context():
+        fresh_schema()
+        body, token = _prepare()
+        dialect = db.engine.dialect.name
+        db.engine.dispose()  # no connection of ours may hold a lock the workers wait for
+    log = Path(tempfile.mkdtemp(prefix="dryport-bench-")) / "gunicorn.log"
+    process, base = _start_server(url, log)
+    try:
+        workers = _workers(process.pid)
+        results = {}
+        for what, path, auth in (
+            ("baseline", "/bench/baseline", None),
+            ("booking", "/api/v1/bookings", token),
+        ):
+            click.echo(f"  wrk: {what}, {connections} connections, {seconds} s", err=True)
+            _wrk(base + path, body, auth, WARM_UP_SECONDS, connections)
+            results[what] = _wrk(base + path, body, auth, seconds, connections)
+            _check(results[what], what)
+        peaks = [_peak_rss_mb(pid) for pid in workers]
+    finally:
+        _stop_server(process)
+    with app.app_context():
+        held, booked = db.session.execute(
+            select(func.sum(Departure.held_teu), select(func.count(Booking.id)).scalar_subquery())
+        ).one()
+        db.engine.dispose()
+    if held != booked:
+        raise RuntimeError(f"{booked} bookings of 1 TEU but {held} TEU held")
+    ours, bare = results["booking"], results["baseline"]
+    label = f"{len(workers)} workers, {connections} conn"
+    return [
+        Figure(f"booking POST throughput ({label})", dialect, ours["rate"], "req/s",
+               baseline=bare["rate"], goal=THROUGHPUT_GOAL),
+        Figure("booking POST latency p50", dialect, ours["p50"], "ms", baseline=bare["p50"]),
+        Figure("booking POST latency p99", dialect, ours["p99"], "ms", baseline=bare["p99"],
+               goal=P99_GOAL),
+        Figure(f"worker peak RSS after the load (max of {len(peaks)})", dialect, max(peaks),
+               "MB", goal=MEMORY_GOAL),
+    ]  # fmt: skip
+
+
+def main() -> None:
+    print(table(run(seconds=int(os.environ.get("BENCH_SECONDS", SECONDS)))))
+
+
+if __name__ == "__main__":
+    main()
