@@ -216,6 +216,8 @@ def place_booking(session: Session, user: User, data: dict, now: datetime | None
         status=BookingStatus.RECEIVED,
         created_at=now,
         updated_at=now,
+        waybills=[],  # a new booking has none: no query to find that out when it is shown
+        containers=[],
     )
     _apply(booking, data)
     session.add(booking)
