@@ -8,13 +8,18 @@ import tempfile
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
 
 from flask import Flask
 from flask_migrate import downgrade, upgrade
+from sqlalchemy import select
 
 from config import TestingConfig
 from dryport import create_app
 from dryport.extensions import db
+from dryport.models import Departure, Route
+from dryport.services.clock import utcnow
 
 PASSWORD = "bench-password-1"  # noqa: S105 - users of a throw-away benchmark database
 
@@ -135,3 +140,16 @@ def uscc(prefix: str, n: int) -> str:
 
     body = f"91610900{prefix}{n:07d}"
     return body + check.calc_check_digit(body)
+
+
+def open_departure(route: str, service_no: str, days: int, capacity_teu: int):
+    """A departure of ``route`` (code) ``days`` from now with nothing held, added to the
+    session; its cut-off a day before."""
+    departs = utcnow() + timedelta(days=days)
+    departure = Departure(
+        route=db.session.scalar(select(Route).where(Route.code == route)),
+        service_no=service_no, departs_at=departs, cutoff_at=departs - timedelta(hours=24),
+        capacity_teu=capacity_teu, held_teu=Decimal(0), held_kg=Decimal(0),
+    )  # fmt: skip
+    db.session.add(departure)
+    return departure

@@ -20,17 +20,24 @@ import tempfile
 import time
 import urllib.request
 from datetime import timedelta
-from decimal import Decimal
 from pathlib import Path
 
 import click
 from sqlalchemy import func, select
 
-from bench.common import PASSWORD, Figure, Goal, bench_app, database_url, fresh_schema, table
+from bench.common import (
+    PASSWORD,
+    Figure,
+    Goal,
+    bench_app,
+    database_url,
+    fresh_schema,
+    open_departure,
+    table,
+)
 from dryport.extensions import db
-from dryport.models import Booking, Departure, Role, Route
+from dryport.models import Booking, Departure, Role
 from dryport.services import accounts
-from dryport.services.clock import utcnow
 from dryport.services.reference_data import seed_reference_data
 from dryport.web.bench import baseline_rows
 
@@ -52,13 +59,7 @@ def _prepare() -> tuple[str, str]:
         db.session, role=Role.SHIPPER, email="s@bench.example", password=PASSWORD, company=company
     )
     token, _ = accounts.issue_api_token(db.session, shipper, timedelta(days=1))
-    departs = utcnow() + timedelta(days=30)
-    departure = Departure(
-        route=db.session.scalar(select(Route).where(Route.code == "EAST")), service_no="E1",
-        departs_at=departs, cutoff_at=departs - timedelta(hours=24), capacity_teu=10_000_000,
-        held_teu=Decimal(0), held_kg=Decimal(0),
-    )  # fmt: skip
-    db.session.add(departure)
+    departure = open_departure("EAST", "E1", days=30, capacity_teu=10_000_000)
     db.session.commit()
     baseline_rows.drop(db.engine, checkfirst=True)
     baseline_rows.create(db.engine)

@@ -7,16 +7,21 @@ confirmed bookings printed as one PDF.
 
 import statistics
 import time
-from datetime import timedelta
 from decimal import Decimal
 
-from sqlalchemy import select
-
-from bench.common import PASSWORD, Figure, Goal, bench_app, database_url, fresh_schema, table
+from bench.common import (
+    PASSWORD,
+    Figure,
+    Goal,
+    bench_app,
+    database_url,
+    fresh_schema,
+    open_departure,
+    table,
+)
 from dryport.extensions import db
-from dryport.models import Departure, Role, Route, VgmMethod
+from dryport.models import Role, VgmMethod
 from dryport.services import accounts, bookings, loading, waybills
-from dryport.services.clock import utcnow
 from dryport.services.containers import make_number
 from dryport.services.reference_data import seed_reference_data
 
@@ -33,13 +38,7 @@ def _load(count: int) -> int:
     clerk = accounts.create_user(
         db.session, role=Role.CLERK, email="c@bench.example", password=PASSWORD, station_code="HB"
     )
-    departs = utcnow() + timedelta(days=10)
-    departure = Departure(
-        route=db.session.scalar(select(Route).where(Route.code == "XAEU")), service_no="X8157",
-        departs_at=departs, cutoff_at=departs - timedelta(hours=24), capacity_teu=1000,
-        held_teu=Decimal(0), held_kg=Decimal(0),
-    )  # fmt: skip
-    db.session.add(departure)
+    departure = open_departure("XAEU", "X8157", days=10, capacity_teu=1000)
     db.session.flush()
     for n in range(count):
         booking = bookings.place_booking(db.session, shipper, {

@@ -90,5 +90,5 @@ def ping_webhook(endpoint_id):
 @problems(404)
 def list_deliveries(query, endpoint_id, pagination_parameters):
     """The endpoint's delivery log, by default newest first"""
-    stmt = webhooks.deliveries_query(db.session, current_api_user(), endpoint_id, **query)
-    return paged(stmt, pagination_parameters)
+    endpoint = webhooks.get_endpoint(db.session, current_api_user(), endpoint_id)
+    return paged(webhooks.deliveries_query(endpoint, **query), pagination_parameters)

@@ -66,42 +66,45 @@ def _bump(obj, changes: dict) -> None:
 
 
 def get_station(session: Session, code: str) -> Station:
-    station = session.scalar(select(Station).where(Station.code == code))
-    if station is None:
-        raise NotFound()
-    return station
+    return _by_code(session, Station, code)
 
 
 def update_station(session: Session, admin: User, code: str, data: dict) -> Station:
     """Edit a station's names, feeder hours (which move its cut-offs) and whether it is in use."""
     require_role(admin, Role.ADMIN)
     station = get_station(session, code)
-    _for_edit(session, station, data.get("version"))
-    changes = apply_changes(station, data, ("name_zh", "name_en", "feeder_hours", "active"))
-    _bump(station, changes)
-    if changes:
-        record_change(session, admin, "station", station.id, "update", station.code, changes)
-    session.flush()
+    fields = ("name_zh", "name_en", "feeder_hours", "active")
+    _edit(session, admin, station, "station", data, fields)
     return station
 
 
 def get_route(session: Session, code: str) -> Route:
-    route = session.scalar(select(Route).where(Route.code == code))
-    if route is None:
-        raise NotFound()
-    return route
+    return _by_code(session, Route, code)
 
 
 def update_route(session: Session, admin: User, code: str, data: dict) -> Route:
     require_role(admin, Role.ADMIN)
     route = get_route(session, code)
-    _for_edit(session, route, data.get("version"))
-    changes = apply_changes(route, data, ("name_zh", "name_en", "document_type", "active"))
-    _bump(route, changes)
-    if changes:
-        record_change(session, admin, "route", route.id, "update", route.code, changes)
-    session.flush()
+    _edit(session, admin, route, "route", data, ("name_zh", "name_en", "document_type", "active"))
     return route
+
+
+def _by_code(session: Session, model, code: str):
+    found = session.scalar(select(model).where(model.code == code))
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def _edit(session: Session, admin: User, obj, entity: str, data: dict, fields) -> None:
+    """Lock ``obj``, refuse a stale edit, apply ``fields`` of ``data``, bump its version and
+    log what changed under its code."""
+    _for_edit(session, obj, data.get("version"))
+    changes = apply_changes(obj, data, fields)
+    _bump(obj, changes)
+    if changes:
+        record_change(session, admin, entity, obj.id, "update", obj.code, changes)
+    session.flush()
 
 
 LEG_FIELDS = (

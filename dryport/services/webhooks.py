@@ -248,12 +248,9 @@ def is_public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
 # ---- the delivery log --------------------------------------------------------------------
 
 
-def deliveries_query(
-    session: Session, user: User, endpoint_id: int, sort: Sequence[str] | None = None
-) -> Select:
-    """An endpoint's deliveries (its owners only), newest first unless ``sort`` says
-    otherwise."""
-    endpoint = get_endpoint(session, user, endpoint_id)
+def deliveries_query(endpoint: WebhookEndpoint, sort: Sequence[str] | None = None) -> Select:
+    """The deliveries of ``endpoint`` (found for its owner by ``get_endpoint``), newest first
+    unless ``sort`` says otherwise."""
     stmt = select(WebhookDelivery).where(WebhookDelivery.endpoint_id == endpoint.id)
     return order_by(stmt, sort, DELIVERY_SORTING)
 
@@ -637,6 +634,9 @@ class Dispatcher:
         self._stopping = False
 
     def start(self) -> None:
+        """Start the thread unless it runs (called on every request: no lock once it does)."""
+        if self._thread is not None and self._thread.is_alive():
+            return
         with self._lock:
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(

@@ -9,10 +9,9 @@ from dryport import security_log
 from dryport.extensions import db, limiter
 from dryport.models import Role
 from dryport.services import accounts, webhooks
-from dryport.services.errors import DomainError
 from dryport.services.pagination import paginate
 from dryport.web.access import role_required
-from dryport.web.forms import domain_errors
+from dryport.web.forms import attempt
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
@@ -25,15 +24,12 @@ def tokens():
     """List, name and create tokens; a new token is shown once, on this answer only."""
     errors, status, created = {}, 200, None
     if request.method == "POST":
-        try:
-            created, _record = accounts.create_personal_token(
-                db.session, current_user, request.form.get("name", ""),
-                request.form.get("days", type=int) or 0,
-            )  # fmt: skip
-        except DomainError as error:
-            db.session.rollback()
-            errors, status = domain_errors(error), error.status
-        else:
+        made, errors, status = attempt(lambda: accounts.create_personal_token(
+            db.session, current_user, request.form.get("name", ""),
+            request.form.get("days", type=int) or 0,
+        ))  # fmt: skip
+        if made:
+            created, _record = made
             security_log.note(
                 "token_created",
                 current_user.id,
@@ -70,19 +66,15 @@ def webhooks_page():
     """The company's endpoints, and a form to add one; a new secret is shown once."""
     errors, status, created = {}, 200, None
     if request.method == "POST":
-        try:
-            endpoint, secret = webhooks.create_endpoint(
-                db.session, current_user, request.form.get("url", ""),
-                request.form.get("description", ""),
-            )  # fmt: skip
-        except DomainError as error:
-            db.session.rollback()
-            errors, status = domain_errors(error), error.status
-        else:
+        created, errors, status = attempt(lambda: webhooks.create_endpoint(
+            db.session, current_user, request.form.get("url", ""),
+            request.form.get("description", ""),
+        ))  # fmt: skip
+        if created:
+            endpoint, _secret = created
             security_log.note(
                 "webhook_created", current_user.id, current_user.email, url=[None, endpoint.url]
             )
-            created = (endpoint, secret)
     return render_template(
         "account/webhooks.html",
         endpoints=webhooks.endpoints(db.session, current_user),
@@ -100,7 +92,7 @@ def webhook(endpoint_id: int, secret: str | None = None):
     endpoint = webhooks.get_endpoint(db.session, current_user, endpoint_id)
     page = paginate(
         db.session,
-        webhooks.deliveries_query(db.session, current_user, endpoint_id),
+        webhooks.deliveries_query(endpoint),
         request.args.get("page", 1, type=int),
         current_app.config["PAGE_SIZE"],
     )
@@ -110,7 +102,6 @@ def webhook(endpoint_id: int, secret: str | None = None):
         page=page,
         secret=secret,
         errors=webhooks.ERRORS,
-        signature_header=webhooks.SIGNATURE_HEADER,
     )
 
 

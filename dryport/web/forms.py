@@ -4,6 +4,7 @@ from flask import request
 from flask_babel import lazy_gettext as _l
 from marshmallow import EXCLUDE, Schema, ValidationError
 
+from dryport.extensions import db
 from dryport.schemas.messages import flatten_errors, localize_errors
 from dryport.services.errors import DomainError, Invalid
 from dryport.services.reference_data import list_routes
@@ -17,6 +18,16 @@ def load_form(schema: Schema, form) -> tuple[dict | None, dict[str, list[str]]]:
     """
     raw = {key: value for key, value in form.items() if key != "csrf_token" and value != ""}
     return load_nested_form(schema, raw)
+
+
+def attempt(action):
+    """Run a form's service call: ``(result, {}, 200)``, or, when the service refuses,
+    ``(None, errors by field, status)`` with its work rolled back."""
+    try:
+        return action(), {}, 200
+    except DomainError as error:
+        db.session.rollback()
+        return None, domain_errors(error), error.status
 
 
 def domain_errors(error: DomainError) -> dict[str, list[str]]:
