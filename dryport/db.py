@@ -75,14 +75,40 @@ def _sqlite_on_connect(dbapi_connection, connection_record):
 #: Set for a unit of work that will write (an unsafe HTTP method, a CLI command). On SQLite
 #: its transactions begin IMMEDIATE: the write lock is taken up front, so a transaction that
 #: has read never fails to upgrade to writing ("database is locked") and two writers never
-#: interleave. Readers are unaffected in WAL mode.
-write_intent: ContextVar[bool] = ContextVar("write_intent", default=False)
+#: interleave. Readers are unaffected in WAL mode. ``LOCK_AT_FIRST_WRITE`` instead (a view
+#: marked ``lock_at_first_write``) runs its statements one by one until its first write, which
+#: begins the IMMEDIATE transaction: its reads see the latest committed data, as on PostgreSQL,
+#: and other writers wait only for its writes.
+write_intent: ContextVar[bool | str] = ContextVar("write_intent", default=False)
+LOCK_AT_FIRST_WRITE = "at first write"
+
+
+def lock_at_first_write(view):
+    """Mark a view whose reads need not be serialised with other writers: everything it
+    decides from them, its own writes check again (a conditional UPDATE, a constraint).
+    Place it below the route decorator."""
+    view.lock_at_first_write = True
+    return view
 
 
 @event.listens_for(Engine, "begin")
 def _sqlite_on_begin(conn):
-    if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")
+    if conn.dialect.name != "sqlite":
+        return
+    intent = write_intent.get()
+    if intent != LOCK_AT_FIRST_WRITE:  # else no transaction yet: see below
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if intent else "BEGIN")
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _sqlite_lock_at_first_write(conn, cursor, statement, parameters, context, executemany):
+    if (
+        conn.dialect.name == "sqlite"
+        and write_intent.get() == LOCK_AT_FIRST_WRITE
+        and not cursor.connection.in_transaction
+        and statement.lstrip()[:6].upper() != "SELECT"
+    ):
+        cursor.execute("BEGIN IMMEDIATE")
 
 
 def enum_type(enum_cls, name: str):
@@ -109,7 +135,11 @@ def init_app(app, db) -> None:
 
     @app.before_request
     def _mark_write_intent():
-        g.write_intent_token = write_intent.set(request.method not in SAFE_METHODS)
+        intent = request.method not in SAFE_METHODS
+        view = app.view_functions.get(request.endpoint)
+        if intent and getattr(view, "lock_at_first_write", False):
+            intent = LOCK_AT_FIRST_WRITE
+        g.write_intent_token = write_intent.set(intent)
 
     @app.after_request
     def _commit(response):

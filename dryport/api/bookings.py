@@ -5,6 +5,7 @@ from flask_smorest import Blueprint
 from dryport.api.auth import BEARER, current_api_user, token_required
 from dryport.api.errors import problems
 from dryport.api.paging import WHOLE, paged
+from dryport.db import lock_at_first_write
 from dryport.extensions import db
 from dryport.models import Role
 from dryport.schemas.bookings import (
@@ -46,6 +47,7 @@ REPLAYED = {
 
 
 @blp.route("/bookings", methods=["POST"])
+@lock_at_first_write
 @token_required(Role.SHIPPER)
 @blp.doc(security=BEARER, parameters=[IDEMPOTENCY_HEADER])
 @blp.arguments(BookingCreateSchema)

@@ -4,15 +4,17 @@ a Code 128 barcode of its number and a QR code of its verification address."""
 
 import functools
 import io
-import itertools
+import re
 from dataclasses import dataclass, field
 
-from reportlab.graphics.barcode import qrencoder
 from reportlab.graphics.barcode.code128 import Code128
 from reportlab.lib.colors import HexColor, black
 from reportlab.lib.pagesizes import A4
+from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
+
+from dryport.pdf import qr
 
 PAGE_W, PAGE_H = A4
 MARGIN = 24
@@ -105,6 +107,9 @@ def _char_width(char: str, font: str, size: float) -> float:
     return stringWidth(char, font, size)
 
 
+_DARK_RUN = re.compile("1+")
+
+
 class _Page:
     def __init__(self, canvas: Canvas, doc: WaybillDoc, font: str):
         self.c, self.doc, self.font = canvas, doc, font
@@ -151,9 +156,22 @@ class _Page:
     # ---- building blocks -------------------------------------------------------------------
 
     def _text(self, x, y, text, size=8, color=INK):
-        self.c.setFillColor(color)
-        self.c.setFont(self.font, size)
-        self.c.drawString(x, y, text)
+        self._texts([(x, y, text, size, color)])
+
+    def _texts(self, texts) -> None:
+        """Strings as (x, y, text, size, colour), in one PDF text object that sets font and
+        colour only where they change; ``drawString`` costs a text object of its own and the
+        canvas's ``setFont`` and ``setFillColor`` each time."""
+        block = self.c.beginText()
+        pen = None
+        for x, y, text, size, color in texts:
+            if (size, color) != pen:
+                block.setFont(self.font, size)
+                block.setFillColor(color)
+                pen = size, color
+            block.setTextOrigin(x, y)
+            block.textLine(text)
+        self.c.drawText(block)
 
     def _wrap(self, text: str, width: float, size: float) -> list[str]:
         """``text`` cut into lines of at most ``width``, at any character (Chinese has no
@@ -178,7 +196,7 @@ class _Page:
         self.c.setLineWidth(0.6)
         self.c.rect(x, y - h, w, h)
         tag = f"{box_no} " if box_no else ""
-        self._text(x + 3, y - 9, tag + label, size=6.5, color=MUTED)
+        texts = [(x + 3, y - 9, tag + label, 6.5, MUTED)]
         lines = body if isinstance(body, list) else [body]
         while True:  # shrink the text until it fits the box (down to 6 pt)
             wrapped = [part for line in lines for part in self._wrap(str(line), w - 8, size)]
@@ -189,8 +207,9 @@ class _Page:
         for line in wrapped:
             if line_y < y - h + 3:
                 break
-            self._text(x + 4, line_y, line, size=size)
+            texts.append((x + 4, line_y, line, size, INK))
             line_y -= size + 2.5
+        self._texts(texts)
 
     def _row(self, y, h, boxes) -> float:
         """Boxes side by side across the page: (share of width, label, body, box number)."""
@@ -207,10 +226,12 @@ class _Page:
     def _header(self, top: float) -> float:
         doc = self.doc
         zh, en = TITLES[doc.document_type]
-        self._text(MARGIN, top - 16, zh, size=15)
-        self._text(MARGIN, top - 30, en, size=10, color=MUTED)
-        self._text(MARGIN, top - 44, f"{doc.issuer}", size=8, color=MUTED)
-        self._text(MARGIN, top - 56, doc.sheet, size=8, color=MUTED)
+        self._texts([
+            (MARGIN, top - 16, zh, 15, INK),
+            (MARGIN, top - 30, en, 10, MUTED),
+            (MARGIN, top - 44, f"{doc.issuer}", 8, MUTED),
+            (MARGIN, top - 56, doc.sheet, 8, MUTED),
+        ])  # fmt: skip
 
         qr_size = 74
         qr_x = PAGE_W - MARGIN - qr_size
@@ -229,22 +250,19 @@ class _Page:
 
     def _qr(self, text: str, x: float, y: float, size: float, border: int = 4) -> None:
         """``text`` as a QR code (error correction M) filling a ``size`` square: one path of
-        its dark runs, several times faster than reportlab's widget of one shape per run."""
-        qr = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.M)
-        qr.addData(text)
-        qr.make()
-        box = size / (qr.getModuleCount() + 2 * border)
-        path = self.c.beginPath()
-        for r, row in enumerate(qr.modules):
-            column = 0
-            for dark, run in itertools.groupby(map(bool, row)):
-                count = len(list(run))
-                if dark:
-                    top = y + size - (r + border + 1) * box
-                    path.rect(x + (column + border) * box, top, count * box, box)
-                column += count
+        its dark runs, each a rectangle in module units under a scaling ``cm`` (reportlab's
+        path methods format every coordinate in pure Python, a few hundred times here)."""
+        rows = qr.rows_as_ints(qr.modules(text))
+        count = len(rows)
+        box = size / (count + 2 * border)
+        runs = [
+            f"{run.start()} {r} {len(run[0])} 1 re"
+            for r, row in enumerate(reversed(rows))  # PDF rows count up from the bottom
+            for run in _DARK_RUN.finditer(f"{row:0{count}b}")
+        ]
+        origin = f"{fp_str(x + border * box)} {fp_str(y + border * box)}"
         self.c.setFillColor(black)
-        self.c.drawPath(path, stroke=0, fill=1)
+        self.c.addLiteral(f"q {fp_str(box)} 0 0 {fp_str(box)} {origin} cm {' '.join(runs)} f Q")
 
     def _parties(self, y, numbers=("", "", "")) -> float:
         doc = self.doc
@@ -364,11 +382,11 @@ class _Page:
         self.c.setStrokeColor(RULE)
         self.c.rect(MARGIN, y - height, width, height)
         box = "15 " if self.doc.document_type == "CIM_SMGS" else ""
-        self._text(MARGIN + 3, y - 9, f"{box}{title}", size=6.5, color=MUTED)
+        texts = [(MARGIN + 3, y - 9, f"{box}{title}", 6.5, MUTED)]
         x = MARGIN + 4
         line_y = y - 22
         for title, share in columns:
-            self._text(x, line_y, title, size=6.5, color=MUTED)
+            texts.append((x, line_y, title, 6.5, MUTED))
             x += width * share
         for row in rows:
             line_y -= row_h
@@ -382,8 +400,9 @@ class _Page:
             ]
             x = MARGIN + 4
             for value, (_, share) in zip(values, columns, strict=True):
-                self._text(x, line_y, value, size=8)
+                texts.append((x, line_y, value, 8, INK))
                 x += width * share
+        self._texts(texts)
         return y - height
 
     def _footer(self, y) -> None:

@@ -204,8 +204,10 @@ def place_booking(session: Session, user: User, data: dict, now: datetime | None
         raise Invalid(errors={"origin_station": [_l("No such station.")]})
     check_cutoff(departure, origin, now)
     teu = booking_teu(data["containers"])
-    capacity.hold(session, departure, teu, data["cargo"]["gross_weight_kg"])
 
+    # The writes come last and the capacity hold last of all: the counter's row and the
+    # departure's row stay locked until commit, so the less runs after each, the less the
+    # other bookings of the month and of the train wait.
     booking = Booking(
         reference=new_reference(session, now),
         company_id=user.company_id,
@@ -226,6 +228,7 @@ def place_booking(session: Session, user: User, data: dict, now: datetime | None
         teu=format_teu(teu), service_no=departure.service_no,
     )  # fmt: skip
     session.flush()
+    capacity.hold(session, departure, teu, data["cargo"]["gross_weight_kg"])
     return booking
 
 

@@ -1,10 +1,18 @@
 """Named counters for human-friendly numbers, safe when many requests draw at once."""
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from dryport.models import Counter
+
+_BUMP = (  # built once: counters are drawn on every booking
+    update(Counter)
+    .where(Counter.name == bindparam("counter"))
+    .values(value=Counter.value + bindparam("count", type_=Counter.value.type))
+    .returning(Counter.value)
+    .execution_options(synchronize_session=False)
+)
 
 
 def reserve(session: Session, name: str, count: int = 1) -> range:
@@ -14,12 +22,7 @@ def reserve(session: Session, name: str, count: int = 1) -> range:
     waits for the first's row lock (PostgreSQL) or database lock (SQLite).
     """
     for _ in range(2):
-        new_value = session.execute(
-            update(Counter)
-            .where(Counter.name == name)
-            .values(value=Counter.value + count)
-            .returning(Counter.value)
-        ).scalar()
+        new_value = session.execute(_BUMP, {"counter": name, "count": count}).scalar()
         if new_value is not None:
             return range(new_value - count + 1, new_value + 1)
         try:

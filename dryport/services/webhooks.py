@@ -33,7 +33,7 @@ from urllib.parse import urlsplit
 
 from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, event, func, select, update
+from sqlalchemy import Select, bindparam, event, func, select, update
 from sqlalchemy.orm import Session
 
 from dryport.models import (
@@ -315,6 +315,13 @@ def event_type(booking_event: BookingEvent) -> str:
     return "booking." + booking_event.type.name.lower()
 
 
+#: The endpoints of some companies, paused ones too (their events wait). Built once: every
+#: commit that changed a booking asks it.
+_LISTENING = select(WebhookEndpoint).where(
+    WebhookEndpoint.company_id.in_(bindparam("companies", expanding=True))
+)
+
+
 @event.listens_for(Session, "before_commit")
 def _write_outbox(session: Session) -> None:
     if session.in_nested_transaction():  # a savepoint: the real commit comes later
@@ -327,11 +334,7 @@ def _write_outbox(session: Session) -> None:
     if not companies:
         return
     listening = {}
-    for endpoint in session.scalars(
-        select(WebhookEndpoint).where(
-            WebhookEndpoint.company_id.in_(companies)  # paused ones too: their events wait
-        )
-    ):
+    for endpoint in session.scalars(_LISTENING, {"companies": list(companies)}):
         listening.setdefault(endpoint.company_id, []).append(endpoint)
     if not listening:
         return

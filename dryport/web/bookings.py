@@ -15,6 +15,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from dryport.db import lock_at_first_write
 from dryport.extensions import db
 from dryport.models import BookingStatus, Role
 from dryport.responses import pdf_response
@@ -86,6 +87,7 @@ def waybill_pdf(reference: str):
 
 
 @bp.route("/new", methods=["GET", "POST"])
+@lock_at_first_write
 @role_required(Role.SHIPPER)
 def new_booking():
     errors: dict[str, list[str]] = {}
