@@ -5,14 +5,14 @@ It takes the report as plain data (``services.reports.MonthlyReport``); nothing 
 Flask or the database."""
 
 import io
+import math
 
-from reportlab.graphics.charts.barcharts import VerticalBarChart
-from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import (
+    Flowable,
     PageBreak,
     Paragraph,
     SimpleDocTemplate,
@@ -146,29 +146,65 @@ def _table(font: str, rows: list[list], widths=None) -> Table:
     return table
 
 
-def _bars(font: str, labels: list[str], values: list[float], width: float) -> Drawing:
-    height = 55 * mm
-    drawing = Drawing(width, height)
-    chart = VerticalBarChart()
-    chart.x, chart.y, chart.width, chart.height = 30, 18, width - 40, height - 30
-    chart.data = [values or [0]]
-    chart.categoryAxis.categoryNames = labels or [""]
-    chart.categoryAxis.labels.fontName = font
-    chart.categoryAxis.labels.fontSize = 7
-    chart.valueAxis.labels.fontName = font
-    chart.valueAxis.labels.fontSize = 7
-    chart.valueAxis.valueMin = 0
-    chart.bars[0].fillColor = ACCENT
-    chart.barLabelFormat = "%.0f"
-    chart.barLabels.fontName = font
-    chart.barLabels.fontSize = 6.5
-    chart.barLabels.nudge = 6
-    drawing.add(chart)
-    if not any(values):
-        drawing.add(
-            String(width / 2, height / 2, "无 None", fontName=font, fontSize=9, textAnchor="middle")
-        )
-    return drawing
+class _Bars(Flowable):
+    """A vertical bar chart drawn straight onto the canvas, the look of reportlab's
+    ``VerticalBarChart`` (axes, ticks, labels above the bars) at a fraction of its cost: the
+    graphics widgets validate every attribute of every shape they build, twice a chart."""
+
+    HEIGHT = 55 * mm
+
+    def __init__(self, font: str, labels: list[str], values: list[float], width: float):
+        super().__init__()
+        self.font, self.labels, self.values = font, labels or [""], values or [0]
+        self.width, self.height = width, self.HEIGHT
+
+    def wrap(self, available_width, available_height):
+        return self.width, self.height
+
+    def draw(self):
+        canvas, font = self.canv, self.font
+        x0, y0, width, height = 30, 18, self.width - 40, self.height - 30
+        top = max(self.values) or 1
+        step = _tick_step(top)
+        scale = height / top
+        canvas.saveState()
+        canvas.setLineWidth(1)
+        canvas.setStrokeColor(colors.black)
+        canvas.setFont(font, 7)
+        for n in range(math.floor(top / step + 1e-9) + 1):
+            y = y0 + n * step * scale
+            canvas.line(x0 - 5, y, x0, y)
+            canvas.drawRightString(x0 - 5, y - 2.5, f"{n * step:g}")
+        canvas.line(x0, y0, x0, y0 + height)
+        slot = width / len(self.values)
+        canvas.line(x0, y0, x0 + width, y0)
+        for n in range(len(self.values) + 1):
+            canvas.line(x0 + n * slot, y0, x0 + n * slot, y0 - 5)
+        canvas.setFillColor(ACCENT)
+        bar = slot * 0.8
+        for n, value in enumerate(self.values):
+            canvas.rect(x0 + n * slot + slot * 0.1, y0, bar, value * scale, stroke=1, fill=1)
+        canvas.setFillColor(colors.black)
+        for n, label in enumerate(self.labels):
+            canvas.drawCentredString(x0 + (n + 0.5) * slot, y0 - 5 - 7, label)
+        canvas.setFont(font, 6.5)
+        for n, value in enumerate(self.values):
+            canvas.drawCentredString(x0 + (n + 0.5) * slot, y0 + value * scale + 6 - 2.3,
+                                     f"{value:.0f}")  # fmt: skip
+        if not any(self.values):
+            canvas.setFont(font, 9)
+            canvas.drawCentredString(self.width / 2, self.height / 2, "无 None")
+        canvas.restoreState()
+
+
+def _tick_step(largest: float) -> float:
+    """A round step (1, 2 or 5 times a power of ten) that gives the axis three to six ticks."""
+    power = 10 ** math.floor(math.log10(largest / 6))
+    return next(power * m for m in (1, 2, 5, 10) if largest / (power * m) <= 6)
+
+
+def _bars(font: str, labels: list[str], values: list[float], width: float) -> Flowable:
+    return _Bars(font, labels, values, width)
 
 
 def _footer(font: str):

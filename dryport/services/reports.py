@@ -6,6 +6,7 @@ departure actually departed in M. Every figure is a GROUP BY on the database; th
 queries is fixed, whatever the amount of data.
 """
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -24,7 +25,8 @@ from dryport.models import (
     Station,
 )
 from dryport.services.clock import local_day_start, local_today
-from dryport.services.reference_data import list_routes, list_stations
+from dryport.services.pagination import order_by
+from dryport.services.reference_data import ROUTE_SORTING, list_stations
 
 SHIPPED = (BookingStatus.DEPARTED, BookingStatus.ARRIVED)
 ZERO = Decimal(0)
@@ -144,65 +146,59 @@ def parse_month(value: str) -> date | None:
 def monthly_report(session: Session, month: date) -> MonthlyReport:
     """Every figure of the month: totals, by route, by origin station, route × station, top
     shippers, the month before, the same month a year before, the 12-month trend, load factor
-    per route and the month's departures."""
-    start, end = month_range(month)
-    cells = _shipped_by_route_station(session, start, end)
-    routes = {r.code: r for r in list_routes(session)}
-    stations = {s.code: s for s in list_stations(session)}
-    by_route = {code: RouteRow(code, r.name_zh, r.name_en, Figures()) for code, r in routes.items()}
-    by_station = {code: Figures() for code in stations}
-    totals = Figures()
+    per route and the month's departures.
+
+    Six queries whatever the data: routes and stations, the departures of the 13 months from
+    the same month a year before, the shipped volume of their bookings by departure and
+    origin station, the units of the three months whose units are shown, the top shippers."""
+    window = _Window(month)
+    routes = {r.id: r for r in _routes(session)}
+    stations = {s.id: s for s in list_stations(session)}
+    departures = _departures(session, window, {id_: r.code for id_, r in routes.items()})
+    current = [d for d in departures if d["month"] == CURRENT]
+    by_id = {d["id"]: d for d in departures}
+    cells: dict[tuple[str, str], Figures] = {}
+    by_month = [Figures() for _ in range(window.months)]
+    for (departure_id, station), figures in sorted(_volume(session, departures, window).items()):
+        departure = by_id[departure_id]
+        by_month[departure["month"]].add(figures)
+        if departure["month"] == CURRENT:
+            key = (departure["route"], stations[station].code)
+            cells.setdefault(key, Figures()).add(figures)
+    for d in departures:
+        by_month[d["month"]].departures += 1
+    by_route = {r.code: RouteRow(r.code, r.name_zh, r.name_en, Figures()) for r in routes.values()}
+    by_station = {s.code: Figures() for s in stations.values()}
     for (route, station), figures in cells.items():
         by_route[route].figures.add(figures)
         by_station[station].add(figures)
-        totals.add(figures)
-    departures = _departures(session, start, end)
-    for row in departures:
+    for row in current:
         entry = by_route[row["route"]]
         entry.figures.departures += 1
         entry.capacity_teu += row["capacity_teu"]
         entry.held_teu += row["held_teu"]
-    totals.departures = len(departures)
     return MonthlyReport(
         month=month,
-        totals=totals,
+        totals=by_month[CURRENT],
         by_route=list(by_route.values()),
-        by_station=[(stations[code], figures) for code, figures in by_station.items()],
+        by_station=[(s, by_station[s.code]) for s in stations.values()],
         route_station=cells,
-        top_shippers=_top_shippers(session, start, end),
-        previous_month=totals_of(session, add_months(month, -1)),
-        same_month_last_year=totals_of(session, add_months(month, -12)),
-        trend=trend(session, month),
-        departures=departures,
+        top_shippers=_top_shippers(session, [d["id"] for d in current]),
+        previous_month=by_month[PREVIOUS],
+        same_month_last_year=by_month[LAST_YEAR],
+        trend=[(window.firsts[i], by_month[i].teu) for i in range(1, window.months)],
+        departures=[{k: v for k, v in d.items() if k in DEPARTURE_KEYS} for d in current],
     )
 
 
 def totals_of(session: Session, month: date) -> Figures:
-    """The shipped totals of one month (two queries)."""
-    start, end = month_range(month)
-    totals = Figures()
-    for figures in _shipped_by_route_station(session, start, end).values():
+    """The shipped totals of one month (three queries)."""
+    window = _Window(month, months=1)
+    departures = _departures(session, window, {})
+    totals = Figures(departures=len(departures))
+    for figures in _volume(session, departures, window).values():
         totals.add(figures)
-    totals.departures = session.scalar(
-        select(func.count()).select_from(Departure).where(*_departed_in(start, end))
-    )
     return totals
-
-
-def trend(session: Session, month: date, months: int = 12) -> list[tuple[date, Decimal]]:
-    """TEU shipped in each of the ``months`` months ending with ``month``: one query, the
-    months told apart by their Asia/Shanghai boundaries."""
-    firsts = [add_months(month, n) for n in range(-months + 1, 1)]
-    bounds = [month_start(m) for m in firsts] + [month_start(add_months(month, 1))]
-    bucket = case(*((Departure.departed_at < bounds[i + 1], i) for i in range(months)), else_=-1)
-    rows = session.execute(
-        select(bucket.label("bucket"), func.sum(Booking.teu))
-        .join(Booking.departure)
-        .where(Booking.status.in_(SHIPPED), *_departed_in(bounds[0], bounds[-1]))
-        .group_by(bucket)
-    ).all()
-    teu = {index: total for index, total in rows}
-    return [(first, teu.get(i) or ZERO) for i, first in enumerate(firsts)]
 
 
 def forward_bookings(session: Session, weeks: int = 8, today: date | None = None) -> dict:
@@ -235,53 +231,85 @@ def _departed_in(start: datetime, end: datetime):
     )
 
 
-def _shipped_by_route_station(session, start, end) -> dict[tuple[str, str], Figures]:
-    """TEU, gross mass and bookings (one query) and units (another) per route and station."""
-    shipped = (Booking.status.in_(SHIPPED), *_departed_in(start, end))
-    cells: dict[tuple[str, str], Figures] = {}
-    for route, station, teu, gross, count in session.execute(
-        select(Route.code, Station.code, func.sum(Booking.teu), func.sum(Booking.gross_weight_kg),
-               func.count(Booking.id))
-        .join(Booking.departure).join(Departure.route).join(Booking.origin_station)
-        .where(*shipped)
-        .group_by(Route.code, Station.code)
-    ):  # fmt: skip
-        cells[(route, station)] = Figures(teu or ZERO, 0, gross or ZERO, count)
-    for route, station, units in session.execute(
-        select(Route.code, Station.code, func.sum(BookingLine.quantity))
-        .join(BookingLine.booking).join(Booking.departure).join(Departure.route)
-        .join(Booking.origin_station)
-        .where(*shipped)
-        .group_by(Route.code, Station.code)
-    ):  # fmt: skip
-        cells[(route, station)].units = int(units or 0)
-    return cells
+#: Months of a report's window by their index: the same month a year before, the one before
+#: the report's month, the report's month (the last). The trend is every month but the first.
+LAST_YEAR, PREVIOUS, CURRENT = 0, 11, 12
+DEPARTURE_KEYS = ("route", "service_no", "departed_at", "capacity_teu", "held_teu", "load_factor")
 
 
-def _top_shippers(session, start, end, limit: int = 10) -> list[tuple[str, Figures]]:
+class _Window:
+    """``months`` calendar months (Asia/Shanghai) ending with ``month``; the units are counted
+    in the months ``with_units`` only (``-1`` is the last)."""
+
+    def __init__(self, month: date, months: int = 13, with_units=(LAST_YEAR, PREVIOUS, -1)):
+        self.months = months
+        self.firsts = [add_months(month, n) for n in range(1 - months, 1)]
+        self.bounds = [month_start(m) for m in self.firsts] + [month_start(add_months(month, 1))]
+        self.with_units = {n % months for n in with_units if -months <= n < months}
+
+    def month_of(self, moment: datetime) -> int:
+        return bisect_right(self.bounds, moment) - 1
+
+
+def _routes(session) -> list[Route]:
+    """The routes in their usual order, without their legs."""
+    return list(session.scalars(order_by(select(Route), None, ROUTE_SORTING)))
+
+
+def _departures(session, window: _Window, route_codes: dict[int, str]) -> list[dict]:
+    """The departures that left in the window, in the order they left, each with the index of
+    its month."""
     rows = session.execute(
-        select(Company.name, func.sum(Booking.teu), func.sum(Booking.gross_weight_kg),
-               func.count(Booking.id))
-        .join(Booking.company).join(Booking.departure)
-        .where(Booking.status.in_(SHIPPED), *_departed_in(start, end))
-        .group_by(Company.id, Company.name)
-        .order_by(func.sum(Booking.teu).desc(), Company.name)
-        .limit(limit)
-    )  # fmt: skip
-    return [(name, Figures(teu, 0, gross, count)) for name, teu, gross, count in rows]
-
-
-def _departures(session, start, end) -> list[dict]:
-    rows = session.execute(
-        select(Route.code, Departure.service_no, Departure.departed_at, Departure.capacity_teu,
-               Departure.held_teu)
-        .join(Departure.route)
-        .where(*_departed_in(start, end))
+        select(Departure.id, Departure.route_id, Departure.service_no, Departure.departed_at,
+               Departure.capacity_teu, Departure.held_teu)
+        .where(*_departed_in(window.bounds[0], window.bounds[-1]))
         .order_by(Departure.departed_at, Departure.id)
     )  # fmt: skip
     return [
-        {"route": route, "service_no": service, "departed_at": departed,
-         "capacity_teu": capacity, "held_teu": held,
-         "load_factor": float(held / capacity) if capacity else None}
-        for route, service, departed, capacity, held in rows
+        {"id": id_, "month": window.month_of(departed), "route": route_codes.get(route),
+         "service_no": service, "departed_at": departed, "capacity_teu": capacity,
+         "held_teu": held, "load_factor": float(held / capacity) if capacity else None}
+        for id_, route, service, departed, capacity, held in rows
     ]  # fmt: skip
+
+
+def _volume(session, departures: list[dict], window: _Window) -> dict[tuple[int, int], Figures]:
+    """TEU, gross mass and bookings (one query) and units (another, in the window's months
+    ``with_units`` only) of the shipped bookings, per departure and origin station id."""
+    shipped = Booking.status.in_(SHIPPED)
+    cells: dict[tuple[int, int], Figures] = {}
+    for departure, station, teu, gross, count in session.execute(
+        select(Booking.departure_id, Booking.origin_station_id, func.sum(Booking.teu),
+               func.sum(Booking.gross_weight_kg), func.count(Booking.id))
+        .where(Booking.departure_id.in_([d["id"] for d in departures]), shipped)
+        .group_by(Booking.departure_id, Booking.origin_station_id)
+    ):  # fmt: skip
+        cells[(departure, station)] = Figures(teu or ZERO, 0, gross or ZERO, count)
+    with_units = [d["id"] for d in departures if d["month"] in window.with_units]
+    for departure, station, units in session.execute(
+        select(Booking.departure_id, Booking.origin_station_id, func.sum(BookingLine.quantity))
+        .join(BookingLine.booking)
+        .where(Booking.departure_id.in_(with_units), shipped)
+        .group_by(Booking.departure_id, Booking.origin_station_id)
+    ):  # fmt: skip
+        cells[(departure, station)].units = int(units or 0)
+    return cells
+
+
+def _top_shippers(session, departure_ids: list[int], limit: int = 10) -> list[tuple[str, Figures]]:
+    """Grouped by company id before the names are joined: grouped by company, SQLite would
+    walk every booking in company order instead of the month's departures."""
+    volume = (
+        select(Booking.company_id, func.sum(Booking.teu).label("teu"),
+               func.sum(Booking.gross_weight_kg).label("gross"), func.count(Booking.id).label("n"))
+        .where(Booking.departure_id.in_(departure_ids), Booking.status.in_(SHIPPED))
+        .group_by(Booking.company_id)
+        .subquery()
+    )  # fmt: skip
+    rows = session.execute(
+        select(Company.name, volume.c.teu, volume.c.gross, volume.c.n)
+        .join(volume, volume.c.company_id == Company.id)
+        .order_by(volume.c.teu.desc(), Company.name)
+        .limit(limit)
+    )
+    return [(name, Figures(teu, 0, gross, count)) for name, teu, gross, count in rows]
