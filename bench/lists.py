@@ -16,7 +16,17 @@ from decimal import Decimal
 import click
 from sqlalchemy import insert, select, text
 
-from bench.common import PASSWORD, Figure, Goal, bench_app, database_url, fresh_schema, table, uscc
+from bench.common import (
+    PASSWORD,
+    Figure,
+    Goal,
+    bench_app,
+    database_url,
+    fresh_schema,
+    settle,
+    table,
+    uscc,
+)
 from dryport.extensions import db
 from dryport.models import Booking, BookingStatus, Departure, Role, Route, Station
 from dryport.services import accounts
@@ -103,10 +113,7 @@ def _load(rng: random.Random, count: int) -> dict:
                 rows = []
     if rows:
         db.session.execute(insert(Booking), rows)
-    db.session.commit()
-    if db.engine.dialect.name == "postgresql":
-        db.session.execute(text("ANALYZE"))
-        db.session.commit()
+    settle()
     return {who: user.email for who, user in users.items()}
 
 

@@ -23,6 +23,7 @@ from bench.common import (
     database_url,
     fresh_schema,
     median_seconds,
+    settle,
     table,
     uscc,
 )
@@ -125,8 +126,7 @@ def _load(rng: random.Random, count: int) -> date:
             db.session.execute(insert(Booking), rows)
             db.session.execute(insert(BookingLine), lines)
             db.session.commit()
-    db.session.execute(text("ANALYZE"))
-    db.session.commit()
+    settle()
     return (now - timedelta(days=200)).astimezone(LOCAL_TZ).date().replace(day=1)
 
 
