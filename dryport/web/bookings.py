@@ -43,7 +43,9 @@ def list_bookings():
     month = _month(request.args.get("month", ""))
     page = paginate(
         db.session,
-        bookings.bookings_query(current_user, status=status, route=route, month=month),
+        bookings.bookings_query(
+            current_user, status=status, route=route, month=month, details=False
+        ),
         request.args.get("page", 1, type=int),
         current_app.config["PAGE_SIZE"],
     )

@@ -247,3 +247,35 @@ def test_the_amend_page_shows_every_line_of_a_larger_booking(client, shipper, ma
     for row, (size_type, _) in enumerate(sorted(lines)):
         selected = rf'name="containers\.{row}\.size_type".*?value="{size_type}"[^>]*selected'
         assert re.search(selected, page, re.S), (row, size_type)
+
+
+def test_the_list_costs_the_same_queries_for_two_bookings_or_twenty(
+    app, client, auth, make_user, make_company, make_departure, make_booking
+):
+    """No query per row (an N+1): what the list shows is loaded with the page."""
+    from sqlalchemy import event
+
+    from dryport.extensions import db
+
+    auth.login(make_user(Role.OPERATOR).email)
+    companies = [make_company(f"Shipper {n}") for n in range(4)]
+
+    def queries() -> int:
+        seen = []
+
+        def note(conn, cursor, statement, *args):
+            seen.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", note)
+        try:
+            assert client.get("/bookings/").status_code == 200
+        finally:
+            event.remove(db.engine, "before_cursor_execute", note)
+        return len(seen)
+
+    for n in range(2):
+        make_booking(companies[n % 4], departure=make_departure(days=5 + n))
+    few = queries()
+    for n in range(2, 20):
+        make_booking(companies[n % 4], departure=make_departure(days=5 + n), origin="LG")
+    assert queries() == few
