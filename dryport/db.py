@@ -85,8 +85,10 @@ LOCK_AT_FIRST_WRITE = "at first write"
 
 def lock_at_first_write(view):
     """Mark a view whose reads need not be serialised with other writers: everything it
-    decides from them, its own writes check again (a conditional UPDATE, a constraint).
-    Place it below the route decorator."""
+    decides from them is checked again once it holds the lock (a conditional UPDATE, a
+    constraint, a check repeated after its first write). Place it below the route decorator.
+    Never for a view that relies on ``with_for_update``: SQLite ignores FOR UPDATE, and only
+    the lock taken at the first statement serialises such a read with its write."""
     view.lock_at_first_write = True
     return view
 

@@ -7,7 +7,7 @@ import threading
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import func, select, update
+from sqlalchemy import event, func, select, update
 
 from dryport.db import LOCK_AT_FIRST_WRITE, write_intent
 from dryport.extensions import db
@@ -110,36 +110,64 @@ def test_a_booking_refused_on_what_it_read_does_not_wait_for_another_writer(
     assert "origin_station" in response.get_json()["errors"]
 
 
-def test_a_booking_waits_for_another_writer_then_is_placed_whole(
-    app, client, sqlite_file, make_user, make_departure, api_token, other_writer
+#: What another writer commits between the booking's reads and its first write, and what the
+#: booking must then answer: its reads were stale, its write under the lock must not be.
+MEANWHILE = {
+    "room left": ("UPDATE departures SET held_teu = held_teu + 6 WHERE id = ?", 201, 8),
+    "full meanwhile": ("UPDATE departures SET held_teu = held_teu + 9 WHERE id = ?", 409, 9),
+    "cut-off moved into the past": (
+        "UPDATE departures SET cutoff_at = datetime('now', '-1 day') WHERE id = ?",
+        409,
+        0,
+    ),
+}
+
+
+@pytest.mark.parametrize("meanwhile", MEANWHILE)
+def test_a_booking_read_before_another_writer_commits_is_decided_under_the_lock(
+    app, client, sqlite_file, make_user, make_departure, api_token, other_writer, meanwhile
 ):
+    statement, status, held = MEANWHILE[meanwhile]
     make_user(email="s@example.com")
-    departure = make_departure(capacity=10)
-    body = booking_body(departure.id)
+    departure_id = make_departure(capacity=10).id
+    body = booking_body(departure_id)  # 2 TEU
     headers = api_token("s@example.com")
     client.get("/api/v1/bookings", headers=headers)  # a token's use is noted once an hour
-    other_writer.execute("BEGIN IMMEDIATE")
-    answers = []
-    another_client = FlaskClient(app)  # the request pushes its own contexts in its thread
-    request = threading.Thread(
-        target=lambda: answers.append(
-            another_client.post("/api/v1/bookings", json=body, headers=headers)
-        )
-    )
-    request.start()
-    request.join(timeout=0.5)
-    assert answers == []  # it waits at its first write
-    other_writer.execute(
-        "UPDATE departures SET held_teu = held_teu + 6 WHERE id = ?", (departure.id,)
-    )
-    other_writer.commit()
-    request.join()
+    reached, answers = threading.Event(), []
 
-    assert answers[0].status_code == 201, answers[0].get_json()
+    def after_its_reads(conn, cursor, sql, *args):
+        if sql.startswith("SELECT stations"):  # the last read: the hold is next
+            reached.set()
+
+    def place():
+        try:
+            answers.append(FlaskClient(app).post("/api/v1/bookings", json=body, headers=headers))
+        except BaseException as error:  # noqa: BLE001 - reported by the test below
+            answers.append(error)
+
+    other_writer.execute("BEGIN IMMEDIATE")
+    event.listen(db.engine, "after_cursor_execute", after_its_reads)
+    request = threading.Thread(target=place)
+    try:
+        request.start()
+        assert reached.wait(timeout=30), "the booking never read the station"
+        other_writer.execute(statement, (departure_id,))
+        other_writer.commit()
+        request.join(timeout=30)
+        assert not request.is_alive()
+    finally:
+        event.remove(db.engine, "after_cursor_execute", after_its_reads)
+        if other_writer.in_transaction:
+            other_writer.rollback()
+        request.join(timeout=30)
+
+    answer = answers[0]
+    assert not isinstance(answer, BaseException), answer
+    assert answer.status_code == status, answer.get_json()
     db.session.rollback()  # a fresh snapshot
-    assert db.session.scalar(select(Departure.held_teu).where(Departure.id == departure.id)) == 8
-    assert db.session.scalar(select(func.count()).select_from(Booking)) == 1
-    assert _lock_is_free(sqlite_file)  # given back with the commit
+    assert db.session.scalar(select(Departure.held_teu).where(Departure.id == departure_id)) == held
+    assert db.session.scalar(select(func.count()).select_from(Booking)) == (status == 201)
+    assert _lock_is_free(sqlite_file)  # given back with the commit or the rollback
 
 
 @pytest.mark.parametrize(

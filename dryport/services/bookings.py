@@ -188,7 +188,7 @@ def place_booking(session: Session, user: User, data: dict, now: datetime | None
     when the TEU do not fit, ``Conflict`` when the departure no longer takes bookings.
     """
     require_role(user, Role.SHIPPER)
-    now = now or utcnow()
+    clock, now = now, now or utcnow()
     departure = session.get(Departure, data["departure_id"])
     if departure is None:
         raise Invalid(errors={"departure_id": [_l("No such departure.")]})
@@ -200,9 +200,14 @@ def place_booking(session: Session, user: User, data: dict, now: datetime | None
     check_cutoff(departure, origin, now)
     teu = booking_teu(data["containers"])
 
-    # The writes come last and the capacity hold last of all: the counter's row and the
-    # departure's row stay locked until commit, so the less runs after each, the less the
-    # other bookings of the month and of the train wait.
+    # The writes come after every read and check; the capacity hold first, so a booking
+    # that waits for its train's row holds nothing the bookings of other trains need.
+    capacity.hold(session, departure, teu, data["cargo"]["gross_weight_kg"])
+    # What was read before the hold was read without a lock (``db.lock_at_first_write``):
+    # the cut-off may have been moved meanwhile, or passed while this waited for the lock.
+    # The departure's row is held now: checked again.
+    session.refresh(departure, ["cutoff_at"])
+    check_cutoff(departure, origin, clock or utcnow())
     booking = Booking(
         reference=new_reference(session, now),
         company_id=user.company_id,
@@ -223,7 +228,6 @@ def place_booking(session: Session, user: User, data: dict, now: datetime | None
         teu=format_teu(teu), service_no=departure.service_no,
     )  # fmt: skip
     session.flush()
-    capacity.hold(session, departure, teu, data["cargo"]["gross_weight_kg"])
     return booking
 
 
