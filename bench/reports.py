@@ -148,7 +148,6 @@ def run(url: str | None = None, bookings: int = BOOKINGS) -> list[Figure]:
         report = reports.monthly_report(db.session, month)
         event.remove(db.engine, "before_cursor_execute", count)
         ours = median_seconds(lambda: reports.monthly_report(db.session, month), ROUNDS)
-        totals_only = median_seconds(lambda: reports.totals_of(db.session, month), ROUNDS)
         hand = median_seconds(
             lambda: db.session.execute(text(HAND_WRITTEN), {"start": start, "end": end}).all(),
             ROUNDS,
@@ -172,8 +171,6 @@ def run(url: str | None = None, bookings: int = BOOKINGS) -> list[Figure]:
                baseline=hand_ms, goal=RATIO_GOAL),
         Figure(f"report JSON figures against all in hand SQL, {size}", dialect, ours * 1000,
                "ms", baseline=hand_all_ms),
-        Figure(f"report shipped totals, {size} bookings", dialect, totals_only * 1000, "ms",
-               baseline=hand_ms),
         Figure("report queries issued", dialect, queries, "queries"),
         Figure(f"report PDF per page ({pages} pages)", dialect, per_page * 1000, "ms",
                goal=PDF_PAGE_GOAL),

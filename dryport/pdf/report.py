@@ -55,14 +55,14 @@ def render(report, font: str) -> bytes:
         Paragraph("主要指标 Headline figures", styles["h2"]),
         _table(font, _headline(report), widths=[34 * mm] + [20 * mm] * 7),
         Paragraph("近十二个月 TEU · 12-month trend (TEU)", styles["h2"]),
-        _bars(
+        _Bars(
             font,
             [m.strftime("%y-%m") for m, _ in report.trend],
             [float(teu) for _, teu in report.trend],
             width=170 * mm,
         ),
         Paragraph("按线路 TEU · TEU by route", styles["h2"]),
-        _bars(
+        _Bars(
             font,
             [row.code for row in report.by_route],
             [float(row.figures.teu) for row in report.by_route],
@@ -201,10 +201,6 @@ def _tick_step(largest: float) -> float:
     """A round step (1, 2 or 5 times a power of ten) that gives the axis three to six ticks."""
     power = 10 ** math.floor(math.log10(largest / 6))
     return next(power * m for m in (1, 2, 5, 10) if largest / (power * m) <= 6)
-
-
-def _bars(font: str, labels: list[str], values: list[float], width: float) -> Flowable:
-    return _Bars(font, labels, values, width)
 
 
 def _footer(font: str):

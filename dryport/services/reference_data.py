@@ -113,10 +113,11 @@ def stations_query(sort: Sequence[str] | None = None) -> Select:
     return order_by(select(Station), sort, STATION_SORTING)
 
 
-def routes_query(sort: Sequence[str] | None = None) -> Select:
-    """The routes with their legs, in the order of ``sort`` (keys of ``ROUTE_SORTING``); by
-    default in their seed order."""
-    return order_by(select(Route).options(selectinload(Route.legs)), sort, ROUTE_SORTING)
+def routes_query(sort: Sequence[str] | None = None, legs: bool = True) -> Select:
+    """The routes, with their legs unless ``legs`` is false, in the order of ``sort`` (keys
+    of ``ROUTE_SORTING``); by default in their seed order."""
+    stmt = select(Route).options(selectinload(Route.legs)) if legs else select(Route)
+    return order_by(stmt, sort, ROUTE_SORTING)
 
 
 def list_stations(session: Session, active_only: bool = False) -> list[Station]:

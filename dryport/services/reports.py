@@ -25,8 +25,7 @@ from dryport.models import (
     Station,
 )
 from dryport.services.clock import local_day_start, local_today
-from dryport.services.pagination import order_by
-from dryport.services.reference_data import ROUTE_SORTING, list_stations
+from dryport.services.reference_data import list_stations, routes_query
 
 SHIPPED = (BookingStatus.DEPARTED, BookingStatus.ARRIVED)
 ZERO = Decimal(0)
@@ -152,7 +151,7 @@ def monthly_report(session: Session, month: date) -> MonthlyReport:
     the same month a year before, the shipped volume of their bookings by departure and
     origin station, the units of the three months whose units are shown, the top shippers."""
     window = _Window(month)
-    routes = {r.id: r for r in _routes(session)}
+    routes = {r.id: r for r in session.scalars(routes_query(legs=False))}
     stations = {s.id: s for s in list_stations(session)}
     departures = _departures(session, window, {id_: r.code for id_, r in routes.items()})
     current = [d for d in departures if d["month"] == CURRENT]
@@ -189,16 +188,6 @@ def monthly_report(session: Session, month: date) -> MonthlyReport:
         trend=[(window.firsts[i], by_month[i].teu) for i in range(1, window.months)],
         departures=[{k: v for k, v in d.items() if k in DEPARTURE_KEYS} for d in current],
     )
-
-
-def totals_of(session: Session, month: date) -> Figures:
-    """The shipped totals of one month (three queries)."""
-    window = _Window(month, months=1)
-    departures = _departures(session, window, {})
-    totals = Figures(departures=len(departures))
-    for figures in _volume(session, departures, window).values():
-        totals.add(figures)
-    return totals
 
 
 def forward_bookings(session: Session, weeks: int = 8, today: date | None = None) -> dict:
@@ -238,22 +227,17 @@ DEPARTURE_KEYS = ("route", "service_no", "departed_at", "capacity_teu", "held_te
 
 
 class _Window:
-    """``months`` calendar months (Asia/Shanghai) ending with ``month``; the units are counted
-    in the months ``with_units`` only (``-1`` is the last)."""
+    """The 13 calendar months (Asia/Shanghai) ending with ``month``."""
 
-    def __init__(self, month: date, months: int = 13, with_units=(LAST_YEAR, PREVIOUS, -1)):
-        self.months = months
-        self.firsts = [add_months(month, n) for n in range(1 - months, 1)]
+    months = CURRENT + 1
+    with_units = {LAST_YEAR, PREVIOUS, CURRENT}  # the months whose units the report shows
+
+    def __init__(self, month: date):
+        self.firsts = [add_months(month, n) for n in range(-CURRENT, 1)]
         self.bounds = [month_start(m) for m in self.firsts] + [month_start(add_months(month, 1))]
-        self.with_units = {n % months for n in with_units if -months <= n < months}
 
     def month_of(self, moment: datetime) -> int:
         return bisect_right(self.bounds, moment) - 1
-
-
-def _routes(session) -> list[Route]:
-    """The routes in their usual order, without their legs."""
-    return list(session.scalars(order_by(select(Route), None, ROUTE_SORTING)))
 
 
 def _departures(session, window: _Window, route_codes: dict[int, str]) -> list[dict]:
