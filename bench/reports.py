@@ -126,6 +126,7 @@ def _load(rng: random.Random, count: int) -> date:
             db.session.execute(insert(Booking), rows)
             db.session.execute(insert(BookingLine), lines)
             db.session.commit()
+    reports.record_shipped(db.session)  # as each departure's ``depart`` would have
     settle()
     return (now - timedelta(days=200)).astimezone(LOCAL_TZ).date().replace(day=1)
 

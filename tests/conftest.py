@@ -26,7 +26,7 @@ from dryport.models import (
     Route,
     Station,
 )
-from dryport.services import accounts
+from dryport.services import accounts, reports
 from dryport.services.clock import utcnow
 from dryport.services.containers import total_teu
 from dryport.services.reference_data import seed_reference_data
@@ -283,8 +283,9 @@ def beijing(year, month, day, hour, minute=0) -> datetime:
 
 
 @pytest.fixture
-def shipped(make_departure, make_booking, make_company):
-    """A departed departure with bookings; returns the departure."""
+def shipped(db_session, make_departure, make_booking, make_company):
+    """A departed departure with bookings, and what it carried recorded for the reports;
+    returns the departure."""
     companies = {}
 
     def make(route, departed_at, bookings, capacity=100, arrived=False):
@@ -303,6 +304,7 @@ def shipped(make_departure, make_booking, make_company):
                 gross_weight_kg=Decimal(kg),
                 status=status,
             )
+        reports.record_shipped(db_session, [departure.id])  # as ``depart`` does
         return departure
 
     return make

@@ -3,9 +3,10 @@
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import inspect
+from sqlalchemy import inspect, select
 
 from dryport.extensions import db
+from dryport.models import ShippedVolume
 
 
 def _diff():
@@ -47,3 +48,20 @@ def test_migrations_create_every_check_constraint_and_index_predicate(app):
             predicate = reflected.get("dialect_options", {}).get(f"{dialect}_where")
             assert predicate is not None, (index.name, "lost its WHERE")
             assert str(where).strip("()") in str(predicate), (index.name, predicate)
+
+
+def _shipped_volume():
+    return db.session.execute(
+        select(ShippedVolume.__table__).order_by("departure_id", "origin_station_id")
+    ).all()
+
+
+def test_the_shipped_volume_migration_records_the_departures_that_already_left(app, march):
+    """Departures that left before the table existed get the rows ``depart`` would have
+    written: the migration's SQL and ``reports.record_shipped`` agree."""
+    recorded = _shipped_volume()
+    assert len(recorded) == 6  # five departures, one of them from two stations
+    db.session.commit()
+    downgrade(revision="fa376cc8762d")
+    upgrade()
+    assert _shipped_volume() == recorded

@@ -12,7 +12,7 @@ from dryport.models.booking import (
 from dryport.models.company import Company
 from dryport.models.container import Container, VgmMethod
 from dryport.models.counter import Counter
-from dryport.models.departure import Departure, DepartureStatus
+from dryport.models.departure import Departure, DepartureStatus, ShippedVolume
 from dryport.models.idempotency import IdempotencyKey
 from dryport.models.route import DocumentType, Leg, Route, TransportMode
 from dryport.models.station import Station, StationKind
@@ -40,6 +40,7 @@ __all__ = [
     "Leg",
     "Role",
     "Route",
+    "ShippedVolume",
     "Station",
     "StationKind",
     "TransportMode",

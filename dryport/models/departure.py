@@ -67,3 +67,21 @@ class Departure(db.Model):
 
     def __repr__(self) -> str:
         return f"<Departure {self.service_no} {self.departs_at:%Y-%m-%d}>"
+
+
+class ShippedVolume(db.Model):
+    """What a departure carried, per origin station, written when it departed.
+
+    The monthly report reads these rows instead of grouping every booking of 13 months each
+    time. They never go stale: once a departure has left, its DEPARTED and ARRIVED bookings
+    can be neither changed, cancelled nor rolled, and nothing can be booked on it.
+    """
+
+    __tablename__ = "shipped_volume"
+
+    departure_id: Mapped[int] = mapped_column(ForeignKey("departures.id"), primary_key=True)
+    origin_station_id: Mapped[int] = mapped_column(ForeignKey("stations.id"), primary_key=True)
+    teu: Mapped[Decimal] = mapped_column(Numeric(10, 2))
+    gross_weight_kg: Mapped[Decimal] = mapped_column(Numeric(14, 1))
+    bookings: Mapped[int]
+    units: Mapped[int]

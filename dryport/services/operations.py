@@ -21,7 +21,7 @@ from dryport.models import (
     Station,
     User,
 )
-from dryport.services import capacity, waybills
+from dryport.services import capacity, reports, waybills
 from dryport.services.access import STAFF, require_role
 from dryport.services.admin import apply_changes, record_change
 from dryport.services.bookings import (
@@ -206,7 +206,8 @@ def roll_booking(
 
 
 def depart(session: Session, user: User, departure_id: int, at: datetime | None = None):
-    """The departure has left: its CONFIRMED bookings become DEPARTED.
+    """The departure has left: its CONFIRMED bookings become DEPARTED, and what they carry is
+    recorded for the reports (``reports.record_shipped``).
 
     Refused (``Conflict``, listing them) while RECEIVED bookings remain on it; ``at`` (when
     it actually left, default now) may not lie in the future.
@@ -236,6 +237,7 @@ def depart(session: Session, user: User, departure_id: int, at: datetime | None 
         "status": [previous.name, "DEPARTED"], "departed_at": [None, at.isoformat()],
     })  # fmt: skip
     _flush_departure(session)
+    reports.record_shipped(session, [departure.id])  # what it carried is final now
     return departure
 
 

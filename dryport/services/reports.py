@@ -2,8 +2,10 @@
 PDF, CSV and JSON, and the command line, so that they always agree.
 
 Shipped volume of month M (Asia/Shanghai calendar): the bookings in DEPARTED or ARRIVED whose
-departure actually departed in M. Every figure is a GROUP BY on the database; the number of
-queries is fixed, whatever the amount of data.
+departure actually departed in M. What a departure carried is grouped by origin station once,
+when it departs (``record_shipped``, into ``ShippedVolume``): from then on it cannot change, so
+a report sums those rows instead of grouping 13 months of bookings again. Top shippers are
+grouped from the month's bookings. The number of queries is fixed, whatever the amount of data.
 """
 
 from bisect import bisect_right
@@ -11,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from dryport.models import (
@@ -22,6 +24,7 @@ from dryport.models import (
     Departure,
     DepartureStatus,
     Route,
+    ShippedVolume,
     Station,
 )
 from dryport.services.clock import local_day_start, local_today
@@ -147,9 +150,9 @@ def monthly_report(session: Session, month: date) -> MonthlyReport:
     shippers, the month before, the same month a year before, the 12-month trend, load factor
     per route and the month's departures.
 
-    Six queries whatever the data: routes and stations, the departures of the 13 months from
-    the same month a year before, the shipped volume of their bookings by departure and
-    origin station, the units of the three months whose units are shown, the top shippers."""
+    Five queries whatever the data: routes and stations, the departures of the 13 months from
+    the same month a year before, what they carried by origin station (``ShippedVolume``),
+    the top shippers of the month."""
     window = _Window(month)
     routes = {r.id: r for r in session.scalars(routes_query(legs=False))}
     stations = {s.id: s for s in list_stations(session)}
@@ -158,7 +161,7 @@ def monthly_report(session: Session, month: date) -> MonthlyReport:
     by_id = {d["id"]: d for d in departures}
     cells: dict[tuple[str, str], Figures] = {}
     by_month = [Figures() for _ in range(window.months)]
-    for (departure_id, station), figures in sorted(_volume(session, departures, window).items()):
+    for (departure_id, station), figures in sorted(_volume(session, window).items()):
         departure = by_id[departure_id]
         by_month[departure["month"]].add(figures)
         if departure["month"] == CURRENT:
@@ -212,6 +215,37 @@ def forward_bookings(session: Session, weeks: int = 8, today: date | None = None
     return table
 
 
+def record_shipped(session: Session, departure_ids: list[int] | None = None) -> None:
+    """Group what departed departures carried by origin station into ``ShippedVolume``: the
+    given ones (``operations.depart`` names the one that has just left) or, without ids,
+    every departed departure (after a bulk load). Their rows are written anew."""
+    session.flush()
+    departed = select(Departure.id).where(
+        Departure.status.in_((DepartureStatus.DEPARTED, DepartureStatus.ARRIVED))
+    )
+    if departure_ids is not None:
+        departed = departed.where(Departure.id.in_(departure_ids))
+    units = (
+        select(func.sum(BookingLine.quantity))
+        .where(BookingLine.booking_id == Booking.id)
+        .scalar_subquery()
+    )
+    carried = (
+        select(Booking.departure_id, Booking.origin_station_id, func.sum(Booking.teu),
+               func.sum(Booking.gross_weight_kg), func.count(Booking.id),
+               func.coalesce(func.sum(units), 0))
+        .where(Booking.departure_id.in_(departed), Booking.status.in_(SHIPPED))
+        .group_by(Booking.departure_id, Booking.origin_station_id)
+    )  # fmt: skip
+    columns = ["departure_id", "origin_station_id", "teu", "gross_weight_kg", "bookings", "units"]
+    plain = {"synchronize_session": False}  # no ShippedVolume is ever loaded as an object
+    session.execute(
+        delete(ShippedVolume).where(ShippedVolume.departure_id.in_(departed)),
+        execution_options=plain,
+    )
+    session.execute(insert(ShippedVolume).from_select(columns, carried), execution_options=plain)
+
+
 def _departed_in(start: datetime, end: datetime):
     return (
         Departure.status.in_((DepartureStatus.DEPARTED, DepartureStatus.ARRIVED)),
@@ -230,7 +264,6 @@ class _Window:
     """The 13 calendar months (Asia/Shanghai) ending with ``month``."""
 
     months = CURRENT + 1
-    with_units = {LAST_YEAR, PREVIOUS, CURRENT}  # the months whose units the report shows
 
     def __init__(self, month: date):
         self.firsts = [add_months(month, n) for n in range(-CURRENT, 1)]
@@ -257,27 +290,16 @@ def _departures(session, window: _Window, route_codes: dict[int, str]) -> list[d
     ]  # fmt: skip
 
 
-def _volume(session, departures: list[dict], window: _Window) -> dict[tuple[int, int], Figures]:
-    """TEU, gross mass and bookings (one query) and units (another, in the window's months
-    ``with_units`` only) of the shipped bookings, per departure and origin station id."""
-    shipped = Booking.status.in_(SHIPPED)
-    cells: dict[tuple[int, int], Figures] = {}
-    for departure, station, teu, gross, count in session.execute(
-        select(Booking.departure_id, Booking.origin_station_id, func.sum(Booking.teu),
-               func.sum(Booking.gross_weight_kg), func.count(Booking.id))
-        .where(Booking.departure_id.in_([d["id"] for d in departures]), shipped)
-        .group_by(Booking.departure_id, Booking.origin_station_id)
-    ):  # fmt: skip
-        cells[(departure, station)] = Figures(teu or ZERO, 0, gross or ZERO, count)
-    with_units = [d["id"] for d in departures if d["month"] in window.with_units]
-    for departure, station, units in session.execute(
-        select(Booking.departure_id, Booking.origin_station_id, func.sum(BookingLine.quantity))
-        .join(BookingLine.booking)
-        .where(Booking.departure_id.in_(with_units), shipped)
-        .group_by(Booking.departure_id, Booking.origin_station_id)
-    ):  # fmt: skip
-        cells[(departure, station)].units = int(units or 0)
-    return cells
+def _volume(session, window: _Window) -> dict[tuple[int, int], Figures]:
+    """What the departures that left in the window carried, per departure and origin station
+    id (``ShippedVolume``)."""
+    rows = session.execute(
+        select(ShippedVolume.departure_id, ShippedVolume.origin_station_id, ShippedVolume.teu,
+               ShippedVolume.units, ShippedVolume.gross_weight_kg, ShippedVolume.bookings)
+        .join(Departure, Departure.id == ShippedVolume.departure_id)
+        .where(*_departed_in(window.bounds[0], window.bounds[-1]))
+    )  # fmt: skip
+    return {(departure, station): Figures(*figures) for departure, station, *figures in rows}
 
 
 def _top_shippers(session, departure_ids: list[int], limit: int = 10) -> list[tuple[str, Figures]]:

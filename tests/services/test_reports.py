@@ -152,7 +152,7 @@ def test_the_report_issues_a_fixed_number_of_queries(db_session, march, shipped)
             (f"Shipper {day}", "LG", (("45G1", 2),), 9000, B.DEPARTED),
         ])  # fmt: skip
     db_session.expire_all()
-    assert _queries(db_session, date(2026, 3, 1)) == few <= 7  # 6, and BEGIN on SQLite
+    assert _queries(db_session, date(2026, 3, 1)) == few <= 6  # 5, and BEGIN on SQLite
 
 
 def test_parse_month():
