@@ -9,6 +9,7 @@ from dryport.db import lock_at_first_write
 from dryport.extensions import db
 from dryport.models import Role
 from dryport.schemas.bookings import (
+    BOOKING_SCHEMA,
     BookingAmendSchema,
     BookingCreateSchema,
     BookingEventSchema,
@@ -50,7 +51,7 @@ REPLAYED = {
 @lock_at_first_write
 @token_required(Role.SHIPPER)
 @blp.doc(security=BEARER, parameters=[IDEMPOTENCY_HEADER])
-@blp.arguments(BookingCreateSchema)
+@blp.arguments(BookingCreateSchema())  # an instance: from a class, webargs makes one a call
 @blp.response(201, BookingSchema, headers=REPLAYED)
 @problems(409, descriptions={409: "Not enough capacity, or past the cut-off"})
 def create_booking(body):
@@ -66,7 +67,7 @@ def create_booking(body):
         if isinstance(record, idempotency.Replay):
             return _json(record.body, record.status, {"Idempotent-Replayed": "true"})
     booking = bookings.place_booking(db.session, user, body)
-    result = BookingSchema().dump(booking)
+    result = BOOKING_SCHEMA.dump(booking)
     if record is not None:
         idempotency.complete(record, 201, result)
     return _json(result, 201)

@@ -252,6 +252,11 @@ class BookingSchema(Schema):
     updated_at = fields.AwareDateTime()
 
 
+#: A schema keeps nothing between calls: this one shows every booking the API writes itself
+#: (the answer to placing one, a webhook's payload); building one costs more than a dump.
+BOOKING_SCHEMA = BookingSchema()
+
+
 class BookingEventSchema(Schema):
     at = fields.AwareDateTime()
     type = fields.Enum(EventType)

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from stdnum.cn import uscc
@@ -224,11 +224,14 @@ def issue_api_token(
     return token, record
 
 
+_TOKEN = select(ApiToken).where(ApiToken.token_hash == bindparam("token_hash"))  # every API call
+
+
 def user_for_token(session: Session, token: str, now: datetime | None = None) -> User:
     """The active user a bearer token belongs to; raises ``Unauthorized`` when it is unknown,
     revoked or expired. Its last use is noted, at most once an hour (no write per call)."""
     now = now or utcnow()
-    record = session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(token)))
+    record = session.scalar(_TOKEN, {"token_hash": _token_hash(token)})
     if record is None or record.revoked_at or record.expires_at <= now or not record.user.active:
         raise Unauthorized(_l("The token is invalid or has expired."))
     if record.last_used_at is None or now - record.last_used_at > timedelta(hours=1):

@@ -11,8 +11,9 @@ from decimal import Decimal
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import Select, bindparam, select
+from sqlalchemy.orm import Session, lazyload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from dryport.models import (
@@ -158,7 +159,11 @@ def record_event(
 ) -> BookingEvent:
     """Append an entry to the booking's timeline (at ``at``, default now)."""
     event = BookingEvent(
-        booking=booking, actor=actor, type=type_, at=at or utcnow(), details=details
+        booking=booking,
+        actor_id=actor.id if actor else None,  # by key: no relationship for the flush
+        type=type_,
+        at=at or utcnow(),
+        details=details,
     )
     session.add(event)
     webhooks.note_event(session, event)
@@ -180,6 +185,12 @@ def new_reference(session: Session, at: datetime) -> str:
     return f"HK{month}-{sequences.reserve(session, f'booking:{month}')[0]:05d}"
 
 
+# Built once: every booking placed asks them. The departure's route, which it loads joined
+# by default, plays no part in a booking.
+_DEPARTURE_ALONE = [lazyload(Departure.route)]
+_ACTIVE_STATION = select(Station).where(Station.code == bindparam("code"), Station.active)
+
+
 def place_booking(session: Session, user: User, data: dict, now: datetime | None = None):
     """Book space for a shipper's company on a departure, from an origin station.
 
@@ -189,12 +200,10 @@ def place_booking(session: Session, user: User, data: dict, now: datetime | None
     """
     require_role(user, Role.SHIPPER)
     clock, now = now, now or utcnow()
-    departure = session.get(Departure, data["departure_id"])
+    departure = session.get(Departure, data["departure_id"], options=_DEPARTURE_ALONE)
     if departure is None:
         raise Invalid(errors={"departure_id": [_l("No such departure.")]})
-    origin = session.scalar(
-        select(Station).where(Station.code == data["origin_station"], Station.active)
-    )
+    origin = session.scalar(_ACTIVE_STATION, {"code": data["origin_station"]})
     if origin is None:
         raise Invalid(errors={"origin_station": [_l("No such station.")]})
     check_cutoff(departure, origin, now)
@@ -205,15 +214,14 @@ def place_booking(session: Session, user: User, data: dict, now: datetime | None
     capacity.hold(session, departure, teu, data["cargo"]["gross_weight_kg"])
     # What was read before the hold was read without a lock (``db.lock_at_first_write``):
     # the cut-off may have been moved meanwhile, or passed while this waited for the lock.
-    # The departure's row is held now: checked again.
-    session.refresh(departure, ["cutoff_at"])
+    # The departure's row is held now, its cut-off as the hold read it: checked again.
     check_cutoff(departure, origin, clock or utcnow())
     booking = Booking(
         reference=new_reference(session, now),
         company_id=user.company_id,
-        departure=departure,
-        origin_station=origin,
-        created_by=user,
+        departure_id=departure.id,
+        origin_station_id=origin.id,
+        created_by_id=user.id,
         teu=teu,
         status=BookingStatus.RECEIVED,
         created_at=now,
@@ -228,6 +236,11 @@ def place_booking(session: Session, user: User, data: dict, now: datetime | None
         teu=format_teu(teu), service_no=departure.service_no,
     )  # fmt: skip
     session.flush()
+    # Set by their keys above, the departure and origin cost the flush no relationship to
+    # work out (each one brings its class into the unit of work: most of a flush's cost).
+    # Attached now as loaded, they are shown without a query.
+    set_committed_value(booking, "departure", departure)
+    set_committed_value(booking, "origin_station", origin)
     return booking
 
 

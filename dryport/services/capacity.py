@@ -16,6 +16,7 @@ from decimal import Decimal
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from dryport.models import Departure, DepartureStatus
 from dryport.services.containers import format_teu
@@ -24,9 +25,11 @@ from dryport.services.errors import CapacityExceeded, Conflict, NotFound, stale
 ZERO = Decimal(0)
 
 # Built once: a booking is placed many times a second, and building the statement each time
-# cost more than running it.
+# cost more than running it. Both return the row as they leave it, locked until commit: what
+# is held, and the cut-off, which a booking checks again once it holds the row.
 _TEU = bindparam("teu", type_=Departure.held_teu.type)
 _KG = bindparam("kg", type_=Departure.held_kg.type)
+_LOCKED = (Departure.held_teu, Departure.held_kg, Departure.cutoff_at)
 _HOLD = (
     update(Departure)
     .where(
@@ -36,6 +39,7 @@ _HOLD = (
         or_(Departure.capacity_kg.is_(None), Departure.held_kg + _KG <= Departure.capacity_kg),
     )
     .values(held_teu=Departure.held_teu + _TEU, held_kg=Departure.held_kg + _KG)
+    .returning(*_LOCKED)
     .execution_options(synchronize_session=False)
 )
 _RELEASE = (
@@ -46,6 +50,7 @@ _RELEASE = (
         Departure.held_kg >= _KG,
     )
     .values(held_teu=Departure.held_teu - _TEU, held_kg=Departure.held_kg - _KG)
+    .returning(*_LOCKED)
     .execution_options(synchronize_session=False)
 )
 
@@ -54,15 +59,16 @@ def hold(session: Session, departure: Departure, teu: Decimal, kg: Decimal = ZER
     """Hold ``teu`` and ``kg`` more on ``departure``; negative amounts release.
 
     Raises ``CapacityExceeded`` naming what is free when it does not fit, ``Conflict`` when
-    the departure no longer takes bookings.
+    the departure no longer takes bookings. Then ``departure`` has its row as locked: what
+    is held, and the cut-off.
     """
     if teu <= 0 and kg <= 0:
         release(session, departure, -teu, -kg)
         return
-    result = session.execute(_HOLD, {"departure_id": departure.id, "teu": teu, "kg": kg})
-    if result.rowcount != 1:
+    row = session.execute(_HOLD, {"departure_id": departure.id, "teu": teu, "kg": kg}).first()
+    if row is None:
         _refuse(session, departure, teu, kg)
-    session.expire(departure, ["held_teu", "held_kg"])
+    _locked(departure, row)
 
 
 def release(session: Session, departure: Departure, teu: Decimal, kg: Decimal = ZERO) -> None:
@@ -70,10 +76,16 @@ def release(session: Session, departure: Departure, teu: Decimal, kg: Decimal = 
     amendment)."""
     if teu <= 0 and kg <= 0:
         return
-    result = session.execute(_RELEASE, {"departure_id": departure.id, "teu": teu, "kg": kg})
-    if result.rowcount != 1:  # released already by a change that won a race with this one
+    row = session.execute(_RELEASE, {"departure_id": departure.id, "teu": teu, "kg": kg}).first()
+    if row is None:  # released already by a change that won a race with this one
         raise stale()
-    session.expire(departure, ["held_teu", "held_kg"])
+    _locked(departure, row)
+
+
+def _locked(departure: Departure, row) -> None:
+    """Give ``departure`` what the UPDATE returned, as if loaded: no query to read it."""
+    for key, value in row._mapping.items():
+        set_committed_value(departure, key, value)
 
 
 def _refuse(session: Session, departure: Departure, teu: Decimal, kg: Decimal):

@@ -338,7 +338,7 @@ def _write_outbox(session: Session) -> None:
         listening.setdefault(endpoint.company_id, []).append(endpoint)
     if not listening:
         return
-    from dryport.schemas.bookings import BookingSchema  # the API's own view of a booking
+    from dryport.schemas.bookings import BOOKING_SCHEMA  # the API's own view of a booking
 
     session.flush()
     now = utcnow()
@@ -354,7 +354,7 @@ def _write_outbox(session: Session) -> None:
                 "type": event_type(booking_event),
                 "created_at": booking_event.at.isoformat(),
                 "data": {
-                    "booking": BookingSchema().dump(booking),
+                    "booking": BOOKING_SCHEMA.dump(booking),
                     "event": {
                         "type": booking_event.type.name,
                         "at": booking_event.at.isoformat(),
