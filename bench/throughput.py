@@ -1,6 +1,8 @@
 """Booking throughput: ``POST /api/v1/bookings`` through gunicorn (the production settings of
 ``gunicorn.conf.py``) under wrk on loopback, against a baseline endpoint of the same app that
-does one plain INSERT (``dryport/web/bench.py``); then the peak memory of each worker.
+does one plain INSERT (``dryport/web/bench.py``); then the peak memory of each worker. Before
+the load, the CPU time of one request of each, in process and one at a time (no server, no
+waiting for locks): the share of the gap that is work, not contention.
 
     .venv/bin/python -m bench.throughput                 # SQLite in a temporary folder
     BENCH_DATABASE_URL=postgresql+psycopg://root@localhost/bench \
@@ -14,6 +16,7 @@ import os
 import re
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -49,6 +52,7 @@ WARM_UP_SECONDS = 2
 THROUGHPUT_GOAL = Goal(0.5, at_most=False, of_ratio=True)
 P99_GOAL = Goal(150)  # ms
 MEMORY_GOAL = Goal(150)  # MB per worker
+PATHS = (("baseline", "/bench/baseline"), ("booking", "/api/v1/bookings"))
 
 
 def _prepare() -> tuple[str, str]:
@@ -72,6 +76,28 @@ def _prepare() -> tuple[str, str]:
         "containers": [{"size_type": "22G1", "quantity": 1}],
     }  # fmt: skip
     return json.dumps(body), token
+
+
+def _cpu_ms(app, path: str, body: str, token: str, rounds: int = 5, requests: int = 100) -> float:
+    """Median CPU milliseconds of this process per POST of ``body`` to ``path`` through the
+    test client, one request at a time (on SQLite that includes the database's own work)."""
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+
+    def post():
+        response = client.post(path, data=body, headers=headers)
+        if response.status_code != 201:
+            raise RuntimeError(f"{path}: {response.status_code} {response.get_data(as_text=True)}")
+
+    for _ in range(30):  # warm up: statement caches, first connections
+        post()
+    samples = []
+    for _ in range(rounds):
+        start = time.process_time()
+        for _ in range(requests):
+            post()
+        samples.append((time.process_time() - start) / requests * 1000)
+    return statistics.median(samples)
 
 
 def _free_port() -> int:
@@ -184,21 +210,21 @@ def run(
     if not shutil.which("wrk"):
         raise RuntimeError("wrk is not installed (Debian: apt-get install wrk)")
     url = database_url(url)
-    app = bench_app(url)
+    app = bench_app(url, BENCH_BASELINE=True)
     with app.app_context():
         fresh_schema()
         body, token = _prepare()
         dialect = db.engine.dialect.name
+    cpu = {what: _cpu_ms(app, path, body, token) for what, path in PATHS}
+    with app.app_context():
         db.engine.dispose()  # no connection of ours may hold a lock the workers wait for
     log = Path(tempfile.mkdtemp(prefix="dryport-bench-")) / "gunicorn.log"
     process, base = _start_server(url, log)
     try:
         workers = _workers(process.pid)
         results = {}
-        for what, path, auth in (
-            ("baseline", "/bench/baseline", None),
-            ("booking", "/api/v1/bookings", token),
-        ):
+        for what, path in PATHS:
+            auth = token if what == "booking" else None
             click.echo(f"  wrk: {what}, {connections} connections, {seconds} s", err=True)
             _wrk(base + path, body, auth, WARM_UP_SECONDS, connections)
             results[what] = _wrk(base + path, body, auth, seconds, connections)
@@ -221,6 +247,8 @@ def run(
         Figure("booking POST latency p50", dialect, ours["p50"], "ms", baseline=bare["p50"]),
         Figure("booking POST latency p99", dialect, ours["p99"], "ms", baseline=bare["p99"],
                goal=P99_GOAL),
+        Figure("booking CPU per request, in process, one at a time", dialect, cpu["booking"],
+               "ms", baseline=cpu["baseline"]),
         Figure(f"worker peak RSS after the load (max of {len(peaks)})", dialect, max(peaks),
                "MB", goal=MEMORY_GOAL),
     ]  # fmt: skip
