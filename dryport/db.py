@@ -1,6 +1,7 @@
 """Database wiring: the declarative base, column types and per-dialect connection settings."""
 
 import sqlite3
+import time
 from contextvars import ContextVar
 from datetime import UTC, datetime
 
@@ -54,6 +55,10 @@ class UTCDateTime(TypeDecorator):
         return value.astimezone(UTC)
 
 
+#: How long a statement waits for another connection's lock before "database is locked".
+BUSY_TIMEOUT_MS = 15_000
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_on_connect(dbapi_connection, connection_record):
     """Foreign keys on, WAL for concurrent readers, a busy timeout instead of instant errors.
@@ -66,7 +71,7 @@ def _sqlite_on_connect(dbapi_connection, connection_record):
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys = ON")
-    cursor.execute("PRAGMA busy_timeout = 15000")
+    cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA journal_mode = WAL")
     cursor.execute("PRAGMA synchronous = NORMAL")
     cursor.close()
@@ -93,13 +98,43 @@ def lock_at_first_write(view):
     return view
 
 
+def begin_immediate(dbapi_connection: sqlite3.Connection) -> None:
+    """``BEGIN IMMEDIATE``: take SQLite's write lock, waiting up to the busy timeout for it.
+
+    While another writer holds it, this tries again every half to two milliseconds.
+    SQLite's own busy handler, which every other statement keeps, sleeps longer and longer
+    between tries, up to 100 ms at a time: a writer would sleep on long after the lock was
+    free, and under a queue of writers the last ones waited seconds.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    pause = 0.0005
+    dbapi_connection.execute("PRAGMA busy_timeout = 0")
+    try:
+        while True:
+            try:
+                dbapi_connection.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as error:
+                busy = error.sqlite_errorcode & 0xFF == sqlite3.SQLITE_BUSY  # or an extended BUSY_
+                if not busy or time.monotonic() > deadline:
+                    raise
+            time.sleep(pause)
+            pause = min(pause * 2, 0.002)
+    finally:
+        dbapi_connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+
+
 @event.listens_for(Engine, "begin")
 def _sqlite_on_begin(conn):
     if conn.dialect.name != "sqlite":
         return
     intent = write_intent.get()
-    if intent != LOCK_AT_FIRST_WRITE:  # else no transaction yet: see below
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if intent else "BEGIN")
+    if intent == LOCK_AT_FIRST_WRITE:  # no transaction yet: see below
+        return
+    if intent:
+        begin_immediate(conn.connection.dbapi_connection)
+    else:
+        conn.exec_driver_sql("BEGIN")
 
 
 @event.listens_for(Engine, "before_cursor_execute")
@@ -110,7 +145,7 @@ def _sqlite_lock_at_first_write(conn, cursor, statement, parameters, context, ex
         and not cursor.connection.in_transaction
         and statement.lstrip()[:6].upper() != "SELECT"
     ):
-        cursor.execute("BEGIN IMMEDIATE")
+        begin_immediate(cursor.connection)
 
 
 def enum_type(enum_cls, name: str):

@@ -9,7 +9,7 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import event, func, select, update
 
-from dryport.db import LOCK_AT_FIRST_WRITE, write_intent
+from dryport.db import BUSY_TIMEOUT_MS, LOCK_AT_FIRST_WRITE, begin_immediate, write_intent
 from dryport.extensions import db
 from dryport.models import Booking, Departure
 from tests.api.test_bookings import booking_body
@@ -184,3 +184,41 @@ def test_only_placing_a_booking_locks_at_its_first_write(app, method, path, mark
     endpoint, _ = adapter.match(path, method=method)
     view = app.view_functions[endpoint]
     assert getattr(view, "lock_at_first_write", False) is marked
+
+
+def test_a_writer_waits_for_the_lock_then_takes_it(sqlite_file, other_writer):
+    """``begin_immediate`` waits while another connection writes and takes the lock once it
+    commits; the connection keeps its busy timeout for every other statement."""
+    other_writer.execute("BEGIN IMMEDIATE")
+    waiter = sqlite3.connect(sqlite_file, isolation_level=None, timeout=15, check_same_thread=False)
+    took = threading.Event()
+
+    def take():
+        begin_immediate(waiter)
+        took.set()
+
+    thread = threading.Thread(target=take)
+    thread.start()
+    try:
+        assert not took.wait(0.3)  # still waiting: the lock is held
+        other_writer.execute("COMMIT")
+        assert took.wait(5)
+        assert waiter.in_transaction and not _lock_is_free(sqlite_file)
+        assert waiter.execute("PRAGMA busy_timeout").fetchone()[0] == BUSY_TIMEOUT_MS
+    finally:
+        thread.join(5)
+        waiter.rollback()
+        waiter.close()
+
+
+def test_a_writer_gives_up_after_the_busy_timeout(sqlite_file, other_writer, monkeypatch):
+    monkeypatch.setattr("dryport.db.BUSY_TIMEOUT_MS", 200)
+    other_writer.execute("BEGIN IMMEDIATE")
+    waiter = sqlite3.connect(sqlite_file, isolation_level=None, timeout=15)
+    try:
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            begin_immediate(waiter)
+        assert not waiter.in_transaction
+        assert waiter.execute("PRAGMA busy_timeout").fetchone()[0] == 200
+    finally:
+        waiter.close()
