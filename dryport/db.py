@@ -5,7 +5,7 @@ import time
 from contextvars import ContextVar
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy import DateTime, MetaData, event, exc
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
@@ -108,8 +108,8 @@ def begin_immediate(dbapi_connection: sqlite3.Connection) -> None:
     """
     deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
     pause = 0.0005
-    dbapi_connection.execute("PRAGMA busy_timeout = 0")
     try:
+        dbapi_connection.execute("PRAGMA busy_timeout = 0")
         while True:
             try:
                 dbapi_connection.execute("BEGIN IMMEDIATE")
@@ -120,7 +120,7 @@ def begin_immediate(dbapi_connection: sqlite3.Connection) -> None:
                     raise
             time.sleep(pause)
             pause = min(pause * 2, 0.002)
-    finally:
+    finally:  # every connection has this timeout (``_sqlite_on_connect``)
         dbapi_connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
 
@@ -132,7 +132,10 @@ def _sqlite_on_begin(conn):
     if intent == LOCK_AT_FIRST_WRITE:  # no transaction yet: see below
         return
     if intent:
-        begin_immediate(conn.connection.dbapi_connection)
+        try:
+            begin_immediate(conn.connection.dbapi_connection)
+        except sqlite3.Error as error:  # as SQLAlchemy raises a statement's error
+            raise exc.OperationalError("BEGIN IMMEDIATE", None, error) from error
     else:
         conn.exec_driver_sql("BEGIN")
 

@@ -7,7 +7,7 @@ import threading
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import event, func, select, update
+from sqlalchemy import event, exc, func, select, update
 
 from dryport.db import BUSY_TIMEOUT_MS, LOCK_AT_FIRST_WRITE, begin_immediate, write_intent
 from dryport.extensions import db
@@ -222,3 +222,19 @@ def test_a_writer_gives_up_after_the_busy_timeout(sqlite_file, other_writer, mon
         assert waiter.execute("PRAGMA busy_timeout").fetchone()[0] == 200
     finally:
         waiter.close()
+
+
+def test_a_unit_of_work_that_cannot_get_the_lock_fails_as_any_statement_would(
+    sqlite_file, other_writer, monkeypatch
+):
+    """Through the engine, the give-up is SQLAlchemy's ``OperationalError``, as the error of
+    any statement is, whichever of the two places took the lock."""
+    monkeypatch.setattr("dryport.db.BUSY_TIMEOUT_MS", 200)
+    other_writer.execute("BEGIN IMMEDIATE")
+    for intent in (True, LOCK_AT_FIRST_WRITE):
+
+        def write():
+            db.session.execute(update(Departure).values(version=Departure.version))
+
+        with pytest.raises(exc.OperationalError, match="locked"):
+            _in_intent(intent, write)

@@ -83,7 +83,8 @@ def release(session: Session, departure: Departure, teu: Decimal, kg: Decimal = 
 
 
 def _locked(departure: Departure, row) -> None:
-    """Give ``departure`` what the UPDATE returned, as if loaded: no query to read it."""
+    """Give ``departure`` what the UPDATE returned, as if loaded: no query to read it. A
+    change to these attributes not yet flushed would be lost: hold before changing them."""
     for key, value in row._mapping.items():
         set_committed_value(departure, key, value)
 

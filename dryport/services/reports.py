@@ -162,7 +162,11 @@ def monthly_report(session: Session, month: date) -> MonthlyReport:
     cells: dict[tuple[str, str], Figures] = {}
     by_month = [Figures() for _ in range(window.months)]
     for (departure_id, station), figures in sorted(_volume(session, window).items()):
-        departure = by_id[departure_id]
+        departure = by_id.get(departure_id)
+        if departure is None:
+            # It left after the departures were read (on PostgreSQL each statement reads
+            # afresh): the next report has it, with its departure.
+            continue
         by_month[departure["month"]].add(figures)
         if departure["month"] == CURRENT:
             key = (departure["route"], stations[station].code)

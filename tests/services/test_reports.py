@@ -198,3 +198,45 @@ def test_a_csv_cell_never_becomes_a_formula():
     assert inert("+86 tea") == "'+86 tea"
     assert inert("-3.5") == "-3.5" and inert("-12%") == "-12%" and inert(-3) == -3
     assert inert("安康富硒茶业") == "安康富硒茶业"
+
+
+def test_a_departure_leaving_while_the_report_runs_waits_for_the_next_one(
+    app, db_session, make_user, make_departure, make_booking, make_company, monkeypatch
+):
+    """Between the report's reading of the departures and of what they carried, another
+    request departs a train. On PostgreSQL the second query sees it: the report must leave
+    it out, not fail on it."""
+    import threading
+
+    from dryport.models import User
+    from dryport.services import operations
+    from dryport.services.clock import LOCAL_TZ, utcnow
+
+    operator_id = make_user(Role.OPERATOR).id
+    departure = make_departure("EAST", days=2)
+    make_booking(make_company("Tea"), departure=departure, status=B.CONFIRMED)
+    departure_id = departure.id
+    db_session.commit()
+    read_departures = reports._departures
+
+    def and_then_a_train_leaves(*args, **kwargs):
+        rows = read_departures(*args, **kwargs)
+
+        def depart():
+            with app.app_context():
+                operations.depart(db.session, db.session.get(User, operator_id), departure_id)
+                db.session.commit()
+                db.session.remove()
+
+        other = threading.Thread(target=depart)
+        other.start()
+        other.join(10)
+        return rows
+
+    monkeypatch.setattr(reports, "_departures", and_then_a_train_leaves)
+    month = utcnow().astimezone(LOCAL_TZ).date().replace(day=1)
+    report = reports.monthly_report(db_session, month)
+    assert report.totals.departures == report.totals.bookings == 0
+    db_session.rollback()
+    monkeypatch.undo()
+    assert reports.monthly_report(db_session, month).totals.bookings == 1
