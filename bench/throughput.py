@@ -247,8 +247,8 @@ def run(
         Figure("booking POST latency p50", dialect, ours["p50"], "ms", baseline=bare["p50"]),
         Figure("booking POST latency p99", dialect, ours["p99"], "ms", baseline=bare["p99"],
                goal=P99_GOAL),
-        Figure("booking CPU per request, in process, one at a time", dialect, cpu["booking"],
-               "ms", baseline=cpu["baseline"]),
+        Figure("booking CPU per request, one at a time, in the app's process", dialect,
+               cpu["booking"], "ms", baseline=cpu["baseline"]),
         Figure(f"worker peak RSS after the load (max of {len(peaks)})", dialect, max(peaks),
                "MB", goal=MEMORY_GOAL),
     ]  # fmt: skip
