@@ -143,12 +143,15 @@ def register_errorhandlers(app: Flask) -> None:
 
     from dryport import security_log
     from dryport.api.errors import api_error_response
-    from dryport.services.errors import DomainError, stale
+    from dryport.db import is_lock_timeout
+    from dryport.services.errors import Busy, DomainError, stale
     from dryport.web.errors import web_error_response
 
     def handle(error):
         if isinstance(error, StaleDataError):  # a race the services did not see coming
             error = stale()
+        elif is_lock_timeout(error):  # other writers held SQLite's lock past the timeout
+            error = Busy()
         if getattr(error, "status", getattr(error, "code", None)) == 403:
             user = current_user if current_user and current_user.is_authenticated else None
             api_user = getattr(g, "api_user", None)

@@ -124,6 +124,16 @@ def begin_immediate(dbapi_connection: sqlite3.Connection) -> None:
         dbapi_connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
 
+def is_lock_timeout(error: BaseException) -> bool:
+    """Whether ``error`` is SQLite's "database is locked" after the busy timeout."""
+    cause = getattr(error, "orig", None)
+    return (
+        isinstance(error, exc.OperationalError)
+        and isinstance(cause, sqlite3.OperationalError)
+        and cause.sqlite_errorcode & 0xFF == sqlite3.SQLITE_BUSY
+    )
+
+
 @event.listens_for(Engine, "begin")
 def _sqlite_on_begin(conn):
     if conn.dialect.name != "sqlite":

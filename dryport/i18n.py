@@ -23,6 +23,7 @@ HTTP_TITLES = {
     422: _l("Invalid input"),
     429: _l("Too many requests"),
     500: _l("Internal error"),
+    503: _l("Busy"),
 }
 
 

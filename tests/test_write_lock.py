@@ -13,6 +13,7 @@ from dryport.db import BUSY_TIMEOUT_MS, LOCK_AT_FIRST_WRITE, begin_immediate, wr
 from dryport.extensions import db
 from dryport.models import Booking, Departure
 from tests.api.test_bookings import booking_body
+from tests.conftest import PASSWORD, csrf_token
 
 pytestmark = pytest.mark.usefixtures("seeded")
 
@@ -238,3 +239,43 @@ def test_a_unit_of_work_that_cannot_get_the_lock_fails_as_any_statement_would(
 
         with pytest.raises(exc.OperationalError, match="locked"):
             _in_intent(intent, write)
+
+
+@pytest.mark.parametrize("language, title", [("zh", "系统繁忙"), ("en", "Busy")], ids=["zh", "en"])
+def test_a_request_that_cannot_get_the_lock_is_told_to_retry(
+    client, make_user, make_departure, api_token, other_writer, monkeypatch, language, title
+):
+    """Another writer holds the lock past the busy timeout: 503 with Retry-After, in the
+    caller's language, and nothing written; the same request then goes through."""
+    make_user(email="s@example.com")
+    departure = make_departure()
+    headers = api_token("s@example.com") | {"Accept-Language": language}
+    client.get("/api/v1/bookings", headers=headers)  # a token's use is noted once an hour
+    monkeypatch.setattr("dryport.db.BUSY_TIMEOUT_MS", 200)
+    other_writer.execute("BEGIN IMMEDIATE")
+
+    response = client.post("/api/v1/bookings", json=booking_body(departure.id), headers=headers)
+
+    assert response.status_code == 503, response.get_json()
+    assert response.headers["Retry-After"] == "2"
+    assert response.get_json()["title"] == title
+    other_writer.execute("ROLLBACK")
+    assert db.session.scalar(select(func.count(Booking.id))) == 0
+    retried = client.post("/api/v1/bookings", json=booking_body(departure.id), headers=headers)
+    assert retried.status_code == 201, retried.get_json()
+
+
+def test_a_page_that_cannot_get_the_lock_says_so(
+    client, auth, make_user, other_writer, monkeypatch
+):
+    make_user(email="s@example.com")
+    page = client.get("/login")
+    monkeypatch.setattr("dryport.db.BUSY_TIMEOUT_MS", 200)
+    other_writer.execute("BEGIN IMMEDIATE")
+    response = client.post(
+        "/login",
+        data={"email": "s@example.com", "password": PASSWORD, "csrf_token": csrf_token(page)},
+    )
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "2"
+    assert "系统繁忙" in response.get_data(as_text=True)

@@ -71,6 +71,8 @@ def api_error_response(error: Exception):
         )
         if error.status == 401:
             response.headers["WWW-Authenticate"] = 'Bearer realm="dryport"'
+        if hasattr(error, "retry_after"):
+            response.headers["Retry-After"] = str(error.retry_after)
         return response
     if isinstance(error, HTTPException):
         status = error.code or 500

@@ -66,3 +66,17 @@ class CutoffPassed(Conflict):
 class Unauthorized(DomainError):
     status = 401
     title = _l("Sign-in required")
+
+
+class Busy(DomainError):
+    """The database stayed locked by other writers past the wait (SQLite's busy timeout):
+    nothing was written, and the same request may simply be sent again."""
+
+    status = 503
+    title = _l("Busy")
+    retry_after = 2  # seconds, for the Retry-After header
+
+    def __init__(self):
+        super().__init__(
+            _l("The system is busy with other changes and saved nothing; try again in a moment.")
+        )

@@ -41,4 +41,6 @@ def web_error_response(error: Exception):
         current_app.logger.exception("unhandled error on %s %s", request.method, request.path)
         status, detail = 500, str(DETAILS[500])
     title = str(TITLES.get(status, _("Error")))
-    return render_template("errors/error.html", status=status, title=title, detail=detail), status
+    page = render_template("errors/error.html", status=status, title=title, detail=detail)
+    headers = {"Retry-After": str(error.retry_after)} if hasattr(error, "retry_after") else {}
+    return page, status, headers
