@@ -11,7 +11,7 @@ from dryport.extensions import db
 from dryport.i18n import HTTP_TITLES
 from dryport.schemas.messages import flatten_errors, localize_errors
 from dryport.schemas.problems import PROBLEM_JSON, ProblemSchema
-from dryport.services.errors import DomainError
+from dryport.services.errors import Busy, DomainError
 
 PROBLEM_TYPE = "about:blank"
 
@@ -71,7 +71,7 @@ def api_error_response(error: Exception):
         )
         if error.status == 401:
             response.headers["WWW-Authenticate"] = 'Bearer realm="dryport"'
-        if hasattr(error, "retry_after"):
+        if isinstance(error, Busy):
             response.headers["Retry-After"] = str(error.retry_after)
         return response
     if isinstance(error, HTTPException):

@@ -8,7 +8,7 @@ from werkzeug.exceptions import HTTPException
 
 from dryport.extensions import db
 from dryport.i18n import HTTP_TITLES
-from dryport.services.errors import DomainError, NotFound
+from dryport.services.errors import Busy, DomainError, NotFound
 
 TITLES = {
     **HTTP_TITLES,
@@ -42,5 +42,5 @@ def web_error_response(error: Exception):
         status, detail = 500, str(DETAILS[500])
     title = str(TITLES.get(status, _("Error")))
     page = render_template("errors/error.html", status=status, title=title, detail=detail)
-    headers = {"Retry-After": str(error.retry_after)} if hasattr(error, "retry_after") else {}
+    headers = {"Retry-After": str(Busy.retry_after)} if isinstance(error, Busy) else {}
     return page, status, headers
