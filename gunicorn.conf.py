@@ -5,6 +5,7 @@ command line win. Each setting here can be changed through the environment (see
 docs/DEPLOYMENT.md).
 """
 
+import gc
 import multiprocessing
 import os
 
@@ -51,6 +52,4 @@ def post_worker_init(worker):
     long as the worker, so the garbage collector stops walking it. Otherwise each full
     collection walks it all: about 80 ms, every thousand or so requests, during which both
     of the worker's threads stand still, with whatever row or database lock they hold."""
-    import gc
-
     gc.freeze()

@@ -98,6 +98,11 @@ def lock_at_first_write(view):
     return view
 
 
+def _busy(error: sqlite3.Error) -> bool:
+    """SQLITE_BUSY, or one of its extended codes: another connection holds the lock."""
+    return error.sqlite_errorcode & 0xFF == sqlite3.SQLITE_BUSY
+
+
 def begin_immediate(dbapi_connection: sqlite3.Connection) -> None:
     """``BEGIN IMMEDIATE``: take SQLite's write lock, waiting up to the busy timeout for it.
 
@@ -115,8 +120,7 @@ def begin_immediate(dbapi_connection: sqlite3.Connection) -> None:
                 dbapi_connection.execute("BEGIN IMMEDIATE")
                 return
             except sqlite3.OperationalError as error:
-                busy = error.sqlite_errorcode & 0xFF == sqlite3.SQLITE_BUSY  # or an extended BUSY_
-                if not busy or time.monotonic() > deadline:
+                if not _busy(error) or time.monotonic() > deadline:
                     raise
             time.sleep(pause)
             pause = min(pause * 2, 0.002)
@@ -129,8 +133,8 @@ def is_lock_timeout(error: BaseException) -> bool:
     cause = getattr(error, "orig", None)
     return (
         isinstance(error, exc.OperationalError)
-        and isinstance(cause, sqlite3.OperationalError)
-        and cause.sqlite_errorcode & 0xFF == sqlite3.SQLITE_BUSY
+        and isinstance(cause, sqlite3.Error)
+        and _busy(cause)
     )
 
 

@@ -31,6 +31,7 @@ from dryport.services.clock import local_day_start, local_today
 from dryport.services.reference_data import list_stations, routes_query
 
 SHIPPED = (BookingStatus.DEPARTED, BookingStatus.ARRIVED)
+LEFT = (DepartureStatus.DEPARTED, DepartureStatus.ARRIVED)  # departures that have left
 ZERO = Decimal(0)
 
 
@@ -161,12 +162,8 @@ def monthly_report(session: Session, month: date) -> MonthlyReport:
     by_id = {d["id"]: d for d in departures}
     cells: dict[tuple[str, str], Figures] = {}
     by_month = [Figures() for _ in range(window.months)]
-    for (departure_id, station), figures in sorted(_volume(session, window).items()):
-        departure = by_id.get(departure_id)
-        if departure is None:
-            # It left after the departures were read (on PostgreSQL each statement reads
-            # afresh): the next report has it, with its departure.
-            continue
+    for (departure_id, station), figures in sorted(_volume(session, by_id).items()):
+        departure = by_id[departure_id]
         by_month[departure["month"]].add(figures)
         if departure["month"] == CURRENT:
             key = (departure["route"], stations[station].code)
@@ -224,9 +221,7 @@ def record_shipped(session: Session, departure_ids: list[int] | None = None) -> 
     given ones (``operations.depart`` names the one that has just left) or, without ids,
     every departed departure (after a bulk load). Their rows are written anew."""
     session.flush()
-    departed = select(Departure.id).where(
-        Departure.status.in_((DepartureStatus.DEPARTED, DepartureStatus.ARRIVED))
-    )
+    departed = select(Departure.id).where(Departure.status.in_(LEFT))
     if departure_ids is not None:
         departed = departed.where(Departure.id.in_(departure_ids))
     units = (
@@ -252,7 +247,7 @@ def record_shipped(session: Session, departure_ids: list[int] | None = None) -> 
 
 def _departed_in(start: datetime, end: datetime):
     return (
-        Departure.status.in_((DepartureStatus.DEPARTED, DepartureStatus.ARRIVED)),
+        Departure.status.in_(LEFT),
         Departure.departed_at >= start,
         Departure.departed_at < end,
     )
@@ -294,14 +289,14 @@ def _departures(session, window: _Window, route_codes: dict[int, str]) -> list[d
     ]  # fmt: skip
 
 
-def _volume(session, window: _Window) -> dict[tuple[int, int], Figures]:
-    """What the departures that left in the window carried, per departure and origin station
-    id (``ShippedVolume``)."""
+def _volume(session, departure_ids) -> dict[tuple[int, int], Figures]:
+    """What the departures carried, per departure and origin station id (``ShippedVolume``).
+    By the ids already read: on PostgreSQL each statement reads afresh, and a train that left
+    since belongs to the next report, with its departure."""
     rows = session.execute(
         select(ShippedVolume.departure_id, ShippedVolume.origin_station_id, ShippedVolume.teu,
                ShippedVolume.units, ShippedVolume.gross_weight_kg, ShippedVolume.bookings)
-        .join(Departure, Departure.id == ShippedVolume.departure_id)
-        .where(*_departed_in(window.bounds[0], window.bounds[-1]))
+        .where(ShippedVolume.departure_id.in_(list(departure_ids)))
     )  # fmt: skip
     return {(departure, station): Figures(*figures) for departure, station, *figures in rows}
 

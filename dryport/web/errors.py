@@ -42,5 +42,5 @@ def web_error_response(error: Exception):
         status, detail = 500, str(DETAILS[500])
     title = str(TITLES.get(status, _("Error")))
     page = render_template("errors/error.html", status=status, title=title, detail=detail)
-    headers = {"Retry-After": str(Busy.retry_after)} if isinstance(error, Busy) else {}
+    headers = {"Retry-After": str(error.retry_after)} if isinstance(error, Busy) else {}
     return page, status, headers
