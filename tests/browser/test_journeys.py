@@ -268,7 +268,9 @@ def test_the_station_clerk_confirms_the_load_on_a_tablet_after_a_check_digit_hin
     )
     first, second = make_number(story.owner_code, 1001), make_number(story.owner_code, 1002)
     mistyped = second[:-1] + str((int(second[-1]) + 1) % 10)
-    # Pasted from the yard sheet: the page's script fills the rows as it is typed.
+    # Pasted from the yard sheet: the page's script fills the rows as it is typed, once it
+    # has run (it is deferred: the heading can show before it listens).
+    page.wait_for_load_state("domcontentloaded")
     page.fill("#numbers", f"{first}\n{mistyped}")
     number = [page.locator(f"[id='containers.{i}.number']") for i in range(2)]
     expect(number[0]).to_have_value(first)
