@@ -7,7 +7,14 @@ from dryport.db import utcnow
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 
-__all__ = ["LOCAL_TZ", "local_day_start", "local_today", "utcnow"]
+__all__ = [
+    "LOCAL_TZ",
+    "local_day_start",
+    "local_iso",
+    "local_stamp",
+    "local_today",
+    "utcnow",
+]
 
 
 def local_today(now: datetime | None = None) -> date:
@@ -22,3 +29,16 @@ def local_day_start(day: date) -> datetime:
 def local_day_end(day: date) -> datetime:
     """Midnight after ``day`` in Asia/Shanghai: an exclusive upper bound."""
     return local_day_start(day + timedelta(days=1))
+
+
+def local_iso(moment: datetime) -> str:
+    """``moment`` in Beijing time, ISO 8601 with its offset (``2026-11-03T14:00:00+08:00``):
+    how a CSV prints a time, so that a spreadsheet and a program read the same instant."""
+    return moment.astimezone(LOCAL_TZ).isoformat()
+
+
+def local_stamp(moment: datetime) -> str:
+    """``moment`` in Beijing time to the minute, with its offset (``2026-11-03 14:00 +08:00``):
+    how every printed document (waybills, the monthly report) shows a time."""
+    local = moment.astimezone(LOCAL_TZ)
+    return f"{local:%Y-%m-%d %H:%M} {local.isoformat()[-6:]}"

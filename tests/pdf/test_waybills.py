@@ -327,3 +327,12 @@ def test_a_train_number_in_chinese_still_downloads(
     assert response.status_code == 200
     header = response.headers["Content-Disposition"]
     assert header.isascii() and "filename*=UTF-8''" in header
+
+
+def test_a_waybill_prints_beijing_time_with_its_offset(db_session, confirmed):
+    booking = confirmed("EAST")
+    waybill = waybills.latest(db_session, booking.id)
+    text = _text(waybills.render_pdf([waybill]))
+    for moment in (booking.departure.departs_at, waybill.issued_at):
+        local = moment.astimezone(LOCAL_TZ)
+        assert f"{local:%Y-%m-%d %H:%M} +08:00" in text
