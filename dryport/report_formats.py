@@ -4,16 +4,29 @@ in ``dryport.pdf.report``. All of them read one ``MonthlyReport``."""
 import csv
 import io
 
+from dryport.services.clock import local_iso
 from dryport.services.containers import format_teu
-from dryport.services.reports import Change, Figures, MonthlyReport
+from dryport.services.reports import Change, Figures, MonthlyReport, Period, changes
 
 
 def _change(value: Change) -> dict:
     return {"absolute": round(value.absolute, 2), "percent": value.percent}
 
 
+def _period(period: Period) -> dict:
+    return {"from": period.first.isoformat(), "to": period.last.isoformat()}
+
+
+def _compared(period: Period, figures: Figures, change: dict[str, Change]) -> dict:
+    return {**_period(period), "totals": figures.as_dict(),
+            "change": {k: _change(v) for k, v in change.items()}}  # fmt: skip
+
+
 def as_json(report: MonthlyReport) -> dict:
-    """DESIGN §8's shape, and what the PDF shows besides."""
+    """DESIGN §8's shape, and what the PDF shows besides. ``previous_month``,
+    ``same_month_last_year`` and their ``change_*`` are whole months; ``period`` is the days
+    counted (the month so far while it runs) and ``comparison`` the same days of those months,
+    the like-for-like change the dashboard shows. A percentage against zero is null."""
     return {
         "month": report.month.strftime("%Y-%m"),
         "totals": report.totals.as_dict(),
@@ -35,14 +48,27 @@ def as_json(report: MonthlyReport) -> dict:
         ],
         "previous_month": report.previous_month.as_dict(),
         "same_month_last_year": report.same_month_last_year.as_dict(),
-        "change_previous_month": {k: _change(v) for k, v in report.mom.items()},
-        "change_same_month_last_year": {k: _change(v) for k, v in report.yoy.items()},
+        "change_previous_month": {
+            k: _change(v) for k, v in changes(report.totals, report.previous_month).items()
+        },
+        "change_same_month_last_year": {
+            k: _change(v) for k, v in changes(report.totals, report.same_month_last_year).items()
+        },
+        "period": {**_period(report.period), "whole_month": report.period.whole_month},
+        "comparison": {
+            "previous_month": _compared(
+                report.previous_period, report.previous_same_days, report.mom
+            ),
+            "same_month_last_year": _compared(
+                report.last_year_period, report.last_year_same_days, report.yoy
+            ),
+        },
         "trend": [{"month": m.strftime("%Y-%m"), "teu": float(teu)} for m, teu in report.trend],
         "departures": [
             {
                 "route": d["route"],
                 "service_no": d["service_no"],
-                "departed_at": d["departed_at"].isoformat(),
+                "departed_at": d["departed_at"].isoformat(),  # UTC, as the API's times
                 "capacity_teu": d["capacity_teu"],
                 "held_teu": float(d["held_teu"]),
                 "load_factor": d["load_factor"],
@@ -100,6 +126,24 @@ def as_csv(report: MonthlyReport) -> bytes:
         ["去年同月 same month last year", *values(report.same_month_last_year),
          report.same_month_last_year.departures],
     ])  # fmt: skip
+    keys = ("teu", "units", "gross_tonnes", "bookings", "departures")
+
+    def compared(label: str, name: str, period: Period, figures: Figures, change: dict):
+        return [
+            [label, _dates(period), *values(figures), figures.departures],
+            [f"{name} change", "", *(f"{change[k].absolute:+g}" for k in keys)],
+            [f"{name} % change %", "", *(change[k].percent_text() for k in keys)],
+        ]
+
+    block("同期对比 Like-for-like comparison",
+          ["", "日期 days", *figures_header, "班列 departures"], [
+        ["本期 this period", _dates(report.period), *values(report.totals),
+         report.totals.departures],
+        *compared("上月同期 previous month, same days", "环比", report.previous_period,
+                  report.previous_same_days, report.mom),
+        *compared("去年同期 same month last year, same days", "同比", report.last_year_period,
+                  report.last_year_same_days, report.yoy),
+    ])  # fmt: skip
     route_header = ["线路 route", *figures_header, "班列 departures", "装载率 load factor"]
     block("按线路 By route", route_header, [
         [row.code, *values(row.figures), row.figures.departures,
@@ -123,8 +167,12 @@ def as_csv(report: MonthlyReport) -> bytes:
     block("本月班列 Departures of the month",
           ["线路 route", "车次 service", "发运 departed", "运力 capacity TEU", "已订 held TEU",
            "装载率 load factor"], [
-        [d["route"], d["service_no"], d["departed_at"].isoformat(), d["capacity_teu"],
+        [d["route"], d["service_no"], local_iso(d["departed_at"]), d["capacity_teu"],
          format_teu(d["held_teu"]), "" if d["load_factor"] is None else f"{d['load_factor']:.3f}"]
         for d in report.departures
     ])  # fmt: skip
     return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def _dates(period: Period) -> str:
+    return f"{period.first.isoformat()} – {period.last.isoformat()}"

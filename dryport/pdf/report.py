@@ -2,15 +2,18 @@
 year, the 12-month trend, TEU by route) and then its tables, headings in both languages.
 
 It takes the report as plain data (``services.reports.MonthlyReport``); nothing here knows
-Flask or the database."""
+Flask or the database. Headings are in both languages; the charts name routes and stations in
+the reader's language (``lang``), with their codes. Times are Beijing time with the offset."""
 
 import io
 import math
+from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
     Flowable,
     PageBreak,
@@ -21,23 +24,27 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from dryport.services.clock import local_stamp
+
 ACCENT = colors.HexColor("#0b5cad")
 ROWS_PER_TABLE = 35  # many short tables: reportlab lays them out far faster than one long one
+FRAME_WIDTH = A4[0] - 28 * mm - 12  # between the margins, less the frame's own padding
+CELL_PADDING = 12  # a table cell's left and right padding
 
 
 def _teu(value) -> str:
     return f"{value.normalize():f}" if hasattr(value, "normalize") else str(value)
 
 
-def _pct(change) -> str:
-    return "—" if change.percent is None else f"{change.percent:+.1f}%"
+def _days(period) -> str:
+    return f"{period.first:%Y-%m-%d} – {period.last:%Y-%m-%d}"
 
 
-def render(report, font: str) -> bytes:
+def render(report, font: str, lang: str = "zh") -> bytes:
     styles = {
         "title": ParagraphStyle("title", fontName=font, fontSize=16, leading=20, spaceAfter=4),
         "h2": ParagraphStyle("h2", fontName=font, fontSize=11, leading=14, spaceBefore=8,
-                             spaceAfter=4, textColor=ACCENT),
+                             spaceAfter=4, textColor=ACCENT, keepWithNext=1),
         "small": ParagraphStyle("small", fontName=font, fontSize=8, leading=10,
                                 textColor=colors.HexColor("#5b6775")),
     }  # fmt: skip
@@ -53,6 +60,13 @@ def render(report, font: str) -> bytes:
         ),
         Spacer(1, 6),
         Paragraph("主要指标 Headline figures", styles["h2"]),
+        Paragraph(
+            f"本期 This period {_days(report.period)} · 对比 compared with "
+            f"{_days(report.previous_period)}, {_days(report.last_year_period)}"
+            + ("" if report.period.whole_month else " (同期 the same days)"),
+            styles["small"],
+        ),
+        Spacer(1, 3),
         _table(font, _headline(report), widths=[34 * mm] + [20 * mm] * 7),
         Paragraph("近十二个月 TEU · 12-month trend (TEU)", styles["h2"]),
         _Bars(
@@ -61,12 +75,35 @@ def render(report, font: str) -> bytes:
             [float(teu) for _, teu in report.trend],
             width=170 * mm,
         ),
-        Paragraph("按线路 TEU · TEU by route", styles["h2"]),
-        _Bars(
-            font,
-            [row.code for row in report.by_route],
-            [float(row.figures.teu) for row in report.by_route],
-            width=90 * mm,
+        _side_by_side(
+            [
+                [
+                    Paragraph("按线路 TEU · TEU by route", styles["h2"]),
+                    _HBars(
+                        font,
+                        [
+                            (
+                                row.name_zh if lang == "zh" else row.name_en,
+                                row.code,
+                                float(row.figures.teu),
+                            )
+                            for row in report.by_route
+                        ],
+                        86 * mm,
+                    ),
+                ],
+                [
+                    Paragraph("按始发站 TEU · TEU by origin station", styles["h2"]),
+                    _HBars(
+                        font,
+                        [
+                            (station.name(lang), station.code, float(f.teu))
+                            for station, f in report.by_station
+                        ],
+                        86 * mm,
+                    ),
+                ],
+            ]
         ),
         PageBreak(),
     ]
@@ -92,7 +129,7 @@ def render(report, font: str) -> bytes:
         ("本月班列及装载率 Departures of the month and load factor",
          ["线路 Route", "车次 Service", "发运 Departed", "运力 Capacity", "已订 Held",
           "装载率 Load factor"],
-         [[d["route"], d["service_no"], d["departed_at"].strftime("%Y-%m-%d %H:%M"),
+         [[d["route"], d["service_no"], local_stamp(d["departed_at"]),
            d["capacity_teu"], _teu(d["held_teu"]), lf(d["load_factor"])]
           for d in report.departures]),
     ]  # fmt: skip
@@ -123,18 +160,34 @@ def _headline(report) -> list[list]:
              "去年同月 Last year", "同比 YoY", "同比 %"]]  # fmt: skip
     names = [("teu", "TEU"), ("units", "箱量 Units"), ("gross_tonnes", "毛重吨 Gross t"),
              ("bookings", "订舱 Bookings"), ("departures", "班列 Departures")]  # fmt: skip
-    now, before, last_year = report.totals, report.previous_month, report.same_month_last_year
+    # Like-for-like: the same days of those months while the report's month runs.
+    now, before, last_year = report.totals, report.previous_same_days, report.last_year_same_days
     for key, label in names:
         value = lambda f, k=key: _teu(getattr(f, k)) if k == "teu" else getattr(f, k)  # noqa: E731
         mom, yoy = report.mom[key], report.yoy[key]
-        rows.append([label, value(now), value(before), f"{mom.absolute:+g}", _pct(mom),
-                     value(last_year), f"{yoy.absolute:+g}", _pct(yoy)])  # fmt: skip
+        rows.append([label, value(now), value(before), f"{mom.absolute:+g}", mom.percent_text(),
+                     value(last_year), f"{yoy.absolute:+g}", yoy.percent_text()])  # fmt: skip
     return rows
 
 
 def _table(font: str, rows: list[list], widths=None) -> Table:
+    """A table sized to its text; one too wide for the page (a long company name) has its
+    widest column narrowed, its text wrapping in that column."""
     header = [str(cell).replace(" ", "\n", 1) for cell in rows[0]]  # Chinese over English
-    body = [[str(cell) for cell in row] for row in rows[1:]]
+    body: list[list] = [[str(cell) for cell in row] for row in rows[1:]]
+    if widths is None:
+        natural = [
+            max(stringWidth(line, font, 8) for cell in column for line in cell.split("\n"))
+            + CELL_PADDING
+            for column in zip(header, *body, strict=True)
+        ]
+        if sum(natural) > FRAME_WIDTH:
+            wide = natural.index(max(natural))
+            widths = [*natural]
+            widths[wide] = FRAME_WIDTH - (sum(natural) - natural[wide])
+            style = ParagraphStyle("cell", fontName=font, fontSize=8, leading=10)
+            for row in body:
+                row[wide] = Paragraph(escape(row[wide]), style)
     table = Table([header, *body], colWidths=widths, repeatRows=1)
     table.setStyle(TableStyle([
         ("FONT", (0, 0), (-1, -1), font, 8),
@@ -195,6 +248,60 @@ class _Bars(Flowable):
             canvas.setFont(font, 9)
             canvas.drawCentredString(self.width / 2, self.height / 2, "无 None")
         canvas.restoreState()
+
+
+def _side_by_side(columns: list[list]) -> Table:
+    table = Table([columns], colWidths=[88 * mm] * len(columns), hAlign="LEFT")
+    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
+                               ("LEFTPADDING", (0, 0), (-1, -1), 0)]))  # fmt: skip
+    return table
+
+
+class _HBars(Flowable):
+    """Horizontal bars for named things (routes, stations): the name and its code on the left,
+    the name cut short with an ellipsis when it would not fit, the bar and its value on the
+    right."""
+
+    ROW, SIZE = 12, 7
+
+    def __init__(self, font: str, items: list[tuple[str, str, float]], width: float):
+        super().__init__()
+        self.font, self.items, self.width = font, items, width
+        self.height = self.ROW * max(len(items), 1) + 4
+
+    def wrap(self, available_width, available_height):
+        return self.width, self.height
+
+    def draw(self):
+        canvas, font, size = self.canv, self.font, self.SIZE
+        label_width, value_width = self.width * 0.45, 26
+        bar_width = self.width - label_width - value_width - 8
+        top = max((value for *_, value in self.items), default=0) or 1
+        canvas.saveState()
+        canvas.setFont(font, size)
+        for n, (name, code, value) in enumerate(self.items):
+            y = self.height - (n + 1) * self.ROW
+            canvas.setFillColor(colors.black)
+            code = f" ({code})"
+            name = _fit(name, font, size, label_width - stringWidth(code, font, size))
+            canvas.drawRightString(label_width, y + 3, name + code)
+            canvas.setFillColor(ACCENT)
+            canvas.rect(label_width + 4, y + 1, bar_width * value / top, self.ROW - 3,
+                        stroke=0, fill=1)  # fmt: skip
+            canvas.setFillColor(colors.black)
+            canvas.drawString(label_width + 8 + bar_width * value / top, y + 3, f"{value:g}")
+        if not self.items:
+            canvas.drawString(0, 3, "无 None")
+        canvas.restoreState()
+
+
+def _fit(text: str, font: str, size: float, width: float) -> str:
+    """``text``, cut short with an ellipsis so that it fits ``width``."""
+    if stringWidth(text, font, size) <= width:
+        return text
+    while text and stringWidth(text + "…", font, size) > width:
+        text = text[:-1]
+    return text + "…"
 
 
 def _tick_step(largest: float) -> float:

@@ -6,6 +6,11 @@ departure actually departed in M. What a departure carried is grouped by origin 
 when it departs (``record_shipped``, into ``ShippedVolume``): from then on it cannot change, so
 a report sums those rows instead of grouping 13 months of bookings again. Top shippers are
 grouped from the month's bookings. The number of queries is fixed, whatever the amount of data.
+
+A month in progress is compared like-for-like: its days so far against the same days of the
+month before and of the same month a year before (``Period``); a finished month against the
+whole of those months. A change against a base of zero has no percentage (``Change.percent``
+is None: "n/a" on every face).
 """
 
 from bisect import bisect_right
@@ -27,7 +32,7 @@ from dryport.models import (
     ShippedVolume,
     Station,
 )
-from dryport.services.clock import local_day_start, local_today
+from dryport.services.clock import LOCAL_TZ, local_day_start, local_today
 from dryport.services.reference_data import list_stations, routes_query
 
 SHIPPED = (BookingStatus.DEPARTED, BookingStatus.ARRIVED)
@@ -47,6 +52,31 @@ def add_months(month: date, n: int) -> date:
 def month_range(month: date) -> tuple[datetime, datetime]:
     """The month's first and the next month's first moment, in Asia/Shanghai."""
     return month_start(month), month_start(add_months(month, 1))
+
+
+def last_day(month: date) -> date:
+    return add_months(month, 1) - timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Period:
+    """Days ``first`` to ``last`` of one month (Asia/Shanghai calendar), both included."""
+
+    first: date
+    last: date
+
+    @classmethod
+    def of(cls, month: date, days: int | None) -> "Period":
+        """The month's first ``days`` days (as many as it has), or all of it for None."""
+        end = last_day(month)
+        return cls(month, end if days is None else end.replace(day=min(days, end.day)))
+
+    @property
+    def whole_month(self) -> bool:
+        return self.last == last_day(self.first)
+
+    def __contains__(self, moment: datetime) -> bool:
+        return self.first <= moment.astimezone(LOCAL_TZ).date() <= self.last
 
 
 @dataclass
@@ -77,10 +107,18 @@ class Figures:
         }
 
 
+#: A percentage against a base of zero, as the exports (in both languages) print it.
+NOT_COMPARABLE = "无可比 n/a"
+
+
 @dataclass
 class Change:
     absolute: float
-    percent: float | None  # None when the base is zero
+    percent: float | None  # None when the base is zero: there is nothing to compare with
+
+    def percent_text(self) -> str:
+        """As the PDF and the CSV print it: ``+12.5%``, or n/a against nothing."""
+        return NOT_COMPARABLE if self.percent is None else f"{self.percent:+.1f}%"
 
 
 def change(now: Decimal | int, before: Decimal | int) -> Change:
@@ -114,17 +152,27 @@ class MonthlyReport:
     same_month_last_year: Figures
     trend: list[tuple[date, Decimal]]
     departures: list[dict] = field(default_factory=list)
+    #: The days counted (the month so far while it runs) and what the same days of the month
+    #: before and of the same month a year before carried: the like-for-like comparison.
+    period: Period | None = None
+    previous_period: Period | None = None
+    last_year_period: Period | None = None
+    previous_same_days: Figures = field(default_factory=Figures)
+    last_year_same_days: Figures = field(default_factory=Figures)
 
     @property
     def mom(self) -> dict[str, Change]:
-        return _changes(self.totals, self.previous_month)
+        """Against the same days of the month before (all of it for a finished month)."""
+        return changes(self.totals, self.previous_same_days)
 
     @property
     def yoy(self) -> dict[str, Change]:
-        return _changes(self.totals, self.same_month_last_year)
+        """Against the same days of the same month a year before."""
+        return changes(self.totals, self.last_year_same_days)
 
 
-def _changes(now: Figures, before: Figures) -> dict[str, Change]:
+def changes(now: Figures, before: Figures) -> dict[str, Change]:
+    """Each figure of ``now`` against ``before``."""
     return {
         "teu": change(now.teu, before.teu),
         "units": change(now.units, before.units),
@@ -146,15 +194,21 @@ def parse_month(value: str) -> date | None:
     return parsed if 2000 <= parsed.year <= 2100 else None
 
 
-def monthly_report(session: Session, month: date) -> MonthlyReport:
+def monthly_report(session: Session, month: date, today: date | None = None) -> MonthlyReport:
     """Every figure of the month: totals, by route, by origin station, route × station, top
     shippers, the month before, the same month a year before, the 12-month trend, load factor
     per route and the month's departures.
+
+    While ``month`` runs (``today``, Beijing time, falls in it) it is compared with the same
+    days of the month before and of last year's month; a finished month with the whole ones.
 
     Five queries whatever the data: routes and stations, the departures of the 13 months from
     the same month a year before, what they carried by origin station (``ShippedVolume``),
     the top shippers of the month."""
     window = _Window(month)
+    today = today or local_today()
+    days = today.day if (today.year, today.month) == (month.year, month.month) else None
+    periods = [Period.of(first, days) for first in window.firsts]
     routes = {r.id: r for r in session.scalars(routes_query(legs=False))}
     stations = {s.id: s for s in list_stations(session)}
     departures = _departures(session, window, {id_: r.code for id_, r in routes.items()})
@@ -162,14 +216,18 @@ def monthly_report(session: Session, month: date) -> MonthlyReport:
     by_id = {d["id"]: d for d in departures}
     cells: dict[tuple[str, str], Figures] = {}
     by_month = [Figures() for _ in range(window.months)]
+    same_days = [Figures() for _ in range(window.months)]
     for (departure_id, station), figures in sorted(_volume(session, by_id).items()):
         departure = by_id[departure_id]
         by_month[departure["month"]].add(figures)
+        if departure["departed_at"] in periods[departure["month"]]:
+            same_days[departure["month"]].add(figures)
         if departure["month"] == CURRENT:
             key = (departure["route"], stations[station].code)
             cells.setdefault(key, Figures()).add(figures)
     for d in departures:
         by_month[d["month"]].departures += 1
+        same_days[d["month"]].departures += d["departed_at"] in periods[d["month"]]
     by_route = {r.code: RouteRow(r.code, r.name_zh, r.name_en, Figures()) for r in routes.values()}
     by_station = {s.code: Figures() for s in stations.values()}
     for (route, station), figures in cells.items():
@@ -191,6 +249,11 @@ def monthly_report(session: Session, month: date) -> MonthlyReport:
         same_month_last_year=by_month[LAST_YEAR],
         trend=[(window.firsts[i], by_month[i].teu) for i in range(1, window.months)],
         departures=[{k: v for k, v in d.items() if k in DEPARTURE_KEYS} for d in current],
+        period=periods[CURRENT],
+        previous_period=periods[PREVIOUS],
+        last_year_period=periods[LAST_YEAR],
+        previous_same_days=same_days[PREVIOUS],
+        last_year_same_days=same_days[LAST_YEAR],
     )
 
 
@@ -224,15 +287,9 @@ def record_shipped(session: Session, departure_ids: list[int] | None = None) -> 
     departed = select(Departure.id).where(Departure.status.in_(LEFT))
     if departure_ids is not None:
         departed = departed.where(Departure.id.in_(departure_ids))
-    units = (
-        select(func.sum(BookingLine.quantity))
-        .where(BookingLine.booking_id == Booking.id)
-        .scalar_subquery()
-    )
     carried = (
         select(Booking.departure_id, Booking.origin_station_id, func.sum(Booking.teu),
-               func.sum(Booking.gross_weight_kg), func.count(Booking.id),
-               func.coalesce(func.sum(units), 0))
+               func.sum(Booking.gross_weight_kg), func.count(Booking.id), _units())
         .where(Booking.departure_id.in_(departed), Booking.status.in_(SHIPPED))
         .group_by(Booking.departure_id, Booking.origin_station_id)
     )  # fmt: skip
@@ -243,6 +300,16 @@ def record_shipped(session: Session, departure_ids: list[int] | None = None) -> 
         execution_options=plain,
     )
     session.execute(insert(ShippedVolume).from_select(columns, carried), execution_options=plain)
+
+
+def _units():
+    """The units (containers) of the bookings grouped: the quantities of their lines."""
+    per_booking = (
+        select(func.sum(BookingLine.quantity))
+        .where(BookingLine.booking_id == Booking.id)
+        .scalar_subquery()
+    )
+    return func.coalesce(func.sum(per_booking), 0)
 
 
 def _departed_in(start: datetime, end: datetime):
@@ -305,16 +372,16 @@ def _top_shippers(session, departure_ids: list[int], limit: int = 10) -> list[tu
     """Grouped by company id before the names are joined: grouped by company, SQLite would
     walk every booking in company order instead of the month's departures."""
     volume = (
-        select(Booking.company_id, func.sum(Booking.teu).label("teu"),
+        select(Booking.company_id, func.sum(Booking.teu).label("teu"), _units().label("units"),
                func.sum(Booking.gross_weight_kg).label("gross"), func.count(Booking.id).label("n"))
         .where(Booking.departure_id.in_(departure_ids), Booking.status.in_(SHIPPED))
         .group_by(Booking.company_id)
         .subquery()
     )  # fmt: skip
     rows = session.execute(
-        select(Company.name, volume.c.teu, volume.c.gross, volume.c.n)
+        select(Company.name, volume.c.teu, volume.c.units, volume.c.gross, volume.c.n)
         .join(volume, volume.c.company_id == Company.id)
         .order_by(volume.c.teu.desc(), Company.name)
         .limit(limit)
     )
-    return [(name, Figures(teu, 0, gross, count)) for name, teu, gross, count in rows]
+    return [(name, Figures(teu, units, gross, n)) for name, teu, units, gross, n in rows]

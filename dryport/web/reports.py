@@ -1,8 +1,12 @@
 """The operator's dashboard and the monthly report page, with its PDF and CSV downloads."""
 
+from babel.dates import format_interval
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
 
 from dryport.extensions import db
+from dryport.i18n import locale_code, localized
 from dryport.report_formats import as_csv
 from dryport.responses import pdf_response
 from dryport.services import operations, reports
@@ -16,12 +20,34 @@ bp = Blueprint("reports", __name__, url_prefix="/operations")
 
 
 def charts(report) -> dict:
-    """What the charts draw: (label, value) pairs, the same numbers as the tables beside."""
+    """What the charts draw, the same numbers as the tables beside: the trend as (month,
+    value) pairs; routes and stations as (name in the reader's language, code, value)."""
+    zh = locale_code() == "zh"
     return {
         "trend": [(m.strftime("%y-%m"), teu) for m, teu in report.trend],
-        "routes": [(row.code, row.figures.teu) for row in report.by_route],
-        "stations": [(station.code, f.teu) for station, f in report.by_station],
+        "routes": [
+            (row.name_zh if zh else row.name_en, row.code, row.figures.teu)
+            for row in report.by_route
+        ],
+        "stations": [(localized(s), s.code, f.teu) for s, f in report.by_station],
     }
+
+
+def comparison(report) -> str | None:
+    """While the month runs, which days are compared: "Dec 1 – 4 compared with Nov 1 – 4 and
+    Dec 1 – 4, 2025"; None for a finished month, compared with whole months."""
+    if report.period.whole_month:
+        return None
+
+    def days(period, skeleton: str = "MMMd") -> str:
+        return format_interval(period.first, period.last, skeleton, locale=get_locale())
+
+    return _(
+        "%(period)s compared with the same days: %(previous)s and %(last_year)s.",
+        period=days(report.period),
+        previous=days(report.previous_period),
+        last_year=days(report.last_year_period, "yMMMd"),
+    )
 
 
 @bp.route("/dashboard")
@@ -42,6 +68,7 @@ def dashboard():
         forward=reports.forward_bookings(db.session),
         waiting=waiting,
         charts=charts(report),
+        comparison=comparison(report),
     )
 
 
@@ -54,7 +81,9 @@ def monthly():
         last = reports.add_months(local_today().replace(day=1), -1)
         return redirect(url_for("reports.monthly", month=last.strftime("%Y-%m")))
     report = reports.monthly_report(db.session, month)
-    return render_template("reports/monthly.html", report=report, charts=charts(report))
+    return render_template(
+        "reports/monthly.html", report=report, charts=charts(report), comparison=comparison(report)
+    )
 
 
 @bp.route("/reports/<month>.<fmt>")

@@ -240,3 +240,24 @@ def test_a_departure_leaving_while_the_report_runs_waits_for_the_next_one(
     db_session.rollback()
     monkeypatch.undo()
     assert reports.monthly_report(db_session, month).totals.bookings == 1
+
+
+def test_top_shippers_count_their_units(db_session, march):
+    report = reports.monthly_report(db_session, date(2026, 3, 1))
+    assert [(name, f.units) for name, f in report.top_shippers] == [("Tea", 4), ("Silk", 1)]
+    assert {r["shipper"]: r["units"] for r in as_json(report)["top_shippers"]} == {
+        "Tea": 4,
+        "Silk": 1,
+    }
+    rows = list(csv.reader(io.StringIO(as_csv(report).decode("utf-8-sig"))))
+    assert ["Tea", "5", "4", "50.0", "2"] in rows
+
+
+def test_the_exports_print_beijing_time_with_its_offset(db_session, march):
+    report = reports.monthly_report(db_session, date(2026, 3, 1))
+    text = as_csv(report).decode("utf-8-sig")
+    # 23:30 on 31 March in Beijing is 15:30 in UTC.
+    assert "2026-03-31T23:30:00+08:00" in text and "2026-03-05T10:00:00+08:00" in text
+    assert "15:30" not in text
+    pdf = "".join(p.extract_text() for p in PdfReader(io.BytesIO(render_report(report))).pages)
+    assert "2026-03-31 23:30 +08:00" in pdf and "15:30" not in pdf

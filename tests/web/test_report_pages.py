@@ -5,8 +5,10 @@ from datetime import date
 
 import pytest
 
+from dryport.models import BookingStatus as B
 from dryport.models import Role
 from dryport.services import reports
+from tests.conftest import beijing
 
 
 @pytest.fixture
@@ -34,13 +36,65 @@ def test_the_dashboard_draws_this_months_figures(client, operator, seeded):
         assert heading in text, heading
 
 
+BAR = re.compile(r'<dt>([^<]+) <span class="code">([A-Z]+)</span></dt>.*?"num">([\d.]+) TEU<', re.S)
+
+
+def _english(client):
+    with client.session_transaction() as session:
+        session["lang"] = "en"
+
+
 def test_the_monthly_page_charts_match_its_tables(client, operator, march, db_session):
     text = client.get("/operations/reports?month=2026-03").get_data(as_text=True)
-    bars = dict(re.findall(r"<title>([A-Z]{2,5}): ([\d.]+) TEU</title>", text))
+    bars = {code: (name, teu) for name, code, teu in BAR.findall(text)}
     report = reports.monthly_report(db_session, date(2026, 3, 1))
     for row in report.by_route:
-        assert bars[row.code] == f"{row.figures.teu.normalize():f}"
+        assert bars[row.code] == (row.name_zh, f"{row.figures.teu.normalize():f}")
+    assert bars["HB"] == ("汉滨区", "2") and bars["ZP"] == ("镇坪县", "3")
     assert "7" in text and "+600.0%" in text
+    _english(client)
+    bars = BAR.findall(client.get("/operations/reports?month=2026-03").get_data(as_text=True))
+    assert ("Eastbound rail", "EAST", "4") in bars and ("Hanbin", "HB", "2") in bars
+
+
+def test_a_change_against_nothing_is_n_a_on_the_page(client, operator, march):
+    # April 2026 has 5 TEU; April 2025 had nothing.
+    text = client.get("/operations/reports?month=2026-04").get_data(as_text=True)
+    assert "同比 +5 (无可比)" in " ".join(text.split())
+    _english(client)
+    text = client.get("/operations/reports?month=2026-04").get_data(as_text=True)
+    assert "vs last year +5 (n/a)" in " ".join(text.split())
+
+
+def test_the_dashboard_compares_the_same_days_and_says_which(
+    client, operator, shipped, monkeypatch
+):
+    from dryport.services import reports as service
+    from dryport.web import reports as view
+
+    for module in (service, view):
+        monkeypatch.setattr(module, "local_today", lambda: date(2026, 12, 4))
+    shipped("EAST", beijing(2026, 12, 2, 10), [("Tea", "HB", (("22G1", 2),), 20000, B.DEPARTED)])
+    shipped("EAST", beijing(2026, 11, 4, 9), [("Tea", "HB", (("22G1", 1),), 9000, B.ARRIVED)])
+    shipped("EAST", beijing(2026, 11, 20, 9), [("Tea", "HB", (("22G1", 5),), 9000, B.ARRIVED)])
+    text = " ".join(client.get("/operations/dashboard").get_data(as_text=True).split())
+    assert "12月1日至4日" in text and "11月1日至4日" in text and "2025年12月1日 – 4日" in text
+    assert "环比 +1 (+100.0%)" in text and "同比 +2 (无可比)" in text
+    _english(client)
+    text = " ".join(client.get("/operations/dashboard").get_data(as_text=True).split())
+    assert "Dec 1 – 4 compared with the same days: Nov 1 – 4 and Dec 1 – 4, 2025." in text
+    assert "vs last month +1 (+100.0%)" in text and "vs last year +2 (n/a)" in text
+
+
+def test_waiting_chips_name_the_station(client, operator, make_booking, make_company):
+    make_booking(make_company("Tea"), origin="ZP")
+    for path in ("/operations/dashboard", "/operations/"):
+        text = client.get(path).get_data(as_text=True)
+        assert '<span class="chip" title="ZP">镇坪县 1</span>' in text, path
+    _english(client)
+    assert '<span class="chip" title="ZP">Zhenping 1</span>' in client.get(
+        "/operations/dashboard"
+    ).get_data(as_text=True)
 
 
 def test_the_monthly_page_offers_pdf_and_csv(client, operator, march):
