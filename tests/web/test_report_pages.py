@@ -52,6 +52,8 @@ def test_the_monthly_page_charts_match_its_tables(client, operator, march, db_se
         assert bars[row.code] == (row.name_zh, f"{row.figures.teu.normalize():f}")
     assert bars["HB"] == ("汉滨区", "2") and bars["ZP"] == ("镇坪县", "3")
     assert "7" in text and "+600.0%" in text
+    shippers = " ".join(text[text.index("主要货主") :].split())
+    assert '<td>Tea</td><td class="num">5</td><td class="num">4</td>' in shippers
     _english(client)
     bars = BAR.findall(client.get("/operations/reports?month=2026-03").get_data(as_text=True))
     assert ("Eastbound rail", "EAST", "4") in bars and ("Hanbin", "HB", "2") in bars
