@@ -63,7 +63,7 @@ def render(report, font: str, lang: str = "zh") -> bytes:
         Paragraph(
             f"本期 This period {_days(report.period)} · 对比 compared with "
             f"{_days(report.previous_period)}, {_days(report.last_year_period)}"
-            + ("" if report.period.whole_month else " (同期 the same days)"),
+            + ("" if report.period.whole_month else " (*同期 the same days)"),
             styles["small"],
         ),
         Spacer(1, 3),
@@ -156,8 +156,11 @@ def render(report, font: str, lang: str = "zh") -> bytes:
 
 
 def _headline(report) -> list[list]:
-    rows = [["指标 Figure", "本月 This month", "上月 Last month", "环比 MoM", "环比 %",
-             "去年同月 Last year", "同比 YoY", "同比 %"]]  # fmt: skip
+    partial = not report.period.whole_month  # the same days (*), said under the heading
+    before_header = "上月同期 Last month*" if partial else "上月 Last month"
+    last_year_header = "去年同期 Last year*" if partial else "去年同月 Last year"
+    rows = [["指标 Figure", "本月 This month", before_header, "环比 MoM", "环比 %",
+             last_year_header, "同比 YoY", "同比 %"]]  # fmt: skip
     names = [("teu", "TEU"), ("units", "箱量 Units"), ("gross_tonnes", "毛重吨 Gross t"),
              ("bookings", "订舱 Bookings"), ("departures", "班列 Departures")]  # fmt: skip
     # Like-for-like: the same days of those months while the report's month runs.

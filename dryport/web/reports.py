@@ -62,12 +62,14 @@ def dashboard():
         for row in operations.board(db.session, bookable_departures(db.session))
         if row["waiting"]
     ]
+    drawn = charts(report)
     return render_template(
         "reports/dashboard.html",
         report=report,
         forward=reports.forward_bookings(db.session),
+        route_names={code: name for name, code, teu in drawn["routes"]},
         waiting=waiting,
-        charts=charts(report),
+        charts=drawn,
         comparison=comparison(report),
     )
 

@@ -69,7 +69,7 @@ def test_a_change_against_nothing_is_n_a_on_the_page(client, operator, march):
 
 
 def test_the_dashboard_compares_the_same_days_and_says_which(
-    client, operator, shipped, monkeypatch
+    client, operator, shipped, monkeypatch, make_departure, make_booking, make_company
 ):
     from dryport.services import reports as service
     from dryport.web import reports as view
@@ -79,12 +79,15 @@ def test_the_dashboard_compares_the_same_days_and_says_which(
     shipped("EAST", beijing(2026, 12, 2, 10), [("Tea", "HB", (("22G1", 2),), 20000, B.DEPARTED)])
     shipped("EAST", beijing(2026, 11, 4, 9), [("Tea", "HB", (("22G1", 1),), 9000, B.ARRIVED)])
     shipped("EAST", beijing(2026, 11, 20, 9), [("Tea", "HB", (("22G1", 5),), 9000, B.ARRIVED)])
+    ahead = make_departure("EAST", departs_at=beijing(2026, 12, 10, 10))
+    make_booking(make_company("Silk"), departure=ahead)  # forward bookings name the route
     text = " ".join(client.get("/operations/dashboard").get_data(as_text=True).split())
     assert "12月1日至4日" in text and "11月1日至4日" in text and "2025年12月1日 – 4日" in text
     assert "环比 +1 (+100.0%)" in text and "同比 +2 (无可比)" in text
     _english(client)
     text = " ".join(client.get("/operations/dashboard").get_data(as_text=True).split())
     assert "Dec 1 – 4 compared with the same days: Nov 1 – 4 and Dec 1 – 4, 2025." in text
+    assert '<th scope="row" class="wrap">Eastbound rail <span class="code">EAST</span></th>' in text
     assert "vs last month +1 (+100.0%)" in text and "vs last year +2 (n/a)" in text
 
 
