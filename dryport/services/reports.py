@@ -151,14 +151,14 @@ class MonthlyReport:
     previous_month: Figures
     same_month_last_year: Figures
     trend: list[tuple[date, Decimal]]
-    departures: list[dict] = field(default_factory=list)
     #: The days counted (the month so far while it runs) and what the same days of the month
     #: before and of the same month a year before carried: the like-for-like comparison.
-    period: Period | None = None
-    previous_period: Period | None = None
-    last_year_period: Period | None = None
-    previous_same_days: Figures = field(default_factory=Figures)
-    last_year_same_days: Figures = field(default_factory=Figures)
+    period: Period
+    previous_period: Period
+    last_year_period: Period
+    previous_same_days: Figures
+    last_year_same_days: Figures
+    departures: list[dict] = field(default_factory=list)
 
     @property
     def mom(self) -> dict[str, Change]:
