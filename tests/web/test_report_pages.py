@@ -87,6 +87,7 @@ def test_the_dashboard_compares_the_same_days_and_says_which(
     _english(client)
     text = " ".join(client.get("/operations/dashboard").get_data(as_text=True).split())
     assert "Dec 1 – 4 compared with the same days: Nov 1 – 4 and Dec 1 – 4, 2025." in text
+    assert "<figcaption>TEU shipped per month · 2026-12 so far</figcaption>" in text
     assert '<th scope="row" class="wrap">Eastbound rail <span class="code">EAST</span></th>' in text
     assert "vs last month +1 (+100.0%)" in text and "vs last year +2 (n/a)" in text
 
