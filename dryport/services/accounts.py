@@ -9,12 +9,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from stdnum.cn import uscc
-from stdnum.exceptions import InvalidChecksum, InvalidFormat, InvalidLength
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from dryport.db import utcnow
 from dryport.models import ApiToken, Company, Role, Station, User
+from dryport.services import credit_codes
 from dryport.services.errors import Conflict, Invalid, NotFound, Unauthorized
 
 MIN_PASSWORD_LENGTH = 12
@@ -27,29 +26,10 @@ _DUMMY_HASH = generate_password_hash("dryport-timing-equaliser")
 def normalise_credit_code(raw: str) -> str:
     """Validate a unified social credit code (GB 32100) and return it normalised.
 
-    Raises ``Invalid`` naming what is wrong; a wrong check character names the right one.
+    Raises ``Invalid`` naming what is wrong; a wrong check character names the right one
+    (see ``credit_codes.validate``).
     """
-    code = uscc.compact(raw or "")
-    try:
-        return uscc.validate(code)
-    except InvalidLength:
-        raise Invalid(
-            _l("A unified social credit code has 18 characters; this one has %(n)d.", n=len(code))
-        ) from None
-    except InvalidChecksum:
-        raise Invalid(
-            _l(
-                "The check character of this credit code should be %(char)s.",
-                char=uscc.calc_check_digit(code[:17]),
-            )
-        ) from None
-    except InvalidFormat:
-        raise Invalid(
-            _l(
-                "A unified social credit code uses digits and the capitals A–Y "
-                "without I, O, S, V, Z."
-            )
-        ) from None
+    return credit_codes.validate(raw)
 
 
 def normalise_email(raw: str) -> str:

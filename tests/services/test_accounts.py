@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import func, select
 
 from dryport.models import ApiToken, Company, Role, User
-from dryport.services import accounts
+from dryport.services import accounts, credit_codes
 from dryport.services.clock import utcnow
 from dryport.services.errors import Conflict, Invalid, Unauthorized
 from tests.conftest import PASSWORD, VALID_USCC
@@ -17,6 +17,43 @@ def test_a_valid_credit_code_is_normalised():
 def test_a_wrong_check_character_names_the_right_one():
     with pytest.raises(Invalid, match="should be L"):
         accounts.normalise_credit_code("91110000600037341M")
+
+
+@pytest.mark.parametrize(
+    "prefix",
+    [
+        "N2610923",  # a village collective economic organisation (agriculture)
+        "N1610921",  # a group-level collective
+        "Y1610902",  # registered by another authority
+        "A1110000",  # the Central Military Commission's office
+        "51610900",  # a social organisation (civil affairs)
+        "93610981",  # a farmers' cooperative (market regulation)
+    ],
+)
+def test_every_authority_of_gb_32100_is_accepted(prefix):
+    code = credit_codes.make(prefix, "MA6ABC12")
+    assert accounts.normalise_credit_code(code.lower()) == code
+
+
+def test_the_organisation_code_check_character_is_checked_too():
+    good = credit_codes.make("91610900", "MA6ABC12")  # organisation code MA6ABC12-2
+    assert good[16] == "2"
+    first17 = good[:16] + "3"  # a wrong organisation check character, but a right final one
+    forged = first17 + credit_codes.check_character(first17)
+    with pytest.raises(Invalid, match="should end in 2"):
+        accounts.normalise_credit_code(forged)
+
+
+def test_a_first_character_no_authority_uses_is_explained():
+    first17 = "B1610900MA6ABC122"
+    with pytest.raises(Invalid, match="1–9 or A, N or Y"):
+        accounts.normalise_credit_code(first17 + credit_codes.check_character(first17))
+
+
+def test_the_region_is_six_digits():
+    first17 = "91A10900MA6ABC122"
+    with pytest.raises(Invalid, match="six-digit region code"):
+        accounts.normalise_credit_code(first17 + credit_codes.check_character(first17))
 
 
 def test_a_short_credit_code_says_how_long_it_must_be():
