@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 
 from dryport import security_log
-from dryport.extensions import db, limiter
+from dryport.extensions import db, limiter, sign_in_limits
 from dryport.models import User
 from dryport.schemas.accounts import LoginSchema, RegistrationSchema
 from dryport.services import accounts
@@ -66,7 +66,7 @@ def _start_session(user: User) -> None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["SIGN_IN_LIMIT"], methods=["POST"])
+@sign_in_limits
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
