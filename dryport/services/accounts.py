@@ -177,14 +177,36 @@ def authenticate(session: Session, email: str, password: str) -> User:
 
 
 def set_password(session: Session, user: User, password: str) -> None:
-    """A new password; the user's API tokens are revoked with the old one."""
+    """A new password; the user's web sessions end and its API tokens are revoked with the
+    old one."""
     check_password_rule(password)
     user.password_hash = hash_password(password)
+    end_sessions(user)
+    revoke_tokens(session, user)
+
+
+def end_sessions(user: User) -> None:
+    """End every web session of the user, copies of its cookie included: the session key
+    holds the generation it signed in with (``User.get_id``), and ``load_user`` refuses an
+    older one."""
+    user.session_generation += 1
+
+
+def revoke_tokens(session: Session, user: User) -> None:
+    """Revoke every API token of the user for good: re-activating the user later does not
+    bring them back."""
     now = utcnow()
     for token in session.scalars(
         select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
     ):
         token.revoked_at = now
+
+
+def deactivate(session: Session, user: User) -> None:
+    """The user can no longer sign in; its sessions end and its API tokens are revoked."""
+    user.active = False
+    end_sessions(user)
+    revoke_tokens(session, user)
 
 
 def _token_hash(token: str) -> str:

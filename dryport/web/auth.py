@@ -34,9 +34,9 @@ def init_login(login_manager) -> None:
 
     @login_manager.user_loader
     def load_user(session_id: str) -> User | None:
-        """The signed-in user; one deactivated, or whose password changed since it signed
-        in, is signed out on its next request."""
-        user_id, _, _digest = session_id.partition(":")
+        """The signed-in user, while the session's generation is still the user's: a session
+        from before a sign-out, a new password or a deactivation is refused."""
+        user_id, _, _generation = session_id.partition(":")
         if not user_id.isdigit():
             return None
         user = db.session.get(User, int(user_id))
@@ -89,7 +89,11 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    """Sign out: the user's sessions end on the server (a copy of the cookie taken before
+    stops working too), and the browser's session is cleared."""
     language = session.get("lang")
+    if current_user.is_authenticated:
+        accounts.end_sessions(current_user)
     logout_user()
     session.clear()
     if language:  # the sign-in page that follows stays in the language chosen

@@ -34,6 +34,21 @@ def test_sign_in_and_out(client, auth, make_user):
     assert response.status_code == 302 and "/login" in response.headers["Location"]
 
 
+def test_a_copy_of_the_session_cookie_stops_working_at_sign_out(app, client, auth, make_user):
+    user = make_user(Role.OPERATOR)
+    auth.login(user.email)
+    copy = client.get_cookie("session").value  # taken by someone else before sign-out
+    thief = app.test_client()
+    thief.set_cookie("session", copy)
+    assert thief.get("/departures").status_code == 200
+    auth.logout()
+    response = thief.get("/departures")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    assert auth.login(user.email).status_code == 302  # signing in again starts afresh
+    assert client.get("/departures").status_code == 200
+    assert thief.get("/departures").status_code == 302
+
+
 def test_a_wrong_password_is_told_in_chinese_by_default(client, auth, make_user):
     user = make_user(Role.OPERATOR)
     response = auth.login(user.email, "wrong-password-here")
