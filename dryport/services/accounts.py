@@ -62,15 +62,19 @@ def find_company(session: Session, credit_code: str) -> Company | None:
 
 
 def get_or_create_company(session: Session, name: str, credit_code: str, **contact) -> Company:
-    """The company with this credit code, created when new (an administrator's or the port's
-    act, never self-service). Raises ``Conflict`` when the code belongs to a company of
-    another name."""
+    """The company with this credit code, created when new. Raises ``Conflict`` when the code
+    belongs to a company of another name, or was registered by a concurrent request while
+    this one created it (the database's unique constraint decides)."""
     code = normalise_credit_code(credit_code)
     company = find_company(session, code)
     if company is None:
         company = Company(name=name.strip(), credit_code=code, **contact)
         session.add(company)
-        session.flush()
+        try:
+            with session.begin_nested():
+                session.flush()
+        except IntegrityError:  # a concurrent request registered the code first
+            raise _company_taken() from None
     elif company.name != name.strip():
         raise Conflict(
             _l("This credit code belongs to %(name)s.", name=company.name),
@@ -106,11 +110,12 @@ def create_user(
                 _l("A clerk works at one station; give a known station code."),
                 errors={"station": [_l("Unknown station.")]},
             )
+    password_hash = hash_password(password)  # before the check: a known email costs as long
     if session.scalar(select(User.id).where(User.email == email)) is not None:
         raise _email_taken()
     user = User(
         email=email,
-        password_hash=hash_password(password),
+        password_hash=password_hash,
         name=(name or email.split("@")[0]).strip(),
         role=role,
         company=company if role is Role.SHIPPER else None,
@@ -126,41 +131,59 @@ def create_user(
     return user
 
 
-def _email_taken() -> Conflict:
-    return Conflict(
+class EmailTaken(Conflict):
+    """The email address belongs to a user already."""
+
+
+def _email_taken() -> EmailTaken:
+    return EmailTaken(
         _l("This email address is already registered."),
         errors={"email": [_l("Already registered.")]},
     )
 
 
-def register_shipper(session: Session, data: dict) -> User:
+def _company_taken() -> Conflict:
+    return Conflict(
+        _l("This company is already registered. Ask the port to add you to its account."),
+        errors={"credit_code": [_l("Already registered.")]},
+    )
+
+
+def register_shipper(session: Session, data: dict) -> User | None:
     """Self-registration: a new company and its first shipper user.
 
-    A company already registered is refused (``Conflict``): anyone can read a credit code off
-    a business licence, so joining an existing company takes the port's administrator.
+    A company already registered is refused (``Conflict``), also when a concurrent
+    registration took its credit code first: anyone can read a credit code off a business
+    licence, so joining an existing company takes the port's administrator.
+
+    An email address already registered is not told apart from a new one (no enumeration):
+    the same work is done (the password is hashed), nothing is kept, and ``None`` is returned
+    where a new user would be; the interface answers both alike. Once the product sends mail,
+    the owner of the address is told of the attempt.
     """
     if find_company(session, data["credit_code"]) is not None:
-        raise Conflict(
-            _l("This company is already registered. Ask the port to add you to its account."),
-            errors={"credit_code": [_l("Already registered.")]},
-        )
-    company = get_or_create_company(
-        session,
-        data["company_name"],
-        data["credit_code"],
-        address=data.get("address"),
-        contact_name=data.get("name"),
-        contact_phone=data.get("phone"),
-    )
-    return create_user(
-        session,
-        role=Role.SHIPPER,
-        email=data["email"],
-        password=data["password"],
-        name=data.get("name"),
-        company=company,
-        locale=data.get("locale", "zh"),
-    )
+        raise _company_taken()
+    try:
+        with session.begin_nested():
+            company = get_or_create_company(
+                session,
+                data["company_name"],
+                data["credit_code"],
+                address=data.get("address"),
+                contact_name=data.get("name"),
+                contact_phone=data.get("phone"),
+            )
+            return create_user(
+                session,
+                role=Role.SHIPPER,
+                email=data["email"],
+                password=data["password"],
+                name=data.get("name"),
+                company=company,
+                locale=data.get("locale", "zh"),
+            )
+    except EmailTaken:
+        return None
 
 
 def authenticate(session: Session, email: str, password: str) -> User:

@@ -112,16 +112,20 @@ def register():
         data, errors = load_form(RegistrationSchema(), request.form)
         if data:
             try:
-                user = accounts.register_shipper(db.session, data)
+                accounts.register_shipper(db.session, data)
             except (Invalid, Conflict) as error:
                 db.session.rollback()
                 errors = domain_errors(error)
-            else:
-                _start_session(user)
+            else:  # the same answer whether the address was new or known (no enumeration)
                 flash(
-                    _("Welcome, %(name)s: your company is registered.", name=user.name), "success"
+                    _(
+                        "Registration received, %(name)s: sign in with your email and "
+                        "password. An address registered before keeps its own password.",
+                        name=data["name"],
+                    ),
+                    "success",
                 )
-                return redirect(url_for("main.index"))
+                return redirect(url_for("auth.login"))
     status = 422 if errors else 200
     return render_template(
         "auth/register.html",

@@ -179,10 +179,12 @@ def test_a_new_shipper_registers_and_books_two_containers_from_a_sub_station(
     ]:
         page.fill(f"[name={name}]", value)
     page.get_by_role("button", name=t("Register"), exact=True).click()
-    welcome = t("Welcome, %(name)s: your company is registered.", name=me["name"])
-    expect(page.locator(".flash.success")).to_have_text(welcome)
-
-    page.get_by_role("button", name=t("Sign out")).click()
+    received = t(
+        "Registration received, %(name)s: sign in with your email and password. "
+        "An address registered before keeps its own password.",
+        name=me["name"],
+    )
+    expect(page.locator(".flash.success")).to_have_text(received)
     expect(page).to_have_url(re.compile(r"/login$"))
     sign_in(page, story.lang, email, PASSWORD)
 

@@ -133,6 +133,27 @@ def test_registration_cannot_join_an_existing_company(db_session, seeded):
     assert db_session.scalar(select(func.count()).select_from(User)) == 1
 
 
+def test_a_known_email_costs_a_password_hash_as_a_new_one_does(
+    db_session, seeded, make_user, monkeypatch
+):
+    """No enumeration by timing: both registrations hash the password once."""
+    make_user(Role.OPERATOR, email="known@example.com")
+    hashed = []
+    real_hash = accounts.hash_password
+    monkeypatch.setattr(accounts, "hash_password", lambda p: hashed.append(p) or real_hash(p))
+    data = {"company_name": "Tea", "name": "A", "password": PASSWORD}
+    known = accounts.register_shipper(
+        db_session, {**data, "credit_code": VALID_USCC, "email": "KNOWN@example.com"}
+    )
+    assert known is None and hashed == [PASSWORD]
+    assert accounts.find_company(db_session, VALID_USCC) is None  # nothing kept
+    other = credit_codes.make("91610902", "MA6ABC12")
+    new = accounts.register_shipper(
+        db_session, {**data, "credit_code": other, "email": "new@example.com"}
+    )
+    assert new.company.credit_code == other and hashed == [PASSWORD, PASSWORD]
+
+
 def test_an_administrator_adds_users_to_a_company_by_its_exact_name(db_session, seeded):
     company = accounts.get_or_create_company(db_session, "Tea", VALID_USCC)
     assert accounts.get_or_create_company(db_session, " Tea ", VALID_USCC) == company
