@@ -13,7 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from dryport.db import utcnow
 from dryport.models import ApiToken, Company, Role, Station, User
-from dryport.services import credit_codes
+from dryport.services import credit_codes, passwords
 from dryport.services.errors import Conflict, Invalid, NotFound, Unauthorized
 
 MIN_PASSWORD_LENGTH = 12
@@ -36,9 +36,10 @@ def normalise_email(raw: str) -> str:
     return (raw or "").strip().lower()
 
 
-def check_password_rule(password: str) -> None:
-    """Raises ``Invalid`` unless the password is long enough to resist guessing (and not so
-    long that hashing it is a burden: a passphrase fits)."""
+def check_password_rule(password: str, email: str | None = None) -> None:
+    """Raises ``Invalid`` (on ``password``) unless the password is long enough to resist
+    guessing (and not so long that hashing it is a burden: a passphrase fits), is not one of
+    the commonest passwords, and is not the user's ``email`` or the part before its @."""
     if len(password or "") < MIN_PASSWORD_LENGTH:
         raise Invalid(
             _l("The password needs at least %(n)d characters.", n=MIN_PASSWORD_LENGTH),
@@ -48,6 +49,16 @@ def check_password_rule(password: str) -> None:
         raise Invalid(
             _l("The password may have at most %(n)d characters.", n=MAX_PASSWORD_LENGTH),
             errors={"password": [_l("At most %(n)d characters.", n=MAX_PASSWORD_LENGTH)]},
+        )
+    if passwords.is_common(password):
+        raise Invalid(
+            _l("This password is one of the most common ones: choose another."),
+            errors={"password": [_l("One of the most common passwords: choose another.")]},
+        )
+    if passwords.is_own_email(password, email):
+        raise Invalid(
+            _l("The password may not be your email address or its name part."),
+            errors={"password": [_l("Not your email address or the part before its @.")]},
         )
 
 
@@ -98,8 +109,8 @@ def create_user(
 
     Raises ``Invalid`` for a missing company or station, ``Conflict`` for a used email.
     """
-    check_password_rule(password)
     email = normalise_email(email)
+    check_password_rule(password, email)
     station = None
     if role is Role.SHIPPER and company is None:
         raise Invalid(_l("A shipper belongs to a company."), errors={"company": [_l("Required.")]})
@@ -202,7 +213,7 @@ def authenticate(session: Session, email: str, password: str) -> User:
 def set_password(session: Session, user: User, password: str) -> None:
     """A new password; the user's web sessions end and its API tokens are revoked with the
     old one."""
-    check_password_rule(password)
+    check_password_rule(password, user.email)
     user.password_hash = hash_password(password)
     end_sessions(user)
     revoke_tokens(session, user)

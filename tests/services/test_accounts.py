@@ -66,6 +66,37 @@ def test_letters_outside_the_alphabet_are_refused():
         accounts.normalise_credit_code("9111000060003734IL")
 
 
+@pytest.mark.parametrize("password", ["qwerty123456", "Q1W2E3R4T5Y6", "password1234"])
+def test_the_commonest_passwords_are_refused_in_any_case(password):
+    with pytest.raises(Invalid, match="most common") as refused:
+        accounts.check_password_rule(password, "li.na@example.com")
+    assert refused.value.errors == {
+        "password": ["One of the most common passwords: choose another."]
+    }
+
+
+@pytest.mark.parametrize(
+    "password", ["Zhang.Weiming@tea.example", "zhang.weiming", "ZhangWeiming2024"]
+)
+def test_the_email_or_its_name_part_is_refused_as_password(password):
+    with pytest.raises(Invalid, match="email address") as refused:
+        accounts.check_password_rule(password, "zhang.weiming@tea.example")
+    assert "password" in refused.value.errors
+    accounts.check_password_rule("zhang weiming's tea garden", "zhang.weiming@tea.example")
+
+
+def test_a_new_password_follows_the_same_rule(make_user, db_session):
+    user = make_user(Role.OPERATOR, email="wang.min.ops@dryport.example")
+    for bad in ("wang.min.ops@dryport.example", "1q2w3e4r5t6y"):
+        with pytest.raises(Invalid):
+            accounts.set_password(db_session, user, bad)
+    with pytest.raises(Invalid, match="email address"):
+        accounts.create_user(
+            db_session, role=Role.OPERATOR, email="chen.jie@dryport.example",
+            password="Chen.Jie@dryport.example",
+        )  # fmt: skip
+
+
 def test_passwords_are_hashed(make_user, db_session):
     user = make_user(Role.OPERATOR)
     assert PASSWORD not in user.password_hash

@@ -196,6 +196,30 @@ def test_a_password_is_taken_as_typed_spaces_and_all(client, auth, db_session, s
     assert auth.login("li.na@example.com", spaced.strip()).status_code == 401
 
 
+@pytest.mark.parametrize(
+    ("lang", "password", "said"),
+    [
+        ("zh", "qwerty123456", "最常见"),
+        ("en", "qwerty123456", "One of the most common passwords: choose another."),
+        ("zh", "li.na@example.com", "邮箱"),
+        ("en", "Li.Na2024", None),  # too short: the length rule speaks first
+        ("en", "li.na.example.com", "Not your email address or the part before its @."),
+    ],
+)
+def test_a_common_password_or_the_email_is_refused_beside_the_field(
+    client, db_session, seeded, lang, password, said
+):
+    client.post(f"/language/{lang}", data={"csrf_token": csrf_token(client.get("/register"))})
+    response = _register(client, password=password, password_confirm=password)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    field = re.search(r'<input[^>]*name="password"[^>]*>(.*?)</div>', page, re.S)
+    assert 'aria-invalid="true"' in field.group(0)
+    if said:
+        assert said in field.group(1)  # beside the field, not only at the top
+    assert _count(db_session, User) == 0 and _count(db_session, Company) == 0
+
+
 def test_an_overlong_password_is_refused_and_changes_nothing(client, db_session, seeded):
     long = "x" * 129
     response = _register(client, password=long, password_confirm=long)
