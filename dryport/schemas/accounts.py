@@ -78,9 +78,10 @@ class RegistrationSchema(Schema):
         except Invalid as error:
             raise ValidationError(str(error.message)) from None
 
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)
     def check_password(self, data, **kwargs):
-        """The password rule (``accounts.check_password_rule``), which needs the email too."""
+        """The password rule (``accounts.check_password_rule``), which needs the email too;
+        checked even when other fields are wrong, so that every error shows at once."""
         if "password" not in data:
             return
         try:

@@ -220,6 +220,16 @@ def test_a_common_password_or_the_email_is_refused_beside_the_field(
     assert _count(db_session, User) == 0 and _count(db_session, Company) == 0
 
 
+def test_a_common_password_is_flagged_together_with_a_wrong_credit_code(client, seeded):
+    response = _register(
+        client, credit_code="N2610923MA6ABC1234", password="qwerty123456",
+        password_confirm="qwerty123456",
+    )  # fmt: skip
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "最后一位应为 2" in page and "最常见的密码" in page
+
+
 def test_an_overlong_password_is_refused_and_changes_nothing(client, db_session, seeded):
     long = "x" * 129
     response = _register(client, password=long, password_confirm=long)
