@@ -29,3 +29,28 @@ def test_an_expired_window_starts_again(tmp_path):
     assert store.incr("k", expiry=60) == 1
     store.clear("k")
     assert store.get("k") == 0 and store.check()
+
+
+def test_the_account_key_is_the_normalised_email_whatever_the_body(app):
+    """The key of the per-account count never fails on odd input (it runs before the body is
+    validated) and names one account however its email is written."""
+    from dryport.rate_limits import account_key
+
+    def key(**request):
+        with app.test_request_context("/api/v1/tokens", method="POST", **request):
+            return account_key()
+
+    same = key(json={"email": "li.na@example.com", "password": "x"})
+    assert same == key(json={"email": "  LI.NA@example.com "})
+    assert same == key(data={"email": "Li.Na@Example.com"})  # the sign-in page's form
+    assert same != key(json={"email": "wang.min@example.com"})
+    nobody = key(json={})
+    odd = [
+        key(json=["li.na@example.com"]),
+        key(json={"email": 42}),
+        key(data=b'{"email": "\\ud800"}', content_type="application/json"),
+        key(data=b"[" * 5000 + b"]" * 5000, content_type="application/json"),
+        key(data=b"{not json", content_type="application/json"),
+    ]
+    assert all(k.startswith("account:") for k in odd)
+    assert odd[0] == odd[1] == odd[3] == odd[4] == nobody
