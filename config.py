@@ -32,7 +32,12 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     # Served over HTTPS in production; debug (make run) turns it off for http://127.0.0.1.
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "1") != "0"
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # Counted by every worker of this host together (a file: dryport.rate_limits); Redis
+    # (redis://...) when several hosts serve. memory:// counts per process: never in production.
+    RATELIMIT_STORAGE_URI = (
+        os.environ.get("RATELIMIT_STORAGE_URI")
+        or f"sqlitefile://{INSTANCE_DIR / 'rate_limits.sqlite'}"
+    )
     # Keys in a shared store (Redis) begin with this, so that two deployments can share one.
     RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "dryport")
     # Reverse proxies in front that set X-Forwarded-For and X-Forwarded-Proto; 0 trusts none.
@@ -40,6 +45,8 @@ class Config:
     PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
     RATELIMIT_HEADERS_ENABLED = True
     SIGN_IN_LIMIT = os.environ.get("SIGN_IN_LIMIT", "10 per minute; 100 per hour")
+    # Sign-ins naming one account, from any number of addresses (web and API together).
+    SIGN_IN_ACCOUNT_LIMIT = os.environ.get("SIGN_IN_ACCOUNT_LIMIT", "10 per minute; 60 per hour")
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
@@ -84,6 +91,7 @@ class TestingConfig(Config):
     PUBLIC_URL = "http://dryport.test"
     SESSION_COOKIE_SECURE = False  # the test client speaks http
     RATELIMIT_ENABLED = False  # the suite signs in thousands of times; one test turns it on
+    RATELIMIT_STORAGE_URI = "memory://"  # one process, and a fresh count for every app
     # Real hashing, made cheap: the suite signs in thousands of times.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105 - a method name
     SECRET_KEY = DEV_SECRET_KEY

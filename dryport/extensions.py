@@ -3,6 +3,7 @@
 import http
 
 from apispec import BasePlugin
+from flask import current_app
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -14,6 +15,7 @@ from flask_smorest.utils import prepare_response
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 
+from dryport import rate_limits  # registers the sqlitefile:// store
 from dryport.db import Base
 from dryport.schemas.problems import PROBLEM_JSON, ProblemSchema
 
@@ -72,6 +74,22 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 api = Api(spec_kwargs={"extra_plugins": [BodyProblems()]})
-# Sign-in, registration and token requests, per client address. In memory by default; set
-# RATELIMIT_STORAGE_URI (e.g. redis://) when several servers must share the counts.
+# Sign-in, registration and token requests, per client address (and sign-ins per account too,
+# ``sign_in_limits``). Counted in a file shared by the host's workers by default
+# (``rate_limits.SQLiteFileStorage``); set RATELIMIT_STORAGE_URI (redis://) when several hosts
+# must share the counts.
 limiter = Limiter(get_remote_address)
+
+
+def sign_in_limits(view):
+    """The limits of a request that signs in with an email and password: ``SIGN_IN_LIMIT``
+    per client address on this route, and ``SIGN_IN_ACCOUNT_LIMIT`` per account named, shared
+    by the sign-in page and the token request. A limited request gets 429 whatever it holds."""
+    per_account = limiter.shared_limit(
+        lambda: current_app.config["SIGN_IN_ACCOUNT_LIMIT"],
+        scope="sign-in-account",
+        key_func=rate_limits.account_key,
+        methods=["POST"],
+    )
+    per_address = limiter.limit(lambda: current_app.config["SIGN_IN_LIMIT"], methods=["POST"])
+    return per_address(per_account(view))

@@ -26,7 +26,7 @@ from dryport.models import (
     Route,
     Station,
 )
-from dryport.services import accounts, reports
+from dryport.services import accounts, credit_codes, reports
 from dryport.services.clock import utcnow
 from dryport.services.containers import total_teu
 from dryport.services.reference_data import seed_reference_data
@@ -152,10 +152,7 @@ def make_company(db_session):
     def make(name: str | None = None, credit_code: str | None = None):
         n = next(counter)
         if credit_code is None:
-            from stdnum.cn import uscc
-
-            body = f"91610900MA{n:07d}"
-            credit_code = body + uscc.calc_check_digit(body)
+            credit_code = credit_codes.make("91610900", f"MA{n:06d}")
         return accounts.get_or_create_company(db_session, name or f"Company {n}", credit_code)
 
     return make

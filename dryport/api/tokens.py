@@ -3,7 +3,7 @@ from flask_smorest import Blueprint
 
 from dryport import security_log
 from dryport.api.errors import problems
-from dryport.extensions import db, limiter
+from dryport.extensions import db, sign_in_limits
 from dryport.schemas.accounts import TokenRequestSchema, TokenSchema
 from dryport.services import accounts
 from dryport.services.errors import Unauthorized
@@ -14,7 +14,7 @@ blp = Blueprint(
 
 
 @blp.route("/tokens", methods=["POST"])
-@limiter.limit(lambda: current_app.config["SIGN_IN_LIMIT"])
+@sign_in_limits
 @blp.arguments(TokenRequestSchema)
 @blp.response(201, TokenSchema)
 @problems(401, 429, descriptions={401: "Wrong email or password", 429: "Too many attempts: wait"})

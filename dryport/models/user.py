@@ -1,5 +1,4 @@
 import enum
-import hashlib
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -42,6 +41,9 @@ class User(UserMixin, db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Bumped by every administrative edit; an edit made from an older read is refused.
     version: Mapped[int] = mapped_column(default=1, server_default="1")
+    # Part of every web session's key (``get_id``): bumped by sign-out, a new password and
+    # deactivation, which ends every session of the user, including copies of its cookie.
+    session_generation: Mapped[int] = mapped_column(default=1, server_default="1")
 
     company: Mapped[Company | None] = relationship(lazy="joined")
     station: Mapped[Station | None] = relationship(lazy="joined")
@@ -51,9 +53,10 @@ class User(UserMixin, db.Model):
         return self.active
 
     def get_id(self) -> str:
-        """Flask-Login's session key: the id and a digest of the password hash, so that a
-        new password signs out every session that signed in with the old one."""
-        return f"{self.id}:{hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]}"
+        """Flask-Login's session key, kept in the session at sign-in: the id and the session
+        generation. ``load_user`` refuses a key whose generation is no longer the user's, so
+        sessions end on the server, not only in the browser (``accounts.end_sessions``)."""
+        return f"{self.id}:{self.session_generation}"
 
     def has_role(self, *roles: Role) -> bool:
         return self.role in roles

@@ -78,12 +78,17 @@ class RegistrationSchema(Schema):
         except Invalid as error:
             raise ValidationError(str(error.message)) from None
 
-    @validates("password")
-    def check_password(self, value, **kwargs):
+    @validates_schema(skip_on_field_errors=False)
+    def check_password(self, data, **kwargs):
+        """The password rule (``accounts.check_password_rule``), which needs the email too;
+        checked even when other fields are wrong, so that every error shows at once."""
+        if "password" not in data:
+            return
         try:
-            accounts.check_password_rule(value)
+            accounts.check_password_rule(data["password"], data.get("email"))
         except Invalid as error:
-            raise ValidationError(str(error.message)) from None
+            messages = error.errors.get("password") or [error.message]
+            raise ValidationError([str(m) for m in messages], field_name="password") from None
 
     @validates_schema
     def check_confirmation(self, data, **kwargs):

@@ -9,12 +9,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from stdnum.cn import uscc
-from stdnum.exceptions import InvalidChecksum, InvalidFormat, InvalidLength
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from dryport.db import utcnow
 from dryport.models import ApiToken, Company, Role, Station, User
+from dryport.services import credit_codes, passwords
 from dryport.services.errors import Conflict, Invalid, NotFound, Unauthorized
 
 MIN_PASSWORD_LENGTH = 12
@@ -27,38 +26,20 @@ _DUMMY_HASH = generate_password_hash("dryport-timing-equaliser")
 def normalise_credit_code(raw: str) -> str:
     """Validate a unified social credit code (GB 32100) and return it normalised.
 
-    Raises ``Invalid`` naming what is wrong; a wrong check character names the right one.
+    Raises ``Invalid`` naming what is wrong; a wrong check character names the right one
+    (see ``credit_codes.validate``).
     """
-    code = uscc.compact(raw or "")
-    try:
-        return uscc.validate(code)
-    except InvalidLength:
-        raise Invalid(
-            _l("A unified social credit code has 18 characters; this one has %(n)d.", n=len(code))
-        ) from None
-    except InvalidChecksum:
-        raise Invalid(
-            _l(
-                "The check character of this credit code should be %(char)s.",
-                char=uscc.calc_check_digit(code[:17]),
-            )
-        ) from None
-    except InvalidFormat:
-        raise Invalid(
-            _l(
-                "A unified social credit code uses digits and the capitals A–Y "
-                "without I, O, S, V, Z."
-            )
-        ) from None
+    return credit_codes.validate(raw)
 
 
 def normalise_email(raw: str) -> str:
     return (raw or "").strip().lower()
 
 
-def check_password_rule(password: str) -> None:
-    """Raises ``Invalid`` unless the password is long enough to resist guessing (and not so
-    long that hashing it is a burden: a passphrase fits)."""
+def check_password_rule(password: str, email: str | None = None) -> None:
+    """Raises ``Invalid`` (on ``password``) unless the password is long enough to resist
+    guessing (and not so long that hashing it is a burden: a passphrase fits), is not one of
+    the commonest passwords, and is not the user's ``email`` or the part before its @."""
     if len(password or "") < MIN_PASSWORD_LENGTH:
         raise Invalid(
             _l("The password needs at least %(n)d characters.", n=MIN_PASSWORD_LENGTH),
@@ -68,6 +49,16 @@ def check_password_rule(password: str) -> None:
         raise Invalid(
             _l("The password may have at most %(n)d characters.", n=MAX_PASSWORD_LENGTH),
             errors={"password": [_l("At most %(n)d characters.", n=MAX_PASSWORD_LENGTH)]},
+        )
+    if passwords.is_common(password):
+        raise Invalid(
+            _l("This password is one of the most common ones: choose another."),
+            errors={"password": [_l("One of the most common passwords: choose another.")]},
+        )
+    if passwords.is_own_email(password, email):
+        raise Invalid(
+            _l("The password may not be your email address or its name part."),
+            errors={"password": [_l("Not your email address or the part before its @.")]},
         )
 
 
@@ -82,15 +73,19 @@ def find_company(session: Session, credit_code: str) -> Company | None:
 
 
 def get_or_create_company(session: Session, name: str, credit_code: str, **contact) -> Company:
-    """The company with this credit code, created when new (an administrator's or the port's
-    act, never self-service). Raises ``Conflict`` when the code belongs to a company of
-    another name."""
+    """The company with this credit code, created when new. Raises ``Conflict`` when the code
+    belongs to a company of another name, or was registered by a concurrent request while
+    this one created it (the database's unique constraint decides)."""
     code = normalise_credit_code(credit_code)
     company = find_company(session, code)
     if company is None:
         company = Company(name=name.strip(), credit_code=code, **contact)
         session.add(company)
-        session.flush()
+        try:
+            with session.begin_nested():
+                session.flush()
+        except IntegrityError:  # a concurrent request registered the code first
+            raise _company_taken() from None
     elif company.name != name.strip():
         raise Conflict(
             _l("This credit code belongs to %(name)s.", name=company.name),
@@ -114,8 +109,8 @@ def create_user(
 
     Raises ``Invalid`` for a missing company or station, ``Conflict`` for a used email.
     """
-    check_password_rule(password)
     email = normalise_email(email)
+    check_password_rule(password, email)
     station = None
     if role is Role.SHIPPER and company is None:
         raise Invalid(_l("A shipper belongs to a company."), errors={"company": [_l("Required.")]})
@@ -126,11 +121,12 @@ def create_user(
                 _l("A clerk works at one station; give a known station code."),
                 errors={"station": [_l("Unknown station.")]},
             )
+    password_hash = hash_password(password)  # before the check: a known email costs as long
     if session.scalar(select(User.id).where(User.email == email)) is not None:
         raise _email_taken()
     user = User(
         email=email,
-        password_hash=hash_password(password),
+        password_hash=password_hash,
         name=(name or email.split("@")[0]).strip(),
         role=role,
         company=company if role is Role.SHIPPER else None,
@@ -146,41 +142,59 @@ def create_user(
     return user
 
 
-def _email_taken() -> Conflict:
-    return Conflict(
+class EmailTaken(Conflict):
+    """The email address belongs to a user already."""
+
+
+def _email_taken() -> EmailTaken:
+    return EmailTaken(
         _l("This email address is already registered."),
         errors={"email": [_l("Already registered.")]},
     )
 
 
-def register_shipper(session: Session, data: dict) -> User:
+def _company_taken() -> Conflict:
+    return Conflict(
+        _l("This company is already registered. Ask the port to add you to its account."),
+        errors={"credit_code": [_l("Already registered.")]},
+    )
+
+
+def register_shipper(session: Session, data: dict) -> User | None:
     """Self-registration: a new company and its first shipper user.
 
-    A company already registered is refused (``Conflict``): anyone can read a credit code off
-    a business licence, so joining an existing company takes the port's administrator.
+    A company already registered is refused (``Conflict``), also when a concurrent
+    registration took its credit code first: anyone can read a credit code off a business
+    licence, so joining an existing company takes the port's administrator.
+
+    An email address already registered is not told apart from a new one (no enumeration):
+    the same work is done (the password is hashed), nothing is kept, and ``None`` is returned
+    where a new user would be; the interface answers both alike. Once the product sends mail,
+    the owner of the address is told of the attempt.
     """
     if find_company(session, data["credit_code"]) is not None:
-        raise Conflict(
-            _l("This company is already registered. Ask the port to add you to its account."),
-            errors={"credit_code": [_l("Already registered.")]},
-        )
-    company = get_or_create_company(
-        session,
-        data["company_name"],
-        data["credit_code"],
-        address=data.get("address"),
-        contact_name=data.get("name"),
-        contact_phone=data.get("phone"),
-    )
-    return create_user(
-        session,
-        role=Role.SHIPPER,
-        email=data["email"],
-        password=data["password"],
-        name=data.get("name"),
-        company=company,
-        locale=data.get("locale", "zh"),
-    )
+        raise _company_taken()
+    try:
+        with session.begin_nested():
+            company = get_or_create_company(
+                session,
+                data["company_name"],
+                data["credit_code"],
+                address=data.get("address"),
+                contact_name=data.get("name"),
+                contact_phone=data.get("phone"),
+            )
+            return create_user(
+                session,
+                role=Role.SHIPPER,
+                email=data["email"],
+                password=data["password"],
+                name=data.get("name"),
+                company=company,
+                locale=data.get("locale", "zh"),
+            )
+    except EmailTaken:
+        return None
 
 
 def authenticate(session: Session, email: str, password: str) -> User:
@@ -197,14 +211,36 @@ def authenticate(session: Session, email: str, password: str) -> User:
 
 
 def set_password(session: Session, user: User, password: str) -> None:
-    """A new password; the user's API tokens are revoked with the old one."""
-    check_password_rule(password)
+    """A new password; the user's web sessions end and its API tokens are revoked with the
+    old one."""
+    check_password_rule(password, user.email)
     user.password_hash = hash_password(password)
+    end_sessions(user)
+    revoke_tokens(session, user)
+
+
+def end_sessions(user: User) -> None:
+    """End every web session of the user, copies of its cookie included: the session key
+    holds the generation it signed in with (``User.get_id``), and ``load_user`` refuses an
+    older one."""
+    user.session_generation += 1
+
+
+def revoke_tokens(session: Session, user: User) -> None:
+    """Revoke every API token of the user for good: re-activating the user later does not
+    bring them back."""
     now = utcnow()
     for token in session.scalars(
         select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
     ):
         token.revoked_at = now
+
+
+def deactivate(session: Session, user: User) -> None:
+    """The user can no longer sign in; its sessions end and its API tokens are revoked."""
+    user.active = False
+    end_sessions(user)
+    revoke_tokens(session, user)
 
 
 def _token_hash(token: str) -> str:

@@ -213,7 +213,8 @@ def create_user(session: Session, admin: User, data: dict) -> User:
 
 def update_user(session: Session, admin: User, user_id: int, data: dict) -> User:
     """Change a user's name, role, station or company, or (de)activate it. A deactivated
-    user can neither sign in nor use its tokens. Administrators cannot lock themselves out."""
+    user is signed out everywhere and loses its API tokens for good (``accounts.deactivate``);
+    re-activating it brings neither back. Administrators cannot lock themselves out."""
     require_role(admin, Role.ADMIN)
     user = get_user(session, user_id)
     _for_edit(session, user, data.get("version"))
@@ -225,7 +226,10 @@ def update_user(session: Session, admin: User, user_id: int, data: dict) -> User
         "station": user.station.code if user.station else None,
         "company": user.company.name if user.company else None,
     }
+    was_active = user.active
     changes = apply_changes(user, data, ("name", "role", "active"))
+    if was_active and not user.active:
+        accounts.deactivate(session, user)
     role = user.role
     if role is Role.CLERK:
         code = data.get("station") or before["station"]

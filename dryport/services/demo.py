@@ -14,7 +14,6 @@ from decimal import Decimal
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
-from stdnum.cn import uscc
 
 from dryport.models import (
     HOLDING_STATUSES,
@@ -32,7 +31,7 @@ from dryport.models import (
     User,
     VgmMethod,
 )
-from dryport.services import accounts, reports, waybills
+from dryport.services import accounts, credit_codes, reports, waybills
 from dryport.services.bookings import new_reference
 from dryport.services.clock import LOCAL_TZ, utcnow
 from dryport.services.containers import MAX_GROSS_KG, make_number, total_teu, typical_tare_kg
@@ -40,12 +39,14 @@ from dryport.services.reference_data import seed_reference_data
 
 DEMO_PASSWORD = "dryport-demo"  # noqa: S105 - printed to the person running the demo
 
+# (name zh, name en, key, region): enterprises (authority 9, kind 1) registered in the
+# county of their name (GB/T 2260: 610900 Ankang, 610902 Hanbin, 610921 Hanyin, 610981 Xunyang).
 COMPANIES = (
-    ("安康富硒茶业有限公司", "Ankang Selenium Tea Co., Ltd.", "tea"),
-    ("陕西安康丝绸集团有限公司", "Shaanxi Ankang Silk Group", "silk"),
-    ("安康魔芋食品有限公司", "Ankang Konjac Foods Co., Ltd.", "konjac"),
-    ("旬阳新材料科技有限公司", "Xunyang New Materials Technology", "materials"),
-    ("汉阴富硒农产品有限公司", "Hanyin Selenium Agriculture Co., Ltd.", "agri"),
+    ("安康富硒茶业有限公司", "Ankang Selenium Tea Co., Ltd.", "tea", "610900"),
+    ("陕西安康丝绸集团有限公司", "Shaanxi Ankang Silk Group", "silk", "610902"),
+    ("安康魔芋食品有限公司", "Ankang Konjac Foods Co., Ltd.", "konjac", "610900"),
+    ("旬阳新材料科技有限公司", "Xunyang New Materials Technology", "materials", "610981"),
+    ("汉阴富硒农产品有限公司", "Hanyin Selenium Agriculture Co., Ltd.", "agri", "610921"),
 )
 
 # (description, HS code, size-types to draw from, kg of cargo per TEU)
@@ -186,12 +187,11 @@ def _users(session: Session, stations: dict[str, Station]):
             station.name_en,
             station_code=code,
         )
-    for index, (zh, en, key) in enumerate(COMPANIES, start=1):
-        body = f"9161090{index:02d}MA6{index:05d}"[:17]
+    for index, (zh, en, key, region) in enumerate(COMPANIES, start=1):
         company = accounts.get_or_create_company(
             session,
             zh,
-            body + uscc.calc_check_digit(body),
+            credit_codes.make(f"91{region}", f"MA6{index:05d}"),
             address=f"陕西省安康市 {en}",
             contact_name="联系人",
             contact_phone="0915-0000000",
@@ -270,7 +270,7 @@ class _HistoryWriter:
         booked = 0
         while departure.held_teu < target:
             shipper = self.rng.choice(shippers)
-            key = next(k for zh, _, k in COMPANIES if zh == shipper.company.name)
+            key = next(k for zh, _, k, _ in COMPANIES if zh == shipper.company.name)
             description, hs_code, types, kg_per_teu = CARGO[key]
             size_type = self.rng.choice(types)
             lines = [(size_type, self.rng.choice((1, 1, 1, 2, 3)))]

@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 
 from dryport import security_log
-from dryport.extensions import db, limiter
+from dryport.extensions import db, limiter, sign_in_limits
 from dryport.models import User
 from dryport.schemas.accounts import LoginSchema, RegistrationSchema
 from dryport.services import accounts
@@ -34,9 +34,9 @@ def init_login(login_manager) -> None:
 
     @login_manager.user_loader
     def load_user(session_id: str) -> User | None:
-        """The signed-in user; one deactivated, or whose password changed since it signed
-        in, is signed out on its next request."""
-        user_id, _, _digest = session_id.partition(":")
+        """The signed-in user, while the session's generation is still the user's: a session
+        from before a sign-out, a new password or a deactivation is refused."""
+        user_id, _, _generation = session_id.partition(":")
         if not user_id.isdigit():
             return None
         user = db.session.get(User, int(user_id))
@@ -66,7 +66,7 @@ def _start_session(user: User) -> None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["SIGN_IN_LIMIT"], methods=["POST"])
+@sign_in_limits
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
@@ -89,7 +89,11 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    """Sign out: the user's sessions end on the server (a copy of the cookie taken before
+    stops working too), and the browser's session is cleared."""
     language = session.get("lang")
+    if current_user.is_authenticated:
+        accounts.end_sessions(current_user)
     logout_user()
     session.clear()
     if language:  # the sign-in page that follows stays in the language chosen
@@ -108,16 +112,20 @@ def register():
         data, errors = load_form(RegistrationSchema(), request.form)
         if data:
             try:
-                user = accounts.register_shipper(db.session, data)
+                accounts.register_shipper(db.session, data)
             except (Invalid, Conflict) as error:
                 db.session.rollback()
                 errors = domain_errors(error)
-            else:
-                _start_session(user)
+            else:  # the same answer whether the address was new or known (no enumeration)
                 flash(
-                    _("Welcome, %(name)s: your company is registered.", name=user.name), "success"
+                    _(
+                        "Registration received, %(name)s: sign in with your email and "
+                        "password. An address registered before keeps its own password.",
+                        name=data["name"],
+                    ),
+                    "success",
                 )
-                return redirect(url_for("main.index"))
+                return redirect(url_for("auth.login"))
     status = 422 if errors else 200
     return render_template(
         "auth/register.html",

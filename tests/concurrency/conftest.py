@@ -9,6 +9,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -99,6 +100,11 @@ def start_server(
         "SECRET_KEY": "concurrency-test-secret-key",
         "PUBLIC_URL": "http://dryport.test",
         "PYTHONPATH": str(ROOT),
+        # The workers of a host count sign-ins together (instance/rate_limits.sqlite): races
+        # sign in dozens of times a minute, and each server counts under a prefix of its own.
+        "SIGN_IN_LIMIT": "1000 per minute",
+        "SIGN_IN_ACCOUNT_LIMIT": "1000 per minute",
+        "RATELIMIT_KEY_PREFIX": f"dryport-test-{uuid.uuid4().hex[:12]}",
         **(env or {}),
     }
     environment.pop("FLASK_DEBUG", None)

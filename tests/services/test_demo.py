@@ -17,7 +17,7 @@ from dryport.models import (
     Station,
     User,
 )
-from dryport.services import demo
+from dryport.services import credit_codes, demo
 from dryport.services.clock import LOCAL_TZ
 from dryport.services.containers import validate_number
 from tests.conftest import empty_tables
@@ -52,6 +52,14 @@ def test_demo_has_every_role_and_one_clerk_per_station(db_session, loaded):
     assert sorted(clerk_stations) == sorted(db_session.scalars(select(Station.code)))
     companies = db_session.scalars(select(Company)).all()
     assert len(companies) == 5
+
+
+def test_demo_credit_codes_have_the_structure_of_gb_32100(db_session, loaded):
+    """Enterprises (91) of Ankang's divisions (6109xx), with both check characters right."""
+    for company in db_session.scalars(select(Company)):
+        code = company.credit_code
+        assert credit_codes.validate(code) == code
+        assert code.startswith("91") and code[2:6] == "6109", code
 
 
 def test_demo_history_is_about_250_teu_a_month_and_growing(db_session, loaded):

@@ -177,6 +177,33 @@ def test_a_deactivated_user_is_signed_out_and_cannot_sign_in(
     assert Auth(other).login(victim.email).status_code == 401
 
 
+def test_re_activating_a_user_does_not_revive_its_tokens_or_sessions(
+    app, client, db_session, admin, make_user
+):
+    from tests.conftest import Auth
+
+    victim = make_user(Role.OPERATOR)
+    api = app.test_client()
+    reply = api.post("/api/v1/tokens", json={"email": victim.email, "password": PASSWORD})
+    headers = {"Authorization": f"Bearer {reply.get_json()['token']}"}
+    browser = app.test_client()
+    Auth(browser).login(victim.email)
+    assert api.get("/api/v1/stations", headers=headers).status_code == 200
+    form = {"name": victim.name, "role": "OPERATOR"}
+    _post(client, f"/admin/users/{victim.id}", {"action": "save", **form})
+    db_session.expire_all()
+    _post(
+        client,
+        f"/admin/users/{victim.id}",
+        {"action": "save", **form, "active": "on", "version": str(victim.version)},
+    )
+    db_session.expire_all()
+    assert victim.active
+    assert api.get("/api/v1/stations", headers=headers).status_code == 401
+    assert browser.get("/operations/").status_code == 302  # sent to sign in
+    assert Auth(browser).login(victim.email).status_code == 302  # the user itself may return
+
+
 def test_make_a_shipper_of_an_existing_company_and_reset_a_password(
     client, db_session, admin, make_company
 ):

@@ -65,6 +65,25 @@ def test_sign_in_and_tokens_are_rate_limited(make_app, make_user, monkeypatch):
     assert replies[-1].mimetype == "application/problem+json"
 
 
+def test_sign_ins_are_counted_per_account_too_on_the_page_and_the_api(
+    make_app, make_user, monkeypatch
+):
+    from dryport.extensions import limiter
+
+    monkeypatch.setattr(limiter, "enabled", limiter.enabled)
+    limited = make_app(
+        RATELIMIT_ENABLED=True, SIGN_IN_LIMIT="100 per minute", SIGN_IN_ACCOUNT_LIMIT="3 per minute"
+    )
+    user, other = make_user(Role.OPERATOR), make_user(Role.OPERATOR)
+    web, api = limited.test_client(), limited.test_client()
+    wrong = {"email": user.email.upper(), "password": "wrong-password-here"}
+    statuses = [Auth(web).login(user.email, "wrong-password-here").status_code for _ in range(2)]
+    statuses += [api.post("/api/v1/tokens", json=wrong).status_code for _ in range(2)]
+    assert statuses == [401, 401, 401, 429]  # one count for the account, however it is named
+    assert Auth(web).login(user.email).status_code == 429  # even the right password waits
+    assert Auth(web).login(other.email).status_code == 302  # another account is not held up
+
+
 def test_pages_and_answers_are_not_kept_in_caches(client, auth, make_user, api_token):
     user = make_user(Role.SHIPPER)
     auth.login(user.email)
