@@ -101,13 +101,12 @@ def booking_matches(q: str):
     """True for a booking whose reference, consignee, company (the shipper's name), one of
     its containers' numbers or one of its waybills' numbers contains ``q`` (the search rule
     of ``services.search``). Containers and waybills are tested with EXISTS, so a booking
-    with several matches is still one row."""
+    with several matches is still one row; containers no longer live count too (an arrived
+    or cancelled booking is still found by the boxes it carried)."""
     return or_(
         matches(q, Booking.reference, Booking.consignee_name),
         Booking.company_id.in_(select(Company.id).where(matches(q, Company.name))),
-        exists().where(
-            Container.booking_id == Booking.id, Container.live, matches(q, Container.number)
-        ),
+        exists().where(Container.booking_id == Booking.id, matches(q, Container.number)),
         exists().where(Waybill.booking_id == Booking.id, matches(q, Waybill.number)),
     )
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from dryport.models import Container, Role, VgmMethod, Waybill
+from dryport.models import BookingStatus, Container, Role, VgmMethod, Waybill
 
 PATH = "/api/v1/bookings"
 
@@ -70,6 +70,16 @@ def test_q_finds_a_booking_by_each_of_its_fields(client, shipper, four):
     everyone = sorted(b.reference for b in four)
     assert _references(client, headers, "q=恒口茶业") == everyone
     assert _references(client, headers, "q=hengkou tea") == everyone
+
+
+def test_an_arrived_booking_is_found_by_the_containers_it_carried(
+    client, db_session, shipper, four
+):
+    boxed = four[2]
+    boxed.status = BookingStatus.ARRIVED
+    boxed.containers[0].live = False  # as arrival leaves them
+    db_session.commit()
+    assert _references(client, shipper.headers, "q=MSKU1234565") == [boxed.reference]
 
 
 def test_q_is_case_insensitive_beyond_ascii(client, shipper, four):
