@@ -61,7 +61,8 @@ BUSY_TIMEOUT_MS = 15_000
 
 @event.listens_for(Engine, "connect")
 def _sqlite_on_connect(dbapi_connection, connection_record):
-    """Foreign keys on, WAL for concurrent readers, a busy timeout instead of instant errors.
+    """Foreign keys on, WAL for concurrent readers, a busy timeout instead of instant errors,
+    and a lower() that folds every letter, not only ASCII ones.
 
     pysqlite's own transaction handling is switched off (``isolation_level = None``) so that
     SQLAlchemy's ``begin`` event below decides when a transaction starts.
@@ -75,6 +76,13 @@ def _sqlite_on_connect(dbapi_connection, connection_record):
     cursor.execute("PRAGMA journal_mode = WAL")
     cursor.execute("PRAGMA synchronous = NORMAL")
     cursor.close()
+    # SQLite's lower() folds ASCII only; searches (services.search) fold every letter, as
+    # PostgreSQL's lower() does in a UTF-8 database.
+    dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
+
+
+def _lower(value):
+    return value.lower() if isinstance(value, str) else value
 
 
 #: Set for a unit of work that will write (an unsafe HTTP method, a CLI command). On SQLite

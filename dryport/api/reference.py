@@ -48,7 +48,7 @@ def list_routes(query, pagination_parameters):
 def list_departures(query, pagination_parameters):
     """Departures, by default soonest first and from today on"""
     stmt = departures.departures_query(
-        query.get("route"), query.get("from_"), query.get("to"), query.get("sort")
+        query.get("route"), query.get("from_"), query.get("to"), query.get("sort"), query.get("q")
     )
     return paged(stmt, pagination_parameters)
 

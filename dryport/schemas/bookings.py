@@ -15,6 +15,7 @@ from marshmallow import (
 )
 
 from dryport.models import BookingStatus, EventType, VgmMethod
+from dryport.schemas.search import Search
 from dryport.schemas.sorting import Sort
 from dryport.services.bookings import EVENT_SORTING, SORTING
 from dryport.services.containers import SIZE_TYPES, reefer_setpoint_problem
@@ -188,6 +189,9 @@ class BookingQuerySchema(Schema):
     status = fields.Enum(BookingStatus)
     route = fields.String()
     departure_id = fields.Integer(validate=ID_RANGE)
+    q = Search(
+        "the reference, consignee name, company name, a container number or a waybill number"
+    )
     sort = Sort(SORTING)
 
 

@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, validates_schema
 
 from dryport.models import DepartureStatus, DocumentType, StationKind, TransportMode
+from dryport.schemas.search import Search
 from dryport.schemas.sorting import Sort
 from dryport.services import departures, reference_data
 
@@ -83,6 +84,7 @@ class DepartureQuerySchema(Schema):
         data_key="from", metadata={"description": "Departing from (default: today)"}
     )
     to = DayOrMoment(metadata={"description": "Departing up to (a date: that whole day)"})
+    q = Search("the service number, or the route's code or name (Chinese or English)")
     sort = Sort(departures.SORTING)
 
     @validates_schema
@@ -93,8 +95,10 @@ class DepartureQuerySchema(Schema):
 
 
 class StationQuerySchema(Schema):
+    q = Search("the code or name (Chinese or English)")
     sort = Sort(reference_data.STATION_SORTING)
 
 
 class RouteQuerySchema(Schema):
+    q = Search("the code or name (Chinese or English)")
     sort = Sort(reference_data.ROUTE_SORTING)

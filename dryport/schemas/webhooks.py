@@ -3,15 +3,18 @@
 from marshmallow import Schema, fields, validate
 
 from dryport.models import DeliveryStatus
+from dryport.schemas.search import Search
 from dryport.schemas.sorting import Sort
 from dryport.services import webhooks
 
 
 class WebhookQuerySchema(Schema):
+    q = Search("the URL or description")
     sort = Sort(webhooks.ENDPOINT_SORTING)
 
 
 class DeliveryQuerySchema(Schema):
+    q = Search("the event type or booking reference")
     sort = Sort(webhooks.DELIVERY_SORTING)
 
 

@@ -1,17 +1,60 @@
 """The administrator's work: stations, routes and their legs, and the people who sign in.
 Every change is written to the audit log with each field's value before and after."""
 
+from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
-from dryport.models import AuditEntry, Leg, Role, Route, Station, User
+from dryport.models import AuditEntry, Company, Leg, Role, Route, Station, User
 from dryport.services import accounts
 from dryport.services.access import require_role
 from dryport.services.errors import Conflict, Invalid, NotFound
+from dryport.services.pagination import Sorting, order_by
+from dryport.services.search import matches, search_text
+
+USER_SORTING = Sorting(
+    columns={
+        "email": User.email,
+        "name": User.name,
+        "role": User.role,
+        "active": User.active,
+        "created_at": User.created_at,
+        "last_login_at": User.last_login_at,
+    },
+    default=("role", "email"),
+    tiebreak=User.id,
+)
+AUDIT_SORTING = Sorting(columns={"at": AuditEntry.at}, default=("-at",), tiebreak=AuditEntry.id)
+
+
+def users_query(q: str | None = None, sort: Sequence[str] | None = None) -> Select:
+    """Everyone who signs in, in the order of ``sort`` (keys of ``USER_SORTING``; by role,
+    then e-mail); with ``q``, those whose e-mail, name or company name contains it
+    (``services.search``)."""
+    stmt = select(User)
+    if q := search_text(q):
+        companies = select(Company.id).where(matches(q, Company.name))
+        stmt = stmt.where(or_(matches(q, User.email, User.name), User.company_id.in_(companies)))
+    return order_by(stmt, sort, USER_SORTING)
+
+
+def audit_query(q: str | None = None, sort: Sequence[str] | None = None) -> Select:
+    """The audit log, newest first unless ``sort`` says otherwise; with ``q``, the entries
+    whose summary, entity or action, or whose actor's name or e-mail, contains it."""
+    stmt = select(AuditEntry)
+    if q := search_text(q):
+        actors = select(User.id).where(matches(q, User.name, User.email))
+        stmt = stmt.where(
+            or_(
+                matches(q, AuditEntry.summary, AuditEntry.entity, AuditEntry.action),
+                AuditEntry.actor_id.in_(actors),
+            )
+        )
+    return order_by(stmt, sort, AUDIT_SORTING)
 
 
 def record_change(

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import Select, bindparam, exists, or_, select
 from sqlalchemy.orm import Session, lazyload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
@@ -21,12 +21,15 @@ from dryport.models import (
     BookingEvent,
     BookingLine,
     BookingStatus,
+    Company,
+    Container,
     Departure,
     EventType,
     Role,
     Route,
     Station,
     User,
+    Waybill,
 )
 from dryport.services import capacity, sequences, webhooks
 from dryport.services.access import booking_scope, require_role
@@ -35,6 +38,7 @@ from dryport.services.containers import format_teu, reefer_setpoint_problem, tot
 from dryport.services.departures import check_cutoff, station_cutoff
 from dryport.services.errors import Conflict, Invalid, NotFound, stale
 from dryport.services.pagination import Sorting, key_name, order_by
+from dryport.services.search import matches, search_text
 
 CANCELLABLE = (BookingStatus.RECEIVED, BookingStatus.CONFIRMED)
 
@@ -62,10 +66,12 @@ def bookings_query(
     month: date | None = None,
     sort: Sequence[str] | None = None,
     details: bool = True,
+    q: str | None = None,
 ) -> Select:
     """The bookings ``user`` may see, optionally filtered, in the order of ``sort`` (keys of
     ``SORTING``; newest first by default); ``month`` is the departure month (first day of it)
-    in Asia/Shanghai. The departure is joined only when a filter or the order needs it.
+    in Asia/Shanghai; ``q`` is a search (``booking_matches``). The departure is joined only
+    when a filter or the order needs it.
     Company, departure and origin are loaded with them; lines, containers and waybills too
     unless ``details`` is false (a list that shows none of them saves three queries)."""
     loads = [Booking.company, Booking.departure, Booking.origin_station]
@@ -76,6 +82,8 @@ def bookings_query(
         stmt = stmt.where(Booking.status == status)
     if departure_id is not None:
         stmt = stmt.where(Booking.departure_id == departure_id)
+    if q := search_text(q):
+        stmt = stmt.where(booking_matches(q))
     if route or month or "departs_at" in map(key_name, sort or ()):
         stmt = stmt.join(Booking.departure)
     if route:
@@ -87,6 +95,20 @@ def bookings_query(
             Departure.departs_at < local_day_start(following),
         )
     return order_by(stmt, sort, SORTING)
+
+
+def booking_matches(q: str):
+    """True for a booking whose reference, consignee, company (the shipper's name), one of
+    its containers' numbers or one of its waybills' numbers contains ``q`` (the search rule
+    of ``services.search``). Containers and waybills are tested with EXISTS, so a booking
+    with several matches is still one row; containers no longer live count too (an arrived
+    or cancelled booking is still found by the boxes it carried)."""
+    return or_(
+        matches(q, Booking.reference, Booking.consignee_name),
+        Booking.company_id.in_(select(Company.id).where(matches(q, Company.name))),
+        exists().where(Container.booking_id == Booking.id, matches(q, Container.number)),
+        exists().where(Waybill.booking_id == Booking.id, matches(q, Waybill.number)),
+    )
 
 
 def get_booking_for_change(

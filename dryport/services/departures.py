@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from dryport.i18n import locale_code
@@ -12,6 +12,7 @@ from dryport.models import Departure, DepartureStatus, Route, Station
 from dryport.services.clock import LOCAL_TZ, local_day_end, local_day_start, local_today, utcnow
 from dryport.services.errors import CutoffPassed, NotFound
 from dryport.services.pagination import Sorting, order_by
+from dryport.services.search import matches, search_text
 
 SORTING = Sorting(
     columns={
@@ -32,9 +33,11 @@ def departures_query(
     start: date | datetime | None = None,
     end: date | datetime | None = None,
     sort: Sequence[str] | None = None,
+    q: str | None = None,
 ) -> Select:
     """Departures of ``route`` (code) departing in [start, end), in the order of ``sort``
-    (keys of ``SORTING``; soonest first by default).
+    (keys of ``SORTING``; soonest first by default); with ``q``, only those whose service
+    number or route (code or name in either language) contains it (``services.search``).
 
     A date means the whole day in Asia/Shanghai; without ``start`` the list begins today.
     """
@@ -49,7 +52,16 @@ def departures_query(
         stmt = stmt.where(Departure.departs_at < end)
     if route:
         stmt = stmt.join(Departure.route).where(Route.code == route)
+    if q := search_text(q):
+        stmt = stmt.where(departure_matches(q))
     return order_by(stmt, sort, SORTING)
+
+
+def departure_matches(q: str):
+    """True for a departure whose service number or route (code, or name in either
+    language) contains ``q`` (the search rule of ``services.search``)."""
+    routes = select(Route.id).where(matches(q, Route.code, Route.name_zh, Route.name_en))
+    return or_(matches(q, Departure.service_no), Departure.route_id.in_(routes))
 
 
 def recent_start(days: int = 7) -> datetime:

@@ -8,6 +8,7 @@ partial unique index has the last word).
 """
 
 from collections import Counter
+from collections.abc import Sequence
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
@@ -30,6 +31,7 @@ from dryport.models import (
 from dryport.services import capacity, waybills
 from dryport.services.access import require_role
 from dryport.services.bookings import (
+    booking_matches,
     check_version,
     flush,
     get_booking_for_change,
@@ -38,26 +40,44 @@ from dryport.services.bookings import (
 from dryport.services.clock import utcnow
 from dryport.services.containers import MAX_GROSS_KG, validate_number
 from dryport.services.errors import Conflict, Invalid
+from dryport.services.pagination import Sorting, order_by
+from dryport.services.search import search_text
 
 OPEN_DEPARTURE = (DepartureStatus.SCHEDULED, DepartureStatus.CLOSED)
 
 
-def station_queue(session: Session, clerk: User) -> list[Booking]:
-    """RECEIVED bookings from the clerk's station, the most urgent (earliest cut-off) first."""
+QUEUE_SORTING = Sorting(
+    columns={
+        "cutoff_at": Departure.cutoff_at,
+        "reference": Booking.reference,
+        "departs_at": Departure.departs_at,
+        "created_at": Booking.created_at,
+    },
+    default=("cutoff_at", "created_at"),
+    tiebreak=Booking.id,
+)
+
+
+def station_queue(
+    session: Session, clerk: User, q: str | None = None, sort: Sequence[str] | None = None
+) -> list[Booking]:
+    """RECEIVED bookings from the clerk's station, the most urgent (earliest cut-off) first
+    unless ``sort`` (keys of ``QUEUE_SORTING``) says otherwise; with ``q``, those it finds
+    (``bookings.booking_matches``)."""
     require_role(clerk, Role.CLERK)
-    return list(
-        session.scalars(
-            select(Booking)
-            .join(Booking.departure)
-            .where(
-                Booking.origin_station_id == clerk.station_id,
-                Booking.status == BookingStatus.RECEIVED,
-                Departure.status.in_(OPEN_DEPARTURE),
-            )
-            .options(selectinload(Booking.lines), selectinload(Booking.company))
-            .order_by(Departure.cutoff_at, Booking.created_at)
+    stmt = (
+        select(Booking)
+        .join(Booking.departure)
+        .where(
+            Booking.origin_station_id == clerk.station_id,
+            Booking.status == BookingStatus.RECEIVED,
+            Departure.status.in_(OPEN_DEPARTURE),
         )
+        .options(selectinload(Booking.lines), selectinload(Booking.company))
     )
+    if q := search_text(q):
+        stmt = stmt.where(booking_matches(q))
+    return list(session.scalars(order_by(stmt, sort, QUEUE_SORTING)))
 
 
 def _receivable(session: Session, clerk: User, reference: str, version: int | None) -> Booking:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from dryport.models import DocumentType, Leg, Route, Station, StationKind, TransportMode
 from dryport.services.pagination import Sorting, order_by
+from dryport.services.search import search
 
 STATIONS = (
     ("HK", "恒口枢纽", "Hengkou hub", StationKind.HUB, 0),
@@ -107,16 +108,22 @@ STATION_SORTING = Sorting(
 ROUTE_SORTING = Sorting(columns={"code": Route.code}, default=(), tiebreak=Route.id)
 
 
-def stations_query(sort: Sequence[str] | None = None) -> Select:
+def stations_query(sort: Sequence[str] | None = None, q: str | None = None) -> Select:
     """The stations in the order of ``sort`` (keys of ``STATION_SORTING``); by default the
-    hub first, then the sub-stations in their seed order."""
-    return order_by(select(Station), sort, STATION_SORTING)
+    hub first, then the sub-stations in their seed order. With ``q``, those whose code or
+    name (either language) contains it (``services.search``)."""
+    stmt = search(select(Station), q, Station.code, Station.name_zh, Station.name_en)
+    return order_by(stmt, sort, STATION_SORTING)
 
 
-def routes_query(sort: Sequence[str] | None = None, legs: bool = True) -> Select:
+def routes_query(
+    sort: Sequence[str] | None = None, legs: bool = True, q: str | None = None
+) -> Select:
     """The routes, with their legs unless ``legs`` is false, in the order of ``sort`` (keys
-    of ``ROUTE_SORTING``); by default in their seed order."""
+    of ``ROUTE_SORTING``); by default in their seed order. With ``q``, those whose code or
+    name (either language) contains it (``services.search``)."""
     stmt = select(Route).options(selectinload(Route.legs)) if legs else select(Route)
+    stmt = search(stmt, q, Route.code, Route.name_zh, Route.name_en)
     return order_by(stmt, sort, ROUTE_SORTING)
 
 

@@ -48,6 +48,7 @@ from dryport.services.access import require_role
 from dryport.services.clock import utcnow
 from dryport.services.errors import Conflict, Invalid, NotFound
 from dryport.services.pagination import Sorting, order_by
+from dryport.services.search import search
 
 log = logging.getLogger(__name__)
 
@@ -91,10 +92,12 @@ DELIVERY_SORTING = Sorting(
 # ---- endpoints ---------------------------------------------------------------------------
 
 
-def endpoints_query(user: User, sort: Sequence[str] | None = None) -> Select:
-    """The endpoints of the user's company, oldest first unless ``sort`` says otherwise."""
+def endpoints_query(user: User, sort: Sequence[str] | None = None, q: str | None = None) -> Select:
+    """The endpoints of the user's company, oldest first unless ``sort`` says otherwise;
+    with ``q``, those whose URL or description contains it (``services.search``)."""
     require_role(user, Role.SHIPPER)
     stmt = select(WebhookEndpoint).where(WebhookEndpoint.company_id == user.company_id)
+    stmt = search(stmt, q, WebhookEndpoint.url, WebhookEndpoint.description)
     return order_by(stmt, sort, ENDPOINT_SORTING)
 
 
@@ -248,10 +251,14 @@ def is_public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
 # ---- the delivery log --------------------------------------------------------------------
 
 
-def deliveries_query(endpoint: WebhookEndpoint, sort: Sequence[str] | None = None) -> Select:
+def deliveries_query(
+    endpoint: WebhookEndpoint, sort: Sequence[str] | None = None, q: str | None = None
+) -> Select:
     """The deliveries of ``endpoint`` (found for its owner by ``get_endpoint``), newest first
-    unless ``sort`` says otherwise."""
+    unless ``sort`` says otherwise; with ``q``, those whose event type or booking reference
+    contains it (``services.search``)."""
     stmt = select(WebhookDelivery).where(WebhookDelivery.endpoint_id == endpoint.id)
+    stmt = search(stmt, q, WebhookDelivery.event_type, WebhookDelivery.booking_reference)
     return order_by(stmt, sort, DELIVERY_SORTING)
 
 

@@ -3,10 +3,9 @@
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from dryport.extensions import db
-from dryport.models import AuditEntry, DocumentType, Role, TransportMode, User
+from dryport.models import DocumentType, Role, TransportMode
 from dryport.schemas.admin import (
     LegEditSchema,
     PasswordResetSchema,
@@ -20,6 +19,7 @@ from dryport.services.errors import DomainError
 from dryport.services.pagination import paginate
 from dryport.web.access import role_required
 from dryport.web.forms import domain_errors, load_form
+from dryport.web.lists import listing
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -138,14 +138,14 @@ def _route_page(route, form, errors, status, leg_seq=None):
 @bp.route("/users")
 @role_required(Role.ADMIN)
 def users():
-    query = request.args.get("q", "").strip().lower()
-    stmt = select(User).order_by(User.role, User.email)
-    if query:
-        stmt = stmt.where(User.email.contains(query))
+    found = listing(admin.USER_SORTING)
     page = paginate(
-        db.session, stmt, request.args.get("page", 1, type=int), current_app.config["PAGE_SIZE"]
+        db.session,
+        admin.users_query(found.q, found.sort),
+        request.args.get("page", 1, type=int),
+        current_app.config["PAGE_SIZE"],
     )
-    return render_template("admin/users.html", page=page, q=query)
+    return render_template("admin/users.html", page=page, listing=found)
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -209,10 +209,11 @@ def _user_page(user, form, errors, status):
 @bp.route("/audit")
 @role_required(Role.ADMIN)
 def audit():
+    found = listing(admin.AUDIT_SORTING)
     page = paginate(
         db.session,
-        select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc()),
+        admin.audit_query(found.q, found.sort),
         request.args.get("page", 1, type=int),
         current_app.config["PAGE_SIZE"],
     )
-    return render_template("admin/audit.html", page=page)
+    return render_template("admin/audit.html", page=page, listing=found)

@@ -28,6 +28,7 @@ from dryport.services.errors import DomainError
 from dryport.services.pagination import paginate
 from dryport.web.access import role_required
 from dryport.web.forms import domain_errors, load_nested_form, route_filter, unflatten
+from dryport.web.lists import listing
 
 bp = Blueprint("bookings", __name__, url_prefix="/bookings")
 
@@ -41,11 +42,18 @@ def list_bookings():
     status = BookingStatus.__members__.get(request.args.get("status", ""))
     routes, route = route_filter(db.session)
     month = _month(request.args.get("month", ""))
+    found = listing(bookings.SORTING)
     page = paginate(
         db.session,
         bookings.bookings_query(
-            current_user, status=status, route=route, month=month, details=False
-        ),
+            current_user,
+            status=status,
+            route=route,
+            month=month,
+            details=False,
+            q=found.q,
+            sort=found.sort,
+        ),  # fmt: skip
         request.args.get("page", 1, type=int),
         current_app.config["PAGE_SIZE"],
     )
@@ -57,6 +65,7 @@ def list_bookings():
         routes=routes,
         route=route,
         month=month,
+        listing=found,
     )
 
 

@@ -10,6 +10,7 @@ from dryport.services.containers import format_teu
 from dryport.services.pagination import paginate
 from dryport.web.access import role_required
 from dryport.web.forms import route_filter
+from dryport.web.lists import listing
 
 bp = Blueprint("main", __name__)
 
@@ -39,10 +40,13 @@ def availability():
 def departures_board():
     """Every departure from today on with its cut-off and free TEU."""
     routes, route = route_filter(db.session)
+    found = listing(departures.SORTING)
     page = paginate(
         db.session,
-        departures.departures_query(route),
+        departures.departures_query(route, q=found.q, sort=found.sort),
         request.args.get("page", 1, type=int),
         current_app.config["PAGE_SIZE"],
     )
-    return render_template("main/departures.html", page=page, routes=routes, route=route)
+    return render_template(
+        "main/departures.html", page=page, routes=routes, route=route, listing=found
+    )

@@ -26,6 +26,7 @@ from dryport.services.errors import DomainError
 from dryport.services.pagination import paginate
 from dryport.web.access import role_required
 from dryport.web.forms import domain_errors, load_nested_form, route_filter, unflatten
+from dryport.web.lists import listing
 
 bp = Blueprint("operations", __name__, url_prefix="/operations")
 
@@ -37,9 +38,12 @@ LOCAL_OFFSET = "+08:00"  # the form's datetime-local inputs are Beijing time
 @role_required(*STAFF)
 def board():
     routes, route = route_filter(db.session)
+    found = listing(departures.SORTING)
     page = paginate(
         db.session,
-        departures.departures_query(route, start=departures.recent_start()),
+        departures.departures_query(
+            route, start=departures.recent_start(), q=found.q, sort=found.sort
+        ),
         request.args.get("page", 1, type=int),
         current_app.config["PAGE_SIZE"],
     )
@@ -49,6 +53,7 @@ def board():
         rows=operations.board(db.session, page.items),
         routes=routes,
         route=route,
+        listing=found,
     )
 
 

@@ -13,6 +13,7 @@ from dryport.services.departures import station_cutoff
 from dryport.services.errors import DomainError
 from dryport.web.access import role_required
 from dryport.web.forms import domain_errors, load_nested_form, unflatten
+from dryport.web.lists import listing
 
 bp = Blueprint("station", __name__, url_prefix="/station")
 
@@ -23,10 +24,12 @@ ROW_INTEGERS = frozenset({"tare_kg", "vgm_kg", "cargo_kg", "packing_kg", "max_gr
 @role_required(Role.CLERK)
 def queue():
     """RECEIVED bookings from this station, the earliest cut-off first."""
-    waiting = loading.station_queue(db.session, current_user)
+    found = listing(loading.QUEUE_SORTING)
+    waiting = loading.station_queue(db.session, current_user, q=found.q, sort=found.sort)
     return render_template(
         "station/queue.html",
         waiting=[(b, station_cutoff(b.departure, b.origin_station)) for b in waiting],
+        listing=found,
     )
 
 
