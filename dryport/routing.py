@@ -7,10 +7,12 @@ refused a matched value would let Werkzeug answer 405 for the other methods of t
 from flask import Flask
 from werkzeug.routing import BaseConverter
 
-# 1 to 2147483647 (the databases' INTEGER), by digits: no larger id reaches a query.
+# 1 to 2147483647 (the databases' INTEGER), by ASCII digits ([0-9]: ``\d`` would also match
+# Arabic-Indic and full-width ones): no larger id reaches a query.
 _ID = (
-    r"(?:[1-9]\d{0,8}|1\d{9}|20\d{8}|21[0-3]\d{7}|214[0-6]\d{6}|2147[0-3]\d{5}"
-    r"|21474[0-7]\d{4}|214748[0-2]\d{3}|2147483[0-5]\d{2}|21474836[0-3]\d|214748364[0-7])"
+    r"(?:[1-9][0-9]{0,8}|1[0-9]{9}|20[0-9]{8}|21[0-3][0-9]{7}|214[0-6][0-9]{6}"
+    r"|2147[0-3][0-9]{5}|21474[0-7][0-9]{4}|214748[0-2][0-9]{3}|2147483[0-5][0-9]{2}"
+    r"|21474836[0-3][0-9]|214748364[0-7])"
 )
 
 

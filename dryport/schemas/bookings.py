@@ -15,13 +15,14 @@ from marshmallow import (
 )
 
 from dryport.models import BookingStatus, EventType, VgmMethod
+from dryport.schemas.numbers import Amount, WholeNumber
 from dryport.schemas.sorting import Sort
 from dryport.services.bookings import EVENT_SORTING, SORTING
 from dryport.services.containers import SIZE_TYPES, reefer_setpoint_problem
 from dryport.services.departures import station_cutoff
 
-HS_CODE = re.compile(r"^\d{6,10}$")
-UN_NUMBER = re.compile(r"^(?:UN)?\s*(\d{4})$", re.IGNORECASE)
+HS_CODE = re.compile(r"^[0-9]{6,10}$")
+UN_NUMBER = re.compile(r"^(?:UN)?\s*([0-9]{4})$", re.IGNORECASE)
 # IMDG classes and divisions.
 DG_CLASSES = (
     "1.1", "1.2", "1.3", "1.4", "1.5", "1.6", "2.1", "2.2", "2.3", "3", "4.1", "4.2", "4.3",
@@ -79,7 +80,7 @@ class DangerousGoodsSchema(_Stripped):
 class CargoSchema(_Stripped):
     description = _text(255)
     hs_code = fields.String(required=True)
-    gross_weight_kg = fields.Decimal(
+    gross_weight_kg = Amount(
         required=True,
         places=1,
         validate=validate.Range(
@@ -92,7 +93,7 @@ class CargoSchema(_Stripped):
         metadata={"minimum": 0, "exclusiveMinimum": True, "maximum": MAX_GROSS_WEIGHT_KG},
     )
     dangerous_goods = fields.Nested(DangerousGoodsSchema, load_default=None, allow_none=True)
-    reefer_temperature_c = fields.Decimal(
+    reefer_temperature_c = Amount(
         load_default=None,
         allow_none=True,
         places=1,
@@ -187,7 +188,7 @@ class VersionSchema(Schema):
 class BookingQuerySchema(Schema):
     status = fields.Enum(BookingStatus)
     route = fields.String()
-    departure_id = fields.Integer(validate=ID_RANGE)
+    departure_id = WholeNumber(validate=ID_RANGE)
     sort = Sort(SORTING)
 
 

@@ -28,6 +28,7 @@ from dryport.models import (
     Station,
 )
 from dryport.services.clock import local_day_start, local_today
+from dryport.services.digits import whole_number
 from dryport.services.reference_data import list_stations, routes_query
 
 SHIPPED = (BookingStatus.DEPARTED, BookingStatus.ARRIVED)
@@ -140,7 +141,7 @@ def parse_month(value: str) -> date | None:
         year, month = value.split("-")
         if len(year) != 4 or len(month) != 2:
             return None
-        parsed = date(int(year), int(month), 1)
+        parsed = date(whole_number(year), whole_number(month), 1)
     except ValueError:
         return None
     return parsed if 2000 <= parsed.year <= 2100 else None

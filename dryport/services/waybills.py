@@ -29,7 +29,7 @@ from dryport.pdf.waybill import Leg as PdfLeg
 from dryport.services import sequences
 from dryport.services.access import booking_scope
 from dryport.services.bookings import record_event
-from dryport.services.clock import LOCAL_TZ, utcnow
+from dryport.services.clock import to_local, utcnow
 from dryport.services.containers import MAX_GROSS_KG, format_teu
 from dryport.services.errors import NotFound
 
@@ -47,7 +47,7 @@ def issue_waybill(
     current = latest(session, booking.id)
     if current is None:
         route = booking.departure.route.code
-        month = now.astimezone(LOCAL_TZ).strftime("%y%m")
+        month = to_local(now).strftime("%y%m")
         serial = sequences.reserve(session, f"waybill:{route}:{month}")[0]
         number, revision = f"WB-{route}-{month}-{serial:04d}", 1
     else:
@@ -176,7 +176,7 @@ def document(waybill: Waybill) -> WaybillDoc:
     vgm_total = sum(c.vgm_kg for c in booking.containers)
     last = legs[-1]
     first_rail = next((leg for leg in legs if leg.mode.name == "RAIL"), None)
-    departs = departure.departs_at.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")
+    departs = to_local(departure.departs_at).strftime("%Y-%m-%d %H:%M")
     crossings = " ".join(filter(None, (leg.via_zh for leg in legs))) or "—"
     crossings_en = " ".join(filter(None, (leg.via_en for leg in legs)))
     return WaybillDoc(
@@ -185,7 +185,7 @@ def document(waybill: Waybill) -> WaybillDoc:
         revision=waybill.revision,
         booking_reference=booking.reference,
         verify_url=verify_url(waybill),
-        issued_at=waybill.issued_at.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M"),
+        issued_at=to_local(waybill.issued_at).strftime("%Y-%m-%d %H:%M"),
         issue_place=ISSUE_PLACE,
         issuer=ISSUER,
         route=f"{route.name_zh} {route.name_en}",

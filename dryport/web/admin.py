@@ -16,6 +16,7 @@ from dryport.schemas.admin import (
     UserEditSchema,
 )
 from dryport.services import accounts, admin, reference_data
+from dryport.services.digits import whole_number
 from dryport.services.errors import DomainError
 from dryport.services.pagination import paginate
 from dryport.web.access import role_required
@@ -109,7 +110,7 @@ def save_leg(code: str, seq: int | None):
         done, errors, status = True, {}, 200
         try:
             admin.remove_leg(
-                db.session, current_user, code, seq, request.form.get("version", type=int)
+                db.session, current_user, code, seq, request.form.get("version", type=whole_number)
             )
         except DomainError as error:
             db.session.rollback()
@@ -143,7 +144,10 @@ def users():
     if query:
         stmt = stmt.where(User.email.contains(query))
     page = paginate(
-        db.session, stmt, request.args.get("page", 1, type=int), current_app.config["PAGE_SIZE"]
+        db.session,
+        stmt,
+        request.args.get("page", 1, type=whole_number),
+        current_app.config["PAGE_SIZE"],
     )
     return render_template("admin/users.html", page=page, q=query)
 
@@ -212,7 +216,7 @@ def audit():
     page = paginate(
         db.session,
         select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc()),
-        request.args.get("page", 1, type=int),
+        request.args.get("page", 1, type=whole_number),
         current_app.config["PAGE_SIZE"],
     )
     return render_template("admin/audit.html", page=page)

@@ -21,6 +21,7 @@ from dryport.extensions import db, limiter
 from dryport.models import User
 from dryport.schemas.accounts import LoginSchema, RegistrationSchema
 from dryport.services import accounts
+from dryport.services.digits import is_whole_number, whole_number
 from dryport.services.errors import Conflict, Invalid, Unauthorized
 from dryport.web.forms import domain_errors, load_form
 
@@ -37,9 +38,9 @@ def init_login(login_manager) -> None:
         """The signed-in user; one deactivated, or whose password changed since it signed
         in, is signed out on its next request."""
         user_id, _, _digest = session_id.partition(":")
-        if not user_id.isdigit():
+        if not is_whole_number(user_id):
             return None
-        user = db.session.get(User, int(user_id))
+        user = db.session.get(User, whole_number(user_id))
         if user is None or not user.active or user.get_id() != session_id:
             return None
         return user
