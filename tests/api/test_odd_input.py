@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from dryport.models import Booking, BookingStatus, Departure, DepartureStatus, Role
-from dryport.services.clock import to_local
+from dryport.services.clock import LOCAL_TZ
 from tests.api.test_bookings import booking_body
 
 PROBLEM = "application/problem+json"
@@ -113,7 +113,8 @@ def test_a_departure_is_recorded_from_three_days_before_its_plan_to_now(
     path = f"/api/v1/departures/{departure.id}/depart"
     too_early = departure.departs_at - timedelta(days=3, minutes=1)
     response = client.post(path, json={"at": too_early.isoformat()}, headers=operator)
-    earliest = to_local(departure.departs_at - timedelta(days=3)).strftime("%Y-%m-%d %H:%M")
+    earliest = (departure.departs_at - timedelta(days=3)).astimezone(LOCAL_TZ)
+    earliest = earliest.strftime("%Y-%m-%d %H:%M")
     message = _problem(response, 422)["errors"]["at"]
     assert message == [f"Enter a time from {earliest} to now (Beijing time)."]
     in_window = departure.departs_at - timedelta(days=2)
