@@ -179,3 +179,14 @@ def test_a_far_time_in_the_departure_form_is_refused_beside_its_field(
     assert response.status_code == 422
     assert "请输入 2000 年至 2100 年之间的时间" in response.get_data(as_text=True)
     assert db_session.scalar(select(func.count()).select_from(Departure)) == 0
+
+
+@pytest.mark.parametrize(
+    "raw, message",
+    [("[" * 5000 + "]" * 5000, "嵌套超过了 32 层"), ('{"name": "\\ud800"}', "孤立的代理项")],
+)
+def test_json_that_cannot_be_read_is_a_400_page(client, auth, make_user, raw, message):
+    auth.login(make_user(Role.SHIPPER).email)
+    response = client.post("/bookings/new", data=raw, headers={"Content-Type": "application/json"})
+    assert response.status_code == 400 and response.mimetype == "text/html"
+    assert message in response.get_data(as_text=True)
