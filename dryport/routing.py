@@ -5,7 +5,7 @@ refused a matched value would let Werkzeug answer 405 for the other methods of t
 """
 
 from flask import Flask
-from werkzeug.routing import BaseConverter
+from werkzeug.routing import BaseConverter, IntegerConverter
 
 # 1 to 2147483647 (the databases' INTEGER), by ASCII digits ([0-9]: ``\d`` would also match
 # Arabic-Indic and full-width ones): no larger id reaches a query.
@@ -38,9 +38,17 @@ class ReferenceConverter(BaseConverter):
     schema = {"type": "string", "pattern": f"^{regex}$", "maxLength": 20}
 
 
+class AsciiIntegerConverter(IntegerConverter):
+    """Werkzeug's ``int``, by ASCII digits only: its ``\\d+`` also matches Arabic-Indic and
+    full-width digits, which ``int`` then reads."""
+
+    regex = r"[0-9]+"
+
+
 CONVERTERS = {"id": IdConverter, "reference": ReferenceConverter}
 
 
 def init_app(app: Flask) -> None:
     """Before any blueprint: their rules are compiled with these converters."""
     app.url_map.converters.update(CONVERTERS)
+    app.url_map.converters["int"] = AsciiIntegerConverter

@@ -190,3 +190,14 @@ def test_json_that_cannot_be_read_is_a_400_page(client, auth, make_user, raw, me
     response = client.post("/bookings/new", data=raw, headers={"Content-Type": "application/json"})
     assert response.status_code == 400 and response.mimetype == "text/html"
     assert message in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("seq", ["١", "１"])  # leg 1 exists
+def test_a_number_in_a_page_path_is_ascii_digits(client, auth, make_user, seeded, seq):
+    auth.login(make_user(Role.ADMIN).email)
+    page = client.get("/admin/routes/EAST")
+    response = client.post(
+        f"/admin/routes/EAST/legs/{seq}",
+        data={"action": "remove", "version": "1", "csrf_token": csrf_token(page)},
+    )
+    assert response.status_code == 404
