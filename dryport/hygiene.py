@@ -1,27 +1,89 @@
 """Request and response hygiene, once for every page and call: input no field of the product
 can hold is refused before any view sees it, and every response carries the security
-headers."""
+headers.
+
+Every text that can reach a schema is read here, whatever carried it: the path, every name
+and value of the query string and of a form (all values of a repeated field, not only the
+first), and a JSON body of any JSON media type (``application/json``,
+``application/merge-patch+json`` ...), sized or chunked, parsed in full. Refused:
+
+- a NUL character, 422: PostgreSQL cannot store one in text, and no name, number or address
+  has one;
+- a JSON body that is not JSON, nests deeper than ``MAX_JSON_DEPTH`` (5,000 brackets would
+  exhaust the parser's recursion) or holds a lone surrogate (``"\\ud800"``, half of a
+  character, which no UTF-8 encoder or database takes), 400.
+"""
+
+import json
 
 from flask import Flask, request
 from flask_babel import lazy_gettext as _l
 
-from dryport.services.errors import Invalid
+from dryport.services.errors import Invalid, Malformed
 
-_NUL_TEXT = "\x00"
-_NUL_BYTES = (b"\x00", b"\\u0000")
+_NUL = "\x00"
+#: No body of the API nests deeper than a few levels (a booking's cargo, its lines).
+MAX_JSON_DEPTH = 32
 
 
-def _has_nul() -> bool:
-    if _NUL_TEXT in request.path:
-        return True
-    if any(_NUL_TEXT in key or _NUL_TEXT in value for key, value in request.args.items(multi=True)):
-        return True
-    if request.content_length and request.mimetype in ("application/json",):
-        data = request.get_data(cache=True)
-        return any(marker in data for marker in _NUL_BYTES)
-    if request.form:
-        return any(_NUL_TEXT in value for value in request.form.values())
-    return False
+def _form_texts():
+    for key, value in request.args.items(multi=True):
+        yield key
+        yield value
+    for key, value in request.form.items(multi=True):
+        yield key
+        yield value
+    for key, upload in request.files.items(multi=True):
+        yield key
+        yield upload.filename or ""
+
+
+def _json_texts():
+    """Every key and string of the JSON body, read without recursion."""
+    raw = request.get_data(cache=True)
+    if not raw:
+        return
+    try:
+        document = json.loads(raw)
+    except RecursionError:
+        raise _too_deep() from None
+    except ValueError:  # not JSON, not UTF-8, or an integer of more digits than Python reads
+        raise Malformed(
+            _l("The request could not be read; send JSON with Content-Type application/json.")
+        ) from None
+    stack = [(document, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, str):
+            yield value
+        elif isinstance(value, dict | list):
+            if depth > MAX_JSON_DEPTH:
+                raise _too_deep()
+            if isinstance(value, dict):
+                yield from value.keys()
+                value = value.values()
+            stack.extend((item, depth + 1) for item in value)
+
+
+def _too_deep() -> Malformed:
+    return Malformed(_l("The JSON body nests deeper than %(n)d levels.", n=MAX_JSON_DEPTH))
+
+
+def check_request_texts() -> None:
+    """Raises ``Invalid`` for a NUL character anywhere in the request's texts, ``Malformed``
+    for a JSON body that cannot be read or holds a lone surrogate."""
+    texts = [request.path, *_form_texts()]
+    if request.is_json:
+        texts.extend(_json_texts())
+    for text in texts:
+        if _NUL in text:
+            raise Invalid(_l("The request contains a NUL character, which no field accepts."))
+        try:
+            text.encode()
+        except UnicodeEncodeError:
+            raise Malformed(
+                _l("The request contains half of a character (a lone surrogate), which is no text.")
+            ) from None
 
 
 #: A strict policy: only this site's own scripts, styles, images; no frames, no plugins.
@@ -46,8 +108,4 @@ def init_app(app: Flask) -> None:
         headers.setdefault("Cache-Control", "no-store")
         return response
 
-    @app.before_request
-    def _refuse_nul_characters():
-        # PostgreSQL cannot store NUL in text; no name, number or address contains one.
-        if _has_nul():
-            raise Invalid(_l("The request contains a NUL character, which no field accepts."))
+    app.before_request(check_request_texts)

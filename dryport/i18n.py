@@ -7,7 +7,7 @@ from flask_babel import format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from dryport.services.clock import LOCAL_TZ
+from dryport.services.clock import LOCAL_TZ, to_local
 
 #: Titles of the HTTP errors, shared by the API's problems and the web's error pages.
 HTTP_TITLES = {
@@ -59,8 +59,9 @@ def localized(obj, attr: str = "name") -> str:
 
 
 def local_time(value, fmt: str = "yyyy-MM-dd HH:mm") -> str:
-    """A UTC datetime shown in Asia/Shanghai."""
-    return format_datetime(value, fmt) if value else ""
+    """A UTC datetime shown in Asia/Shanghai (converted by ``to_local``, which never
+    overflows; Babel's own conversion would)."""
+    return format_datetime(to_local(value), fmt, rebase=False) if value else ""
 
 
 def init_app(app: Flask) -> None:

@@ -6,13 +6,25 @@ from urllib.parse import quote
 from flask import Response
 
 
+def content_disposition(filename: str, disposition: str = "attachment") -> str:
+    """The ``Content-Disposition`` of every download (RFC 6266): an ASCII name for every
+    client, the exact one for those that read ``filename*``. A header is Latin-1 by the HTTP
+    rules, so a name taken from the URL or from data (full-width digits, Chinese) must never
+    go into it unquoted."""
+    plain = re.sub(r"[^A-Za-z0-9._-]+", "_", filename, flags=re.ASCII) or "download"
+    return f"{disposition}; filename=\"{plain}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
 def pdf_response(data: bytes, filename: str) -> Response:
-    """A PDF shown in the browser, saved under ``filename`` when downloaded (RFC 6266: an
-    ASCII name for every client, the exact one for those that read ``filename*``)."""
+    """A PDF shown in the browser, saved under ``filename`` when downloaded."""
     response = Response(data, mimetype="application/pdf")
-    plain = re.sub(r"[^A-Za-z0-9._-]+", "_", filename) or "document.pdf"
-    response.headers["Content-Disposition"] = (
-        f"inline; filename=\"{plain}\"; filename*=UTF-8''{quote(filename)}"
-    )
+    response.headers["Content-Disposition"] = content_disposition(filename, "inline")
     response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def csv_response(data, filename: str) -> Response:
+    """A CSV file to save under ``filename``."""
+    response = Response(data, mimetype="text/csv")
+    response.headers["Content-Disposition"] = content_disposition(filename)
     return response

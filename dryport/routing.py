@@ -5,12 +5,14 @@ refused a matched value would let Werkzeug answer 405 for the other methods of t
 """
 
 from flask import Flask
-from werkzeug.routing import BaseConverter
+from werkzeug.routing import BaseConverter, IntegerConverter
 
-# 1 to 2147483647 (the databases' INTEGER), by digits: no larger id reaches a query.
+# 1 to 2147483647 (the databases' INTEGER), by ASCII digits ([0-9]: ``\d`` would also match
+# Arabic-Indic and full-width ones): no larger id reaches a query.
 _ID = (
-    r"(?:[1-9]\d{0,8}|1\d{9}|20\d{8}|21[0-3]\d{7}|214[0-6]\d{6}|2147[0-3]\d{5}"
-    r"|21474[0-7]\d{4}|214748[0-2]\d{3}|2147483[0-5]\d{2}|21474836[0-3]\d|214748364[0-7])"
+    r"(?:[1-9][0-9]{0,8}|1[0-9]{9}|20[0-9]{8}|21[0-3][0-9]{7}|214[0-6][0-9]{6}"
+    r"|2147[0-3][0-9]{5}|21474[0-7][0-9]{4}|214748[0-2][0-9]{3}|2147483[0-5][0-9]{2}"
+    r"|21474836[0-3][0-9]|214748364[0-7])"
 )
 
 
@@ -36,9 +38,17 @@ class ReferenceConverter(BaseConverter):
     schema = {"type": "string", "pattern": f"^{regex}$", "maxLength": 20}
 
 
+class AsciiIntegerConverter(IntegerConverter):
+    """Werkzeug's ``int``, by ASCII digits only: its ``\\d+`` also matches Arabic-Indic and
+    full-width digits, which ``int`` then reads."""
+
+    regex = r"[0-9]+"
+
+
 CONVERTERS = {"id": IdConverter, "reference": ReferenceConverter}
 
 
 def init_app(app: Flask) -> None:
     """Before any blueprint: their rules are compiled with these converters."""
     app.url_map.converters.update(CONVERTERS)
+    app.url_map.converters["int"] = AsciiIntegerConverter

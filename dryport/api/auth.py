@@ -35,6 +35,7 @@ def token_required(*roles: Role):
                 require_role(g.api_user, *roles)
             return view(*args, **kwargs)
 
+        wrapper.roles = roles  # who may call it, for tools that walk the operations
         return problems(401, *([403] if roles else []))(wrapper)
 
     return decorator

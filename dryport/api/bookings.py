@@ -19,6 +19,7 @@ from dryport.schemas.bookings import (
     VersionSchema,
 )
 from dryport.services import bookings, idempotency
+from dryport.services.digits import is_whole_number, whole_number
 from dryport.services.errors import Invalid
 
 blp = Blueprint("api_bookings", __name__, description="Bookings: place, follow, amend, cancel")
@@ -147,9 +148,9 @@ def if_match() -> int | None:
     if header is None:
         return None
     value = header.strip().removeprefix("W/").strip('"')
-    if not value.isdigit() or len(value) > 9:
+    if not is_whole_number(value) or len(value) > 9:
         raise Invalid(errors={"If-Match": [_l('The ETag of the booking, e.g. W/"3".')]})
-    return int(value)
+    return whole_number(value)
 
 
 @blp.route("/bookings/<reference:reference>/events")

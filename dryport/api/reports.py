@@ -1,12 +1,12 @@
 """The monthly volume report as JSON, CSV or PDF (operators)."""
 
-from flask import Response, jsonify
+from flask import jsonify
 from flask_smorest import Blueprint
 
 from dryport.api.auth import BEARER, token_required
 from dryport.extensions import db
 from dryport.report_formats import as_csv, as_json
-from dryport.responses import pdf_response
+from dryport.responses import csv_response, pdf_response
 from dryport.schemas.reports import MonthlyReportQuerySchema
 from dryport.services import reports
 from dryport.services.access import STAFF
@@ -25,9 +25,7 @@ def monthly(query):
     report = reports.monthly_report(db.session, query["month"])
     name = f"dryport-{query['month']:%Y-%m}"
     if query["format"] == "csv":
-        response = Response(as_csv(report), mimetype="text/csv")
-        response.headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-        return response
+        return csv_response(as_csv(report), f"{name}.csv")
     if query["format"] == "pdf":
         return pdf_response(render_report(report), f"{name}.pdf")
     return jsonify(as_json(report))

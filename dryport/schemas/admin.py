@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields, pre_load, validate
 
 from dryport.models import DocumentType, Role, TransportMode
+from dryport.schemas.numbers import WholeNumber
 
 LOCODE = validate.Regexp(
     r"^[A-Z]{2}[A-Z2-9]{3}$", error=_l("A UN/LOCODE is 5 characters, e.g. CNNGB.")
@@ -30,17 +31,17 @@ class _Stripped(Schema):
 
 
 class StationEditSchema(_Stripped):
-    version = fields.Integer(load_default=None)
+    version = WholeNumber(load_default=None)
     name_zh = _name(64)
     name_en = _name(64)
-    feeder_hours = fields.Integer(
+    feeder_hours = WholeNumber(
         required=True, validate=validate.Range(min=0, max=72, error=_l("From 0 to 72 hours."))
     )
     active = fields.Boolean(load_default=False)
 
 
 class RouteEditSchema(_Stripped):
-    version = fields.Integer(load_default=None)
+    version = WholeNumber(load_default=None)
     name_zh = _name(64)
     name_en = _name(96)
     document_type = fields.Enum(DocumentType, required=True)
@@ -48,7 +49,7 @@ class RouteEditSchema(_Stripped):
 
 
 class LegEditSchema(_Stripped):
-    version = fields.Integer(load_default=None)
+    version = WholeNumber(load_default=None)
     mode = fields.Enum(TransportMode, required=True)
     origin_zh = _name(64)
     origin_en = _name(96)
@@ -75,7 +76,7 @@ class UserCreateSchema(_Stripped):
 
 
 class UserEditSchema(_Stripped):
-    version = fields.Integer(load_default=None)
+    version = WholeNumber(load_default=None)
     name = _name(64)
     role = fields.Enum(Role, required=True)
     station = fields.String(load_default=None)

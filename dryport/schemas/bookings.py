@@ -15,14 +15,15 @@ from marshmallow import (
 )
 
 from dryport.models import BookingStatus, EventType, VgmMethod
+from dryport.schemas.numbers import Amount, WholeNumber
 from dryport.schemas.search import Search
 from dryport.schemas.sorting import Sort
 from dryport.services.bookings import EVENT_SORTING, SORTING
 from dryport.services.containers import SIZE_TYPES, reefer_setpoint_problem
 from dryport.services.departures import station_cutoff
 
-HS_CODE = re.compile(r"^\d{6,10}$")
-UN_NUMBER = re.compile(r"^(?:UN)?\s*(\d{4})$", re.IGNORECASE)
+HS_CODE = re.compile(r"^[0-9]{6,10}$")
+UN_NUMBER = re.compile(r"^(?:UN)?\s*([0-9]{4})$", re.IGNORECASE)
 # IMDG classes and divisions.
 DG_CLASSES = (
     "1.1", "1.2", "1.3", "1.4", "1.5", "1.6", "2.1", "2.2", "2.3", "3", "4.1", "4.2", "4.3",
@@ -80,7 +81,7 @@ class DangerousGoodsSchema(_Stripped):
 class CargoSchema(_Stripped):
     description = _text(255)
     hs_code = fields.String(required=True)
-    gross_weight_kg = fields.Decimal(
+    gross_weight_kg = Amount(
         required=True,
         places=1,
         validate=validate.Range(
@@ -93,7 +94,7 @@ class CargoSchema(_Stripped):
         metadata={"minimum": 0, "exclusiveMinimum": True, "maximum": MAX_GROSS_WEIGHT_KG},
     )
     dangerous_goods = fields.Nested(DangerousGoodsSchema, load_default=None, allow_none=True)
-    reefer_temperature_c = fields.Decimal(
+    reefer_temperature_c = Amount(
         load_default=None,
         allow_none=True,
         places=1,
@@ -188,10 +189,10 @@ class VersionSchema(Schema):
 class BookingQuerySchema(Schema):
     status = fields.Enum(BookingStatus)
     route = fields.String()
-    departure_id = fields.Integer(validate=ID_RANGE)
     q = Search(
         "the reference, consignee name, company name, a container number or a waybill number"
     )
+    departure_id = WholeNumber(validate=ID_RANGE)
     sort = Sort(SORTING)
 
 

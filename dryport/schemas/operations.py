@@ -5,6 +5,7 @@ from marshmallow import Schema, fields, post_load, pre_load, validate
 
 from dryport.models import VgmMethod
 from dryport.schemas.bookings import ID_RANGE
+from dryport.schemas.reference import Moment
 
 
 def _kg(low: int, high: int, **kwargs) -> fields.Integer:
@@ -84,8 +85,8 @@ class DepartureCreateSchema(Schema):
     service_no = fields.String(
         required=True, validate=validate.Length(min=1, max=20, error=_l("1 to 20 characters."))
     )
-    departs_at = fields.AwareDateTime(required=True)
-    cutoff_at = fields.AwareDateTime(required=True)
+    departs_at = Moment(required=True)
+    cutoff_at = Moment(required=True)
     capacity_teu = fields.Integer(
         required=True,
         strict=True,
@@ -101,8 +102,8 @@ class DepartureUpdateSchema(Schema):
     service_no = fields.String(
         validate=validate.Length(min=1, max=20, error=_l("1 to 20 characters."))
     )
-    departs_at = fields.AwareDateTime()
-    cutoff_at = fields.AwareDateTime()
+    departs_at = Moment()
+    cutoff_at = Moment()
     capacity_teu = fields.Integer(
         strict=True, validate=validate.Range(min=1, max=10_000, error=_l("From 1 to 10,000 TEU."))
     )
@@ -112,7 +113,7 @@ class DepartureUpdateSchema(Schema):
 class DepartureActionSchema(Schema):
     """Body of depart and arrive: when it actually happened (default: now)."""
 
-    at = fields.AwareDateTime(load_default=None)
+    at = Moment(load_default=None)
 
 
 class DepartureCancelSchema(Schema):

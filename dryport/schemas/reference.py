@@ -9,6 +9,7 @@ from dryport.models import DepartureStatus, DocumentType, StationKind, Transport
 from dryport.schemas.search import Search
 from dryport.schemas.sorting import Sort
 from dryport.services import departures, reference_data
+from dryport.services.clock import YEARS
 
 
 class StationSchema(Schema):
@@ -56,10 +57,28 @@ class DepartureSchema(Schema):
     departed_at = fields.AwareDateTime(allow_none=True)
 
 
+class Moment(fields.AwareDateTime):
+    """A date and time with its offset, within ``clock.YEARS``."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        moment = super()._deserialize(value, attr, data, **kwargs)
+        if moment.year not in YEARS:  # checked before any conversion, which could overflow
+            raise ValidationError(
+                str(
+                    _l(
+                        "Enter a time between the years %(first)d and %(last)d.",
+                        first=YEARS[0],
+                        last=YEARS[-1],
+                    )
+                )
+            )
+        return moment
+
+
 class DayOrMoment(fields.Field):
     """A date (``2026-12-01``, a whole day in Asia/Shanghai) or a datetime with its offset."""
 
-    YEARS = range(2000, 2101)
+    YEARS = YEARS
 
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, str):

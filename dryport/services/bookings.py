@@ -33,7 +33,7 @@ from dryport.models import (
 )
 from dryport.services import capacity, sequences, webhooks
 from dryport.services.access import booking_scope, require_role
-from dryport.services.clock import LOCAL_TZ, local_day_start, utcnow
+from dryport.services.clock import local_day_start, to_local, utcnow
 from dryport.services.containers import format_teu, reefer_setpoint_problem, total_teu
 from dryport.services.departures import check_cutoff, station_cutoff
 from dryport.services.errors import Conflict, Invalid, NotFound, stale
@@ -203,7 +203,7 @@ def booking_teu(lines) -> Decimal:
 
 def new_reference(session: Session, at: datetime) -> str:
     """The next booking reference of the month of ``at`` (Asia/Shanghai): ``HK2612-00042``."""
-    month = at.astimezone(LOCAL_TZ).strftime("%y%m")
+    month = to_local(at).strftime("%y%m")
     return f"HK{month}-{sequences.reserve(session, f'booking:{month}')[0]:05d}"
 
 

@@ -86,6 +86,9 @@ def format_teu(value) -> str:
 
 
 _COLUMNS = re.compile(r"\t|,|;|\s{2,}")
+# Latin capitals and ASCII digits only: ``isalpha`` and ``isdigit`` would let É or
+# Arabic-Indic digits through to the check-digit table, which has no place for them.
+_NUMBER = re.compile(r"[A-Z]{4}[0-9]{7}")
 
 
 def number_from_line(line: str) -> str:
@@ -105,7 +108,7 @@ def validate_number(raw: str) -> str:
     A wrong check digit names the digit that would be right.
     """
     number = normalise_number(raw)
-    if len(number) != 11 or not (number[:4].isalpha() and number[4:].isdigit()):
+    if not _NUMBER.fullmatch(number):
         raise Invalid(
             _l(
                 "%(number)s is not a container number: 3-letter owner code, category "

@@ -33,7 +33,7 @@ from dryport.models import (
 )
 from dryport.services import accounts, credit_codes, reports, waybills
 from dryport.services.bookings import new_reference
-from dryport.services.clock import LOCAL_TZ, utcnow
+from dryport.services.clock import LOCAL_TZ, to_local, utcnow
 from dryport.services.containers import MAX_GROSS_KG, make_number, total_teu, typical_tare_kg
 from dryport.services.reference_data import seed_reference_data
 
@@ -210,7 +210,7 @@ def _users(session: Session, stations: dict[str, Station]):
 def _schedule(now: datetime):
     """(route code, departs_at, capacity, service no., transit days) from 12 months back to 8
     weeks ahead."""
-    today = now.astimezone(LOCAL_TZ).date()
+    today = to_local(now).date()
     first = today - timedelta(days=365 + today.weekday())
     last = today + timedelta(weeks=8)
     week = 0

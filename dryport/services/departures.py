@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from dryport.i18n import locale_code
 from dryport.models import Departure, DepartureStatus, Route, Station
-from dryport.services.clock import LOCAL_TZ, local_day_end, local_day_start, local_today, utcnow
+from dryport.services.clock import local_day_end, local_day_start, local_today, to_local, utcnow
 from dryport.services.errors import CutoffPassed, NotFound
 from dryport.services.pagination import Sorting, order_by
 from dryport.services.search import matches, search_text
@@ -93,7 +93,7 @@ def cutoff_table(departures: list[Departure], stations: list[Station], now=None)
         for station in stations:
             cutoff = station_cutoff(departure, station)
             table[departure.id][station.code] = {
-                "at": cutoff.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M"),
+                "at": to_local(cutoff).strftime("%Y-%m-%d %H:%M"),
                 "passed": now >= cutoff,
             }
     return table
@@ -102,7 +102,10 @@ def cutoff_table(departures: list[Departure], stations: list[Station], now=None)
 def station_cutoff(departure: Departure, station: Station) -> datetime:
     """The last moment to book, amend or cancel from ``station``: the hub cut-off less the
     station's trucking hours to the hub (none at the hub itself)."""
-    return departure.cutoff_at - timedelta(hours=station.feeder_hours)
+    try:
+        return departure.cutoff_at - timedelta(hours=station.feeder_hours)
+    except OverflowError:  # a cut-off stored in year 1: nothing comes before it anyway
+        return departure.cutoff_at
 
 
 def check_cutoff(departure: Departure, station: Station, now: datetime | None = None) -> None:
@@ -113,7 +116,7 @@ def check_cutoff(departure: Departure, station: Station, now: datetime | None = 
             _l(
                 "The cut-off for %(station)s was %(time)s (Beijing time).",
                 station=station.name(locale_code()),
-                time=cutoff.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M"),
+                time=to_local(cutoff).strftime("%Y-%m-%d %H:%M"),
             ),
             cutoff_at=cutoff.isoformat(),
         )

@@ -31,6 +31,13 @@ class Forbidden(DomainError):
     title = _l("Not allowed")
 
 
+class Malformed(DomainError):
+    """The request cannot be read at all: a body that is not JSON, or text that is none."""
+
+    status = 400
+    title = _l("Bad request")
+
+
 class Invalid(DomainError):
     """Input breaks a rule; ``errors`` maps each field to its messages."""
 

@@ -1,7 +1,7 @@
 """The operator's work: planning departures and their capacity, rolling bookings to another
 departure, and running departures to departure and arrival."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
@@ -30,11 +30,13 @@ from dryport.services.bookings import (
     get_booking_for_change,
     record_event,
 )
-from dryport.services.clock import utcnow
+from dryport.services.clock import FIRST_MOMENT, to_local, utcnow
 from dryport.services.containers import format_teu
 from dryport.services.errors import Conflict, Invalid, NotFound, stale
 
 LIVE = (BookingStatus.RECEIVED, BookingStatus.CONFIRMED)
+#: How long before its planned time a departure may be recorded as having left.
+RECORDED_BEFORE_PLAN = timedelta(days=3)
 ROLLABLE = LIVE
 
 
@@ -209,8 +211,9 @@ def depart(session: Session, user: User, departure_id: int, at: datetime | None 
     """The departure has left: its CONFIRMED bookings become DEPARTED, and what they carry is
     recorded for the reports (``reports.record_shipped``).
 
-    Refused (``Conflict``, listing them) while RECEIVED bookings remain on it; ``at`` (when
-    it actually left, default now) may not lie in the future.
+    Refused (``Conflict``, listing them) while RECEIVED bookings remain on it. ``at`` (when
+    it actually left, default now) lies between ``RECORDED_BEFORE_PLAN`` before its plan (or
+    before now, for a departure recorded ahead of its plan) and now; else ``Invalid``.
     """
     require_role(user, *STAFF)
     departure = get_departure_for_update(session, departure_id, None)
@@ -225,10 +228,7 @@ def depart(session: Session, user: User, departure_id: int, at: datetime | None 
             ),
             bookings=waiting,
         )
-    now = utcnow()
-    at = at or now
-    if at > now:
-        raise Invalid(errors={"at": [_l("A departure is recorded once it has happened.")]})
+    at = _recorded_at(at, _earliest_record(departure))
     previous = departure.status
     departure.status = DepartureStatus.DEPARTED
     departure.departed_at = at
@@ -243,17 +243,13 @@ def depart(session: Session, user: User, departure_id: int, at: datetime | None 
 
 def arrive(session: Session, user: User, departure_id: int, at: datetime | None = None):
     """The departure has arrived: its DEPARTED bookings become ARRIVED and their containers
-    are free for another booking. ``at`` lies between the departure and now."""
+    are free for another booking. ``at`` lies between the departure and now; else
+    ``Invalid``."""
     require_role(user, *STAFF)
     departure = get_departure_for_update(session, departure_id, None)
     if departure.status is not DepartureStatus.DEPARTED:
         raise Conflict(_l("Only a departed departure can arrive."))
-    now = utcnow()
-    at = at or now
-    if at > now or (departure.departed_at and at < departure.departed_at):
-        raise Invalid(
-            errors={"at": [_l("An arrival comes after the departure and is not in the future.")]}
-        )
+    at = _recorded_at(at, departure.departed_at or _earliest_record(departure))
     departure.status = DepartureStatus.ARRIVED
     departure.arrived_at = at
     _advance(session, departure, user, BookingStatus.DEPARTED, EventType.ARRIVED, at)
@@ -295,6 +291,33 @@ def _references(session: Session, departure: Departure, statuses) -> list[str]:
 
 def _summary(departure: Departure) -> str:
     return f"{departure.route.code} {departure.service_no} {departure.departs_at:%Y-%m-%d}"
+
+
+def _earliest_record(departure: Departure) -> datetime:
+    """The earliest time a departure may be recorded as having left (never before the
+    first of ``YEARS``, whatever is stored)."""
+    plan = max(min(departure.departs_at, utcnow()), FIRST_MOMENT + RECORDED_BEFORE_PLAN)
+    return plan - RECORDED_BEFORE_PLAN
+
+
+def _recorded_at(at: datetime | None, earliest: datetime) -> datetime:
+    """``at`` (default now) when it lies between ``earliest`` and now, else ``Invalid`` on
+    ``at`` naming that window: an old month's report must not gain a train by a typing
+    error."""
+    now = utcnow()
+    at = at or now
+    if not earliest <= at <= now:
+        raise Invalid(
+            errors={
+                "at": [
+                    _l(
+                        "Enter a time from %(earliest)s to now (Beijing time).",
+                        earliest=to_local(earliest).strftime("%Y-%m-%d %H:%M"),
+                    )
+                ]
+            }
+        )
+    return at
 
 
 def _check_times(departs_at: datetime, cutoff_at: datetime) -> None:

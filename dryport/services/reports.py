@@ -32,7 +32,8 @@ from dryport.models import (
     ShippedVolume,
     Station,
 )
-from dryport.services.clock import LOCAL_TZ, local_day_start, local_today
+from dryport.services.clock import local_day_start, local_today, to_local
+from dryport.services.digits import whole_number
 from dryport.services.reference_data import list_stations, routes_query
 
 SHIPPED = (BookingStatus.DEPARTED, BookingStatus.ARRIVED)
@@ -76,7 +77,7 @@ class Period:
         return self.last == last_day(self.first)
 
     def __contains__(self, moment: datetime) -> bool:
-        return self.first <= moment.astimezone(LOCAL_TZ).date() <= self.last
+        return self.first <= to_local(moment).date() <= self.last
 
 
 @dataclass
@@ -188,7 +189,7 @@ def parse_month(value: str) -> date | None:
         year, month = value.split("-")
         if len(year) != 4 or len(month) != 2:
             return None
-        parsed = date(int(year), int(month), 1)
+        parsed = date(whole_number(year), whole_number(month), 1)
     except ValueError:
         return None
     return parsed if 2000 <= parsed.year <= 2100 else None

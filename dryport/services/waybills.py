@@ -29,7 +29,7 @@ from dryport.pdf.waybill import Leg as PdfLeg
 from dryport.services import sequences
 from dryport.services.access import booking_scope
 from dryport.services.bookings import record_event
-from dryport.services.clock import LOCAL_TZ, local_stamp, utcnow
+from dryport.services.clock import local_stamp, to_local, utcnow
 from dryport.services.containers import MAX_GROSS_KG, format_teu
 from dryport.services.errors import NotFound
 
@@ -47,7 +47,7 @@ def issue_waybill(
     current = latest(session, booking.id)
     if current is None:
         route = booking.departure.route.code
-        month = now.astimezone(LOCAL_TZ).strftime("%y%m")
+        month = to_local(now).strftime("%y%m")
         serial = sequences.reserve(session, f"waybill:{route}:{month}")[0]
         number, revision = f"WB-{route}-{month}-{serial:04d}", 1
     else:

@@ -9,6 +9,7 @@ from dryport import security_log
 from dryport.extensions import db, limiter
 from dryport.models import Role
 from dryport.services import accounts, webhooks
+from dryport.services.digits import whole_number
 from dryport.services.pagination import paginate
 from dryport.web.access import role_required
 from dryport.web.forms import attempt
@@ -26,7 +27,7 @@ def tokens():
     if request.method == "POST":
         made, errors, status = attempt(lambda: accounts.create_personal_token(
             db.session, current_user, request.form.get("name", ""),
-            request.form.get("days", type=int) or 0,
+            request.form.get("days", type=whole_number) or 0,
         ))  # fmt: skip
         if made:
             created, _record = made
@@ -93,7 +94,7 @@ def webhook(endpoint_id: int, secret: str | None = None):
     page = paginate(
         db.session,
         webhooks.deliveries_query(endpoint),
-        request.args.get("page", 1, type=int),
+        request.args.get("page", 1, type=whole_number),
         current_app.config["PAGE_SIZE"],
     )
     return render_template(

@@ -15,6 +15,7 @@ from dryport.schemas.admin import (
     UserEditSchema,
 )
 from dryport.services import accounts, admin, reference_data
+from dryport.services.digits import whole_number
 from dryport.services.errors import DomainError
 from dryport.services.pagination import paginate
 from dryport.web.access import role_required
@@ -109,7 +110,7 @@ def save_leg(code: str, seq: int | None):
         done, errors, status = True, {}, 200
         try:
             admin.remove_leg(
-                db.session, current_user, code, seq, request.form.get("version", type=int)
+                db.session, current_user, code, seq, request.form.get("version", type=whole_number)
             )
         except DomainError as error:
             db.session.rollback()
@@ -142,7 +143,7 @@ def users():
     page = paginate(
         db.session,
         admin.users_query(found.q, found.sort),
-        request.args.get("page", 1, type=int),
+        request.args.get("page", 1, type=whole_number),
         current_app.config["PAGE_SIZE"],
     )
     return render_template("admin/users.html", page=page, listing=found)
@@ -213,7 +214,7 @@ def audit():
     page = paginate(
         db.session,
         admin.audit_query(found.q, found.sort),
-        request.args.get("page", 1, type=int),
+        request.args.get("page", 1, type=whole_number),
         current_app.config["PAGE_SIZE"],
     )
     return render_template("admin/audit.html", page=page, listing=found)

@@ -21,6 +21,7 @@ from dryport.extensions import db, limiter, sign_in_limits
 from dryport.models import User
 from dryport.schemas.accounts import LoginSchema, RegistrationSchema
 from dryport.services import accounts
+from dryport.services.digits import is_whole_number, whole_number
 from dryport.services.errors import Conflict, Invalid, Unauthorized
 from dryport.web.forms import domain_errors, load_form
 
@@ -37,9 +38,9 @@ def init_login(login_manager) -> None:
         """The signed-in user, while the session's generation is still the user's: a session
         from before a sign-out, a new password or a deactivation is refused."""
         user_id, _, _generation = session_id.partition(":")
-        if not user_id.isdigit():
+        if not is_whole_number(user_id):
             return None
-        user = db.session.get(User, int(user_id))
+        user = db.session.get(User, whole_number(user_id))
         if user is None or not user.active or user.get_id() != session_id:
             return None
         return user

@@ -24,6 +24,7 @@ from dryport.services import bookings, departures, reference_data, waybills
 from dryport.services.access import STAFF
 from dryport.services.containers import SIZE_TYPES, format_teu
 from dryport.services.departures import station_cutoff
+from dryport.services.digits import whole_number
 from dryport.services.errors import DomainError
 from dryport.services.pagination import paginate
 from dryport.web.access import role_required
@@ -54,7 +55,7 @@ def list_bookings():
             q=found.q,
             sort=found.sort,
         ),  # fmt: skip
-        request.args.get("page", 1, type=int),
+        request.args.get("page", 1, type=whole_number),
         current_app.config["PAGE_SIZE"],
     )
     return render_template(
@@ -71,7 +72,7 @@ def list_bookings():
 
 def _month(value: str) -> date | None:
     try:
-        year, month = (int(part) for part in value.split("-"))
+        year, month = (whole_number(part) for part in value.split("-"))
         return date(year, month, 1) if 2000 <= year <= 2100 else None
     except ValueError:
         return None
@@ -159,7 +160,7 @@ def amend_booking(reference: str):
 @bp.route("/<reference:reference>/cancel", methods=["POST"])
 @role_required(Role.SHIPPER)
 def cancel_booking(reference: str):
-    version = request.form.get("version", type=int)
+    version = request.form.get("version", type=whole_number)
     try:
         bookings.cancel_booking(db.session, current_user, reference, version)
     except DomainError as error:

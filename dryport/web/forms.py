@@ -6,6 +6,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError
 
 from dryport.extensions import db
 from dryport.schemas.messages import flatten_errors, localize_errors
+from dryport.services.digits import is_whole_number, whole_number
 from dryport.services.errors import DomainError, Invalid
 from dryport.services.reference_data import list_routes
 
@@ -51,8 +52,8 @@ def unflatten(form, integers: frozenset[str] = frozenset()) -> dict:
         if name == "csrf_token" or value == "":
             continue
         parts = name.split(".")
-        if parts[-1] in integers and value.lstrip("-").isdigit():
-            value = int(value)
+        if parts[-1] in integers and is_whole_number(value, signed=True):
+            value = whole_number(value, signed=True)
         node = nested
         for part in parts[:-1]:
             node = node.setdefault(part, {})
@@ -69,8 +70,8 @@ def _lists(node):
     if not isinstance(node, dict):
         return node
     converted = {key: _lists(value) for key, value in node.items()}
-    if converted and all(key.isdigit() for key in converted):
-        return [converted[key] for key in sorted(converted, key=int)]
+    if converted and all(is_whole_number(key) for key in converted):
+        return [converted[key] for key in sorted(converted, key=whole_number)]
     return converted
 
 

@@ -7,6 +7,7 @@ from dryport.extensions import db
 from dryport.models import Role
 from dryport.services import departures
 from dryport.services.containers import format_teu
+from dryport.services.digits import whole_number
 from dryport.services.pagination import paginate
 from dryport.web.access import role_required
 from dryport.web.forms import route_filter
@@ -44,7 +45,7 @@ def departures_board():
     page = paginate(
         db.session,
         departures.departures_query(route, q=found.q, sort=found.sort),
-        request.args.get("page", 1, type=int),
+        request.args.get("page", 1, type=whole_number),
         current_app.config["PAGE_SIZE"],
     )
     return render_template(

@@ -21,7 +21,8 @@ from dryport.responses import pdf_response
 from dryport.schemas.operations import DepartureCreateSchema, DepartureUpdateSchema
 from dryport.services import departures, operations, reference_data, waybills
 from dryport.services.access import STAFF
-from dryport.services.clock import LOCAL_TZ
+from dryport.services.clock import to_local
+from dryport.services.digits import whole_number
 from dryport.services.errors import DomainError
 from dryport.services.pagination import paginate
 from dryport.web.access import role_required
@@ -44,7 +45,7 @@ def board():
         departures.departures_query(
             route, start=departures.recent_start(), q=found.q, sort=found.sort
         ),
-        request.args.get("page", 1, type=int),
+        request.args.get("page", 1, type=whole_number),
         current_app.config["PAGE_SIZE"],
     )
     return render_template(
@@ -149,7 +150,7 @@ def departure_action(departure_id: int, action: str):
     }
     try:
         if action == "roll":
-            target = request.form.get("target", type=int)
+            target = request.form.get("target", type=whole_number)
             references = request.form.getlist("references")
             operations.roll_bookings(db.session, current_user, references, target or 0)
             message = _("%(n)d bookings rolled.", n=len(references))
@@ -191,4 +192,4 @@ def _times(form) -> dict:
 
 
 def _local_input(moment) -> str:
-    return moment.astimezone(LOCAL_TZ).strftime("%Y-%m-%dT%H:%M")
+    return to_local(moment).strftime("%Y-%m-%dT%H:%M")

@@ -1,14 +1,14 @@
 """The operator's dashboard and the monthly report page, with its PDF and CSV downloads."""
 
 from babel.dates import format_interval
-from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from dryport.extensions import db
 from dryport.i18n import locale_code, localized
 from dryport.report_formats import as_csv
-from dryport.responses import pdf_response
+from dryport.responses import csv_response, pdf_response
 from dryport.services import operations, reports
 from dryport.services.access import STAFF
 from dryport.services.clock import local_today
@@ -96,7 +96,5 @@ def download(month: str, fmt: str):
         abort(404)
     report = reports.monthly_report(db.session, first)
     if fmt == "pdf":
-        return pdf_response(render_report(report), f"dryport-{month}.pdf")
-    response = Response(as_csv(report), mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="dryport-{month}.csv"'
-    return response
+        return pdf_response(render_report(report), f"dryport-{first:%Y-%m}.pdf")
+    return csv_response(as_csv(report), f"dryport-{first:%Y-%m}.csv")

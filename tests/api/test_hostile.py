@@ -1,0 +1,436 @@
+"""Hostile input against every operation of the API, found by walking its OpenAPI document,
+so that an operation added tomorrow is attacked the day it appears: NUL in every transport
+(JSON, merge-patch+json, chunked bodies, query strings), digits and letters of other
+scripts, JSON 5,000 brackets deep, lone surrogates, times at the ends of the calendar.
+
+Each request is sent as a role the operation admits, on a world where it could succeed, so
+that the hostile part, not a missing token, is what is refused. No answer may be a 5xx,
+and a refused request writes nothing. A body is a valid example (``EXAMPLES``) or, for an
+operation without one, built from its schema in the document."""
+
+import json
+from datetime import datetime, timedelta
+from io import BytesIO
+
+import pytest
+from sqlalchemy import select
+
+from dryport.extensions import db
+from dryport.models import Role
+from dryport.services import webhooks
+from dryport.services.clock import utcnow
+from tests.api.test_bookings import booking_body
+from tests.conftest import PASSWORD
+
+PROBLEM = "application/problem+json"
+NUL = "\x00"
+UNICODE_DIGITS = ["²", "٣", "１"]
+FOREIGN_TEXT = ["ÉBCU1234567", "CSQU٣٠٥٤٣٨٣"]
+FAR_TIMES = [
+    "9999-12-31T23:59:59+00:00",
+    "9999-12-31T23:59:59-01:00",
+    "0001-01-01T00:00:00+01:00",
+    "1970-01-01T00:00:00+00:00",
+]
+DEEP = "[" * 5000 + "]" * 5000
+#: Written on purpose whatever the answer: the security log records refused attempts.
+UNWATCHED_TABLES = {"audit_entries"}
+#: flask-smorest's own paging parameters read text with ``int``: never a 5xx, but "٣" is 3.
+PAGING = {"page", "page_size"}
+CATEGORIES = ["nul", "deep", "surrogate", "far_times", "digits", "letters", "if_match"]
+
+
+def _spec(app):
+    return app.test_client().get("/api/v1/openapi.json").get_json()
+
+
+def _operations(app):
+    spec = _spec(app)
+    return [
+        (method.upper(), path)
+        for path, item in spec["paths"].items()
+        for method in ("get", "post", "patch", "put", "delete")
+        if method in item
+    ]
+
+
+def pytest_generate_tests(metafunc):
+    if "operation" in metafunc.fixturenames:
+        from config import TestingConfig
+        from dryport import create_app
+
+        class Listing(TestingConfig):  # the document only: no database is opened
+            SQLALCHEMY_DATABASE_URI = "sqlite://"
+
+        operations = _operations(create_app(Listing))
+        metafunc.parametrize(
+            "operation", operations, ids=[f"{m} {p.removeprefix('/api/v1')}" for m, p in operations]
+        )
+
+
+@pytest.fixture
+def world(db_session, make_user, make_departure, make_booking, api_token, client):
+    shipper = make_user(Role.SHIPPER)
+    people = {
+        Role.SHIPPER: shipper,
+        Role.CLERK: make_user(Role.CLERK, station="HB"),
+        Role.OPERATOR: make_user(Role.OPERATOR),
+        Role.ADMIN: make_user(Role.ADMIN),
+    }
+    first, second = make_departure("EAST", days=7), make_departure("EAST", days=14)
+    booking = make_booking(shipper.company, departure=first, origin="HB")
+    endpoint, _secret = webhooks.create_endpoint(db_session, shipper, "https://erp.example.com/h")
+    db_session.commit()
+    headers = {role: api_token(user.email) for role, user in people.items()}
+    for role_headers in headers.values():  # a token's first use of the hour writes its time
+        assert client.get("/api/v1/stations", headers=role_headers).status_code == 200
+    return {
+        "people": people,
+        "headers": headers,
+        "path": {
+            "reference": booking.reference,
+            "departure_id": first.id,
+            "endpoint_id": endpoint.id,
+        },
+        "first": first,
+        "second": second,
+    }
+
+
+def _examples(world) -> dict:
+    """A valid body for each operation that takes one."""
+    now = utcnow()
+    planned = (now + timedelta(days=30)).replace(microsecond=0)
+    return {
+        ("POST", "/api/v1/tokens"): {
+            "email": world["people"][Role.SHIPPER].email,
+            "password": PASSWORD,
+        },
+        ("POST", "/api/v1/bookings"): booking_body(world["first"].id),
+        ("PATCH", "/api/v1/bookings/{reference}"): {
+            "version": 1,
+            "consignee": {"name": "Ningbo Port Co.", "address": "Beilun"},
+            "containers": [{"size_type": "22G1", "quantity": 2}],
+        },
+        ("POST", "/api/v1/bookings/{reference}/cancel"): {"version": 1},
+        ("POST", "/api/v1/bookings/{reference}/confirm"): {
+            "version": 1,
+            "containers": [
+                {
+                    "number": "CSQU3054383",
+                    "size_type": "22G1",
+                    "seal": "AK1",
+                    "tare_kg": 2300,
+                    "vgm_kg": 21000,
+                    "vgm_method": "METHOD_1",
+                },
+            ],
+        },  # fmt: skip
+        ("POST", "/api/v1/bookings/{reference}/reject"): {"reason": "Seal broken", "version": 1},
+        ("POST", "/api/v1/bookings/{reference}/roll"): {
+            "departure_id": world["second"].id,
+            "version": 1,
+        },
+        ("POST", "/api/v1/departures"): {
+            "route": "EAST",
+            "service_no": "X77",
+            "departs_at": planned.isoformat(),
+            "cutoff_at": (planned - timedelta(days=1)).isoformat(),
+            "capacity_teu": 80,
+            "capacity_kg": 2_000_000,
+        },
+        ("PATCH", "/api/v1/departures/{departure_id}"): {
+            "version": 1,
+            "service_no": "X78",
+            "departs_at": planned.isoformat(),
+            "cutoff_at": (planned - timedelta(days=1)).isoformat(),
+            "capacity_teu": 90,
+        },
+        ("POST", "/api/v1/departures/{departure_id}/cancel"): {"version": 1},
+        ("POST", "/api/v1/departures/{departure_id}/depart"): {
+            "at": (now - timedelta(hours=1)).isoformat()
+        },
+        ("POST", "/api/v1/departures/{departure_id}/arrive"): {
+            "at": (now - timedelta(minutes=5)).isoformat()
+        },
+        ("POST", "/api/v1/webhooks"): {"url": "https://erp.example.com/x", "description": "ERP"},
+    }
+
+
+def _from_schema(schema, spec):
+    """A plausible value for a schema of the document, for an operation without example."""
+    if "$ref" in schema:
+        return _from_schema(spec["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]], spec)
+    kind = schema.get("type")
+    if "enum" in schema:
+        return schema["enum"][0]
+    if kind == "object" or "properties" in schema:
+        return {k: _from_schema(v, spec) for k, v in schema.get("properties", {}).items()}
+    if kind == "array":
+        return [_from_schema(schema.get("items", {}), spec)]
+    if kind == "integer":
+        return max(1, schema.get("minimum", 1))
+    if kind == "number":
+        return 1.5
+    if kind == "boolean":
+        return False
+    if schema.get("format") == "date-time":
+        return utcnow().isoformat()
+    return "text"
+
+
+# ---- the request and its checks -----------------------------------------------------------
+
+
+class Attack:
+    def __init__(self, app, client, world, operation):
+        self.client = client
+        self.method, self.path = operation
+        self.spec = _spec(app)
+        item = self.spec["paths"][self.path][self.method.lower()]
+        self.query = [p for p in item.get("parameters", []) if p["in"] == "query"]
+        self.query += [
+            p for p in self.spec["paths"][self.path].get("parameters", []) if p.get("in") == "query"
+        ]
+        url = self.path
+        for name, value in world["path"].items():
+            url = url.replace("{" + name + "}", str(value))
+        self.url = url
+        view = app.view_functions[app.url_map.bind("dryport.test").match(url, self.method)[0]]
+        roles = getattr(view, "roles", None)
+        role = (roles or (Role.SHIPPER,))[0] if roles is not None else None
+        self.headers = dict(world["headers"][role]) if role else {}
+        self.headers["Accept-Language"] = "en"
+        body_schema = item.get("requestBody", {}).get("content", {}).get("application/json")
+        example = _examples(world).get(operation)
+        if example is None and body_schema:
+            example = _from_schema(body_schema["schema"], self.spec)
+        self.body = example
+        self.sent = 0
+
+    def snapshot(self):
+        db.session.rollback()
+        tables = {}
+        for table in db.metadata.sorted_tables:
+            if table.name not in UNWATCHED_TABLES:
+                rows = db.session.execute(select(table)).all()
+                tables[table.name] = sorted(map(repr, rows))
+        db.session.rollback()
+        return tables
+
+    def send(self, *, body=None, raw=None, content_type="application/json", query="",
+             chunked=False, headers=None):  # fmt: skip
+        data = raw if raw is not None else (None if body is None else json.dumps(body))
+        url = self.url + (f"?{query}" if query else "")
+        options = {"headers": {**self.headers, **(headers or {})}}
+        if data is not None:
+            options["headers"]["Content-Type"] = content_type
+            payload = data.encode("utf-8", "surrogatepass")
+            if chunked:
+                options["input_stream"] = BytesIO(payload)
+                options["headers"]["Transfer-Encoding"] = "chunked"
+                options["environ_overrides"] = {"wsgi.input_terminated": True}
+            else:
+                options["data"] = payload
+        self.sent += 1
+        return self.client.open(url, method=self.method, **options)
+
+    def refused(self, what, expected=(400, 404, 422), field=None, **request):
+        """Send; the answer must be one of ``expected`` (or a 401/403/404/409 that the
+        operation gives anyway), a problem, and nothing may have changed."""
+        before = self.snapshot()
+        response = self.send(**request)
+        status = response.status_code
+        label = (
+            f"{self.method} {self.path} {what}: {status} {response.get_data(as_text=True)[:300]}"
+        )
+        assert status < 500, label
+        assert status in expected, label
+        assert response.mimetype == PROBLEM, label
+        if field is not None and status == 422:
+            assert any(key == field or key.startswith(field + ".") for key in
+                       response.get_json().get("errors", {})), label  # fmt: skip
+        assert self.snapshot() == before, f"written: {label}"
+        return response
+
+    def survives(self, what, **request):
+        """Send; no 5xx, and if refused, nothing written."""
+        before = self.snapshot()
+        response = self.send(**request)
+        label = f"{self.method} {self.path} {what}: {response.status_code}"
+        assert response.status_code < 500, label
+        if response.status_code >= 400:
+            assert self.snapshot() == before, f"written: {label}"
+        return response
+
+
+def _leaves(value, path=()):
+    """(path, value) of every string and integer in a JSON value."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _leaves(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _leaves(item, (*path, index))
+    elif isinstance(value, str | int) and not isinstance(value, bool):
+        yield path, value
+
+
+def _replace(value, path, new):
+    if not path:
+        return new
+    copy = dict(value) if isinstance(value, dict) else list(value)
+    copy[path[0]] = _replace(value[path[0]], path[1:], new)
+    return copy
+
+
+def _is_time(value) -> bool:
+    if not isinstance(value, str) or "T" not in value:
+        return False
+    try:
+        datetime.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _field(path) -> str:
+    return ".".join(map(str, path))
+
+
+# ---- the suite ------------------------------------------------------------------------------
+
+
+def test_hostile_input_is_refused_and_writes_nothing(app, client, world, operation):
+    attack = Attack(app, client, world, operation)
+    sent = {}
+    for category in CATEGORIES:  # those that may succeed (valid text, headers) come last
+        before = attack.sent
+        globals()[f"_attack_{category}"](attack)
+        sent[category] = attack.sent - before
+    assert sent["nul"] and sent["deep"] and sent["surrogate"], sent
+
+
+def _attack_nul(attack: Attack):
+    for param in [*attack.query, {"name": "q"}]:
+        for query in (f"{param['name']}=a%00b", f"{param['name']}=1&{param['name']}=a%00b"):
+            attack.refused(f"query {query}", expected=(422,), query=query)
+    if attack.body is None:
+        return
+    strings = [(path, v) for path, v in _leaves(attack.body) if isinstance(v, str)]
+    for path, value in strings:
+        body = _replace(attack.body, path, value + NUL)
+        attack.refused(f"NUL in {_field(path)}", expected=(422,), body=body)
+    for path, value in strings[:1] + strings[-1:]:
+        body = _replace(attack.body, path, value[:1] + NUL + value[1:])
+        for content_type in ("application/merge-patch+json", "application/json"):
+            attack.refused(f"NUL in {_field(path)} as {content_type}", expected=(422,),
+                           body=body, content_type=content_type)  # fmt: skip
+            attack.refused(f"NUL in {_field(path)}, chunked {content_type}", expected=(422,),
+                           body=body, content_type=content_type, chunked=True)  # fmt: skip
+
+
+def _attack_digits(attack: Attack):
+    for param in attack.query:
+        if param.get("schema", {}).get("type") == "integer":
+            for digit in UNICODE_DIGITS:
+                if param["name"] in PAGING:
+                    attack.survives(f"{param['name']}={digit}", query=f"{param['name']}={digit}")
+                else:
+                    attack.refused(f"{param['name']}={digit}", field=param["name"],
+                                   query=f"{param['name']}={digit}")  # fmt: skip
+    booking = attack.path.startswith("/api/v1/bookings/{reference}")
+    if booking and (attack.method == "PATCH" or attack.path.endswith("/cancel")):
+        for digit in UNICODE_DIGITS:
+            attack.refused(f"If-Match {digit}", expected=(422,), field="If-Match",
+                           body=attack.body, headers={"If-Match": f'W/"{digit}"'})  # fmt: skip
+    if attack.body is None:
+        return
+    for path, value in _leaves(attack.body):
+        if isinstance(value, int):
+            for digit in UNICODE_DIGITS:
+                attack.refused(f"{digit} in {_field(path)}", field=_field(path),
+                               body=_replace(attack.body, path, digit))  # fmt: skip
+                attack.refused(f"1{digit} in {_field(path)}", field=_field(path),
+                               body=_replace(attack.body, path, f"1{digit}"))  # fmt: skip
+
+
+def _attack_letters(attack: Attack):
+    for param in attack.query:
+        for text_ in FOREIGN_TEXT:
+            attack.survives(f"{param['name']}={text_}", query=f"{param['name']}={text_}")
+    if attack.body is None:
+        return
+    for path, value in _leaves(attack.body):
+        if isinstance(value, str) and not _is_time(value):
+            for text_ in FOREIGN_TEXT:
+                body = _replace(attack.body, path, text_)
+                response = attack.survives(f"{text_} in {_field(path)}", body=body)
+                if path[-1] == "number":  # a container number: refused beside its row
+                    assert response.status_code == 422
+                    assert _field(path) in response.get_json()["errors"]
+
+
+def _attack_if_match(attack: Attack):
+    """A valid request with an If-Match in other digits: read by no operation as a version."""
+    for digit in UNICODE_DIGITS:
+        attack.survives(f"If-Match {digit}", body=attack.body,
+                        headers={"If-Match": f'W/"{digit}"'})  # fmt: skip
+
+
+def _attack_deep(attack: Attack):
+    attack.refused("5,000 brackets", expected=(400,), raw=DEEP)
+    attack.refused("5,000 brackets, merge-patch", expected=(400,), raw=DEEP,
+                   content_type="application/merge-patch+json")  # fmt: skip
+    attack.refused("5,000 brackets, chunked", expected=(400,), raw=DEEP, chunked=True)
+    if attack.body is not None:
+        for path, _value in list(_leaves(attack.body))[:3]:
+            body = _replace(attack.body, path, "@DEEP@")
+            raw = json.dumps(body).replace('"@DEEP@"', DEEP)
+            attack.refused(f"5,000 brackets in {_field(path)}", expected=(400,), raw=raw)
+
+
+def _attack_surrogate(attack: Attack):
+    attack.refused("lone surrogate", expected=(400,), raw='{"x": "\\ud800"}')
+    attack.refused("lone surrogate key", expected=(400,), raw='{"\\udfff": 1}')
+    if attack.body is None:
+        return
+    for path, value in _leaves(attack.body):
+        if isinstance(value, str):
+            body = _replace(attack.body, path, value + "\ud800")
+            attack.refused(f"lone surrogate in {_field(path)}", expected=(400,), body=body)
+            attack.refused(f"lone surrogate in {_field(path)}, merge-patch", expected=(400,),
+                           body=body, content_type="application/merge-patch+json")  # fmt: skip
+
+
+def _attack_far_times(attack: Attack):
+    for param in attack.query:
+        if param["name"] in ("from", "to", "month"):
+            for moment in FAR_TIMES:
+                query = f"{param['name']}={moment.replace('+', '%2B')}"
+                attack.refused(f"{param['name']} {moment}", field=param["name"], query=query)
+    if attack.body is None:
+        return
+    for path, value in _leaves(attack.body):
+        if _is_time(value):
+            for moment in FAR_TIMES:
+                attack.refused(f"{moment} in {_field(path)}", field=_field(path),
+                               body=_replace(attack.body, path, moment))  # fmt: skip
+
+
+def test_every_operation_with_a_body_has_an_example_or_a_schema(app, world):
+    spec = _spec(app)
+    examples = _examples(world)
+    for method, path in _operations(app):
+        item = spec["paths"][path][method.lower()]
+        if "requestBody" in item:
+            assert (method, path) in examples or item["requestBody"]["content"], (method, path)
+    assert set(examples) <= set(_operations(app)), set(examples) - set(_operations(app))
+
+
+def test_the_snapshot_sees_a_write(app, client, world):
+    """The control: the check that nothing was written would catch a write."""
+    attack = Attack(app, client, world, ("POST", "/api/v1/bookings"))
+    before = attack.snapshot()
+    assert attack.send(body=attack.body).status_code == 201
+    assert attack.snapshot() != before
