@@ -138,6 +138,22 @@ def is_lock_timeout(error: BaseException) -> bool:
     )
 
 
+def is_unreachable(error: BaseException) -> bool:
+    """Whether ``error`` says that the database cannot be reached at all (the connection was
+    refused or lost, the SQLite file cannot be opened), not that a statement failed."""
+    if not isinstance(error, exc.DBAPIError):
+        return False
+    if error.connection_invalidated:
+        return True
+    cause = error.orig
+    if isinstance(cause, sqlite3.Error):
+        return cause.sqlite_errorcode & 0xFF == sqlite3.SQLITE_CANTOPEN
+    # psycopg: a statement's error carries its SQLSTATE; one of the connection has none.
+    return isinstance(error, exc.OperationalError | exc.InterfaceError) and (
+        getattr(cause, "sqlstate", "") is None
+    )
+
+
 @event.listens_for(Engine, "begin")
 def _sqlite_on_begin(conn):
     if conn.dialect.name != "sqlite":
