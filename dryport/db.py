@@ -148,10 +148,15 @@ def is_unreachable(error: BaseException) -> bool:
     cause = error.orig
     if isinstance(cause, sqlite3.Error):
         return cause.sqlite_errorcode & 0xFF == sqlite3.SQLITE_CANTOPEN
-    # psycopg: a statement's error carries its SQLSTATE; one of the connection has none.
-    return isinstance(error, exc.OperationalError | exc.InterfaceError) and (
-        getattr(cause, "sqlstate", "") is None
-    )
+    if not isinstance(error, exc.OperationalError | exc.InterfaceError):
+        return False
+    # psycopg: a failed connection has no SQLSTATE, or one of class 08 (connection
+    # exception) or 57P01-57P03 (shut down, crashed, starting up); a statement's has its own.
+    state = getattr(cause, "sqlstate", "")
+    return state is None or state.startswith("08") or state in _SERVER_GOING_AWAY
+
+
+_SERVER_GOING_AWAY = frozenset({"57P01", "57P02", "57P03"})
 
 
 @event.listens_for(Engine, "begin")
