@@ -92,11 +92,13 @@ def create_departure(session: Session, user: User, data: dict) -> Departure:
 def update_departure(session: Session, user: User, departure_id: int, data: dict) -> Departure:
     """Change a scheduled departure's times, service number or capacity.
 
-    Capacity may not drop below what is held. Raises ``Conflict`` for a stale ``version`` or
-    a departure that has left.
+    Capacity may not drop below what is held. Raises ``Invalid`` without the ``version``
+    read, ``Conflict`` for a stale one or a departure that has left.
     """
     require_role(user, *STAFF)
-    departure = get_departure_for_update(session, departure_id, data.get("version"))
+    if data.get("version") is None:  # a change names what it was made on, or overwrites
+        raise Invalid(errors={"version": [_l("The version you read is missing; reload.")]})
+    departure = get_departure_for_update(session, departure_id, data["version"])
     summary = _summary(departure)  # read before any change: reading later would flush
     if departure.status not in (DepartureStatus.SCHEDULED, DepartureStatus.CLOSED):
         raise Conflict(_l("A departure that has left cannot be replanned."))
