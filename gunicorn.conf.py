@@ -18,7 +18,14 @@ bind = [os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")]
 # Processes and threads per process. The app keeps nothing in memory between requests, so
 # any number of them, on any number of hosts, can serve one PostgreSQL database.
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
-threads = int(os.environ.get("GUNICORN_THREADS", "2"))
+# A thread reads its request from the client itself: a slow client (slowloris, a bad mobile
+# link, when nothing buffers in front) holds one for as long as it trickles. With two per
+# worker, a handful of them held every thread of a worker, and the requests that worker
+# accepted meanwhile waited behind them (15-30 % of the others, straight at gunicorn).
+# Eight per worker leave threads free; a thread still waiting for a request's headers holds
+# no database connection. The proxy (docs/DEPLOYMENT.md, section 5) buffers whole requests
+# and is the real defence.
+threads = int(os.environ.get("GUNICORN_THREADS", "8"))
 
 # A departure's waybills as one PDF take seconds; nothing takes a minute.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))

@@ -143,8 +143,8 @@ def register_errorhandlers(app: Flask) -> None:
 
     from dryport import security_log
     from dryport.api.errors import api_error_response
-    from dryport.db import is_lock_timeout
-    from dryport.services.errors import Busy, DomainError, stale
+    from dryport.db import is_lock_timeout, is_unreachable
+    from dryport.services.errors import Busy, DomainError, Unavailable, stale
     from dryport.web.errors import web_error_response
 
     def handle(error):
@@ -152,6 +152,14 @@ def register_errorhandlers(app: Flask) -> None:
             error = stale()
         elif is_lock_timeout(error):  # other writers held SQLite's lock past the timeout
             error = Busy()
+        elif is_unreachable(error) or is_unreachable(getattr(error, "original_exception", None)):
+            # (the latter: lost while committing, after the view; Flask wraps that in a 500)
+            app.logger.error("the database cannot be reached: %s", error)
+            # Nothing may ask the database again, not even who is signed in (for the page
+            # and its language): the user is taken as anonymous. Flask-Login keeps the
+            # loaded user there; setting it does not sign anyone out.
+            g._login_user = app.login_manager.anonymous_user()
+            error = Unavailable()
         if getattr(error, "status", getattr(error, "code", None)) == 403:
             user = current_user if current_user and current_user.is_authenticated else None
             api_user = getattr(g, "api_user", None)

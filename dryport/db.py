@@ -146,6 +146,27 @@ def is_lock_timeout(error: BaseException) -> bool:
     )
 
 
+def is_unreachable(error: BaseException) -> bool:
+    """Whether ``error`` says that the database cannot be reached at all (the connection was
+    refused or lost, the SQLite file cannot be opened), not that a statement failed."""
+    if not isinstance(error, exc.DBAPIError):
+        return False
+    if error.connection_invalidated:
+        return True
+    cause = error.orig
+    if isinstance(cause, sqlite3.Error):
+        return cause.sqlite_errorcode & 0xFF == sqlite3.SQLITE_CANTOPEN
+    if not isinstance(error, exc.OperationalError | exc.InterfaceError):
+        return False
+    # psycopg: a failed connection has no SQLSTATE, or one of class 08 (connection
+    # exception) or 57P01-57P03 (shut down, crashed, starting up); a statement's has its own.
+    state = getattr(cause, "sqlstate", "")
+    return state is None or state.startswith("08") or state in _SERVER_GOING_AWAY
+
+
+_SERVER_GOING_AWAY = frozenset({"57P01", "57P02", "57P03"})
+
+
 @event.listens_for(Engine, "begin")
 def _sqlite_on_begin(conn):
     if conn.dialect.name != "sqlite":

@@ -1,8 +1,15 @@
-from flask import Response, current_app, jsonify, request
-from flask_babel import lazy_gettext as _l
+from flask import current_app, jsonify, request
 from flask_smorest import Blueprint
 
 from dryport.api.auth import BEARER, current_api_user, token_required
+from dryport.api.conditional import (
+    ETAG,
+    IF_MATCH,
+    etag,
+    not_modified,
+    required_version,
+    version_read,
+)
 from dryport.api.errors import problems
 from dryport.api.paging import WHOLE, paged
 from dryport.db import lock_at_first_write
@@ -19,8 +26,6 @@ from dryport.schemas.bookings import (
     VersionSchema,
 )
 from dryport.services import bookings, idempotency
-from dryport.services.digits import is_whole_number, whole_number
-from dryport.services.errors import Invalid
 
 blp = Blueprint("api_bookings", __name__, description="Bookings: place, follow, amend, cancel")
 
@@ -31,13 +36,6 @@ IDEMPOTENCY_HEADER = {
     "schema": {"type": "string", "maxLength": idempotency.MAX_KEY_LENGTH},
     "description": "Retries with the same key and body return the first response and "
     "create nothing new; the same key with another body is refused (422). Keys expire.",
-}
-ETAG = {
-    "ETag": {
-        "description": 'The booking\'s version, e.g. W/"3": send it as If-Match to change '
-        "the booking only if nobody else has, or as If-None-Match to read it only if changed",
-        "schema": {"type": "string"},
-    }
 }
 REPLAYED = {
     "Idempotent-Replayed": {
@@ -103,54 +101,34 @@ def list_bookings(query, pagination_parameters):
 def get_booking(reference):
     """One booking; its ETag is its version, for conditional requests"""
     booking = bookings.get_booking(db.session, current_api_user(), reference)
-    tag = etag(booking)
-    if request.headers.get("If-None-Match") == tag:
-        return Response(status=304, headers={"ETag": tag})
-    return booking, 200, {"ETag": tag}
+    return not_modified(booking) or (booking, 200, {"ETag": etag(booking)})
 
 
 @blp.route("/bookings/<reference:reference>", methods=["PATCH"])
 @token_required(Role.SHIPPER)
-@blp.doc(security=BEARER)
+@blp.doc(security=BEARER, parameters=[IF_MATCH])
 @blp.arguments(BookingAmendSchema)
 @blp.response(200, BookingSchema, headers=ETAG)
 @problems(404, 409, descriptions={409: "Stale version, past the cut-off, or not enough capacity"})
 def amend_booking(body, reference):
     """Amend parties, cargo or container lines before the cut-off (send the version read, in
     the body or as If-Match)"""
-    body["version"] = if_match() or body.get("version")
-    if body["version"] is None:
-        raise Invalid(errors={"version": [_l("Send the version you read, or If-Match.")]})
+    body["version"] = required_version(body)
     booking = bookings.amend_booking(db.session, current_api_user(), reference, body)
     return booking, 200, {"ETag": etag(booking)}
 
 
 @blp.route("/bookings/<reference:reference>/cancel", methods=["POST"])
 @token_required(Role.SHIPPER)
-@blp.doc(security=BEARER)
+@blp.doc(security=BEARER, parameters=[IF_MATCH])
 @blp.arguments(VersionSchema, required=False)
 @blp.response(200, BookingSchema, headers=ETAG)
 @problems(404, 409, descriptions={409: "Stale version, past the cut-off, or not cancellable"})
 def cancel_booking(body, reference):
     """Cancel before the cut-off"""
-    version = if_match() or (body or {}).get("version")
+    version = version_read(body)
     booking = bookings.cancel_booking(db.session, current_api_user(), reference, version)
     return booking, 200, {"ETag": etag(booking)}
-
-
-def etag(booking) -> str:
-    return f'W/"{booking.version}"'
-
-
-def if_match() -> int | None:
-    """The version named by an ``If-Match: W/"3"`` header; a malformed one is a 422."""
-    header = request.headers.get("If-Match")
-    if header is None:
-        return None
-    value = header.strip().removeprefix("W/").strip('"')
-    if not is_whole_number(value) or len(value) > 9:
-        raise Invalid(errors={"If-Match": [_l('The ETag of the booking, e.g. W/"3".')]})
-    return whole_number(value)
 
 
 @blp.route("/bookings/<reference:reference>/events")

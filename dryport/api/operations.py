@@ -3,6 +3,7 @@
 from flask_smorest import Blueprint
 
 from dryport.api.auth import BEARER, current_api_user, token_required
+from dryport.api.conditional import ETAG, IF_MATCH, etag, required_version, version_read
 from dryport.api.errors import problems
 from dryport.extensions import db
 from dryport.models import Role
@@ -77,26 +78,30 @@ def create_departure(body):
 
 @blp.route(DEPARTURE, methods=["PATCH"])
 @token_required(*STAFF)
-@blp.doc(security=BEARER)
+@blp.doc(security=BEARER, parameters=[IF_MATCH])
 @blp.arguments(DepartureUpdateSchema)
-@blp.response(200, DepartureSchema)
+@blp.response(200, DepartureSchema, headers=ETAG)
 @problems(404, 409, descriptions={409: "Changed meanwhile, or capacity below what is held"})
 def update_departure(body, departure_id):
-    """Replan a departure: times, service number, capacity (not below what is held)"""
-    return operations.update_departure(db.session, current_api_user(), departure_id, body)
+    """Replan a departure: times, service number, capacity (not below what is held); send
+    the version read, in the body or as If-Match"""
+    body["version"] = required_version(body)
+    departure = operations.update_departure(db.session, current_api_user(), departure_id, body)
+    return departure, 200, {"ETag": etag(departure)}
 
 
 @blp.route(DEPARTURE + "/cancel", methods=["POST"])
 @token_required(*STAFF)
-@blp.doc(security=BEARER)
+@blp.doc(security=BEARER, parameters=[IF_MATCH])
 @blp.arguments(DepartureCancelSchema, required=False)
-@blp.response(200, DepartureSchema)
+@blp.response(200, DepartureSchema, headers=ETAG)
 @problems(404, 409, descriptions={409: "Live bookings are still on it (listed in bookings)"})
 def cancel_departure(body, departure_id):
     """Cancel a departure with no live booking left on it"""
-    return operations.cancel_departure(
-        db.session, current_api_user(), departure_id, (body or {}).get("version")
+    departure = operations.cancel_departure(
+        db.session, current_api_user(), departure_id, version_read(body)
     )
+    return departure, 200, {"ETag": etag(departure)}
 
 
 @blp.route(DEPARTURE + "/depart", methods=["POST"])

@@ -1,6 +1,7 @@
 from flask_smorest import Blueprint
 
 from dryport.api.auth import BEARER, token_required
+from dryport.api.conditional import ETAG, etag, not_modified
 from dryport.api.errors import problems
 from dryport.api.paging import WHOLE, paged
 from dryport.extensions import db
@@ -56,8 +57,11 @@ def list_departures(query, pagination_parameters):
 @blp.route("/departures/<id:departure_id>")
 @token_required()
 @blp.doc(security=BEARER)
-@blp.response(200, DepartureSchema)
+@blp.response(200, DepartureSchema, headers=ETAG)
+@blp.alt_response(304, description="Not modified: the If-None-Match sent is current",
+                  headers=ETAG)  # fmt: skip
 @problems(404)
 def get_departure(departure_id):
-    """One departure"""
-    return departures.get_departure(db.session, departure_id)
+    """One departure; its ETag is its version, for conditional requests"""
+    departure = departures.get_departure(db.session, departure_id)
+    return not_modified(departure) or (departure, 200, {"ETag": etag(departure)})

@@ -96,9 +96,10 @@ class DepartureCreateSchema(Schema):
 
 
 class DepartureUpdateSchema(Schema):
-    """Body of ``PATCH /api/v1/departures/{id}``: what changes, with the version read."""
+    """Body of ``PATCH /api/v1/departures/{id}``: what changes, with the version read (here,
+    or as the ``If-Match`` header)."""
 
-    version = fields.Integer(required=True, strict=True)
+    version = fields.Integer(load_default=None, strict=True)
     service_no = fields.String(
         validate=validate.Length(min=1, max=20, error=_l("1 to 20 characters."))
     )

@@ -55,6 +55,9 @@ class DepartureSchema(Schema):
     available_teu = fields.Float(attribute="free_teu")
     status = fields.Enum(DepartureStatus)
     departed_at = fields.AwareDateTime(allow_none=True)
+    version = fields.Integer(
+        metadata={"description": "Send it back (or the ETag as If-Match) to change it"}
+    )
 
 
 class Moment(fields.AwareDateTime):

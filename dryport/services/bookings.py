@@ -121,14 +121,28 @@ def get_booking_for_change(
     of the same booking queue on PostgreSQL instead of both acting on what they read before
     the other committed; the loser then sees the winner's status and version. (SQLite's
     writers are serialised already.)
+
+    Departure rows are only ever locked all at once, in id order, so no two changes wait
+    for each other's rows. A roll that won the race may have moved the booking to another
+    departure while this waited: going on would lock that one out of order (a deadlock),
+    so that is a ``Conflict`` (stale), as any other change made meanwhile.
     """
     booking = get_booking(session, user, reference, timeline=False)
-    ids = sorted({booking.departure_id, *also_lock})
+    ids = lock_departures(session, [booking.departure_id, *also_lock])
+    session.refresh(booking)
+    if booking.departure_id not in ids:
+        raise stale()
+    return booking
+
+
+def lock_departures(session: Session, ids) -> set[int]:
+    """Lock the rows of the departures ``ids`` until commit, in id order (the one order of
+    every departure lock); return the ids."""
+    ids = set(ids)
     session.execute(
         select(Departure.id).where(Departure.id.in_(ids)).order_by(Departure.id).with_for_update()
     )
-    session.refresh(booking)
-    return booking
+    return ids
 
 
 def get_booking(session: Session, user: User, reference: str, timeline: bool = True) -> Booking:

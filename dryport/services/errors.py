@@ -87,3 +87,19 @@ class Busy(DomainError):
         super().__init__(
             _l("The system is busy with other changes and saved nothing; try again in a moment.")
         )
+
+
+class Unavailable(Busy):
+    """The database cannot be reached (down, restarting, out of reach, a file that cannot
+    be opened): nothing was done, and the same request may be sent again once it is back.
+    Answered as ``Busy`` is (503 with Retry-After), by a page that needs no database."""
+
+    title = _l("Service unavailable")
+    retry_after = 30
+
+    def __init__(self):
+        DomainError.__init__(
+            self,
+            _l("The database cannot be reached just now, so nothing was saved; "
+               "please try again in a minute."),
+        )  # fmt: skip

@@ -22,12 +22,13 @@ from dryport.models import (
     User,
 )
 from dryport.services import capacity, reports, waybills
-from dryport.services.access import STAFF, require_role
+from dryport.services.access import STAFF, booking_scope, require_role
 from dryport.services.admin import apply_changes, record_change
 from dryport.services.bookings import (
     check_version,
     flush,
     get_booking_for_change,
+    lock_departures,
     record_event,
 )
 from dryport.services.clock import FIRST_MOMENT, to_local, utcnow
@@ -93,11 +94,13 @@ def create_departure(session: Session, user: User, data: dict) -> Departure:
 def update_departure(session: Session, user: User, departure_id: int, data: dict) -> Departure:
     """Change a scheduled departure's times, service number or capacity.
 
-    Capacity may not drop below what is held. Raises ``Conflict`` for a stale ``version`` or
-    a departure that has left.
+    Capacity may not drop below what is held. Raises ``Invalid`` without the ``version``
+    read, ``Conflict`` for a stale one or a departure that has left.
     """
     require_role(user, *STAFF)
-    departure = get_departure_for_update(session, departure_id, data.get("version"))
+    if data.get("version") is None:  # a change names what it was made on, or overwrites
+        raise Invalid(errors={"version": [_l("The version you read is missing; reload.")]})
+    departure = get_departure_for_update(session, departure_id, data["version"])
     summary = _summary(departure)  # read before any change: reading later would flush
     if departure.status not in (DepartureStatus.SCHEDULED, DepartureStatus.CLOSED):
         raise Conflict(_l("A departure that has left cannot be replanned."))
@@ -174,8 +177,7 @@ def roll_booking(
     released on the source; the booking keeps its status.
     """
     require_role(user, *STAFF)
-    if not 1 <= target_id <= 2**31 - 1:
-        raise Invalid(errors={"departure_id": [_l("No such departure.")]})
+    _check_id(target_id)
     booking = get_booking_for_change(session, user, reference, target_id)
     if version is not None:
         check_version(booking, version)
@@ -325,6 +327,12 @@ def _check_times(departs_at: datetime, cutoff_at: datetime) -> None:
         raise Invalid(errors={"cutoff_at": [_l("The cut-off must come before the departure.")]})
 
 
+def _check_id(departure_id: int) -> None:
+    """An id no row can have is no departure (and not a database error: integers are 32-bit)."""
+    if not 1 <= departure_id <= 2**31 - 1:
+        raise Invalid(errors={"departure_id": [_l("No such departure.")]})
+
+
 def _flush_departure(session: Session) -> None:
     try:
         session.flush()
@@ -348,9 +356,18 @@ def held_by_status(session: Session, departure_ids: list[int]) -> dict:
 def roll_bookings(
     session: Session, user: User, references: list[str], target_id: int
 ) -> list[Booking]:
-    """Roll a selection to one departure: all of them or, if one does not fit, none."""
+    """Roll a selection to one departure: all of them or, if one does not fit, none.
+
+    The departures of the whole selection are locked first, at once (in id order): locking
+    them booking by booking would take them out of order when the selection spans several.
+    """
     if not references:
         raise Invalid(errors={"references": [_l("Choose at least one booking.")]})
+    _check_id(target_id)
+    sources = session.scalars(
+        select(Booking.departure_id).where(Booking.reference.in_(references), booking_scope(user))
+    )
+    lock_departures(session, [*sources, target_id])
     return [roll_booking(session, user, ref, target_id) for ref in references]
 
 

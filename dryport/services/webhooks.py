@@ -38,6 +38,7 @@ from sqlalchemy.orm import Session
 
 from dryport.models import (
     BookingEvent,
+    Company,
     DeliveryStatus,
     Role,
     User,
@@ -122,7 +123,12 @@ def get_endpoint(session: Session, user: User, endpoint_id: int) -> WebhookEndpo
 def create_endpoint(
     session: Session, user: User, url: str, description: str = ""
 ) -> tuple[WebhookEndpoint, str]:
-    """Register ``url`` for the user's company; return it with its secret, shown once."""
+    """Register ``url`` for the user's company; return it with its secret, shown once.
+
+    A company has at most ``MAX_ENDPOINTS``: beyond, ``Conflict``. Its row is locked before
+    the count (PostgreSQL; SQLite's writers take turns already), so registrations at once
+    count one after another and the limit holds under any race.
+    """
     require_role(user, Role.SHIPPER)
     url = (url or "").strip()
     description = (description or "").strip()
@@ -131,6 +137,7 @@ def create_endpoint(
         raise Invalid(errors={"url": [problem]})
     if len(description) > 100:
         raise Invalid(errors={"description": [_l("At most 100 characters.")]})
+    session.execute(select(Company.id).where(Company.id == user.company_id).with_for_update())
     count = session.scalar(
         select(func.count()).where(WebhookEndpoint.company_id == user.company_id)
     )

@@ -8,7 +8,7 @@ from werkzeug.exceptions import HTTPException
 
 from dryport.extensions import db
 from dryport.i18n import HTTP_TITLES
-from dryport.services.errors import Busy, DomainError, NotFound
+from dryport.services.errors import Busy, DomainError, NotFound, Unavailable
 
 TITLES = {
     **HTTP_TITLES,
@@ -40,7 +40,9 @@ def web_error_response(error: Exception):
         db.session.rollback()
         current_app.logger.exception("unhandled error on %s %s", request.method, request.path)
         status, detail = 500, str(DETAILS[500])
-    title = str(TITLES.get(status, _("Error")))
-    page = render_template("errors/error.html", status=status, title=title, detail=detail)
+    title = str(error.title if isinstance(error, Busy) else TITLES.get(status, _("Error")))
+    # The usual page asks the database who is signed in: not when it cannot be reached.
+    template = "errors/unavailable.html" if isinstance(error, Unavailable) else "errors/error.html"
+    page = render_template(template, status=status, title=title, detail=detail)
     headers = {"Retry-After": str(error.retry_after)} if isinstance(error, Busy) else {}
     return page, status, headers

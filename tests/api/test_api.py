@@ -196,6 +196,7 @@ def test_one_departure_has_the_contract_fields(
         "available_teu",
         "status",
         "departed_at",
+        "version",  # for If-Match, as a booking's
     }
     assert body["route"] == "XAEU" and body["status"] == "SCHEDULED"
     assert body["booked_teu"] == 3 and body["available_teu"] == 79

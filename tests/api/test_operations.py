@@ -314,6 +314,43 @@ def test_capacity_may_not_drop_below_what_is_held(
     assert stale.status_code == 409
 
 
+def test_a_departure_shows_its_version_and_takes_if_match_as_a_booking_does(
+    client, db_session, people, make_departure
+):
+    departure = make_departure(capacity=10)
+    path, operator = f"/api/v1/departures/{departure.id}", people["operator"][1]
+    first = client.get(path, headers=operator)
+    tag = first.headers["ETag"]
+    assert tag == 'W/"1"' and first.get_json()["version"] == 1
+    listed = client.get("/api/v1/departures", headers=operator).get_json()
+    assert [d["version"] for d in listed] == [1]
+    unchanged = client.get(path, headers={**operator, "If-None-Match": tag})
+    assert unchanged.status_code == 304 and not unchanged.data
+    replanned = client.patch(path, headers={**operator, "If-Match": tag}, json={"capacity_teu": 12})
+    assert replanned.status_code == 200 and replanned.headers["ETag"] == 'W/"2"'
+    assert replanned.get_json()["version"] == 2
+    stale = client.patch(path, headers={**operator, "If-Match": tag}, json={"capacity_teu": 5})
+    assert stale.status_code == 409 and stale.mimetype == PROBLEM
+    bad = client.patch(path, headers={**operator, "If-Match": 'W/"²"'}, json={"capacity_teu": 5})
+    assert bad.status_code == 422 and "If-Match" in bad.get_json()["errors"]
+    neither = client.patch(path, headers=operator, json={"capacity_teu": 5})
+    assert neither.status_code == 422 and "version" in neither.get_json()["errors"]
+    cancel = client.post(f"{path}/cancel", headers={**operator, "If-Match": tag})
+    assert cancel.status_code == 409
+    assert _reload(db_session, Departure, departure.id).capacity_teu == 12
+    cancelled = client.post(f"{path}/cancel", headers={**operator, "If-Match": 'W/"2"'})
+    assert cancelled.status_code == 200 and cancelled.headers["ETag"] == 'W/"3"'
+
+
+def test_the_openapi_document_shows_the_departure_version_and_etag(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    assert "version" in spec["components"]["schemas"]["Departure"]["properties"]
+    departure = spec["paths"]["/api/v1/departures/{departure_id}"]
+    assert "ETag" in departure["get"]["responses"]["200"]["headers"]
+    assert "ETag" in departure["patch"]["responses"]["200"]["headers"]
+    assert "If-Match" in [p["name"] for p in departure["patch"]["parameters"]]
+
+
 def test_a_departure_with_bookings_cannot_be_cancelled(
     client, db_session, people, make_departure, make_booking
 ):

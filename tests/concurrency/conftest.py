@@ -86,12 +86,13 @@ def start_server(
     module: str = "wsgi:app",
     *,
     workers: int = WORKERS,
-    threads: int = 2,
+    threads: int | None = 2,
     graceful_timeout: int = 5,
     env: dict | None = None,
 ) -> Server:
     """Start gunicorn with the production settings (``gunicorn.conf.py``) on a free loopback
-    port against ``database_url``; return at once (``wait_until_up`` waits for it)."""
+    port against ``database_url``; return at once (``wait_until_up`` waits for it).
+    ``threads=None`` keeps the threads per worker that ``gunicorn.conf.py`` sets."""
     port = _free_port()
     log = log_dir / f"gunicorn-{port}.log"
     environment = {
@@ -117,8 +118,7 @@ def start_server(
                 str(ROOT / "gunicorn.conf.py"),
                 "-w",
                 str(workers),
-                "--threads",
-                str(threads),
+                *(["--threads", str(threads)] if threads is not None else []),
                 "-b",
                 f"127.0.0.1:{port}",
                 "--graceful-timeout",

@@ -2,16 +2,19 @@
 event (and never by a rollback), deliveries are signed, retried with back-off, logged, and
 taken by one worker only."""
 
+import contextlib
 import hashlib
 import hmac
+import threading
 import time
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
+from dryport.db import write_intent
 from dryport.extensions import db
-from dryport.models import DeliveryStatus, Role, WebhookDelivery
+from dryport.models import DeliveryStatus, Role, User, WebhookDelivery, WebhookEndpoint
 from dryport.services import webhooks
 from dryport.services.bookings import record_event
 from dryport.services.clock import utcnow
@@ -118,6 +121,45 @@ def test_a_company_has_at_most_five_endpoints(db_session, shipper):
         webhooks.create_endpoint(db_session, shipper, f"https://erp.example.com/{n}")
     with pytest.raises(Conflict):
         webhooks.create_endpoint(db_session, shipper, "https://erp.example.com/6")
+
+
+def test_the_endpoint_limit_holds_when_a_company_registers_many_at_once(app, db_session, shipper):
+    """Ten registrations at once: each counts the company's endpoints, adds one and waits
+    (up to a second) for the others before it commits. Counted without a lock, all ten
+    counted none and all ten were kept; the company's row lock makes them take turns."""
+    user_id, company_id = shipper.id, shipper.company_id
+    db_session.commit()
+    ready = threading.Barrier(10)
+    answers = []
+
+    def register(n: int) -> None:
+        with app.app_context():
+            token = write_intent.set(True)  # as a POST request: SQLite writers take turns too
+            user = db.session.get(User, user_id)
+            try:
+                webhooks.create_endpoint(db.session, user, f"https://erp.example.com/{n}")
+                # The others may be waiting for this one's lock: then go on after a second.
+                with contextlib.suppress(threading.BrokenBarrierError):
+                    ready.wait(timeout=1)
+                db.session.commit()
+                answers.append("created")
+            except Conflict:
+                db.session.rollback()
+                answers.append("refused")
+            finally:
+                db.session.remove()
+                write_intent.reset(token)
+
+    threads = [threading.Thread(target=register, args=(n,)) for n in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    created = db_session.scalar(
+        select(func.count()).where(WebhookEndpoint.company_id == company_id)
+    )
+    assert created == webhooks.MAX_ENDPOINTS
+    assert sorted(answers) == ["created"] * 5 + ["refused"] * 5
 
 
 def test_endpoints_are_the_companys_own(db_session, make_user, shipper, endpoint):

@@ -92,6 +92,26 @@ def test_capacity_below_what_is_held_is_explained(
     assert "不得少于已订的 4 TEU" in response.get_data(as_text=True)
 
 
+def test_a_replan_without_the_version_read_changes_nothing(
+    client, db_session, operator, make_departure
+):
+    departure = make_departure(capacity=10)
+    response = _post(
+        client,
+        f"/operations/departures/{departure.id}/edit",
+        {
+            "service_no": departure.service_no,
+            "departs_at": departure.departs_at.astimezone(LOCAL_TZ).strftime("%Y-%m-%dT%H:%M"),
+            "cutoff_at": departure.cutoff_at.astimezone(LOCAL_TZ).strftime("%Y-%m-%dT%H:%M"),
+            "capacity_teu": "30",
+            "capacity_kg": "",
+        },
+    )
+    assert response.status_code == 422
+    db_session.expire_all()
+    assert db_session.get(Departure, departure.id).capacity_teu == 10
+
+
 def test_depart_refused_then_done_then_arrive(
     client, db_session, operator, make_user, make_departure, make_booking
 ):
