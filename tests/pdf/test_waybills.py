@@ -289,14 +289,20 @@ def test_replanning_the_train_reissues_its_waybills(db_session, confirmed, make_
     first = waybills.latest(db_session, booking.id)
     departure = booking.departure
     operations.update_departure(
-        db_session, make_user(Role.OPERATOR), departure.id, {"service_no": "X9099"}
+        db_session,
+        make_user(Role.OPERATOR),
+        departure.id,
+        {"service_no": "X9099", "version": departure.version},
     )
     db_session.commit()
     second = waybills.latest(db_session, booking.id)
     assert second.revision == first.revision + 1
     assert "X9099" in _text(waybills.render_pdf([second]))
     capacity_only = operations.update_departure(
-        db_session, make_user(Role.OPERATOR), departure.id, {"capacity_teu": 90}
+        db_session,
+        make_user(Role.OPERATOR),
+        departure.id,
+        {"capacity_teu": 90, "version": departure.version},
     )
     db_session.commit()
     assert capacity_only and waybills.latest(db_session, booking.id).revision == 2
