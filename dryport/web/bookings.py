@@ -130,8 +130,10 @@ def amend_booking(reference: str):
     status = 200
     form = request.form if request.method == "POST" else _booking_form(booking)
     if request.method == "POST":
-        # The form always shows every part: a part left blank is a part removed.
-        nested = {"notify_party": None, "containers": [], **unflatten(form, FORM_INTEGERS)}
+        # The form always shows every part: a part left blank is a part removed, and a
+        # required part left blank is refused (not taken as "unchanged").
+        blank = {"consignee": {}, "notify_party": None, "cargo": {}, "containers": []}
+        nested = {**blank, **unflatten(form, FORM_INTEGERS)}
         data, errors = load_nested_form(BookingAmendSchema(), nested)
         status = 422
         if data:
