@@ -17,6 +17,7 @@ from flask_login import current_user
 
 from dryport.db import lock_at_first_write
 from dryport.extensions import db
+from dryport.i18n import local_time
 from dryport.models import BookingStatus, Role
 from dryport.responses import pdf_response
 from dryport.schemas.bookings import DG_CLASSES, BookingAmendSchema, BookingCreateSchema
@@ -27,6 +28,7 @@ from dryport.services.departures import station_cutoff
 from dryport.services.errors import DomainError
 from dryport.services.pagination import paginate
 from dryport.web.access import role_required
+from dryport.web.confirm import confirm_page, confirmed
 from dryport.web.forms import domain_errors, load_nested_form, route_filter, unflatten
 
 bp = Blueprint("bookings", __name__, url_prefix="/bookings")
@@ -149,9 +151,13 @@ def amend_booking(reference: str):
     return _form_page("amend", form, errors, status, booking=booking)
 
 
-@bp.route("/<reference:reference>/cancel", methods=["POST"])
+@bp.route("/<reference:reference>/cancel", methods=["GET", "POST"])
 @role_required(Role.SHIPPER)
 def cancel_booking(reference: str):
+    """Cancel after a confirmation page that says what the cancellation gives up."""
+    if request.method == "GET" or not confirmed():
+        booking = bookings.get_booking(db.session, current_user, reference, timeline=False)
+        return _cancel_page(booking, refused=request.method == "POST")
     version = request.form.get("version", type=int)
     try:
         bookings.cancel_booking(db.session, current_user, reference, version)
@@ -166,6 +172,39 @@ def cancel_booking(reference: str):
             "success",
         )
     return redirect(url_for("bookings.booking_detail", reference=reference))
+
+
+def _cancel_page(booking, refused: bool):
+    departure = booking.departure
+    consequences = [
+        _(
+            "Booking %(reference)s is cancelled and its %(teu)s TEU on %(service)s"
+            " (%(time)s) are given up for other shippers.",
+            reference=booking.reference,
+            teu=format_teu(booking.teu),
+            service=departure.service_no,
+            time=local_time(departure.departs_at),
+        )
+    ]
+    if booking.waybill_no:
+        consequences.append(
+            _(
+                "Waybill %(number)s is no longer valid: its verification page will say the"
+                " booking is cancelled.",
+                number=booking.waybill_no,
+            )
+        )
+    consequences.append(_("This cannot be undone: to ship after all, book again."))
+    back = url_for("bookings.booking_detail", reference=booking.reference)
+    return confirm_page(
+        title=_("Cancel booking %(reference)s?", reference=booking.reference),
+        consequences=consequences,
+        action=url_for("bookings.cancel_booking", reference=booking.reference),
+        button=_("Yes, cancel the booking"),
+        back=back,
+        fields={"version": request.values.get("version", booking.version, type=int)},
+        refused=refused,
+    )
 
 
 def _form_page(mode: str, form, errors, status: int, booking=None):

@@ -42,12 +42,15 @@ EXPECTED = {
     "bookings.amend_booking": only(("shipper_a",)) | {"shipper_b": 404},
     "bookings.waybill_pdf": {**SCOPED, "clerk_x": 403, "clerk_y": 403},
     "bookings.new_booking": only(("shipper_a", "shipper_b")),
+    "bookings.cancel_booking": only(("shipper_a",)) | {"shipper_b": 404},
     "station.queue": only(("clerk_x", "clerk_y")),
     "station.check_load": only(("clerk_x",)) | {"clerk_y": 404},
+    "station.reject_load": only(("clerk_x",)) | {"clerk_y": 404},
     "operations.board": only(STAFF),
     "operations.departure_detail": only(STAFF),
     "operations.edit_departure": only(STAFF),
     "operations.departure_waybills": only(STAFF),
+    "operations.departure_action": only(STAFF),
     "operations.new_departure": only(STAFF),
     "reports.dashboard": only(STAFF),
     "reports.monthly": only(STAFF),
@@ -110,14 +113,16 @@ def world(db_session, make_user, make_booking, make_departure):
     values = {
         "reference": booking.reference, "departure_id": departure.id, "code": "HB",
         "user_id": people["clerk_x"].id, "number": waybill.number, "filename": "css/dryport.css",
-        "month": "2026-03", "fmt": "csv", "endpoint_id": endpoint.id,
+        "month": "2026-03", "fmt": "csv", "endpoint_id": endpoint.id, "action": "cancel",
     }  # fmt: skip
     special = {
         "station.check_load": {"reference": check.reference},
+        "station.reject_load": {"reference": check.reference},
         "admin.edit_route": {"code": "EAST"},
     }
     query = {
         "public.verify": f"?t={waybill.token}",
+        "station.reject_load": "?reason=damaged&version=1",
         "reports.monthly": "?month=2026-03",
         "api_reports.monthly": "?month=2026-03",
     }
