@@ -267,7 +267,11 @@ def amend_booking(
     new_teu = booking_teu(data["containers"]) if "containers" in data else booking.teu
     new_kg = data["cargo"]["gross_weight_kg"] if "cargo" in data else booking.gross_weight_kg
     capacity.hold(
-        session, booking.departure, new_teu - booking.teu, new_kg - booking.gross_weight_kg
+        session,
+        booking.departure,
+        new_teu - booking.teu,
+        new_kg - booking.gross_weight_kg,
+        held=(booking.teu, booking.gross_weight_kg),
     )
     booking.teu = new_teu
     _apply(booking, data)

@@ -81,6 +81,11 @@ def new_departure():
 @role_required(*STAFF)
 def edit_departure(departure_id: int):
     departure = departures.get_departure(db.session, departure_id)
+    try:
+        operations.check_plannable(departure)
+    except DomainError as error:
+        flash(str(error.message), "error")
+        return redirect(url_for("operations.departure_detail", departure_id=departure_id))
     form, errors, status = request.form, {}, 200
     if request.method == "POST":
         data, errors = load_nested_form(DepartureUpdateSchema(), _times(form))
