@@ -126,7 +126,8 @@ def test_every_field_of_an_empty_booking_is_marked(client, auth, make_user, rend
 
 def test_the_focus_goes_to_the_first_invalid_field(client, auth, make_user):
     auth.login(make_user(Role.SHIPPER).email)
-    page = client.get("/bookings/new").get_data(as_text=True)
+    assert "js/forms.js" not in client.get("/bookings/new").get_data(as_text=True)
+    page = _post(client, "/bookings/new", BLANK_BOOKING).get_data(as_text=True)
     assert "js/forms.js" in page
     with client.get("/static/js/forms.js") as response:
         script = response.get_data(as_text=True)
