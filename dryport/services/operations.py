@@ -365,18 +365,18 @@ def roll_bookings(
 
 def board(session: Session, departures: list[Departure]) -> list[dict]:
     """The operator's view of each departure: TEU held, confirmed and free, load factor, and
-    the bookings still waiting for confirmation at each station."""
+    the bookings still waiting for confirmation at each station (``{Station: count}``)."""
     ids = [d.id for d in departures]
     held = held_by_status(session, ids)
     waiting: dict = {}
-    for departure_id, code, count in session.execute(
-        select(Booking.departure_id, Station.code, func.count())
+    for departure_id, station, count in session.execute(
+        select(Booking.departure_id, Station, func.count())
         .join(Booking.origin_station)
         .where(Booking.departure_id.in_(ids), Booking.status == BookingStatus.RECEIVED)
-        .group_by(Booking.departure_id, Station.code)
+        .group_by(Booking.departure_id, Station.id)
         .order_by(Station.code)
     ):
-        waiting.setdefault(departure_id, {})[code] = count
+        waiting.setdefault(departure_id, {})[station] = count
     rows = []
     for departure in departures:
         teu = held.get(departure.id, {})

@@ -40,7 +40,7 @@ def test_the_board_shows_held_confirmed_free_and_waiting(
     row = page[page.index("X9021") :]
     row = row[: row.index("</tr>")]
     assert ">3<" in row and ">1<" in row and ">7<" in row and "30%" in row
-    assert "HB 1" in row and "BH" not in row
+    assert "汉滨区 1" in row and "白河县" not in row  # station names, not codes
 
 
 def test_only_staff_see_operations(client, auth, make_user):
