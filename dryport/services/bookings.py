@@ -365,10 +365,7 @@ def _snapshot(booking: Booking) -> dict:
         "reefer_temperature_c": (
             "" if booking.reefer_temp_c is None else str(booking.reefer_temp_c)
         ),
-        "containers": ", ".join(
-            f"{line.quantity}×{line.size_type}"
-            for line in sorted(booking.lines, key=lambda line: line.size_type)
-        ),
+        "containers": ", ".join(f"{line.quantity}×{line.size_type}" for line in booking.lines),
         "teu": format_teu(booking.teu),
     }
 

@@ -246,7 +246,7 @@ def _booking_form(booking) -> dict:
             "" if booking.reefer_temp_c is None else f"{booking.reefer_temp_c:f}"
         ),
     }
-    for row, line in enumerate(sorted(booking.lines, key=lambda line: line.size_type)):
+    for row, line in enumerate(booking.lines):
         form[f"containers.{row}.size_type"] = line.size_type
         form[f"containers.{row}.quantity"] = str(line.quantity)
     return form
