@@ -199,6 +199,18 @@ def _confirm_departure_action(departure, action: str, refused: bool):
                 teu=format_teu(row["confirmed"]),
             )
         ]
+        waiting = sum(row["waiting"].values())
+        if waiting:
+            consequences.insert(
+                0,
+                ngettext(
+                    "Not yet possible: %(num)d booking still waits for its load check; roll"
+                    " or reject it first.",
+                    "Not yet possible: %(num)d bookings still wait for their load check; roll"
+                    " or reject them first.",
+                    waiting,
+                ),
+            )
         early = departure.departs_at - utcnow()
         if early > timedelta(hours=1):
             consequences.append(

@@ -163,3 +163,12 @@ def test_a_too_short_reason_is_sent_back_to_the_check_page(
     auth.login(make_user(Role.CLERK, station="HB").email)
     response = client.get(f"/station/bookings/{booking.reference}/reject?reason=x&version=1")
     assert response.status_code == 302 and response.headers["Location"].endswith("/check")
+
+
+def test_the_departure_page_says_when_bookings_still_wait(
+    client, operator, make_user, make_departure, make_booking
+):
+    departure = make_departure("EAST", days=1)
+    make_booking(make_user(Role.SHIPPER).company, departure=departure)
+    page = client.get(f"/operations/departures/{departure.id}/depart").get_data(as_text=True)
+    assert "Not yet possible: 1 booking still waits for its load check" in page
