@@ -7,7 +7,7 @@ station (X), a clerk of another station (Y), an operator, an administrator."""
 import pytest
 
 from dryport.models import Role, VgmMethod
-from dryport.services import loading, waybills, webhooks
+from dryport.services import accounts, loading, waybills, webhooks
 from dryport.services.containers import make_number
 from tests.conftest import Auth
 
@@ -68,6 +68,8 @@ EXPECTED = {
     "account.tokens": signed_in(200),
     "account.webhooks_page": only(("shipper_a", "shipper_b")),
     "account.webhook": only(("shipper_a",)) | {"shipper_b": 404},
+    "account.webhook_delete": only(("shipper_a",)) | {"shipper_b": 404},
+    "account.revoke": signed_in(404) | {"shipper_a": 200},
     "docs.reference": every(200),
     "health.healthz": every(200),
     "static": every(200),
@@ -108,12 +110,14 @@ def world(db_session, make_user, make_booking, make_departure):
     endpoint, _secret = webhooks.create_endpoint(
         db_session, people["shipper_a"], "https://erp.example.com/events"
     )
+    _token, token = accounts.create_personal_token(db_session, people["shipper_a"], "ERP", 30)
     db_session.commit()
     waybill = waybills.latest(db_session, booking.id)
     values = {
         "reference": booking.reference, "departure_id": departure.id, "code": "HB",
         "user_id": people["clerk_x"].id, "number": waybill.number, "filename": "css/dryport.css",
         "month": "2026-03", "fmt": "csv", "endpoint_id": endpoint.id, "action": "cancel",
+        "token_id": token.id,
     }  # fmt: skip
     special = {
         "station.check_load": {"reference": check.reference},

@@ -172,3 +172,37 @@ def test_the_departure_page_says_when_bookings_still_wait(
     make_booking(make_user(Role.SHIPPER).company, departure=departure)
     page = client.get(f"/operations/departures/{departure.id}/depart").get_data(as_text=True)
     assert "Not yet possible: 1 booking still waits for its load check" in page
+
+
+def test_revoking_a_token_needs_the_confirmation(client, db_session, shipper):
+    from dryport.models import ApiToken
+    from dryport.services import accounts
+
+    _token, record = accounts.create_personal_token(db_session, shipper, "ERP", 30)
+    db_session.commit()
+    path = f"/account/tokens/{record.id}/revoke"
+    assert f'method="get" action="{path}"' in client.get("/account/tokens").get_data(as_text=True)
+    assert _post(client, path, {}).status_code == 400
+    db_session.expire_all()
+    assert db_session.get(ApiToken, record.id).revoked_at is None
+    page = client.get(path).get_data(as_text=True)
+    assert "ERP" in page
+    assert client.post(path, data=_confirm_form(page)).status_code == 302
+    db_session.expire_all()
+    assert db_session.get(ApiToken, record.id).revoked_at is not None
+
+
+def test_removing_a_webhook_endpoint_needs_the_confirmation(client, db_session, shipper):
+    from dryport.models import WebhookEndpoint
+    from dryport.services import webhooks
+
+    endpoint, _secret = webhooks.create_endpoint(db_session, shipper, "https://erp.example.com/x")
+    db_session.commit()
+    path = f"/account/webhooks/{endpoint.id}/delete"
+    assert _post(client, path, {}).status_code == 400
+    assert db_session.scalar(select(WebhookEndpoint)) is not None
+    page = client.get(path).get_data(as_text=True)
+    assert "https://erp.example.com/x" in page
+    assert client.post(path, data=_confirm_form(page)).status_code == 302
+    db_session.expire_all()
+    assert db_session.scalar(select(WebhookEndpoint)) is None
