@@ -60,6 +60,7 @@ EXPECTED = {
     "admin.edit_station": only(("admin",)),
     "admin.routes": only(("admin",)),
     "admin.edit_route": only(("admin",)),
+    "admin.remove_leg": only(("admin",)),
     "admin.users": only(("admin",)),
     "admin.edit_user": only(("admin",)),
     "admin.new_user": only(("admin",)),
@@ -117,12 +118,13 @@ def world(db_session, make_user, make_booking, make_departure):
         "reference": booking.reference, "departure_id": departure.id, "code": "HB",
         "user_id": people["clerk_x"].id, "number": waybill.number, "filename": "css/dryport.css",
         "month": "2026-03", "fmt": "csv", "endpoint_id": endpoint.id, "action": "cancel",
-        "token_id": token.id,
+        "token_id": token.id, "seq": 1,
     }  # fmt: skip
     special = {
         "station.check_load": {"reference": check.reference},
         "station.reject_load": {"reference": check.reference},
         "admin.edit_route": {"code": "EAST"},
+        "admin.remove_leg": {"code": "EAST"},
     }
     query = {
         "public.verify": f"?t={waybill.token}",

@@ -206,3 +206,24 @@ def test_removing_a_webhook_endpoint_needs_the_confirmation(client, db_session, 
     assert client.post(path, data=_confirm_form(page)).status_code == 302
     db_session.expire_all()
     assert db_session.scalar(select(WebhookEndpoint)) is None
+
+
+def test_removing_a_route_leg_needs_the_confirmation(client, db_session, auth, make_user):
+    from dryport.models import Leg, Route
+
+    auth.login(make_user(Role.ADMIN, locale="en").email)
+
+    def legs():
+        return db_session.scalars(select(Leg).join(Leg.route).where(Route.code == "XAEU")).all()
+
+    before = len(legs())
+    path = "/admin/routes/XAEU/legs/1/remove"
+    assert f'action="{path}"' in client.get("/admin/routes/XAEU").get_data(as_text=True)
+    assert _post(client, path, {}).status_code == 400
+    db_session.expire_all()
+    assert len(legs()) == before
+    page = client.get(path).get_data(as_text=True)
+    assert "Remove leg 1 of XAEU?" in page and "cannot be undone" in page
+    assert client.post(path, data=_confirm_form(page)).status_code == 302
+    db_session.expire_all()
+    assert len(legs()) == before - 1
