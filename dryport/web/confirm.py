@@ -1,5 +1,6 @@
 """The confirmation step before an irreversible action (cancel a booking or a departure,
-reject a load, record a departure or an arrival).
+reject a load, record a departure or an arrival, revoke a token, remove a webhook endpoint
+or a route's leg).
 
 The action's URL answers GET with a page that says what will happen and carries the form
 that does it; the POST is refused (400, nothing changed) unless it carries ``confirmed=yes``,
