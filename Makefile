@@ -8,7 +8,7 @@ PORT   ?= 5000
 PO     := $(wildcard dryport/translations/*/LC_MESSAGES/messages.po)
 MO     := $(PO:.po=.mo)
 
-.PHONY: run test lint audit format install translations extract clean bench
+.PHONY: run test lint audit format install install-test translations extract clean bench
 
 run: install translations
 	$(FLASK) db upgrade
@@ -16,14 +16,14 @@ run: install translations
 	@echo "Serving on http://$(HOST):$(PORT)/"
 	$(FLASK) run --host $(HOST) --port $(PORT) --no-debugger
 
-test: install translations
+test: install-test translations
 	env -u TEST_DATABASE_URL $(BIN)/pytest
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 	  echo "== again on PostgreSQL: $$TEST_DATABASE_URL"; \
 	  $(BIN)/pytest; \
 	else echo "TEST_DATABASE_URL not set: PostgreSQL run skipped."; fi
 
-lint: install
+lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/bandit -q -r dryport -ll
@@ -35,18 +35,25 @@ bench: install translations
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 # Known vulnerabilities in the installed dependencies (pip-audit); says so when it cannot ask.
-audit: install
+audit: install-test
 	$(BIN)/python scripts/audit.py
 
-format: install
+format: install-test
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# `install`: what the app needs to run; `install-test`: that and the test toolchain
+# (pytest, ruff, bandit, playwright...), for test, lint, format and audit only.
 install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
 
 $(VENV)/.installed: setup.cfg pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
 	touch $@
 

@@ -135,8 +135,8 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_errorhandlers(app: Flask) -> None:
-    """Errors are answered once per interface: problem+json under /api/, pages elsewhere."""
-    from flask import g, request
+    """Errors are answered once per interface: problem+json under /api/v1/, pages elsewhere."""
+    from flask import g
     from flask_login import current_user
     from sqlalchemy.orm.exc import StaleDataError
     from werkzeug.exceptions import HTTPException
@@ -144,6 +144,7 @@ def register_errorhandlers(app: Flask) -> None:
     from dryport import security_log
     from dryport.api.errors import api_error_response
     from dryport.db import is_lock_timeout, is_unreachable
+    from dryport.routing import is_api_request
     from dryport.services.errors import Busy, DomainError, Unavailable, stale
     from dryport.web.errors import web_error_response
 
@@ -165,7 +166,7 @@ def register_errorhandlers(app: Flask) -> None:
             api_user = getattr(g, "api_user", None)
             actor = api_user or user
             security_log.note("denied", actor.id if actor else None, actor.email if actor else "")
-        if request.path.startswith("/api/"):
+        if is_api_request():
             return api_error_response(error)
         return web_error_response(error)
 

@@ -7,6 +7,7 @@ from flask_babel import format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from dryport.routing import is_api_request
 from dryport.services.clock import LOCAL_TZ, to_local
 
 #: Titles of the HTTP errors, shared by the API's problems and the web's error pages.
@@ -35,7 +36,7 @@ def select_locale() -> str:
     if not has_request_context():  # the command line: DRYPORT_LOCALE=en for English
         chosen = os.environ.get("DRYPORT_LOCALE")
         return chosen if chosen in languages else default
-    if request.path.startswith("/api/"):
+    if is_api_request():
         return request.accept_languages.best_match(languages) or default
     chosen = session.get("lang")
     if chosen in languages:

@@ -1,6 +1,9 @@
 """Names of the domain's states and kinds, in the user's language, for every interface."""
 
+from decimal import Decimal, InvalidOperation
+
 from flask import Flask
+from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 
 from dryport.models import (
@@ -128,6 +131,18 @@ def field_label(name: str) -> str:
     return str(FIELDS.get(name, name))
 
 
+def change_value(value) -> str:
+    """A value of a recorded change as the reader writes numbers (``42000.0`` becomes
+    ``42,000``); text as it is, nothing as a dash."""
+    if value is None or value == "":
+        return "—"
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return str(value)
+    return format_decimal(number) if number.is_finite() else str(value)
+
+
 def audit_label(word: str) -> str:
     return str(AUDIT.get(word, word))
 
@@ -145,5 +160,6 @@ def init_app(app: Flask) -> None:
         field_label=field_label,
         status_label=status_label,
         audit_label=audit_label,
+        change_value=change_value,
     )
     app.jinja_env.filters["teu"] = format_teu

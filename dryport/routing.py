@@ -4,8 +4,10 @@ A value outside them matches no route, so it is a 404 whatever the method: a con
 refused a matched value would let Werkzeug answer 405 for the other methods of that path.
 """
 
-from flask import Flask
+from flask import Flask, request
 from werkzeug.routing import BaseConverter, IntegerConverter
+
+API_PREFIX = "/api/v1/"  # the JSON API; the reference page at /api/docs is a web page
 
 # 1 to 2147483647 (the databases' INTEGER), by ASCII digits ([0-9]: ``\d`` would also match
 # Arabic-Indic and full-width ones): no larger id reaches a query.
@@ -52,3 +54,8 @@ def init_app(app: Flask) -> None:
     """Before any blueprint: their rules are compiled with these converters."""
     app.url_map.converters.update(CONVERTERS)
     app.url_map.converters["int"] = AsciiIntegerConverter
+
+
+def is_api_request() -> bool:
+    """Whether this request is the JSON API's (its language, its errors), not a page's."""
+    return request.path.startswith(API_PREFIX)

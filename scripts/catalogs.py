@@ -23,7 +23,9 @@ def _rewrite(locale: str, translate, overwrite: bool) -> int:
     catalog.copyright_holder = "Hengkou Dry Port"
     changed = 0
     for message in catalog:
-        if message.id and (overwrite or not message.string):
+        # a plural's msgstr is a tuple of forms, empty ones while untranslated
+        done = all(message.string) if message.pluralizable else message.string
+        if message.id and (overwrite or not done):
             text = translate(message.id)
             if text and text != message.string:
                 message.string = text

@@ -90,7 +90,9 @@ class Booking(db.Model):
     origin_station: Mapped[Station] = relationship()
     created_by: Mapped[User | None] = relationship()
     lines: Mapped[list["BookingLine"]] = relationship(
-        back_populates="booking", cascade="all, delete-orphan", order_by="BookingLine.size_type"
+        back_populates="booking",
+        cascade="all, delete-orphan",
+        order_by="BookingLine.id",  # as booked; a line added on amendment comes last
     )
     containers: Mapped[list["Container"]] = relationship(  # noqa: F821
         back_populates="booking", cascade="all, delete-orphan", order_by="Container.id"

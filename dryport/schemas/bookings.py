@@ -245,10 +245,7 @@ class BookingSchema(Schema):
         }
     )
     containers = fields.Function(
-        lambda b: [
-            {"size_type": line.size_type, "quantity": line.quantity}
-            for line in sorted(b.lines, key=lambda line: line.size_type)
-        ]
+        lambda b: [{"size_type": line.size_type, "quantity": line.quantity} for line in b.lines]
     )
     teu = fields.Float()
     equipment = fields.List(fields.Nested(EquipmentSchema), attribute="containers")

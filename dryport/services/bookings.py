@@ -303,7 +303,11 @@ def amend_booking(
     new_teu = booking_teu(data["containers"]) if "containers" in data else booking.teu
     new_kg = data["cargo"]["gross_weight_kg"] if "cargo" in data else booking.gross_weight_kg
     capacity.hold(
-        session, booking.departure, new_teu - booking.teu, new_kg - booking.gross_weight_kg
+        session,
+        booking.departure,
+        new_teu - booking.teu,
+        new_kg - booking.gross_weight_kg,
+        held=(booking.teu, booking.gross_weight_kg),
     )
     booking.teu = new_teu
     _apply(booking, data)
@@ -397,10 +401,7 @@ def _snapshot(booking: Booking) -> dict:
         "reefer_temperature_c": (
             "" if booking.reefer_temp_c is None else str(booking.reefer_temp_c)
         ),
-        "containers": ", ".join(
-            f"{line.quantity}×{line.size_type}"
-            for line in sorted(booking.lines, key=lambda line: line.size_type)
-        ),
+        "containers": ", ".join(f"{line.quantity}×{line.size_type}" for line in booking.lines),
         "teu": format_teu(booking.teu),
     }
 

@@ -55,19 +55,27 @@ _RELEASE = (
 )
 
 
-def hold(session: Session, departure: Departure, teu: Decimal, kg: Decimal = ZERO) -> None:
+def hold(
+    session: Session,
+    departure: Departure,
+    teu: Decimal,
+    kg: Decimal = ZERO,
+    held: tuple[Decimal, Decimal] = (ZERO, ZERO),
+) -> None:
     """Hold ``teu`` and ``kg`` more on ``departure``; negative amounts release.
 
-    Raises ``CapacityExceeded`` naming what is free when it does not fit, ``Conflict`` when
-    the departure no longer takes bookings. Then ``departure`` has its row as locked: what
-    is held, and the cut-off.
+    ``held`` is what the booking holds there already (an amendment holds only the
+    difference): a refusal speaks of the totals the shipper asked for and of what is free
+    for them, as the form shows totals. Raises ``CapacityExceeded`` naming what is free when
+    it does not fit, ``Conflict`` when the departure no longer takes bookings. Then
+    ``departure`` has its row as locked: what is held, and the cut-off.
     """
     if teu <= 0 and kg <= 0:
         release(session, departure, -teu, -kg)
         return
     row = session.execute(_HOLD, {"departure_id": departure.id, "teu": teu, "kg": kg}).first()
     if row is None:
-        _refuse(session, departure, teu, kg)
+        _refuse(session, departure, teu, kg, held)
     _locked(departure, row)
 
 
@@ -89,7 +97,7 @@ def _locked(departure: Departure, row) -> None:
         set_committed_value(departure, key, value)
 
 
-def _refuse(session: Session, departure: Departure, teu: Decimal, kg: Decimal):
+def _refuse(session: Session, departure: Departure, teu: Decimal, kg: Decimal, held):
     row = session.execute(
         select(
             Departure.status,
@@ -108,8 +116,8 @@ def _refuse(session: Session, departure: Departure, teu: Decimal, kg: Decimal):
         raise CapacityExceeded(
             _l(
                 "Not enough capacity: %(requested)s TEU requested, %(free)s TEU free.",
-                requested=format_teu(teu),
-                free=format_teu(free_teu),
+                requested=format_teu(teu + held[0]),
+                free=format_teu(free_teu + held[0]),
             ),
             available_teu=float(free_teu),
         )
@@ -120,8 +128,8 @@ def _refuse(session: Session, departure: Departure, teu: Decimal, kg: Decimal):
     raise CapacityExceeded(
         _l(
             "Not enough weight capacity: %(requested)s kg requested, %(free)s kg free.",
-            requested=f"{kg:,.0f}",
-            free=f"{free_kg:,.0f}",
+            requested=f"{kg + held[1]:,.0f}",
+            free=f"{free_kg + held[1]:,.0f}",
         ),
         available_teu=float(free_teu),
         available_kg=float(free_kg),

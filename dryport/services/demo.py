@@ -343,12 +343,12 @@ class _HistoryWriter:
         departure, status = booking.departure, booking.status
         events = [(created, shipper, EventType.CREATED, {"teu": str(booking.teu)})]
         if status is BookingStatus.CANCELLED:
-            events.append((created + timedelta(hours=3), shipper, EventType.CANCELLED, {}))
+            events.append((self._past(created, 3), shipper, EventType.CANCELLED, {}))
         elif status is BookingStatus.REJECTED:
             clerk = self.clerks[booking.origin_station.code]
             events.append(
                 (
-                    created + timedelta(hours=5),
+                    self._past(created, 5),
                     clerk,
                     EventType.REJECTED,
                     {"reason": "箱体破损，请更换箱子 / Container damaged, please replace"},
@@ -357,7 +357,7 @@ class _HistoryWriter:
         elif status is not BookingStatus.RECEIVED:
             clerk = self.clerks[booking.origin_station.code]
             confirmed = min(departure.cutoff_at - timedelta(hours=1), self.now)
-            confirmed = max(confirmed, created + timedelta(minutes=30))
+            confirmed = min(max(confirmed, created + timedelta(minutes=30)), self.now)
             numbers = []
             for size_type, quantity in lines:
                 for _ in range(quantity):
@@ -372,6 +372,10 @@ class _HistoryWriter:
             booking.events.append(BookingEvent(at=at, actor=actor, type=type_, details=details))
         if status is not BookingStatus.RECEIVED:
             booking.updated_at = events[-1][0]
+
+    def _past(self, created: datetime, hours: int) -> datetime:
+        """``hours`` after ``created``, but never after now: a timeline holds no future."""
+        return min(created + timedelta(hours=hours), self.now)
 
     def _container(self, booking, size_type, clerk, status) -> str:
         self.serial += 1

@@ -33,7 +33,7 @@ from dryport.services.bookings import (
 )
 from dryport.services.clock import FIRST_MOMENT, to_local, utcnow
 from dryport.services.containers import format_teu
-from dryport.services.errors import Conflict, Invalid, NotFound, stale
+from dryport.services.errors import CapacityExceeded, Conflict, Invalid, NotFound, stale
 
 LIVE = (BookingStatus.RECEIVED, BookingStatus.CONFIRMED)
 #: How long before its planned time a departure may be recorded as having left.
@@ -102,8 +102,7 @@ def update_departure(session: Session, user: User, departure_id: int, data: dict
         raise Invalid(errors={"version": [_l("The version you read is missing; reload.")]})
     departure = get_departure_for_update(session, departure_id, data["version"])
     summary = _summary(departure)  # read before any change: reading later would flush
-    if departure.status not in (DepartureStatus.SCHEDULED, DepartureStatus.CLOSED):
-        raise Conflict(_l("A departure that has left cannot be replanned."))
+    check_plannable(departure)
     _check_times(
         data.get("departs_at", departure.departs_at), data.get("cutoff_at", departure.cutoff_at)
     )
@@ -135,6 +134,15 @@ def update_departure(session: Session, user: User, departure_id: int, data: dict
         ):
             waybills.issue_waybill(session, booking, user)
     return departure
+
+
+def check_plannable(departure: Departure) -> None:
+    """Only a departure that has neither left nor been cancelled may be edited; raises
+    ``Conflict`` saying which it is."""
+    if departure.status is DepartureStatus.CANCELLED:
+        raise Conflict(_l("A cancelled departure cannot be replanned."))
+    if departure.status not in (DepartureStatus.SCHEDULED, DepartureStatus.CLOSED):
+        raise Conflict(_l("A departure that has left cannot be replanned."))
 
 
 def cancel_departure(session: Session, user: User, departure_id: int, version=None):
@@ -191,6 +199,8 @@ def roll_booking(
         raise Invalid(errors={"departure_id": [_l("The booking is already on it.")]})
     if target.route_id != source.route_id:
         raise Invalid(errors={"departure_id": [_l("Roll only to a departure of the same route.")]})
+    if not _takes_rolls(target, now or utcnow()):
+        raise Invalid(errors={"departure_id": [_l("Roll only to a departure not yet left.")]})
     # Departure rows are always locked in id order, so two rolls in opposite directions
     # cannot deadlock; a refused hold rolls the release back with it.
     moves = [(target, capacity.hold), (source, capacity.release)]
@@ -368,7 +378,29 @@ def roll_bookings(
         select(Booking.departure_id).where(Booking.reference.in_(references), booking_scope(user))
     )
     lock_departures(session, [*sources, target_id])
-    return [roll_booking(session, user, ref, target_id) for ref in references]
+    target = session.get(Departure, target_id)
+    free = target.free_teu if target else None  # what the operator's menu showed
+    rolled = []
+    try:
+        for ref in references:
+            rolled.append(roll_booking(session, user, ref, target_id))
+    except CapacityExceeded:
+        # The selection against what was free before it, not the last booking against
+        # what the earlier ones left.
+        wanted = session.scalar(
+            select(func.sum(Booking.teu)).where(Booking.reference.in_(set(references)))
+        )
+        raise CapacityExceeded(
+            _l(
+                "Not enough capacity on %(service)s: the selection needs %(requested)s TEU,"
+                " %(free)s TEU free.",
+                service=target.service_no,
+                requested=format_teu(wanted),
+                free=format_teu(free),
+            ),
+            available_teu=float(free),
+        ) from None
+    return rolled
 
 
 def board(session: Session, departures: list[Departure]) -> list[dict]:
@@ -410,7 +442,10 @@ def board(session: Session, departures: list[Departure]) -> list[dict]:
 
 
 def roll_targets(session: Session, departure: Departure) -> list[Departure]:
-    """Other departures of the same route that still take bookings."""
+    """Other departures of the same route that still take bookings (``_takes_rolls``);
+    none for a departure whose bookings can no longer move."""
+    if departure.status not in (DepartureStatus.SCHEDULED, DepartureStatus.CLOSED):
+        return []
     return list(
         session.scalars(
             select(Departure)
@@ -423,3 +458,8 @@ def roll_targets(session: Session, departure: Departure) -> list[Departure]:
             .order_by(Departure.departs_at)
         )
     )
+
+
+def _takes_rolls(departure: Departure, now: datetime) -> bool:
+    """A roll target is scheduled and not yet due to leave (as ``roll_targets`` lists)."""
+    return departure.status is DepartureStatus.SCHEDULED and departure.departs_at > now

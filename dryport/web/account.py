@@ -1,7 +1,16 @@
 """A user's own account: personal API tokens for the programs that book on its behalf, and
 the webhooks that tell a shipper's systems what happens to its bookings."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -12,6 +21,7 @@ from dryport.services import accounts, webhooks
 from dryport.services.digits import whole_number
 from dryport.services.pagination import paginate
 from dryport.web.access import role_required
+from dryport.web.confirm import confirm_page, confirmed
 from dryport.web.forms import attempt
 
 bp = Blueprint("account", __name__, url_prefix="/account")
@@ -47,9 +57,28 @@ def tokens():
     ), status
 
 
-@bp.route("/tokens/<id:token_id>/revoke", methods=["POST"])
+@bp.route("/tokens/<id:token_id>/revoke", methods=["GET", "POST"])
 @role_required()
 def revoke(token_id: int):
+    """Revoke after a confirmation page: the programs using the token stop at once."""
+    if request.method == "GET" or not confirmed():
+        token = next(
+            (t for t in accounts.personal_tokens(db.session, current_user) if t.id == token_id),
+            None,
+        )
+        if token is None:
+            abort(404)
+        return confirm_page(
+            title=_("Revoke token %(name)s?", name=token.name),
+            consequences=[
+                _("The programs that use it can no longer call the API, from now on."),
+                _("This cannot be undone: a program needs a new token to work again."),
+            ],
+            action=url_for("account.revoke", token_id=token_id),
+            button=_("Yes, revoke the token"),
+            back=url_for("account.tokens"),
+            refused=request.method == "POST",
+        )
     record = accounts.revoke_token(db.session, current_user, token_id)
     security_log.note(
         "token_revoked", current_user.id, current_user.email, name=[record.name, None]
@@ -136,9 +165,23 @@ def webhook_ping(endpoint_id: int):
     return redirect(url_for("account.webhook", endpoint_id=endpoint_id))
 
 
-@bp.route(ENDPOINT + "/delete", methods=["POST"])
+@bp.route(ENDPOINT + "/delete", methods=["GET", "POST"])
 @role_required(Role.SHIPPER)
 def webhook_delete(endpoint_id: int):
+    """Remove after a confirmation page: the endpoint and its delivery log go."""
+    if request.method == "GET" or not confirmed():
+        endpoint = webhooks.get_endpoint(db.session, current_user, endpoint_id)
+        return confirm_page(
+            title=_("Remove endpoint %(url)s?", url=endpoint.url),
+            consequences=[
+                _("No more events are sent to it, and its delivery log is deleted."),
+                _("This cannot be undone: add it again to hear of new events."),
+            ],
+            action=url_for("account.webhook_delete", endpoint_id=endpoint_id),
+            button=_("Yes, remove the endpoint"),
+            back=url_for("account.webhook", endpoint_id=endpoint_id),
+            refused=request.method == "POST",
+        )
     endpoint = webhooks.delete_endpoint(db.session, current_user, endpoint_id)
     security_log.note(
         "webhook_deleted", current_user.id, current_user.email, url=[endpoint.url, None]

@@ -1,10 +1,20 @@
 """The administrator's pages: stations, routes and legs, users, and the audit log."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from dryport.extensions import db
+from dryport.i18n import locale_code
 from dryport.models import DocumentType, Role, TransportMode
 from dryport.schemas.admin import (
     LegEditSchema,
@@ -19,6 +29,7 @@ from dryport.services.digits import whole_number
 from dryport.services.errors import DomainError
 from dryport.services.pagination import paginate
 from dryport.web.access import role_required
+from dryport.web.confirm import confirm_page, confirmed
 from dryport.web.forms import domain_errors, load_form
 from dryport.web.lists import listing
 
@@ -107,26 +118,54 @@ def edit_route(code: str):
 def save_leg(code: str, seq: int | None):
     route = admin.get_route(db.session, code)
     if request.form.get("action") == "remove" and seq is not None:
-        done, errors, status = True, {}, 200
-        try:
-            admin.remove_leg(
-                db.session, current_user, code, seq, request.form.get("version", type=whole_number)
-            )
-        except DomainError as error:
-            db.session.rollback()
-            done, errors, status = False, domain_errors(error), error.status
-        else:
-            flash(_("Leg removed."), "success")
-    else:
-        action = (
-            (lambda data: admin.update_leg(db.session, current_user, code, seq, data))
-            if seq is not None
-            else (lambda data: admin.add_leg(db.session, current_user, code, data))
-        )
-        done, errors, status = _submit(LegEditSchema(), action, _("Leg saved."))
+        return remove_leg(code, seq)  # refused there without the confirmation
+    action = (
+        (lambda data: admin.update_leg(db.session, current_user, code, seq, data))
+        if seq is not None
+        else (lambda data: admin.add_leg(db.session, current_user, code, data))
+    )
+    done, errors, status = _submit(LegEditSchema(), action, _("Leg saved."))
     if done:
         return redirect(url_for("admin.edit_route", code=code))
     return _route_page(admin.get_route(db.session, route.code), {}, errors, status, seq)
+
+
+@bp.route("/routes/<code>/legs/<int(max=99):seq>/remove", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def remove_leg(code: str, seq: int):
+    """Remove a leg after a confirmation page."""
+    route = admin.get_route(db.session, code)
+    leg = next((leg for leg in route.legs if leg.seq == seq), None)
+    if leg is None:
+        abort(404)
+    if request.method == "GET" or not confirmed():
+        return confirm_page(
+            title=_("Remove leg %(n)d of %(route)s?", n=seq, route=route.code),
+            consequences=[
+                _(
+                    "The leg %(origin)s → %(destination)s leaves the route; the legs after"
+                    " it move up. Waybills printed from now on no longer show it.",
+                    origin=leg.origin_zh if locale_code() == "zh" else leg.origin_en,
+                    destination=leg.destination_zh if locale_code() == "zh" else leg.destination_en,
+                ),
+                _("This cannot be undone: add the leg again to restore it."),
+            ],
+            action=url_for("admin.remove_leg", code=code, seq=seq),
+            button=_("Yes, remove the leg"),
+            back=url_for("admin.edit_route", code=code),
+            fields={"version": request.values.get("version", route.version, type=whole_number)},
+            refused=request.method == "POST",
+        )
+    try:
+        admin.remove_leg(
+            db.session, current_user, code, seq, request.form.get("version", type=whole_number)
+        )
+    except DomainError as error:
+        db.session.rollback()
+        return _route_page(admin.get_route(db.session, code), {}, domain_errors(error),
+                           error.status, seq)  # fmt: skip
+    flash(_("Leg removed."), "success")
+    return redirect(url_for("admin.edit_route", code=code))
 
 
 def _route_page(route, form, errors, status, leg_seq=None):

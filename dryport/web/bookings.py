@@ -17,6 +17,7 @@ from flask_login import current_user
 
 from dryport.db import lock_at_first_write
 from dryport.extensions import db
+from dryport.i18n import local_time
 from dryport.models import BookingStatus, Role
 from dryport.responses import pdf_response
 from dryport.schemas.bookings import DG_CLASSES, BookingAmendSchema, BookingCreateSchema
@@ -28,6 +29,7 @@ from dryport.services.digits import whole_number
 from dryport.services.errors import DomainError
 from dryport.services.pagination import paginate
 from dryport.web.access import role_required
+from dryport.web.confirm import confirm_page, confirmed
 from dryport.web.forms import domain_errors, load_nested_form, route_filter, unflatten
 from dryport.web.lists import listing
 
@@ -140,8 +142,10 @@ def amend_booking(reference: str):
     status = 200
     form = request.form if request.method == "POST" else _booking_form(booking)
     if request.method == "POST":
-        # The form always shows every part: a part left blank is a part removed.
-        nested = {"notify_party": None, "containers": [], **unflatten(form, FORM_INTEGERS)}
+        # The form always shows every part: a part left blank is a part removed, and a
+        # required part left blank is refused (not taken as "unchanged").
+        blank = {"consignee": {}, "notify_party": None, "cargo": {}, "containers": []}
+        nested = {**blank, **unflatten(form, FORM_INTEGERS)}
         data, errors = load_nested_form(BookingAmendSchema(), nested)
         status = 422
         if data:
@@ -157,9 +161,13 @@ def amend_booking(reference: str):
     return _form_page("amend", form, errors, status, booking=booking)
 
 
-@bp.route("/<reference:reference>/cancel", methods=["POST"])
+@bp.route("/<reference:reference>/cancel", methods=["GET", "POST"])
 @role_required(Role.SHIPPER)
 def cancel_booking(reference: str):
+    """Cancel after a confirmation page that says what the cancellation gives up."""
+    if request.method == "GET" or not confirmed():
+        booking = bookings.get_booking(db.session, current_user, reference, timeline=False)
+        return _cancel_page(booking, refused=request.method == "POST")
     version = request.form.get("version", type=whole_number)
     try:
         bookings.cancel_booking(db.session, current_user, reference, version)
@@ -174,6 +182,39 @@ def cancel_booking(reference: str):
             "success",
         )
     return redirect(url_for("bookings.booking_detail", reference=reference))
+
+
+def _cancel_page(booking, refused: bool):
+    departure = booking.departure
+    consequences = [
+        _(
+            "Booking %(reference)s is cancelled and its %(teu)s TEU on %(service)s"
+            " (%(time)s) are given up for other shippers.",
+            reference=booking.reference,
+            teu=format_teu(booking.teu),
+            service=departure.service_no,
+            time=local_time(departure.departs_at),
+        )
+    ]
+    if booking.waybill_no:
+        consequences.append(
+            _(
+                "Waybill %(number)s is no longer valid: its verification page will say the"
+                " booking is cancelled.",
+                number=booking.waybill_no,
+            )
+        )
+    consequences.append(_("This cannot be undone: to ship after all, book again."))
+    back = url_for("bookings.booking_detail", reference=booking.reference)
+    return confirm_page(
+        title=_("Cancel booking %(reference)s?", reference=booking.reference),
+        consequences=consequences,
+        action=url_for("bookings.cancel_booking", reference=booking.reference),
+        button=_("Yes, cancel the booking"),
+        back=back,
+        fields={"version": request.values.get("version", booking.version, type=whole_number)},
+        refused=refused,
+    )
 
 
 def _form_page(mode: str, form, errors, status: int, booking=None):
@@ -215,7 +256,7 @@ def _booking_form(booking) -> dict:
             "" if booking.reefer_temp_c is None else f"{booking.reefer_temp_c:f}"
         ),
     }
-    for row, line in enumerate(sorted(booking.lines, key=lambda line: line.size_type)):
+    for row, line in enumerate(booking.lines):
         form[f"containers.{row}.size_type"] = line.size_type
         form[f"containers.{row}.quantity"] = str(line.quantity)
     return form

@@ -1,9 +1,13 @@
 """The API reference, rendered on the server from the OpenAPI document: nothing is loaded from
 elsewhere, and it is always the document the API serves."""
 
+import re
+
 from flask import Blueprint, render_template
+from flask_babel import gettext
 
 from dryport.extensions import api
+from dryport.web.api_texts import PLACES, SET_UP_ORDER, SORT
 
 bp = Blueprint("docs", __name__)
 
@@ -20,11 +24,12 @@ def reference():
                 continue
             op = item[method]
             operations.append({
-                "method": method.upper(), "path": path, "summary": op.get("summary", ""),
+                "method": method.upper(), "path": path, "summary": local(op.get("summary")),
                 "tag": (op.get("tags") or [""])[0],
-                "parameters": item.get("parameters", []) + op.get("parameters", []),
+                "parameters": [_parameter(p) for p in
+                               item.get("parameters", []) + op.get("parameters", [])],
                 "body": _schema_name(op.get("requestBody", {})),
-                "responses": {code: r.get("description", "") for code, r in
+                "responses": {code: local(r.get("description")) for code, r in
                               op.get("responses", {}).items()},
                 "secured": bool(op.get("security")),
             })  # fmt: skip
@@ -37,3 +42,31 @@ def reference():
 def _schema_name(body: dict) -> str:
     schema = body.get("content", {}).get("application/json", {}).get("schema", {})
     return schema.get("$ref", "").rsplit("/", 1)[-1]
+
+
+_SORT = re.compile(
+    r"Comma-separated keys, each at most once, a leading - for descending: (?P<keys>.*)\. "
+    r"Default: (?P<default>.*)\. Rows that tie keep one fixed order, so pages neither repeat "
+    r"nor skip a row\."
+)
+
+
+def local(text: str | None) -> str:
+    """An English text of the OpenAPI document in the user's language (``api_texts``)."""
+    if not text:
+        return ""
+    sort = _SORT.fullmatch(text)
+    if sort:
+        default = sort["default"]
+        if default == "the order they were set up in":
+            default = str(SET_UP_ORDER)
+        return str(SORT % {"keys": sort["keys"], "default": default})
+    return gettext(text)
+
+
+def _parameter(parameter: dict) -> dict:
+    return {
+        **parameter,
+        "description": local(parameter.get("description")),
+        "in": str(PLACES.get(parameter["in"], parameter["in"])),
+    }

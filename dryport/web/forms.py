@@ -2,7 +2,7 @@
 
 from flask import request
 from flask_babel import lazy_gettext as _l
-from marshmallow import EXCLUDE, Schema, ValidationError
+from marshmallow import EXCLUDE, Schema, ValidationError, fields
 
 from dryport.extensions import db
 from dryport.schemas.messages import flatten_errors, localize_errors
@@ -80,7 +80,53 @@ def load_nested_form(schema: Schema, data: dict) -> tuple[dict | None, dict[str,
     try:
         return schema.load(data, unknown=EXCLUDE), {}
     except ValidationError as error:
-        return None, flatten_errors(localize_errors(error.messages))
+        return None, flatten_errors(localize_errors(onto_inputs(schema, error.messages)))
+
+
+def onto_inputs(schema: Schema, messages):
+    """Put each message where the form has an input: a message about a whole group (a
+    required consignee or cargo left blank, so absent from what ``unflatten`` built) goes to
+    every required input of that group, as the page has no input named after the group.
+
+    Every form loads through here, so no error can come back under a name the page never
+    shows."""
+    if not isinstance(messages, dict):
+        return messages
+    by_key = {field.data_key or name: field for name, field in schema.fields.items()}
+    placed: dict = {}
+    for key, value in messages.items():
+        field = by_key.get(key)
+        inner = field.inner if isinstance(field, fields.List) else None
+        if isinstance(field, fields.Nested) and isinstance(value, dict):
+            placed[key] = onto_inputs(field.schema, value)
+        elif isinstance(inner, fields.Nested) and isinstance(value, dict):
+            placed[key] = {
+                row: onto_inputs(inner.schema, errors) if str(row).isdigit() else errors
+                for row, errors in value.items()
+            }
+        elif isinstance(field, fields.Nested) and _required_inputs(field.schema):
+            placed[key] = {name: value for name in _required_inputs(field.schema)}
+        elif isinstance(inner, fields.Nested) and _required_inputs(inner.schema):
+            # about the rows as a whole (none given, too many): beside the first row
+            placed[key] = {"0": {_required_inputs(inner.schema)[0]: value}}
+        else:
+            placed[key] = value
+    return placed
+
+
+def _required_inputs(schema: Schema) -> list[str]:
+    """The input names (relative to the group) of the required fields of ``schema``, nested
+    groups included."""
+    names = []
+    for name, field in schema.fields.items():
+        if not field.required or field.dump_only:
+            continue
+        key = field.data_key or name
+        if isinstance(field, fields.Nested):
+            names += [f"{key}.{inner}" for inner in _required_inputs(field.schema)]
+        else:
+            names.append(key)
+    return names
 
 
 def route_filter(session) -> tuple[list, str | None]:

@@ -20,7 +20,11 @@ bp = Blueprint("main", __name__)
 def index():
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
-    home = {Role.CLERK: "station.queue", Role.OPERATOR: "operations.board"}
+    home = {
+        Role.CLERK: "station.queue",
+        Role.OPERATOR: "operations.board",
+        Role.ADMIN: "admin.index",
+    }
     return redirect(url_for(home.get(current_user.role, "main.departures_board")))
 
 

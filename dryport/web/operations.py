@@ -1,6 +1,8 @@
 """The operator's pages: the departures board, planning departures, rolling bookings, and
 running departures to departure and arrival."""
 
+from datetime import timedelta
+
 from flask import (
     Blueprint,
     abort,
@@ -11,21 +13,25 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import format_timedelta, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from dryport.extensions import db
+from dryport.i18n import local_time
 from dryport.models import Booking, BookingStatus
 from dryport.responses import pdf_response
 from dryport.schemas.operations import DepartureCreateSchema, DepartureUpdateSchema
 from dryport.services import departures, operations, reference_data, waybills
 from dryport.services.access import STAFF
-from dryport.services.clock import to_local
+from dryport.services.clock import to_local, utcnow
+from dryport.services.containers import format_teu
 from dryport.services.digits import whole_number
 from dryport.services.errors import DomainError
 from dryport.services.pagination import paginate
 from dryport.web.access import role_required
+from dryport.web.confirm import confirm_page, confirmed
 from dryport.web.forms import domain_errors, load_nested_form, route_filter, unflatten
 from dryport.web.lists import listing
 
@@ -81,6 +87,11 @@ def new_departure():
 @role_required(*STAFF)
 def edit_departure(departure_id: int):
     departure = departures.get_departure(db.session, departure_id)
+    try:
+        operations.check_plannable(departure)
+    except DomainError as error:
+        flash(str(error.message), "error")
+        return redirect(url_for("operations.departure_detail", departure_id=departure_id))
     form, errors, status = request.form, {}, 200
     if request.method == "POST":
         data, errors = load_nested_form(DepartureUpdateSchema(), _times(form))
@@ -139,26 +150,34 @@ def departure_waybills(departure_id: int):
     return pdf_response(waybills.render_pdf(found), f"waybills-{departure.service_no}.pdf")
 
 
-@bp.route("/departures/<id:departure_id>/<action>", methods=["POST"])
+@bp.route("/departures/<id:departure_id>/<action>", methods=["GET", "POST"])
 @role_required(*STAFF)
 def departure_action(departure_id: int, action: str):
-    """Depart, arrive, cancel, or roll the selected bookings to another departure."""
+    """Depart, arrive, cancel (each after a confirmation page), or roll the selected
+    bookings to another departure."""
     done = {
         "depart": (operations.depart, _("Departed: its confirmed bookings are on their way.")),
         "arrive": (operations.arrive, _("Arrived: its bookings are delivered.")),
         "cancel": (operations.cancel_departure, _("Departure cancelled.")),
     }
+    if action not in done and action != "roll":
+        abort(404)
+    if action in done and (request.method == "GET" or not confirmed()):
+        departure = departures.get_departure(db.session, departure_id)
+        return _confirm_departure_action(departure, action, refused=request.method == "POST")
+    if request.method == "GET":
+        abort(405)
     try:
         if action == "roll":
             target = request.form.get("target", type=whole_number)
             references = request.form.getlist("references")
             operations.roll_bookings(db.session, current_user, references, target or 0)
-            message = _("%(n)d bookings rolled.", n=len(references))
-        elif action in done:
+            message = ngettext(
+                "%(num)d booking rolled.", "%(num)d bookings rolled.", len(references)
+            )
+        else:
             act, message = done[action]
             act(db.session, current_user, departure_id)
-        else:
-            abort(404)
     except DomainError as error:
         if error.status == 404:
             raise
@@ -170,6 +189,69 @@ def departure_action(departure_id: int, action: str):
     else:
         flash(message, "success")
     return redirect(url_for("operations.departure_detail", departure_id=departure_id))
+
+
+def _confirm_departure_action(departure, action: str, refused: bool):
+    """What recording a departure or an arrival, or cancelling, will do to this one."""
+    row = operations.board(db.session, [departure])[0]
+    name = f"{departure.service_no} ({local_time(departure.departs_at)})"
+    if action == "depart":
+        title = _("Record that %(service)s has departed?", service=departure.service_no)
+        consequences = [
+            _(
+                "%(service)s is recorded as departed now; its confirmed bookings"
+                " (%(teu)s TEU) become departed and count in this month's shipped volume.",
+                service=name,
+                teu=format_teu(row["confirmed"]),
+            )
+        ]
+        waiting = sum(row["waiting"].values())
+        if waiting:
+            consequences.insert(
+                0,
+                ngettext(
+                    "Not yet possible: %(num)d booking still waits for its load check; roll"
+                    " or reject it first.",
+                    "Not yet possible: %(num)d bookings still wait for their load check; roll"
+                    " or reject them first.",
+                    waiting,
+                ),
+            )
+        early = departure.departs_at - utcnow()
+        if early > timedelta(hours=1):
+            consequences.append(
+                _(
+                    "It is planned to leave at %(time)s (%(when)s): record it only if the"
+                    " train has really left.",
+                    time=local_time(departure.departs_at),
+                    when=format_timedelta(early, threshold=1, add_direction=True),
+                )
+            )
+        button = _("Yes, it has departed")
+    elif action == "arrive":
+        title = _("Record that %(service)s has arrived?", service=departure.service_no)
+        consequences = [
+            _("%(service)s is recorded as arrived now; its bookings become arrived.", service=name)
+        ]
+        button = _("Yes, it has arrived")
+    else:
+        title = _("Cancel departure %(service)s?", service=departure.service_no)
+        consequences = [
+            _(
+                "%(service)s is cancelled: it takes no more bookings and cannot be run.",
+                service=name,
+            )
+        ]
+        button = _("Yes, cancel the departure")
+    consequences.append(_("This cannot be undone."))
+    return confirm_page(
+        title=title,
+        consequences=consequences,
+        action=url_for("operations.departure_action", departure_id=departure.id, action=action),
+        button=button,
+        back=url_for("operations.departure_detail", departure_id=departure.id),
+        refused=refused,
+    )
 
 
 def _departure_form(departure, form, errors, status):

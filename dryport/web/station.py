@@ -8,10 +8,11 @@ from dryport.extensions import db
 from dryport.models import Role, VgmMethod
 from dryport.schemas.operations import ConfirmSchema, RejectSchema
 from dryport.services import bookings, loading
-from dryport.services.containers import number_from_line
+from dryport.services.containers import format_teu, number_from_line
 from dryport.services.departures import station_cutoff
 from dryport.services.errors import DomainError
 from dryport.web.access import role_required
+from dryport.web.confirm import confirm_page, confirmed
 from dryport.web.forms import domain_errors, load_nested_form, unflatten
 from dryport.web.lists import listing
 
@@ -71,13 +72,18 @@ def check_load(reference: str):
     ), status
 
 
-@bp.route("/bookings/<reference:reference>/reject", methods=["POST"])
+@bp.route("/bookings/<reference:reference>/reject", methods=["GET", "POST"])
 @role_required(Role.CLERK)
 def reject_load(reference: str):
-    data, errors = load_nested_form(RejectSchema(), unflatten(request.form, ROW_INTEGERS))
+    """Reject with a reason, after a confirmation page that shows the reason and what the
+    rejection does."""
+    booking = bookings.get_booking(db.session, current_user, reference, timeline=False)
+    data, errors = load_nested_form(RejectSchema(), unflatten(request.values, ROW_INTEGERS))
     if errors:
         flash(" ".join(m for messages in errors.values() for m in messages), "error")
         return redirect(url_for("station.check_load", reference=reference))
+    if request.method == "GET" or not confirmed():
+        return _confirm_reject(booking, data, refused=request.method == "POST")
     try:
         loading.reject_load(db.session, current_user, reference, data["reason"], data["version"])
     except DomainError as error:
@@ -90,6 +96,29 @@ def reject_load(reference: str):
         _("%(reference)s rejected; the shipper sees your reason.", reference=reference), "success"
     )
     return redirect(url_for("station.queue"))
+
+
+def _confirm_reject(booking, data: dict, refused: bool):
+    return confirm_page(
+        title=_("Reject load %(reference)s?", reference=booking.reference),
+        consequences=[
+            _(
+                "Booking %(reference)s of %(company)s is rejected; its %(teu)s TEU on"
+                " %(service)s are given up.",
+                reference=booking.reference,
+                company=booking.company.name,
+                teu=format_teu(booking.teu),
+                service=booking.departure.service_no,
+            ),
+            _("The shipper reads your reason: “%(reason)s”", reason=data["reason"]),
+            _("This cannot be undone: the shipper must book again."),
+        ],
+        action=url_for("station.reject_load", reference=booking.reference),
+        button=_("Yes, reject the load"),
+        back=url_for("station.check_load", reference=booking.reference),
+        fields={"reason": data["reason"], "version": data["version"]},
+        refused=refused,
+    )
 
 
 def _fill_numbers(form: dict, pasted: str, rows: int) -> None:

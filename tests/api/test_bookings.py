@@ -59,9 +59,9 @@ def test_a_booking_holds_its_teu_and_has_a_reference(client, db_session, shipper
     body = response.get_json()
     assert body["status"] == "RECEIVED" and body["teu"] == 5
     assert body["reference"].startswith("HK") and len(body["reference"]) == 12
-    assert body["containers"] == [
-        {"size_type": "22G1", "quantity": 1},
+    assert body["containers"] == [  # the requested lines, as posted (DESIGN §8)
         {"size_type": "45G1", "quantity": 2},
+        {"size_type": "22G1", "quantity": 1},
     ]
     assert _held(db_session, departure) == Decimal(5)
     events = client.get(

@@ -345,6 +345,8 @@ def test_the_operator_prints_the_waybill_departs_and_opens_the_monthly_report(
     page.go_back()
 
     page.get_by_role("button", name=t("Record departure")).click()
+    expect(page.locator(".consequences")).to_contain_text(t("This cannot be undone."))
+    page.get_by_role("button", name=t("Yes, it has departed")).click()
     expect(page.locator(".flash.success")).to_have_text(
         t("Departed: its confirmed bookings are on their way.")
     )

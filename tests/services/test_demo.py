@@ -127,3 +127,18 @@ def test_demo_containers_and_timelines_are_real(db_session, loaded):
     for container in booking.containers:
         assert validate_number(container.number) == container.number
         assert container.vgm_kg <= 30_480
+
+
+def test_nothing_in_the_demo_is_dated_after_now(db_session, loaded):
+    from dryport.models import BookingEvent, Waybill
+
+    latest = {
+        "event": db_session.scalar(select(func.max(BookingEvent.at))),
+        "booking created": db_session.scalar(select(func.max(Booking.created_at))),
+        "booking updated": db_session.scalar(select(func.max(Booking.updated_at))),
+        "waybill": db_session.scalar(select(func.max(Waybill.issued_at))),
+        "departed": db_session.scalar(select(func.max(Departure.departed_at))),
+        "arrived": db_session.scalar(select(func.max(Departure.arrived_at))),
+    }
+    future = {what: at for what, at in latest.items() if at is None or at > NOW}
+    assert not future, future

@@ -7,7 +7,7 @@ station (X), a clerk of another station (Y), an operator, an administrator."""
 import pytest
 
 from dryport.models import Role, VgmMethod
-from dryport.services import loading, waybills, webhooks
+from dryport.services import accounts, loading, waybills, webhooks
 from dryport.services.containers import make_number
 from tests.conftest import Auth
 
@@ -42,12 +42,15 @@ EXPECTED = {
     "bookings.amend_booking": only(("shipper_a",)) | {"shipper_b": 404},
     "bookings.waybill_pdf": {**SCOPED, "clerk_x": 403, "clerk_y": 403},
     "bookings.new_booking": only(("shipper_a", "shipper_b")),
+    "bookings.cancel_booking": only(("shipper_a",)) | {"shipper_b": 404},
     "station.queue": only(("clerk_x", "clerk_y")),
     "station.check_load": only(("clerk_x",)) | {"clerk_y": 404},
+    "station.reject_load": only(("clerk_x",)) | {"clerk_y": 404},
     "operations.board": only(STAFF),
     "operations.departure_detail": only(STAFF),
     "operations.edit_departure": only(STAFF),
     "operations.departure_waybills": only(STAFF),
+    "operations.departure_action": only(STAFF),
     "operations.new_departure": only(STAFF),
     "reports.dashboard": only(STAFF),
     "reports.monthly": only(STAFF),
@@ -57,6 +60,7 @@ EXPECTED = {
     "admin.edit_station": only(("admin",)),
     "admin.routes": only(("admin",)),
     "admin.edit_route": only(("admin",)),
+    "admin.remove_leg": only(("admin",)),
     "admin.users": only(("admin",)),
     "admin.edit_user": only(("admin",)),
     "admin.new_user": only(("admin",)),
@@ -65,6 +69,8 @@ EXPECTED = {
     "account.tokens": signed_in(200),
     "account.webhooks_page": only(("shipper_a", "shipper_b")),
     "account.webhook": only(("shipper_a",)) | {"shipper_b": 404},
+    "account.webhook_delete": only(("shipper_a",)) | {"shipper_b": 404},
+    "account.revoke": signed_in(404) | {"shipper_a": 200},
     "docs.reference": every(200),
     "health.healthz": every(200),
     "static": every(200),
@@ -105,19 +111,24 @@ def world(db_session, make_user, make_booking, make_departure):
     endpoint, _secret = webhooks.create_endpoint(
         db_session, people["shipper_a"], "https://erp.example.com/events"
     )
+    _token, token = accounts.create_personal_token(db_session, people["shipper_a"], "ERP", 30)
     db_session.commit()
     waybill = waybills.latest(db_session, booking.id)
     values = {
         "reference": booking.reference, "departure_id": departure.id, "code": "HB",
         "user_id": people["clerk_x"].id, "number": waybill.number, "filename": "css/dryport.css",
-        "month": "2026-03", "fmt": "csv", "endpoint_id": endpoint.id,
+        "month": "2026-03", "fmt": "csv", "endpoint_id": endpoint.id, "action": "cancel",
+        "token_id": token.id, "seq": 1,
     }  # fmt: skip
     special = {
         "station.check_load": {"reference": check.reference},
+        "station.reject_load": {"reference": check.reference},
         "admin.edit_route": {"code": "EAST"},
+        "admin.remove_leg": {"code": "EAST"},
     }
     query = {
         "public.verify": f"?t={waybill.token}",
+        "station.reject_load": "?reason=damaged&version=1",
         "reports.monthly": "?month=2026-03",
         "api_reports.monthly": "?month=2026-03",
     }

@@ -115,11 +115,13 @@ def test_edit_add_and_remove_legs(client, db_session, admin):
         (2, TransportMode.SEA),
     ]
     assert legs[0].destination_en == "Ningbo-Zhoushan"
-    _post(client, "/admin/routes/EAST/legs/1", {"action": "remove"})
+    refused = _post(client, "/admin/routes/EAST/legs/1", {"action": "remove"})
+    assert refused.status_code == 400  # not without the confirmation page's answer
+    _post(client, "/admin/routes/EAST/legs/1/remove", {"confirmed": "yes"})
     db_session.expire_all()
     legs = db_session.scalars(select(Leg).join(Leg.route).where(Route.code == "EAST")).all()
     assert [(leg.seq, leg.destination_en) for leg in legs] == [(1, "Busan")]
-    last = _post(client, "/admin/routes/EAST/legs/1", {"action": "remove"})
+    last = _post(client, "/admin/routes/EAST/legs/1/remove", {"confirmed": "yes"})
     assert last.status_code == 422  # a route keeps one leg
     assert [e.action for e in _audit(db_session)] == ["update", "create", "delete"]
 

@@ -131,7 +131,9 @@ def test_cancel_through_the_page(client, db_session, shipper, make_booking):
     booking = make_booking(shipper.company)
     detail = client.get(f"/bookings/{booking.reference}").get_data(as_text=True)
     assert "取消订舱" in detail
-    response = _post(client, f"/bookings/{booking.reference}/cancel", {"version": "1"})
+    response = _post(
+        client, f"/bookings/{booking.reference}/cancel", {"version": "1", "confirmed": "yes"}
+    )
     assert response.status_code == 302
     db_session.expire_all()
     assert db_session.get(Booking, booking.id).status is BookingStatus.CANCELLED
@@ -145,7 +147,9 @@ def test_after_the_cutoff_the_page_offers_no_change_and_refuses_one(
     booking = make_booking(shipper.company, departure=departure, origin="HB")  # HB: 1 h
     detail = client.get(f"/bookings/{booking.reference}").get_data(as_text=True)
     assert "取消订舱" not in detail and "/amend" not in detail
-    response = _post(client, f"/bookings/{booking.reference}/cancel", {"version": "1"})
+    response = _post(
+        client, f"/bookings/{booking.reference}/cancel", {"version": "1", "confirmed": "yes"}
+    )
     assert response.status_code == 302
     assert "截载时间" in client.get(response.headers["Location"]).get_data(as_text=True)
     db_session.expire_all()
@@ -157,7 +161,9 @@ def test_another_companys_booking_cannot_be_changed(
 ):
     booking = make_booking(make_user(Role.SHIPPER).company)
     assert client.get(f"/bookings/{booking.reference}/amend").status_code == 404
-    response = _post(client, f"/bookings/{booking.reference}/cancel", {"version": "1"})
+    response = _post(
+        client, f"/bookings/{booking.reference}/cancel", {"version": "1", "confirmed": "yes"}
+    )
     assert response.status_code == 404
     db_session.expire_all()
     assert db_session.get(Booking, booking.id).status is BookingStatus.RECEIVED
@@ -213,7 +219,11 @@ def test_losing_a_race_is_a_409_page_and_changes_nothing(
 ):
     booking = make_booking(shipper.company)
     path = f"/bookings/{booking.reference}/{action}"
-    data = _form(booking.departure_id, version="1") if action == "amend" else {"version": "1"}
+    data = (
+        _form(booking.departure_id, version="1")
+        if action == "amend"
+        else {"version": "1", "confirmed": "yes"}
+    )
     response = _post(client, path, data)
     if action == "amend":
         assert response.status_code == 409
@@ -244,7 +254,7 @@ def test_the_amend_page_shows_every_line_of_a_larger_booking(client, shipper, ma
     lines = (("22G1", 1), ("42G1", 1), ("45G1", 1), ("22U1", 1), ("22T1", 1))
     booking = make_booking(shipper.company, lines=lines)
     page = client.get(f"/bookings/{booking.reference}/amend").get_data(as_text=True)
-    for row, (size_type, _) in enumerate(sorted(lines)):
+    for row, (size_type, _) in enumerate(lines):
         selected = rf'name="containers\.{row}\.size_type".*?value="{size_type}"[^>]*selected'
         assert re.search(selected, page, re.S), (row, size_type)
 

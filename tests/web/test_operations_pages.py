@@ -119,15 +119,15 @@ def test_depart_refused_then_done_then_arrive(
     company = make_user(Role.SHIPPER).company
     waiting = make_booking(company, departure=departure)
     path = f"/operations/departures/{departure.id}"
-    refused = _post(client, f"{path}/depart", {})
+    refused = _post(client, f"{path}/depart", {"confirmed": "yes"})
     assert waiting.reference in client.get(refused.headers["Location"]).get_data(as_text=True)
     db_session.expire_all()
     assert db_session.get(Departure, departure.id).status is DepartureStatus.SCHEDULED
     stored = db_session.get(Booking, waiting.id)
     stored.status = BookingStatus.CONFIRMED
     db_session.commit()
-    _post(client, f"{path}/depart", {})
-    _post(client, f"{path}/arrive", {})
+    _post(client, f"{path}/depart", {"confirmed": "yes"})
+    _post(client, f"{path}/arrive", {"confirmed": "yes"})
     db_session.expire_all()
     assert db_session.get(Departure, departure.id).status is DepartureStatus.ARRIVED
     assert db_session.get(Booking, waiting.id).status is BookingStatus.ARRIVED

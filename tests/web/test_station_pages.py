@@ -108,7 +108,7 @@ def test_reject_through_the_page(client, db_session, clerk, make_user, make_book
     response = _post(
         client,
         f"/station/bookings/{booking.reference}/reject",
-        {"reason": "箱体破损", "version": "1"},
+        {"reason": "箱体破损", "version": "1", "confirmed": "yes"},
     )
     assert response.status_code == 302
     db_session.expire_all()
@@ -121,7 +121,7 @@ def test_another_stations_load_is_not_found(client, db_session, clerk, make_user
     response = _post(
         client,
         f"/station/bookings/{booking.reference}/reject",
-        {"reason": "not mine", "version": "1"},
+        {"reason": "not mine", "version": "1", "confirmed": "yes"},
     )
     assert response.status_code == 404
     db_session.expire_all()

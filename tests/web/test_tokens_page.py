@@ -41,7 +41,10 @@ def test_revoking_stops_the_token(client, auth, db_session, make_user):
     token = re.search(r'<code class="token">([^<]+)</code>', page).group(1)
     record = db_session.scalar(select(ApiToken))
     listing = client.get("/account/tokens")
-    client.post(f"/account/tokens/{record.id}/revoke", data={"csrf_token": csrf_token(listing)})
+    client.post(
+        f"/account/tokens/{record.id}/revoke",
+        data={"csrf_token": csrf_token(listing), "confirmed": "yes"},
+    )
     headers = {"Authorization": f"Bearer {token}"}
     assert client.get("/api/v1/stations", headers=headers).status_code == 401
     client.get("/account/tokens")  # shows the flash
@@ -57,7 +60,8 @@ def test_another_users_token_cannot_be_revoked(client, auth, db_session, make_us
     auth.login(make_user(Role.SHIPPER).email)
     listing = client.get("/account/tokens")
     response = client.post(
-        f"/account/tokens/{record.id}/revoke", data={"csrf_token": csrf_token(listing)}
+        f"/account/tokens/{record.id}/revoke",
+        data={"csrf_token": csrf_token(listing), "confirmed": "yes"},
     )
     assert response.status_code == 404
     db_session.expire_all()

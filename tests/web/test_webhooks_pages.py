@@ -85,7 +85,9 @@ def test_the_log_shows_each_delivery_and_the_actions_work(client, auth, db_sessi
     new = db_session.get(WebhookEndpoint, endpoint.id).secret
     assert new != old and new in rotated
 
-    _post(client, f"{page}/delete", page)
+    client.post(
+        f"{page}/delete", data={"csrf_token": csrf_token(client.get(page)), "confirmed": "yes"}
+    )
     assert db_session.scalar(select(WebhookEndpoint)) is None
 
 

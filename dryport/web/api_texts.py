@@ -1,0 +1,82 @@
+"""The API's own words in the user's language, for the reference page (``web/docs``).
+
+The OpenAPI document stays in English: other programs read it, and it is built once. The
+page shows each summary, parameter and answer through the catalogs; these are the msgids,
+the text of the API's docstrings and descriptions as they are. A new or changed text without
+its entry here fails ``tests/web/test_api_reference_page.py``.
+"""
+
+from flask_babel import lazy_gettext as _l
+
+TEXTS = (
+    _l("Book containers on a departure"),
+    _l(
+        "Retries with the same key and body return the first response and create nothing new;"
+        " the same key with another body is refused (422). Keys expire."
+    ),
+    _l("Not enough capacity, or past the cut-off"),
+    _l("Created"),
+    _l("Bookings in your scope, by default newest first"),
+    _l("OK"),
+    _l("One booking; its ETag is its version, for conditional requests"),
+    _l("Not modified: the If-None-Match sent is current"),
+    _l(
+        "Amend parties, cargo or container lines before the cut-off (send the version read, in"
+        "\nthe body or as If-Match)"
+    ),
+    _l("Stale version, past the cut-off, or not enough capacity"),
+    _l("Cancel before the cut-off"),
+    _l("Stale version, past the cut-off, or not cancellable"),
+    _l("Confirm a load with its containers (clerk of the origin station)"),
+    _l("Not RECEIVED any more, or changed meanwhile"),
+    _l("The booking's timeline, by default oldest first"),
+    _l("Reject a load with a reason the shipper sees (clerk of the origin station)"),
+    _l("Roll a booking to another departure of the same route"),
+    _l("Not enough capacity on the target, or changed meanwhile"),
+    _l("The booking's current waybill"),
+    _l("No waybill (not confirmed yet), or not yours"),
+    _l("PDF, one A4 page per waybill"),
+    _l("Departures, by default soonest first and from today on"),
+    _l("Route code: EAST, XAEU or WHSEA"),
+    _l("Departing from (default: today)"),
+    _l("Departing up to (a date: that whole day)"),
+    _l("Plan a departure"),
+    _l("One departure"),
+    _l("Replan a departure: times, service number, capacity (not below what is held)"),
+    _l("Changed meanwhile, or capacity below what is held"),
+    _l("Record the arrival: its departed bookings arrive"),
+    _l("Not departed"),
+    _l("Cancel a departure with no live booking left on it"),
+    _l("Live bookings are still on it (listed in bookings)"),
+    _l("Record the departure: its confirmed bookings depart"),
+    _l("Bookings still wait for their load check, or not due"),
+    _l("Every current waybill of a departure, in one PDF"),
+    _l("No such departure, or no waybill on it yet"),
+    _l("The shipped volume of a month: totals, by route, by station, shippers, trend"),
+    _l("YYYY-MM (Beijing time)"),
+    _l("The report"),
+    _l("The routes with their legs"),
+    _l("The hub and the county sub-stations; by default the hub first"),
+    _l("Sign in and get a bearer token"),
+    _l("Wrong email or password"),
+    _l("Too many attempts: wait"),
+    _l("Your company's endpoints, by default oldest first"),
+    _l("Register an HTTPS endpoint; its signing secret is in this answer only"),
+    _l("The company has as many endpoints as it may"),
+    _l("One endpoint"),
+    _l("Remove an endpoint with its delivery log"),
+    _l("No Content"),
+    _l("The endpoint's delivery log, by default newest first"),
+    _l("Queue a ping event to the endpoint"),
+    _l("Accepted"),
+)
+
+# The sort parameter's description is built from its keys (``schemas/sorting.Sort``): the
+# page translates the sentence around them.
+SORT = _l(
+    "Comma-separated keys, each at most once, a leading - for descending: %(keys)s."
+    " Default: %(default)s. Rows that tie keep one fixed order, so pages neither repeat nor"
+    " skip a row."
+)
+SET_UP_ORDER = _l("the order they were set up in")
+PLACES = {"query": _l("query"), "path": _l("path"), "header": _l("header")}
