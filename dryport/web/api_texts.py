@@ -69,6 +69,21 @@ TEXTS = (
     _l("The endpoint's delivery log, by default newest first"),
     _l("Queue a ping event to the endpoint"),
     _l("Accepted"),
+    _l("One departure; its ETag is its version, for conditional requests"),
+    _l(
+        "Replan a departure: times, service number, capacity (not below what is held); send"
+        "\nthe version read, in the body or as If-Match"
+    ),
+    _l(
+        'The ETag read, e.g. W/"3" (or send "version" in the body): a change of a later version'
+        " is refused with 409"
+    ),
+    # What each list's search looks in (``schemas/search.Search``), inside SEARCH below.
+    _l("the URL or description"),
+    _l("the code or name (Chinese or English)"),
+    _l("the event type or booking reference"),
+    _l("the reference, consignee name, company name, a container number or a waybill number"),
+    _l("the service number, or the route's code or name (Chinese or English)"),
 )
 
 # The sort parameter's description is built from its keys (``schemas/sorting.Sort``): the
@@ -77,6 +92,11 @@ SORT = _l(
     "Comma-separated keys, each at most once, a leading - for descending: %(keys)s."
     " Default: %(default)s. Rows that tie keep one fixed order, so pages neither repeat nor"
     " skip a row."
+)
+# The q parameter's description names the columns searched: the page translates both.
+SEARCH = _l(
+    "Only rows where %(searched)s contains this text (case-insensitive; %% and _ are matched as"
+    " themselves). Paging and X-Pagination apply to the rows found."
 )
 SET_UP_ORDER = _l("the order they were set up in")
 PLACES = {"query": _l("query"), "path": _l("path"), "header": _l("header")}

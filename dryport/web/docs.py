@@ -7,7 +7,7 @@ from flask import Blueprint, render_template
 from flask_babel import gettext
 
 from dryport.extensions import api
-from dryport.web.api_texts import PLACES, SET_UP_ORDER, SORT
+from dryport.web.api_texts import PLACES, SEARCH, SET_UP_ORDER, SORT
 
 bp = Blueprint("docs", __name__)
 
@@ -49,6 +49,10 @@ _SORT = re.compile(
     r"Default: (?P<default>.*)\. Rows that tie keep one fixed order, so pages neither repeat "
     r"nor skip a row\."
 )
+_SEARCH = re.compile(
+    r"Only rows where (?P<searched>.*) contains this text \(case-insensitive; % and _ are "
+    r"matched as themselves\)\. Paging and X-Pagination apply to the rows found\."
+)
 
 
 def local(text: str | None) -> str:
@@ -61,6 +65,9 @@ def local(text: str | None) -> str:
         if default == "the order they were set up in":
             default = str(SET_UP_ORDER)
         return str(SORT % {"keys": sort["keys"], "default": default})
+    search = _SEARCH.fullmatch(text)
+    if search:
+        return str(SEARCH % {"searched": gettext(search["searched"])})
     return gettext(text)
 
 
