@@ -26,7 +26,7 @@ from dryport.models import (
     Waybill,
     WebhookEndpoint,
 )
-from dryport.services import demo
+from dryport.services import accounts, demo
 from dryport.services.clock import utcnow
 from tests.browser.conftest import choose_language, sign_in
 
@@ -105,17 +105,24 @@ def _values() -> dict:
         created_by=shipper,
     )
     session.add(endpoint)
+    _secret, token = accounts.create_personal_token(session, shipper, "ERP of Ankang Tea", 90)
     session.commit()
     common = {"number": waybill.number, "t": waybill.token}
     return {
-        "shipper": {**common, "reference": own.reference, "endpoint_id": endpoint.id},
+        "shipper": {
+            **common,
+            "reference": own.reference,
+            "endpoint_id": endpoint.id,
+            "token_id": token.id,
+        },
         "clerk": {**common, "reference": queued.reference},
         "operator": {
             **common,
             "reference": waybill.booking.reference,
             "departure_id": departure.id,
+            "action": "depart",  # its confirmation page: what departing will do
         },
-        "admin": {**common, "user_id": shipper.id, "station": "HB", "route": "EAST"},
+        "admin": {**common, "user_id": shipper.id, "station": "HB", "route": "EAST", "seq": 1},
         "public": common,
     }
 
