@@ -27,10 +27,12 @@ def confirm_page(
     back: str,
     fields: dict | None = None,
     refused: bool = False,
+    blocked: str | None = None,
 ):
     """The confirmation page: ``consequences`` in plain words, a ``button`` that POSTs the
     action with ``fields`` and the confirmation, and a way ``back``. A POST that came
-    without the confirmation gets the same page with a 400, saying nothing was done."""
+    without the confirmation gets the same page with a 400, saying nothing was done. An
+    action that cannot be done yet says why (``blocked``) and offers no button."""
     return render_template(
         "confirm.html",
         title=title,
@@ -41,4 +43,5 @@ def confirm_page(
         fields=fields or {},
         field=FIELD,
         refused=refused,
+        blocked=blocked,
     ), (400 if refused else 200)

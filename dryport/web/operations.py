@@ -194,6 +194,7 @@ def departure_action(departure_id: int, action: str):
 def _confirm_departure_action(departure, action: str, refused: bool):
     """What recording a departure or an arrival, or cancelling, will do to this one."""
     row = operations.board(db.session, [departure])[0]
+    blocked = None
     name = f"{departure.service_no} ({local_time(departure.departs_at)})"
     if action == "depart":
         title = _("Record that %(service)s has departed?", service=departure.service_no)
@@ -207,15 +208,12 @@ def _confirm_departure_action(departure, action: str, refused: bool):
         ]
         waiting = sum(row["waiting"].values())
         if waiting:
-            consequences.insert(
-                0,
-                ngettext(
-                    "Not yet possible: %(num)d booking still waits for its load check; roll"
-                    " or reject it first.",
-                    "Not yet possible: %(num)d bookings still wait for their load check; roll"
-                    " or reject them first.",
-                    waiting,
-                ),
+            blocked = ngettext(
+                "Not yet possible: %(num)d booking still waits for its load check; roll"
+                " or reject it first.",
+                "Not yet possible: %(num)d bookings still wait for their load check; roll"
+                " or reject them first.",
+                waiting,
             )
         early = departure.departs_at - utcnow()
         if early > timedelta(hours=1):
@@ -251,6 +249,7 @@ def _confirm_departure_action(departure, action: str, refused: bool):
         button=button,
         back=url_for("operations.departure_detail", departure_id=departure.id),
         refused=refused,
+        blocked=blocked,
     )
 
 

@@ -172,6 +172,7 @@ def test_the_departure_page_says_when_bookings_still_wait(
     make_booking(make_user(Role.SHIPPER).company, departure=departure)
     page = client.get(f"/operations/departures/{departure.id}/depart").get_data(as_text=True)
     assert "Not yet possible: 1 booking still waits for its load check" in page
+    assert "Yes, it has departed" not in page  # no button for what the server would refuse
 
 
 def test_revoking_a_token_needs_the_confirmation(client, db_session, shipper):
