@@ -35,7 +35,7 @@ def test_the_dashboard_draws_this_months_figures(client, operator, seeded):
     ):
         assert heading in text, heading
     # nothing waits: said of the coming departures, not of a station (an operator has none)
-    assert "即将发出的班列上每票装载均已核对" in text and "本站装箱均已查验" not in text
+    assert "即将发出的班列上的装箱均已查验" in text and "本站装箱均已查验" not in text
 
 
 BAR = re.compile(r'<dt>([^<]+) <span class="code">([A-Z]+)</span></dt>.*?"num">([\d.]+) TEU<', re.S)
