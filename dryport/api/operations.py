@@ -18,7 +18,7 @@ from dryport.schemas.operations import (
     RollSchema,
 )
 from dryport.schemas.reference import DepartureSchema
-from dryport.services import loading, operations
+from dryport.services import loading, operations, rolls
 from dryport.services.access import STAFF
 
 blp = Blueprint("api_operations", __name__, description="Load checks and departures")
@@ -60,7 +60,7 @@ def reject(body, reference):
 @problems(404, 409, descriptions={409: "Not enough capacity on the target, or changed meanwhile"})
 def roll(body, reference):
     """Roll a booking to another departure of the same route"""
-    return operations.roll_booking(
+    return rolls.roll_booking(
         db.session, current_api_user(), reference, body["departure_id"], body["version"]
     )
 

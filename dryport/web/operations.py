@@ -23,7 +23,7 @@ from dryport.i18n import local_time
 from dryport.models import Booking, BookingStatus
 from dryport.responses import pdf_response
 from dryport.schemas.operations import DepartureCreateSchema, DepartureUpdateSchema
-from dryport.services import departures, operations, reference_data, waybills
+from dryport.services import departures, operations, reference_data, rolls, waybills
 from dryport.services.access import STAFF
 from dryport.services.clock import to_local, utcnow
 from dryport.services.containers import format_teu
@@ -134,7 +134,7 @@ def departure_detail(departure_id: int):
         row=operations.board(db.session, [departure])[0],
         bookings=bookings,
         rollable=(BookingStatus.RECEIVED, BookingStatus.CONFIRMED),
-        targets=operations.roll_targets(db.session, departure),
+        targets=rolls.roll_targets(db.session, departure),
     )
 
 
@@ -171,7 +171,7 @@ def departure_action(departure_id: int, action: str):
         if action == "roll":
             target = request.form.get("target", type=whole_number)
             references = request.form.getlist("references")
-            operations.roll_bookings(db.session, current_user, references, target or 0)
+            rolls.roll_bookings(db.session, current_user, references, target or 0)
             message = ngettext(
                 "%(num)d booking rolled.", "%(num)d bookings rolled.", len(references)
             )

@@ -12,7 +12,7 @@ from pypdf import PdfReader
 from dryport.models import Role, VgmMethod
 from dryport.pdf.fonts import cjk_font
 from dryport.pdf.waybill import render
-from dryport.services import loading, operations, waybills
+from dryport.services import loading, operations, rolls, waybills
 from dryport.services.clock import LOCAL_TZ
 from dryport.services.containers import make_number
 
@@ -116,7 +116,7 @@ def test_a_roll_reissues_and_the_old_revision_is_superseded(
     booking = confirmed("EAST")
     first = waybills.latest(db_session, booking.id)
     target = make_departure("EAST", days=20)
-    operations.roll_booking(db_session, make_user(Role.OPERATOR), booking.reference, target.id)
+    rolls.roll_booking(db_session, make_user(Role.OPERATOR), booking.reference, target.id)
     db_session.commit()
     second = waybills.latest(db_session, booking.id)
     assert (second.number, second.revision) == (first.number, 2)
@@ -155,7 +155,7 @@ def test_the_verification_page(client, db_session, confirmed):
 def test_a_superseded_paper_says_so(client, db_session, confirmed, make_departure, make_user):
     booking = confirmed("EAST")
     old = waybills.latest(db_session, booking.id)
-    operations.roll_booking(
+    rolls.roll_booking(
         db_session, make_user(Role.OPERATOR), booking.reference, make_departure("EAST", days=30).id
     )
     db_session.commit()

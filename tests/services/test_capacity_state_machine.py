@@ -22,7 +22,7 @@ from dryport.models import (
     ShippedVolume,
     VgmMethod,
 )
-from dryport.services import bookings, loading, operations
+from dryport.services import bookings, loading, operations, rolls
 from dryport.services.containers import make_number
 from dryport.services.errors import DomainError
 
@@ -154,7 +154,7 @@ def test_held_capacity_always_matches_the_bookings(world):
         @rule(index=st.integers(0, 999), into=st.sampled_from(world["departures"]))
         def roll(self, index, into):
             ref = self.references[index % len(self.references)]
-            self._try(lambda: operations.roll_booking(session, world["operator"], ref, into))
+            self._try(lambda: rolls.roll_booking(session, world["operator"], ref, into))
 
         @precondition(lambda self: len(self.references) >= 3)
         @rule(departure=st.sampled_from(world["departures"][-2:]))  # the others stay open

@@ -14,7 +14,7 @@ from sqlalchemy import event
 from dryport.extensions import db
 from dryport.models import BookingStatus, Role
 from dryport.report_formats import as_csv, as_json
-from dryport.services import reports
+from dryport.services import reports, rolls
 from dryport.services.report_pdf import render_report
 from tests.conftest import beijing
 
@@ -67,7 +67,7 @@ def test_a_rolled_booking_counts_once_on_the_departure_it_left_with(
     booking = make_booking(
         make_company("Tea"), departure=first, status=B.CONFIRMED, lines=(("22G1", 3),)
     )
-    operations.roll_booking(db_session, operator, booking.reference, second.id)
+    rolls.roll_booking(db_session, operator, booking.reference, second.id)
     left = utcnow() - timedelta(minutes=5)
     operations.depart(db_session, operator, first.id, at=left)
     operations.depart(db_session, operator, second.id, at=left)

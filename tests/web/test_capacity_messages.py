@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from dryport.models import BookingStatus, DepartureStatus, Role
-from dryport.services import operations
+from dryport.services import rolls
 from dryport.services.clock import utcnow
 from dryport.services.errors import Invalid
 from tests.conftest import csrf_token
@@ -97,9 +97,9 @@ def test_a_train_due_to_have_left_is_no_roll_target(
     overdue = make_departure("EAST", departs_at=utcnow() - timedelta(hours=2))
     assert overdue.status is DepartureStatus.SCHEDULED  # not recorded yet, but gone
     booking = make_booking(make_user(Role.SHIPPER).company, departure=source)
-    assert overdue not in operations.roll_targets(db_session, source)
+    assert overdue not in rolls.roll_targets(db_session, source)
     with pytest.raises(Invalid) as refused:
-        operations.roll_booking(db_session, make_user(Role.OPERATOR), booking.reference, overdue.id)
+        rolls.roll_booking(db_session, make_user(Role.OPERATOR), booking.reference, overdue.id)
     assert "departure_id" in refused.value.errors
     db_session.rollback()
     assert db_session.get(type(booking), booking.id).departure_id == source.id
