@@ -23,9 +23,7 @@ from dryport.models import (
 from dryport.services import reports, waybills
 from dryport.services.access import STAFF, require_role
 from dryport.services.admin import apply_changes, record_change
-from dryport.services.bookings import (
-    record_event,
-)
+from dryport.services.bookings import record_event
 from dryport.services.clock import FIRST_MOMENT, to_local, utcnow
 from dryport.services.containers import format_teu
 from dryport.services.errors import Conflict, Invalid, NotFound, stale

@@ -6,7 +6,7 @@ the booking meanwhile. The race test must catch it (a deadlock, on PostgreSQL)."
 from sqlalchemy import select
 
 from dryport.models import Departure
-from dryport.services import bookings, loading, operations
+from dryport.services import bookings, loading, rolls
 from tests.concurrency.race_wsgi import app
 
 __all__ = ["app"]
@@ -22,5 +22,5 @@ def unordered_get_booking_for_change(session, user, reference, *also_lock):
     return booking
 
 
-for module in (bookings, loading, operations):
+for module in (bookings, loading, rolls):
     module.get_booking_for_change = unordered_get_booking_for_change
