@@ -19,6 +19,7 @@ __all__ = [
     "YEARS",
     "local_day_start",
     "local_iso",
+    "local_minute",
     "local_stamp",
     "local_today",
     "to_local",
@@ -57,6 +58,11 @@ def local_iso(moment: datetime) -> str:
     """``moment`` in Beijing time, ISO 8601 with its offset (``2026-11-03T14:00:00+08:00``):
     how a CSV prints a time, so that a spreadsheet and a program read the same instant."""
     return to_local(moment).isoformat()
+
+
+def local_minute(moment: datetime) -> str:
+    """``moment`` in Beijing time to the minute (``2026-11-03 14:00``), as a message says it."""
+    return f"{to_local(moment):%Y-%m-%d %H:%M}"
 
 
 def local_stamp(moment: datetime) -> str:

@@ -9,7 +9,13 @@ from sqlalchemy.orm import Session
 
 from dryport.i18n import locale_code
 from dryport.models import Departure, DepartureStatus, Route, Station
-from dryport.services.clock import local_day_end, local_day_start, local_today, to_local, utcnow
+from dryport.services.clock import (
+    local_day_end,
+    local_day_start,
+    local_minute,
+    local_today,
+    utcnow,
+)
 from dryport.services.errors import CutoffPassed, NotFound
 from dryport.services.pagination import Sorting, order_by
 from dryport.services.search import matches, search_text
@@ -93,7 +99,7 @@ def cutoff_table(departures: list[Departure], stations: list[Station], now=None)
         for station in stations:
             cutoff = station_cutoff(departure, station)
             table[departure.id][station.code] = {
-                "at": to_local(cutoff).strftime("%Y-%m-%d %H:%M"),
+                "at": local_minute(cutoff),
                 "passed": now >= cutoff,
             }
     return table
@@ -116,7 +122,7 @@ def check_cutoff(departure: Departure, station: Station, now: datetime | None = 
             _l(
                 "The cut-off for %(station)s was %(time)s (Beijing time).",
                 station=station.name(locale_code()),
-                time=to_local(cutoff).strftime("%Y-%m-%d %H:%M"),
+                time=local_minute(cutoff),
             ),
             cutoff_at=cutoff.isoformat(),
         )

@@ -24,7 +24,7 @@ from dryport.services import reports, waybills
 from dryport.services.access import STAFF, require_role
 from dryport.services.admin import apply_changes, record_change
 from dryport.services.bookings import record_event
-from dryport.services.clock import FIRST_MOMENT, to_local, utcnow
+from dryport.services.clock import FIRST_MOMENT, local_minute, utcnow
 from dryport.services.containers import format_teu
 from dryport.services.errors import Conflict, Invalid, NotFound, stale
 
@@ -143,7 +143,7 @@ def cancel_departure(session: Session, user: User, departure_id: int, version=No
     departure = get_departure_for_update(session, departure_id, version)
     if departure.status not in (DepartureStatus.SCHEDULED, DepartureStatus.CLOSED):
         raise Conflict(_l("A departure that has left cannot be cancelled."))
-    live = _references(session, departure, LIVE)
+    live = live_references(session, departure)
     if live:
         raise Conflict(
             _l("Roll or reject its bookings first: %(refs)s.", refs=", ".join(live)),
@@ -175,7 +175,7 @@ def depart(session: Session, user: User, departure_id: int, at: datetime | None 
     departure = get_departure_for_update(session, departure_id, None)
     if departure.status not in (DepartureStatus.SCHEDULED, DepartureStatus.CLOSED):
         raise Conflict(_l("This departure has already left or was cancelled."))
-    waiting = _references(session, departure, (BookingStatus.RECEIVED,))
+    waiting = waiting_references(session, departure)
     if waiting:
         raise Conflict(
             _l(
@@ -235,6 +235,18 @@ def _advance(session, departure, user, before: BookingStatus, event_type, at) ->
         record_event(session, booking, user, event_type, **{"from": before.name, "to": after.name})
 
 
+def waiting_references(session: Session, departure: Departure) -> list[str]:
+    """The bookings still waiting for their load check: while any is left, the departure
+    cannot depart (``depart``)."""
+    return _references(session, departure, (BookingStatus.RECEIVED,))
+
+
+def live_references(session: Session, departure: Departure) -> list[str]:
+    """The live bookings on the departure: while any is left, it cannot be cancelled
+    (``cancel_departure``)."""
+    return _references(session, departure, LIVE)
+
+
 def _references(session: Session, departure: Departure, statuses) -> list[str]:
     return list(
         session.scalars(
@@ -268,7 +280,7 @@ def _recorded_at(at: datetime | None, earliest: datetime) -> datetime:
                 "at": [
                     _l(
                         "Enter a time from %(earliest)s to now (Beijing time).",
-                        earliest=to_local(earliest).strftime("%Y-%m-%d %H:%M"),
+                        earliest=local_minute(earliest),
                     )
                 ]
             }
@@ -279,12 +291,6 @@ def _recorded_at(at: datetime | None, earliest: datetime) -> datetime:
 def _check_times(departs_at: datetime, cutoff_at: datetime) -> None:
     if cutoff_at >= departs_at:
         raise Invalid(errors={"cutoff_at": [_l("The cut-off must come before the departure.")]})
-
-
-def check_departure_id(departure_id: int) -> None:
-    """An id no row can have is no departure (and not a database error: integers are 32-bit)."""
-    if not 1 <= departure_id <= 2**31 - 1:
-        raise Invalid(errors={"departure_id": [_l("No such departure.")]})
 
 
 def _flush_departure(session: Session) -> None:

@@ -4,7 +4,7 @@ never past the target's capacity, the departure rows always locked in id order."
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dryport.labels import label
@@ -21,7 +21,7 @@ from dryport.services.bookings import (
 from dryport.services.clock import utcnow
 from dryport.services.containers import format_teu
 from dryport.services.errors import CapacityExceeded, Conflict, Invalid
-from dryport.services.operations import LIVE, check_departure_id
+from dryport.services.operations import LIVE
 
 ROLLABLE = LIVE
 
@@ -40,7 +40,7 @@ def roll_booking(
     released on the source; the booking keeps its status.
     """
     require_role(user, *STAFF)
-    check_departure_id(target_id)
+    _check_departure_id(target_id)
     booking = get_booking_for_change(session, user, reference, target_id)
     if version is not None:
         check_version(booking, version)
@@ -84,11 +84,13 @@ def roll_bookings(
     """
     if not references:
         raise Invalid(errors={"references": [_l("Choose at least one booking.")]})
-    check_departure_id(target_id)
-    sources = session.scalars(
-        select(Booking.departure_id).where(Booking.reference.in_(references), booking_scope(user))
-    )
-    lock_departures(session, [*sources, target_id])
+    _check_departure_id(target_id)
+    selected = session.execute(
+        select(Booking.departure_id, Booking.teu).where(
+            Booking.reference.in_(set(references)), booking_scope(user)
+        )
+    ).all()
+    lock_departures(session, [*(departure_id for departure_id, _teu in selected), target_id])
     target = session.get(Departure, target_id)
     free = target.free_teu if target else None  # what the operator's menu showed
     rolled = []
@@ -98,9 +100,7 @@ def roll_bookings(
     except CapacityExceeded:
         # The selection against what was free before it, not the last booking against
         # what the earlier ones left.
-        wanted = session.scalar(
-            select(func.sum(Booking.teu)).where(Booking.reference.in_(set(references)))
-        )
+        wanted = sum(teu for _departure_id, teu in selected)
         raise CapacityExceeded(
             _l(
                 "Not enough capacity on %(service)s: the selection needs %(requested)s TEU,"
@@ -136,3 +136,9 @@ def roll_targets(session: Session, departure: Departure) -> list[Departure]:
 def _takes_rolls(departure: Departure, now: datetime) -> bool:
     """A roll target is scheduled and not yet due to leave (as ``roll_targets`` lists)."""
     return departure.status is DepartureStatus.SCHEDULED and departure.departs_at > now
+
+
+def _check_departure_id(departure_id: int) -> None:
+    """An id no row can have is no departure (and not a database error: integers are 32-bit)."""
+    if not 1 <= departure_id <= 2**31 - 1:
+        raise Invalid(errors={"departure_id": [_l("No such departure.")]})

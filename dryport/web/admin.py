@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from dryport.extensions import db
-from dryport.i18n import locale_code
+from dryport.i18n import localized
 from dryport.models import DocumentType, Role, TransportMode
 from dryport.schemas.admin import (
     LegEditSchema,
@@ -145,8 +145,8 @@ def remove_leg(code: str, seq: int):
                 _(
                     "The leg %(origin)s → %(destination)s leaves the route; the legs after"
                     " it move up. Waybills printed from now on no longer show it.",
-                    origin=leg.origin_zh if locale_code() == "zh" else leg.origin_en,
-                    destination=leg.destination_zh if locale_code() == "zh" else leg.destination_en,
+                    origin=localized(leg, "origin"),
+                    destination=localized(leg, "destination"),
                 ),
                 _("This cannot be undone: add the leg again to restore it."),
             ],

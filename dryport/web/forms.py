@@ -101,7 +101,7 @@ def onto_inputs(schema: Schema, messages):
             placed[key] = onto_inputs(field.schema, value)
         elif isinstance(inner, fields.Nested) and isinstance(value, dict):
             placed[key] = {
-                row: onto_inputs(inner.schema, errors) if str(row).isdigit() else errors
+                row: onto_inputs(inner.schema, errors) if is_whole_number(str(row)) else errors
                 for row, errors in value.items()
             }
         elif isinstance(field, fields.Nested) and _required_inputs(field.schema):

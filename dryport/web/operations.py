@@ -206,7 +206,7 @@ def _confirm_departure_action(departure, action: str, refused: bool):
                 teu=format_teu(row["confirmed"]),
             )
         ]
-        waiting = sum(row["waiting"].values())
+        waiting = len(operations.waiting_references(db.session, departure))
         if waiting:
             blocked = ngettext(
                 "Not yet possible: %(num)d booking still waits for its load check; roll"
@@ -240,6 +240,9 @@ def _confirm_departure_action(departure, action: str, refused: bool):
                 service=name,
             )
         ]
+        live = operations.live_references(db.session, departure)
+        if live:
+            blocked = _("Roll or reject its bookings first: %(refs)s.", refs=", ".join(live))
         button = _("Yes, cancel the departure")
     consequences.append(_("This cannot be undone."))
     return confirm_page(

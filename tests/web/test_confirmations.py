@@ -228,3 +228,13 @@ def test_removing_a_route_leg_needs_the_confirmation(client, db_session, auth, m
     assert client.post(path, data=_confirm_form(page)).status_code == 302
     db_session.expire_all()
     assert len(legs()) == before - 1
+
+
+def test_a_departure_with_live_bookings_offers_no_cancel_button(
+    client, operator, make_user, make_departure, make_booking
+):
+    departure = make_departure("EAST", days=3)
+    booking = make_booking(make_user(Role.SHIPPER).company, departure=departure)
+    page = client.get(f"/operations/departures/{departure.id}/cancel").get_data(as_text=True)
+    assert f"Roll or reject its bookings first: {booking.reference}." in page
+    assert "Yes, cancel the departure" not in page  # the server would refuse it
