@@ -4,24 +4,18 @@ security headers. Real: the app is pointed at a database that cannot be reached 
 on a closed loopback port, a SQLite file that cannot be opened), whichever database the
 other tests run on."""
 
-import socket
-
 import pytest
 
+from tests.concurrency.conftest import _free_port
+
 SECURITY_HEADERS = ("Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options")
-
-
-def _closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]  # closed again when this returns: nothing listens there
 
 
 @pytest.fixture(params=["postgresql", "sqlite"])
 def down(request, make_app, tmp_path):
     """A client of an app whose database cannot be reached."""
     if request.param == "postgresql":
-        url = f"postgresql+psycopg://root@127.0.0.1:{_closed_port()}/dryport_test?connect_timeout=3"
+        url = f"postgresql+psycopg://root@127.0.0.1:{_free_port()}/dryport_test?connect_timeout=3"
     else:
         url = f"sqlite:///{tmp_path / 'no-such-folder' / 'dryport.db'}"
     return make_app(SQLALCHEMY_DATABASE_URI=url).test_client()

@@ -91,7 +91,7 @@ def test_departure_actions_need_the_confirmation(
     path = f"/operations/departures/{departure.id}/{action}"
     detail = client.get(f"/operations/departures/{departure.id}").get_data(as_text=True)
     assert f'action="{path}"' in detail
-    assert f'method="post" action="{path}"' not in detail  # one click no longer does it
+    assert f'method="get" action="{path}"' in detail  # one click asks first, changes nothing
 
     refused = _post(client, path, {})
     assert refused.status_code == 400

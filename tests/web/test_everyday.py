@@ -6,6 +6,7 @@ import pytest
 
 from dryport.models import Role, VgmMethod
 from dryport.services import loading, waybills
+from tests.conftest import csrf_token
 
 
 def test_an_administrator_lands_on_the_administration(client, auth, make_user):
@@ -68,7 +69,7 @@ def shipper(make_user, auth):
 
 def _amend(client, booking, **fields):
     path = f"/bookings/{booking.reference}/amend"
-    form = client.get(path).get_data(as_text=True)
+    form = client.get(path)
     data = {
         "version": str(booking.version), "consignee.name": "Duisburg Intermodal GmbH",
         "consignee.address": "Duisburg, DE", "cargo.description": "Green tea",
@@ -76,12 +77,9 @@ def _amend(client, booking, **fields):
         "containers.0.size_type": "45G1", "containers.0.quantity": "1",
         "containers.1.size_type": "22G1", "containers.1.quantity": "1",
     }  # fmt: skip
-    return form, client.post(path, data={**data, **fields, "csrf_token": csrf_token_of(form)})
-
-
-def csrf_token_of(page: str) -> str:
-    start = page.index('name="csrf_token" value="') + len('name="csrf_token" value="')
-    return page[start : page.index('"', start)]
+    return form.get_data(as_text=True), client.post(
+        path, data={**data, **fields, "csrf_token": csrf_token(form)}
+    )
 
 
 def test_the_amendment_reads_with_thousands_separators_in_a_list(

@@ -145,3 +145,5 @@ def test_the_audit_log_finds_entries_by_who_made_them(client, make_user, auth):
     auth.login(admin.email)
     page = client.get("/admin/audit?q=nobody-at-all")
     assert "没有与“nobody-at-all”相符的记录。" in page.get_data(as_text=True)
+    found = client.get("/admin/audit?q=audit reader").get_data(as_text=True)  # its sign-in
+    assert "<tbody>" in found and "相符的记录" not in found  # a row, not the empty message
