@@ -81,17 +81,15 @@ class Moment(fields.AwareDateTime):
 class DayOrMoment(fields.Field):
     """A date (``2026-12-01``, a whole day in Asia/Shanghai) or a datetime with its offset."""
 
-    YEARS = YEARS
-
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, str):
             try:
                 if len(value) == 10:
                     day = date.fromisoformat(value)
-                    if day.year in self.YEARS:
+                    if day.year in YEARS:
                         return day
                 moment = datetime.fromisoformat(value)
-                if moment.tzinfo is not None and moment.year in self.YEARS:
+                if moment.tzinfo is not None and moment.year in YEARS:
                     return moment
             except ValueError:
                 pass

@@ -83,9 +83,10 @@ class Busy(DomainError):
     title = _l("Busy")
     retry_after = 2  # seconds, for the Retry-After header
 
-    def __init__(self):
+    def __init__(self, message=None):
         super().__init__(
-            _l("The system is busy with other changes and saved nothing; try again in a moment.")
+            message
+            or _l("The system is busy with other changes and saved nothing; try again in a moment.")
         )
 
 
@@ -98,8 +99,7 @@ class Unavailable(Busy):
     retry_after = 30
 
     def __init__(self):
-        DomainError.__init__(
-            self,
+        super().__init__(
             _l("The database cannot be reached just now, so nothing was saved; "
-               "please try again in a minute."),
+               "please try again in a minute.")
         )  # fmt: skip
