@@ -54,12 +54,14 @@ def _describe(error: DomainError) -> str:
 @dryport_cli.command("seed")
 @committing
 def seed_command():
-    """Load the hub, the ten sub-stations and the three routes (adds only what is missing)."""
+    """Load the hub, the ten sub-stations, the places and the three routes (adds only what is
+    missing)."""
     added = seed_reference_data(db.session)
     click.echo(
         _(
-            "Reference data: %(stations)d stations and %(routes)d routes added.",
+            "Reference data: %(stations)d stations, %(places)d places and %(routes)d routes added.",
             stations=added["stations"],
+            places=added["places"],
             routes=added["routes"],
         )
     )

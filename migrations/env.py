@@ -50,9 +50,22 @@ def run_migrations_online():
     conf_args.setdefault("render_item", render_item)
 
     with db.engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite drops a column by rebuilding its table, which rows elsewhere may refer
+            # to: the checks are off while migrating (only outside a transaction can they be
+            # turned off, hence the driver's own connection) and every reference is checked
+            # once it is done.
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys = OFF")
         context.configure(connection=connection, target_metadata=db.metadata, **conf_args)
         with context.begin_transaction():
             context.run_migrations()
+        if sqlite:
+            driver = connection.connection.driver_connection
+            broken = driver.execute("PRAGMA foreign_key_check").fetchall()
+            driver.execute("PRAGMA foreign_keys = ON")
+            if broken:
+                raise RuntimeError(f"The migration left broken references: {broken[:5]}")
 
 
 if context.is_offline_mode():

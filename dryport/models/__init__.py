@@ -14,7 +14,15 @@ from dryport.models.container import Container, VgmMethod
 from dryport.models.counter import Counter
 from dryport.models.departure import Departure, DepartureStatus, ShippedVolume
 from dryport.models.idempotency import IdempotencyKey
-from dryport.models.route import DocumentType, Leg, Route, TransportMode
+from dryport.models.place import Place, PlaceKind
+from dryport.models.route import (
+    BorderCrossing,
+    DocumentType,
+    Leg,
+    LegCarrier,
+    Route,
+    TransportMode,
+)
 from dryport.models.station import Station, StationKind
 from dryport.models.user import ApiToken, Role, User
 from dryport.models.waybill import Waybill
@@ -25,6 +33,7 @@ __all__ = [
     "ApiToken",
     "AuditEntry",
     "Booking",
+    "BorderCrossing",
     "BookingEvent",
     "BookingLine",
     "BookingStatus",
@@ -38,6 +47,9 @@ __all__ = [
     "EventType",
     "IdempotencyKey",
     "Leg",
+    "LegCarrier",
+    "Place",
+    "PlaceKind",
     "Role",
     "Route",
     "ShippedVolume",

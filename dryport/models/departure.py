@@ -51,6 +51,10 @@ class Departure(db.Model):
     status: Mapped[DepartureStatus] = mapped_column(
         enum_type(DepartureStatus, "departure_status"), default=DepartureStatus.SCHEDULED
     )
+    #: The border crossing it takes (``BorderCrossing.code``), set by operators.
+    border_crossing: Mapped[str | None] = mapped_column(
+        String(16), ForeignKey("border_crossings.code")
+    )
     departed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     arrived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     version: Mapped[int] = mapped_column(default=1)

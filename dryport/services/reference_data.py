@@ -1,7 +1,9 @@
-"""The hub, the ten county sub-stations and the three routes with their legs.
+"""The hub, the ten county sub-stations and the three routes with their legs; the places
+their bookings go to, the border crossings of the Europe train and the carriers of each leg.
 
 Seeding only adds what is missing: values edited since (feeder hours, leg names) are kept, so
-running it again changes nothing.
+running it again changes nothing. A route that exists without destinations, border crossings,
+refused classes or leg carriers (one made before they existed) gets the seeded ones.
 """
 
 from collections.abc import Sequence
@@ -9,7 +11,18 @@ from collections.abc import Sequence
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
-from dryport.models import DocumentType, Leg, Route, Station, StationKind, TransportMode
+from dryport.models import (
+    BorderCrossing,
+    DocumentType,
+    Leg,
+    LegCarrier,
+    Place,
+    PlaceKind,
+    Route,
+    Station,
+    StationKind,
+    TransportMode,
+)
 from dryport.services.pagination import Sorting, order_by
 from dryport.services.search import search
 
@@ -93,6 +106,80 @@ ROUTES = (
     ),
 )
 
+STATION_, PORT, BORDER = PlaceKind
+
+# (code, name_zh, name_en, kind, railway station code): the code is the UN/LOCODE.
+PLACES = (
+    ("CNNGB", "宁波舟山港(北仑)", "Ningbo-Zhoushan (Beilun)", PORT, None),
+    ("CNWUH", "武汉(阳逻)", "Wuhan (Yangluo)", PORT, None),
+    ("CNSHA", "上海(洋山)", "Shanghai (Yangshan)", PORT, None),
+    ("DEDUI", "杜伊斯堡", "Duisburg", STATION_, None),
+    ("DEHAM", "汉堡", "Hamburg", PORT, None),
+    ("PLMAL", "马拉舍维奇", "Małaszewicze", STATION_, None),
+    ("PLLOD", "罗兹", "Łódź", STATION_, None),
+    ("KZALA", "阿拉木图", "Almaty", STATION_, None),
+    ("UZTAS", "塔什干", "Tashkent", STATION_, None),
+    ("NLRTM", "鹿特丹", "Rotterdam", PORT, None),
+    ("SGSIN", "新加坡", "Singapore", PORT, None),
+    ("USLAX", "洛杉矶", "Los Angeles", PORT, None),
+    ("CNAKA", "阿拉山口", "Alashankou", BORDER, None),
+    ("KZDOS", "多斯特克", "Dostyk", BORDER, None),
+    ("CNKHG", "霍尔果斯", "Khorgos", BORDER, None),
+    ("KZAKL", "阿腾科里", "Altynkol", BORDER, None),
+    ("CNERL", "二连浩特", "Erenhot", BORDER, None),
+    ("MNZMU", "扎门乌德", "Zamyn-Üüd", BORDER, None),
+)
+
+# Where each route's bookings may go.
+DESTINATIONS = {
+    "EAST": ("CNNGB",),
+    "XAEU": ("DEDUI", "DEHAM", "PLMAL", "PLLOD", "KZALA", "UZTAS"),
+    "WHSEA": ("NLRTM", "DEHAM", "SGSIN", "USLAX"),
+}
+
+# (code, exit place, entry place, gauge change): where a China–Europe train leaves China.
+BORDER_CROSSINGS = (
+    ("AKA-DOS", "CNAKA", "KZDOS", True),
+    ("KHG-AKL", "CNKHG", "KZAKL", True),
+    ("ERL-ZMU", "CNERL", "MNZMU", True),
+)
+ROUTE_CROSSINGS = {"XAEU": ("AKA-DOS", "KHG-AKL", "ERL-ZMU")}
+
+# Explosives (1.1-1.6) and radioactive material (7) go on none of the seeded services.
+REFUSED_DG_CLASSES = ["1.1", "1.2", "1.3", "1.4", "1.5", "1.6", "7"]
+
+# Per route, per leg (by its position): (carrier zh, en, section zh, en).
+CR_XIAN = ("中国铁路西安局集团有限公司", "China Railway Xi'an Group")
+CARRIERS = {
+    "EAST": {1: ((*CR_XIAN, "恒口—宁波(北仑)港", "Hengkou – Ningbo (Beilun) port"),)},
+    "XAEU": {
+        1: ((*CR_XIAN, "恒口—西安国际港站", "Hengkou – Xi'an International Port"),),
+        2: (
+            (*CR_XIAN, "西安国际港站—出境口岸", "Xi'an International Port – border of exit"),
+            ("哈萨克斯坦国家铁路", "Kazakhstan Temir Zholy (KTZ)", "哈萨克斯坦境内", "Kazakhstan"),
+            ("俄罗斯铁路", "Russian Railways (RZD)", "俄罗斯境内", "Russia"),
+            ("白俄罗斯铁路", "Belarusian Railway (BCh)", "白俄罗斯境内", "Belarus"),
+            (
+                "波兰国家铁路货运公司",
+                "PKP Cargo",
+                "马拉舍维奇—德国边境",
+                "Małaszewicze – German border",
+            ),
+            ("德铁货运", "DB Cargo", "德国境内", "Germany"),
+        ),
+    },
+    "WHSEA": {
+        2: (
+            (
+                "中国铁路西安局集团有限公司",
+                "China Railway Xi'an Group",
+                "恒口—武汉(阳逻)",
+                "Hengkou – Wuhan (Yangluo)",
+            ),
+        ),  # fmt: skip
+    },
+}
+
 
 STATION_SORTING = Sorting(
     columns={
@@ -141,7 +228,8 @@ def list_routes(session: Session) -> list[Route]:
 
 
 def seed_reference_data(session: Session) -> dict[str, int]:
-    """Add the stations and routes that are missing; return how many of each were added."""
+    """Add the stations, places and routes that are missing; return how many of each were
+    added."""
     have_stations = set(session.scalars(select(Station.code)))
     added_stations = 0
     for code, zh, en, kind, hours in STATIONS:
@@ -173,4 +261,50 @@ def seed_reference_data(session: Session) -> dict[str, int]:
         session.add(route)
         added_routes += 1
     session.flush()
-    return {"stations": added_stations, "routes": added_routes}
+    added_places = _seed_places(session)
+    return {"stations": added_stations, "places": added_places, "routes": added_routes}
+
+
+def _seed_places(session: Session) -> int:
+    """Add the missing places and border crossings, and give each seeded route that has none
+    its destinations, crossings, refused classes and leg carriers."""
+    places = {place.code: place for place in session.scalars(select(Place))}
+    added = 0
+    for code, zh, en, kind, railway_code in PLACES:
+        if code not in places:
+            places[code] = Place(
+                code=code, name_zh=zh, name_en=en, kind=kind, railway_code=railway_code
+            )
+            session.add(places[code])
+            added += 1
+    crossings = {crossing.code: crossing for crossing in session.scalars(select(BorderCrossing))}
+    for code, exit_code, entry_code, gauge_change in BORDER_CROSSINGS:
+        if code not in crossings:
+            crossings[code] = BorderCrossing(
+                code=code,
+                exit_place=places[exit_code],
+                entry_place=places[entry_code],
+                gauge_change=gauge_change,
+            )
+            session.add(crossings[code])
+    for route in session.scalars(routes_query()):
+        if not route.destinations:
+            route.destinations = [places[code] for code in DESTINATIONS.get(route.code, ())]
+        if not route.border_crossings:
+            route.border_crossings = [
+                crossings[code] for code in ROUTE_CROSSINGS.get(route.code, ())
+            ]
+        if not route.refused_dg_classes and route.code in DESTINATIONS:
+            route.refused_dg_classes = list(REFUSED_DG_CLASSES)
+        for seq, carriers in CARRIERS.get(route.code, {}).items():
+            leg = next((leg for leg in route.legs if leg.seq == seq), None)
+            if leg is not None and not leg.carriers:
+                leg.carriers = [
+                    LegCarrier(
+                        seq=n, name_zh=zh, name_en=en, section_zh=section_zh,
+                        section_en=section_en,
+                    )
+                    for n, (zh, en, section_zh, section_en) in enumerate(carriers, start=1)
+                ]  # fmt: skip
+    session.flush()
+    return added

@@ -1,7 +1,7 @@
 from sqlalchemy import func, select
 
-from dryport.models import Leg, Route, Station, StationKind, TransportMode
-from dryport.services.reference_data import seed_reference_data
+from dryport.models import Leg, Place, Route, Station, StationKind, TransportMode
+from dryport.services.reference_data import PLACES, REFUSED_DG_CLASSES, seed_reference_data
 
 
 def _snapshot(session):
@@ -18,7 +18,7 @@ def _snapshot(session):
 
 def test_seed_loads_the_hub_ten_substations_and_three_routes(db_session):
     added = seed_reference_data(db_session)
-    assert added == {"stations": 11, "routes": 3}
+    assert added == {"stations": 11, "places": len(PLACES), "routes": 3}
     kinds = dict(db_session.execute(select(Station.code, Station.kind)).all())
     assert kinds["HK"] is StationKind.HUB
     assert sum(kind is StationKind.SUBSTATION for kind in kinds.values()) == 10
@@ -39,7 +39,7 @@ def test_seeding_twice_changes_nothing(db_session):
     seed_reference_data(db_session)
     db_session.commit()
     before = _snapshot(db_session)
-    assert seed_reference_data(db_session) == {"stations": 0, "routes": 0}
+    assert seed_reference_data(db_session) == {"stations": 0, "places": 0, "routes": 0}
     db_session.commit()
     assert _snapshot(db_session) == before
     assert db_session.scalar(select(func.count()).select_from(Leg)) == 7
@@ -58,6 +58,49 @@ def test_seeding_keeps_what_was_edited(db_session):
 def test_seed_command_is_idempotent(runner, db_session):
     first = runner.invoke(args=["dryport", "seed"])
     second = runner.invoke(args=["dryport", "seed"])
-    assert first.exit_code == 0 and "11 stations and 3 routes added" in first.output
-    assert second.exit_code == 0 and "0 stations and 0 routes added" in second.output
+    assert first.exit_code == 0, first.output
+    assert f"11 stations, {len(PLACES)} places and 3 routes added" in first.output
+    assert second.exit_code == 0 and "0 stations, 0 places and 0 routes added" in second.output
     assert db_session.scalar(select(func.count()).select_from(Station)) == 11
+
+
+def _routes(session):
+    return {route.code: route for route in session.scalars(select(Route))}
+
+
+def test_seed_gives_each_route_its_destinations_crossings_refused_classes_and_carriers(
+    db_session,
+):
+    seed_reference_data(db_session)
+    routes = _routes(db_session)
+    assert [p.code for p in routes["EAST"].destinations] == ["CNNGB"]
+    assert {"DEDUI", "DEHAM", "PLMAL", "PLLOD", "KZALA", "UZTAS"} == {
+        p.code for p in routes["XAEU"].destinations
+    }
+    assert {"NLRTM", "DEHAM", "SGSIN", "USLAX"} == {p.code for p in routes["WHSEA"].destinations}
+    assert len(routes["XAEU"].border_crossings) == 3
+    assert all(c.gauge_change for c in routes["XAEU"].border_crossings)
+    assert routes["EAST"].border_crossings == []
+    for route in routes.values():
+        assert route.refused_dg_classes == REFUSED_DG_CLASSES
+    europe = routes["XAEU"].legs[1]
+    assert [c.name_en for c in europe.carriers][:2] == [
+        "China Railway Xi'an Group",
+        "Kazakhstan Temir Zholy (KTZ)",
+    ]
+
+
+def test_seeding_completes_a_route_made_before_destinations_and_keeps_edits(db_session):
+    seed_reference_data(db_session)
+    routes = _routes(db_session)
+    routes["XAEU"].destinations = []  # as a route made before there were destinations
+    routes["WHSEA"].destinations = routes["WHSEA"].destinations[:1]  # edited: one left
+    routes["EAST"].refused_dg_classes = ["7"]
+    db_session.commit()
+    seed_reference_data(db_session)
+    db_session.commit()
+    routes = _routes(db_session)
+    assert len(routes["XAEU"].destinations) == 6
+    assert len(routes["WHSEA"].destinations) == 1
+    assert routes["EAST"].refused_dg_classes == ["7"]
+    assert db_session.scalar(select(func.count()).select_from(Place)) == len(PLACES)
