@@ -12,6 +12,7 @@ from dryport.models import (
     DepartureStatus,
     DocumentType,
     EventType,
+    PlaceKind,
     Role,
     TransportMode,
     VgmMethod,
@@ -55,6 +56,9 @@ LABELS = {
     TransportMode.RAIL: _l("Rail"),
     TransportMode.WATER: _l("Inland water"),
     TransportMode.SEA: _l("Sea"),
+    PlaceKind.RAIL_STATION: _l("Railway station"),
+    PlaceKind.PORT: _l("Port"),
+    PlaceKind.BORDER: _l("Border station"),
 }
 
 
@@ -97,6 +101,17 @@ FIELDS = {
     "via_en": _l("Via (English)"),
     "address": _l("Address"),
     "path": _l("Page"),
+    "kind": _l("Kind"),
+    "railway_code": _l("Railway station code"),
+    "exit_place": _l("Exit station"),
+    "entry_place": _l("Entry station"),
+    "gauge_change": _l("Gauge change"),
+    "destinations": _l("Destinations"),
+    "border_crossings": _l("Border crossings"),
+    "border_crossing": _l("Border crossing"),
+    "refused_dg_classes": _l("Refused dangerous-goods classes"),
+    "legs": _l("Legs"),
+    "carriers": _l("Carriers"),
 }
 
 #: What the audit log speaks of, and what was done.
@@ -106,6 +121,8 @@ AUDIT = {
     "leg": _l("Leg"),
     "user": _l("User"),
     "departure": _l("Departure"),
+    "place": _l("Place"),
+    "border_crossing": _l("Border crossing"),
     "create": _l("created"),
     "update": _l("changed"),
     "delete": _l("removed"),
@@ -128,6 +145,11 @@ def label(value) -> str:
 
 
 def field_label(name: str) -> str:
+    """The name of a recorded field; ``legs.2.mode`` (a route's leg) as "Leg 2 · Mode"."""
+    if name.startswith("legs."):
+        _, seq, *rest = name.split(".")
+        leg = str(_l("Leg %(n)d", n=int(seq)))
+        return f"{leg} · {field_label(rest[0])}" if rest else leg
     return str(FIELDS.get(name, name))
 
 

@@ -11,7 +11,16 @@ for _converter in CONVERTERS.values():
 
 
 def register_api(app: Flask) -> None:
-    from dryport.api import bookings, operations, reference, reports, tokens, waybills, webhooks
+    from dryport.api import (
+        admin,
+        bookings,
+        operations,
+        reference,
+        reports,
+        tokens,
+        waybills,
+        webhooks,
+    )
 
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "description": "POST /api/v1/tokens"}
@@ -24,6 +33,7 @@ def register_api(app: Flask) -> None:
         waybills.blp,
         reports.blp,
         webhooks.blp,
+        admin.blp,
     ):
         csrf.exempt(blp)  # no cookies here: every call carries its bearer token
         api.register_blueprint(blp, url_prefix="/api/v1")

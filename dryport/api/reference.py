@@ -6,16 +6,23 @@ from dryport.api.errors import problems
 from dryport.api.paging import WHOLE, paged
 from dryport.extensions import db
 from dryport.schemas.reference import (
+    BorderCrossingSchema,
     DepartureQuerySchema,
     DepartureSchema,
+    PlaceQuerySchema,
+    PlaceSchema,
     RouteQuerySchema,
     RouteSchema,
     StationQuerySchema,
     StationSchema,
 )
-from dryport.services import departures, reference_data
+from dryport.services import departures, places, reference_data
 
-blp = Blueprint("api_reference", __name__, description="Stations, routes and departures")
+blp = Blueprint(
+    "api_reference",
+    __name__,
+    description="Stations, places, border crossings, routes and departures",
+)
 
 
 @blp.route("/stations")
@@ -36,8 +43,30 @@ def list_stations(query, pagination_parameters):
 @blp.response(200, RouteSchema(many=True))
 @blp.paginate(**WHOLE)
 def list_routes(query, pagination_parameters):
-    """The routes with their legs"""
+    """The routes with their legs and carriers, destinations, border crossings and the
+    dangerous-goods classes each refuses"""
     return paged(reference_data.routes_query(**query), pagination_parameters)
+
+
+@blp.route("/places")
+@token_required()
+@blp.doc(security=BEARER)
+@blp.arguments(PlaceQuerySchema, location="query")
+@blp.response(200, PlaceSchema(many=True))
+@blp.paginate(**WHOLE)
+def list_places(query, pagination_parameters):
+    """Railway stations, ports and border stations, by UN/LOCODE; by default by kind"""
+    return paged(places.places_query(**query), pagination_parameters)
+
+
+@blp.route("/border-crossings")
+@token_required()
+@blp.doc(security=BEARER)
+@blp.response(200, BorderCrossingSchema(many=True))
+@blp.paginate(**WHOLE)
+def list_crossings(pagination_parameters):
+    """The border crossings a departure may name"""
+    return paged(places.crossings_query(), pagination_parameters)
 
 
 @blp.route("/departures")

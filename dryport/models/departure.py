@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dryport.db import UTCDateTime, enum_type, utcnow
 from dryport.extensions import db
-from dryport.models.route import Route
+from dryport.models.route import BorderCrossing, Route
 
 
 class DepartureStatus(enum.Enum):
@@ -62,6 +62,7 @@ class Departure(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     route: Mapped[Route] = relationship(lazy="joined")
+    crossing: Mapped[BorderCrossing | None] = relationship(lazy="selectin", viewonly=True)
 
     __mapper_args__ = {"version_id_col": version}
 

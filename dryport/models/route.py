@@ -127,6 +127,8 @@ class BorderCrossing(db.Model):
     exit_place_id: Mapped[int] = mapped_column(ForeignKey("places.id"))
     entry_place_id: Mapped[int] = mapped_column(ForeignKey("places.id"))
     gauge_change: Mapped[bool] = mapped_column(default=False)
+    # Bumped by every administrative edit; an edit made from an older read is refused.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     exit_place: Mapped[Place] = relationship(foreign_keys=[exit_place_id], lazy="joined")
     entry_place: Mapped[Place] = relationship(foreign_keys=[entry_place_id], lazy="joined")

@@ -3,11 +3,29 @@
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields, pre_load, validate
 
-from dryport.models import DocumentType, Role, TransportMode
+from dryport.models import DocumentType, PlaceKind, Role, TransportMode
+from dryport.schemas.bookings import DG_CLASSES
 from dryport.schemas.numbers import WholeNumber
 
 LOCODE = validate.Regexp(
     r"^[A-Z]{2}[A-Z2-9]{3}$", error=_l("A UN/LOCODE is 5 characters, e.g. CNNGB.")
+)
+#: A place's code: its UN/LOCODE, or where it has none the project's own code, country and
+#: name joined by a hyphen (``KZ-DOS``), which no UN/LOCODE can equal.
+PLACE_CODE = validate.Regexp(
+    r"^(?:[A-Z]{2}[A-Z2-9]{3}|[A-Z]{2}-[A-Z0-9]{3,5})$",
+    error=_l(
+        "The UN/LOCODE, 5 characters (e.g. CNQZH); for a place without one, the country and"
+        " 3 to 5 letters joined by a hyphen (e.g. KZ-DOS)."
+    ),
+)
+ROUTE_CODE = validate.Regexp(
+    r"^[A-Z][A-Z0-9]{1,7}$", error=_l("2 to 8 capital letters or digits, e.g. WLSC.")
+)
+STATION_CODE = validate.Regexp(r"^[A-Z]{2,8}$", error=_l("2 to 8 capital letters, e.g. HB."))
+CROSSING_CODE = validate.Regexp(
+    r"^[A-Z0-9]{2,7}-[A-Z0-9]{2,8}$",
+    error=_l("Exit and entry station joined by a hyphen, e.g. AKA-DOS."),
 )
 
 
@@ -30,6 +48,39 @@ class _Stripped(Schema):
         }
 
 
+class _Upper(_Stripped):
+    """Codes are kept in capitals, however typed."""
+
+    CODES: tuple[str, ...] = ()
+
+    @pre_load
+    def upper(self, data, **kwargs):
+        if not isinstance(data, dict):
+            return data
+        return {
+            k: v.upper() if k in self.CODES and isinstance(v, str) else v for k, v in data.items()
+        }
+
+
+def _codes(description: str) -> fields.List:
+    return fields.List(
+        fields.String(validate=validate.Length(min=1, max=16)),
+        validate=validate.Length(max=50, error=_l("At most 50.")),
+        metadata={"description": description},
+    )
+
+
+class StationCreateSchema(_Upper):
+    CODES = ("code",)
+    code = fields.String(required=True, validate=STATION_CODE)
+    name_zh = _name(64)
+    name_en = _name(64)
+    feeder_hours = WholeNumber(
+        required=True, validate=validate.Range(min=0, max=72, error=_l("From 0 to 72 hours."))
+    )
+    active = fields.Boolean(load_default=True)
+
+
 class StationEditSchema(_Stripped):
     version = WholeNumber(load_default=None)
     name_zh = _name(64)
@@ -40,12 +91,67 @@ class StationEditSchema(_Stripped):
     active = fields.Boolean(load_default=False)
 
 
+class PlaceCreateSchema(_Upper):
+    CODES = ("code", "railway_code")
+    code = fields.String(required=True, validate=PLACE_CODE)
+    name_zh = _name(64)
+    name_en = _name(96)
+    kind = fields.Enum(PlaceKind, required=True)
+    railway_code = _name(16, required=False)
+    active = fields.Boolean(load_default=True)
+
+
+class PlaceEditSchema(_Upper):
+    CODES = ("railway_code",)
+    version = WholeNumber(load_default=None)
+    name_zh = _name(64)
+    name_en = _name(96)
+    kind = fields.Enum(PlaceKind, required=True)
+    railway_code = _name(16, required=False)
+    active = fields.Boolean(load_default=False)
+
+
+class CrossingEditSchema(_Upper):
+    CODES = ("exit_place", "entry_place")
+    version = WholeNumber(load_default=None)
+    exit_place = fields.String(required=True, metadata={"description": "Place code (BORDER)"})
+    entry_place = fields.String(required=True, metadata={"description": "Place code (BORDER)"})
+    gauge_change = fields.Boolean(load_default=False)
+
+
+class CrossingCreateSchema(CrossingEditSchema):
+    CODES = ("code", "exit_place", "entry_place")
+    code = fields.String(required=True, validate=CROSSING_CODE)
+
+
+class CarrierEditSchema(_Upper):
+    """The carrier of one section of a leg; for a rail section, its payer code."""
+
+    name_zh = _name(64)
+    name_en = _name(96)
+    section_zh = _name(128, required=False)
+    section_en = _name(160, required=False)
+    payer_code = _name(32, required=False)
+
+
 class RouteEditSchema(_Stripped):
     version = WholeNumber(load_default=None)
     name_zh = _name(64)
     name_en = _name(96)
     document_type = fields.Enum(DocumentType, required=True)
     active = fields.Boolean(load_default=False)
+    destinations = _codes("Codes of the places its bookings may go to (replaces the list)")
+    border_crossings = _codes("Codes of the border crossings its departures may take")
+    refused_dg_classes = fields.List(
+        fields.String(
+            validate=validate.OneOf(
+                DG_CLASSES, error=_l("An IMDG class or division: %(classes)s.",
+                                     classes=", ".join(DG_CLASSES))
+            )
+        ),
+        validate=validate.Length(max=len(DG_CLASSES)),
+        metadata={"description": "IMDG classes and divisions it does not carry"},
+    )  # fmt: skip
 
 
 class LegEditSchema(_Stripped):
@@ -59,6 +165,55 @@ class LegEditSchema(_Stripped):
     destination_locode = fields.String(load_default=None, validate=LOCODE)
     via_zh = _name(128, required=False)
     via_en = _name(160, required=False)
+    carriers = fields.List(
+        fields.Nested(CarrierEditSchema),
+        validate=validate.Length(max=12, error=_l("At most 12.")),
+        metadata={"description": "Its carriers, section by section (replaces the list)"},
+    )
+
+    @pre_load
+    def upper_locodes(self, data, **kwargs):
+        if not isinstance(data, dict):
+            return data
+        names = ("origin_locode", "destination_locode")
+        return {k: v.upper() if k in names and isinstance(v, str) else v for k, v in data.items()}
+
+
+class RouteLegSchema(LegEditSchema):
+    """A leg as part of a whole route (its version is the route's)."""
+
+    class Meta:
+        exclude = ("version",)
+
+
+class RouteCreateSchema(RouteEditSchema):
+    """A new route, whole: at least one leg."""
+
+    class Meta:
+        exclude = ("version",)
+
+    code = fields.String(required=True, validate=ROUTE_CODE)
+    active = fields.Boolean(load_default=True)
+    legs = fields.List(
+        fields.Nested(RouteLegSchema),
+        required=True,
+        validate=validate.Length(min=1, max=12, error=_l("1 to 12 legs.")),
+    )
+
+    @pre_load
+    def upper_code(self, data, **kwargs):
+        if isinstance(data, dict) and isinstance(data.get("code"), str):
+            return {**data, "code": data["code"].upper()}
+        return data
+
+
+class RouteUpdateSchema(RouteEditSchema):
+    """``PATCH /routes/{code}``: what is given changes; legs match by position."""
+
+    legs = fields.List(
+        fields.Nested(RouteLegSchema),
+        validate=validate.Length(min=1, max=12, error=_l("1 to 12 legs.")),
+    )
 
 
 class UserCreateSchema(_Stripped):

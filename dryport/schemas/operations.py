@@ -18,6 +18,18 @@ def _kg(low: int, high: int, **kwargs) -> fields.Integer:
     )
 
 
+def _crossing(**kwargs) -> fields.String:
+    return fields.String(
+        allow_none=True,
+        validate=validate.Length(min=1, max=16, error=_l("1 to 16 characters.")),
+        metadata={
+            "description": "Code of the border crossing it takes, one of its route's "
+            "(GET /routes); required before a route with crossings departs"
+        },
+        **kwargs,
+    )
+
+
 class ConfirmContainerSchema(Schema):
     """One container of a load: as the clerk reads it off the box and the weighbridge."""
 
@@ -93,6 +105,7 @@ class DepartureCreateSchema(Schema):
         validate=validate.Range(min=1, max=10_000, error=_l("From 1 to 10,000 TEU.")),
     )
     capacity_kg = _kg(1_000, 10_000_000, load_default=None, allow_none=True)
+    border_crossing = _crossing(load_default=None)
 
 
 class DepartureUpdateSchema(Schema):
@@ -109,6 +122,7 @@ class DepartureUpdateSchema(Schema):
         strict=True, validate=validate.Range(min=1, max=10_000, error=_l("From 1 to 10,000 TEU."))
     )
     capacity_kg = _kg(1_000, 10_000_000, allow_none=True)
+    border_crossing = _crossing()
 
 
 class DepartureActionSchema(Schema):

@@ -5,10 +5,16 @@ from datetime import date, datetime
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, validates_schema
 
-from dryport.models import DepartureStatus, DocumentType, StationKind, TransportMode
+from dryport.models import (
+    DepartureStatus,
+    DocumentType,
+    PlaceKind,
+    StationKind,
+    TransportMode,
+)
 from dryport.schemas.search import Search
 from dryport.schemas.sorting import Sort
-from dryport.services import departures, reference_data
+from dryport.services import departures, places, reference_data
 from dryport.services.clock import YEARS
 
 
@@ -19,6 +25,42 @@ class StationSchema(Schema):
     kind = fields.Enum(StationKind)
     feeder_hours = fields.Integer()
     active = fields.Boolean()
+    version = fields.Integer(metadata={"description": "Send it back to change the station"})
+
+
+class PlaceSchema(Schema):
+    code = fields.String(
+        metadata={"description": "UN/LOCODE; without one, country-hyphen-name (KZ-DOS)"}
+    )
+    name_zh = fields.String()
+    name_en = fields.String()
+    kind = fields.Enum(PlaceKind)
+    railway_code = fields.String(
+        allow_none=True, metadata={"description": "The railway's station code"}
+    )
+    active = fields.Boolean()
+    version = fields.Integer(metadata={"description": "Send it back to change the place"})
+
+
+class BorderCrossingSchema(Schema):
+    code = fields.String()
+    name_zh = fields.Function(lambda c: c.name("zh"))
+    name_en = fields.Function(lambda c: c.name("en"))
+    exit_place = fields.Function(lambda c: c.exit_place.code, metadata={"description": "Code"})
+    entry_place = fields.Function(lambda c: c.entry_place.code, metadata={"description": "Code"})
+    gauge_change = fields.Boolean()
+    version = fields.Integer()
+
+
+class LegCarrierSchema(Schema):
+    seq = fields.Integer()
+    name_zh = fields.String()
+    name_en = fields.String()
+    section_zh = fields.String(allow_none=True)
+    section_en = fields.String(allow_none=True)
+    payer_code = fields.String(
+        allow_none=True, metadata={"description": "Payer code of a rail section (SMGS box 23)"}
+    )
 
 
 class LegSchema(Schema):
@@ -32,6 +74,7 @@ class LegSchema(Schema):
     destination_locode = fields.String(allow_none=True)
     via_zh = fields.String(allow_none=True)
     via_en = fields.String(allow_none=True)
+    carriers = fields.List(fields.Nested(LegCarrierSchema))
 
 
 class RouteSchema(Schema):
@@ -40,7 +83,18 @@ class RouteSchema(Schema):
     name_en = fields.String()
     document_type = fields.Enum(DocumentType)
     active = fields.Boolean()
+    version = fields.Integer(metadata={"description": "Send it back to change the route"})
     legs = fields.List(fields.Nested(LegSchema))
+    destinations = fields.List(
+        fields.Nested(PlaceSchema), metadata={"description": "Where its bookings may go"}
+    )
+    border_crossings = fields.List(
+        fields.Nested(BorderCrossingSchema),
+        metadata={"description": "The crossings its departures may take (each names one)"},
+    )
+    refused_dg_classes = fields.List(
+        fields.String(), metadata={"description": "IMDG classes and divisions it does not carry"}
+    )
 
 
 class DepartureSchema(Schema):
@@ -54,6 +108,9 @@ class DepartureSchema(Schema):
     booked_teu = fields.Float(attribute="held_teu", metadata={"description": "TEU held"})
     available_teu = fields.Float(attribute="free_teu")
     status = fields.Enum(DepartureStatus)
+    border_crossing = fields.String(
+        allow_none=True, metadata={"description": "Code of the border crossing it takes"}
+    )
     departed_at = fields.AwareDateTime(allow_none=True)
     version = fields.Integer(
         metadata={"description": "Send it back (or the ETag as If-Match) to change it"}
@@ -117,6 +174,12 @@ class DepartureQuerySchema(Schema):
 class StationQuerySchema(Schema):
     q = Search("the code or name (Chinese or English)")
     sort = Sort(reference_data.STATION_SORTING)
+
+
+class PlaceQuerySchema(Schema):
+    q = Search("the code, railway code or name (Chinese or English)")
+    kind = fields.Enum(PlaceKind)
+    sort = Sort(places.PLACE_SORTING)
 
 
 class RouteQuerySchema(Schema):

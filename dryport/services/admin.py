@@ -1,5 +1,6 @@
-"""The administrator's work: stations, routes and their legs, and the people who sign in.
-Every change is written to the audit log with each field's value before and after."""
+"""The administrator's work: stations and the people who sign in (routes and their legs:
+``services.routes``; places and border crossings: ``services.places``). Every change is
+written to the audit log with each field's value before and after."""
 
 from collections.abc import Sequence
 from datetime import datetime
@@ -7,9 +8,10 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from dryport.models import AuditEntry, Company, Leg, Role, Route, Station, User
+from dryport.models import AuditEntry, Company, Role, Station, StationKind, User
 from dryport.services import accounts
 from dryport.services.access import require_role
 from dryport.services.errors import Conflict, Invalid, NotFound
@@ -80,11 +82,11 @@ def apply_changes(obj, data: dict, fields: tuple[str, ...]) -> dict:
         before, after = getattr(obj, field), data[field]
         if before != after:
             setattr(obj, field, after)
-            changes[field] = [_text(before), _text(after)]
+            changes[field] = [as_text(before), as_text(after)]
     return changes
 
 
-def _text(value):
+def as_text(value):
     if value is None or isinstance(value, bool | int | str):
         return value
     if isinstance(value, Decimal):
@@ -94,7 +96,7 @@ def _text(value):
     return getattr(value, "name", str(value))
 
 
-def _for_edit(session: Session, obj, version: int | None) -> None:
+def lock_for_edit(session: Session, obj, version: int | None) -> None:
     """Lock ``obj``'s row and refuse an edit made from an older read of it."""
     model = type(obj)
     session.execute(select(model.id).where(model.id == obj.id).with_for_update())
@@ -103,13 +105,42 @@ def _for_edit(session: Session, obj, version: int | None) -> None:
         raise Conflict(_l("Someone else changed this since you opened it; reload and try again."))
 
 
-def _bump(obj, changes: dict) -> None:
+def bump_version(obj, changes: dict) -> None:
     if changes:
         obj.version += 1
 
 
 def get_station(session: Session, code: str) -> Station:
-    return _by_code(session, Station, code)
+    return by_code(session, Station, code)
+
+
+def create_station(session: Session, admin: User, data: dict) -> Station:
+    """Add a county sub-station (there is one hub). A code already taken is a ``Conflict``
+    on ``code``."""
+    require_role(admin, Role.ADMIN)
+    station = Station(
+        code=data["code"], name_zh=data["name_zh"], name_en=data["name_en"],
+        kind=StationKind.SUBSTATION, feeder_hours=data["feeder_hours"],
+        active=data.get("active", True),
+    )  # fmt: skip
+    add_unique(session, station, station.code)
+    fields = ("name_zh", "name_en", "feeder_hours", "active")
+    record_change(session, admin, "station", station.id, "create", station.code,
+                  {f: [None, as_text(getattr(station, f))] for f in fields})  # fmt: skip
+    return station
+
+
+def add_unique(session: Session, obj, code: str) -> None:
+    """Insert ``obj``, whose ``code`` is unique: one already taken (also by a concurrent
+    request) is a ``Conflict`` on ``code``."""
+    session.add(obj)
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError:
+        raise Conflict(
+            _l("%(code)s exists already.", code=code), errors={"code": [_l("Already taken.")]}
+        ) from None
 
 
 def update_station(session: Session, admin: User, code: str, data: dict) -> Station:
@@ -117,111 +148,25 @@ def update_station(session: Session, admin: User, code: str, data: dict) -> Stat
     require_role(admin, Role.ADMIN)
     station = get_station(session, code)
     fields = ("name_zh", "name_en", "feeder_hours", "active")
-    _edit(session, admin, station, "station", data, fields)
+    edit_and_log(session, admin, station, "station", data, fields)
     return station
 
 
-def get_route(session: Session, code: str) -> Route:
-    return _by_code(session, Route, code)
-
-
-def update_route(session: Session, admin: User, code: str, data: dict) -> Route:
-    require_role(admin, Role.ADMIN)
-    route = get_route(session, code)
-    _edit(session, admin, route, "route", data, ("name_zh", "name_en", "document_type", "active"))
-    return route
-
-
-def _by_code(session: Session, model, code: str):
+def by_code(session: Session, model, code: str):
     found = session.scalar(select(model).where(model.code == code))
     if found is None:
         raise NotFound()
     return found
 
 
-def _edit(session: Session, admin: User, obj, entity: str, data: dict, fields) -> None:
+def edit_and_log(session: Session, admin: User, obj, entity: str, data: dict, fields) -> None:
     """Lock ``obj``, refuse a stale edit, apply ``fields`` of ``data``, bump its version and
     log what changed under its code."""
-    _for_edit(session, obj, data.get("version"))
+    lock_for_edit(session, obj, data.get("version"))
     changes = apply_changes(obj, data, fields)
-    _bump(obj, changes)
+    bump_version(obj, changes)
     if changes:
         record_change(session, admin, entity, obj.id, "update", obj.code, changes)
-    session.flush()
-
-
-LEG_FIELDS = (
-    "mode", "origin_zh", "origin_en", "origin_locode", "destination_zh", "destination_en",
-    "destination_locode", "via_zh", "via_en",
-)  # fmt: skip
-
-
-def update_leg(session: Session, admin: User, code: str, seq: int, data: dict) -> Leg:
-    """Edit one leg of a route: its mode, places, UN/LOCODEs and border crossings."""
-    require_role(admin, Role.ADMIN)
-    route = get_route(session, code)
-    _for_edit(session, route, data.get("version"))
-    leg = next((leg for leg in route.legs if leg.seq == seq), None)
-    if leg is None:
-        raise NotFound()
-    changes = apply_changes(leg, data, LEG_FIELDS)
-    _bump(route, changes)  # a route's version covers its legs
-    if changes:
-        record_change(session, admin, "leg", leg.id, "update", f"{route.code} #{leg.seq}", changes)
-    session.flush()
-    return leg
-
-
-def add_leg(session: Session, admin: User, code: str, data: dict) -> Leg:
-    """Append a leg at the end of a route."""
-    require_role(admin, Role.ADMIN)
-    route = get_route(session, code)
-    _for_edit(session, route, data.get("version"))
-    route.version += 1
-    leg = Leg(
-        seq=max((leg.seq for leg in route.legs), default=0) + 1,
-        **{f: data.get(f) for f in LEG_FIELDS},
-    )
-    route.legs.append(leg)
-    session.flush()
-    record_change(
-        session,
-        admin,
-        "leg",
-        leg.id,
-        "create",
-        f"{route.code} #{leg.seq}",
-        {f: [None, _text(getattr(leg, f))] for f in LEG_FIELDS if getattr(leg, f)},
-    )
-    return leg
-
-
-def remove_leg(
-    session: Session, admin: User, code: str, seq: int, version: int | None = None
-) -> None:
-    """Remove a leg; a route keeps at least one."""
-    require_role(admin, Role.ADMIN)
-    route = get_route(session, code)
-    _for_edit(session, route, version)
-    leg = next((leg for leg in route.legs if leg.seq == seq), None)
-    if leg is None:
-        raise NotFound()
-    if len(route.legs) == 1:
-        raise Invalid(_l("A route needs at least one leg."))
-    record_change(
-        session,
-        admin,
-        "leg",
-        leg.id,
-        "delete",
-        f"{route.code} #{leg.seq}",
-        {f: [_text(getattr(leg, f)), None] for f in LEG_FIELDS if getattr(leg, f)},
-    )
-    route.legs.remove(leg)
-    route.version += 1
-    session.flush()
-    for number, remaining in enumerate(sorted(route.legs, key=lambda x: x.seq), start=1):
-        remaining.seq = number
     session.flush()
 
 
@@ -260,7 +205,7 @@ def update_user(session: Session, admin: User, user_id: int, data: dict) -> User
     re-activating it brings neither back. Administrators cannot lock themselves out."""
     require_role(admin, Role.ADMIN)
     user = get_user(session, user_id)
-    _for_edit(session, user, data.get("version"))
+    lock_for_edit(session, user, data.get("version"))
     if user.id == admin.id and (
         data.get("active") is False or data.get("role", Role.ADMIN) is not Role.ADMIN
     ):
@@ -298,7 +243,7 @@ def update_user(session: Session, admin: User, user_id: int, data: dict) -> User
         "company": user.company.name if user.company else None,
     }
     changes.update({k: [before[k], after[k]] for k in before if before[k] != after[k]})
-    _bump(user, changes)
+    bump_version(user, changes)
     if changes:
         action = "deactivate" if changes.get("active") == [True, False] else "update"
         record_change(session, admin, "user", user.id, action, user.email, changes)

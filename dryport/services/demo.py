@@ -229,8 +229,12 @@ def _schedule(now: datetime):
 
 
 def _departures(session: Session, routes: dict[str, Route], now: datetime):
-    """Write the departures; yield each with the share of its capacity to fill."""
+    """Write the departures; yield each with the share of its capacity to fill. A route's
+    trains take its border crossings in turn."""
+    turns: dict[str, int] = {}
     for code, departs, capacity, service, transit in _schedule(now):
+        crossings = routes[code].border_crossings
+        turns[code] = turns.get(code, -1) + 1
         departure = Departure(
             route=routes[code],
             service_no=service,
@@ -239,6 +243,7 @@ def _departures(session: Session, routes: dict[str, Route], now: datetime):
             capacity_teu=capacity,
             held_teu=Decimal(0),
             held_kg=Decimal(0),
+            border_crossing=crossings[turns[code] % len(crossings)].code if crossings else None,
         )
         arrives = departs + timedelta(days=transit)
         if arrives <= now:

@@ -57,6 +57,7 @@ def create_departure(session: Session, user: User, data: dict) -> Departure:
     if route is None:
         raise Invalid(errors={"route": [_l("No such route.")]})
     _check_times(data["departs_at"], data["cutoff_at"])
+    check_crossing(route, data.get("border_crossing"))
     departure = Departure(
         route=route,
         service_no=data["service_no"],
@@ -64,6 +65,7 @@ def create_departure(session: Session, user: User, data: dict) -> Departure:
         cutoff_at=data["cutoff_at"],
         capacity_teu=data["capacity_teu"],
         capacity_kg=data.get("capacity_kg"),
+        border_crossing=data.get("border_crossing"),
         held_teu=Decimal(0),
         held_kg=Decimal(0),
     )
@@ -98,7 +100,11 @@ def update_departure(session: Session, user: User, departure_id: int, data: dict
     _check_times(
         data.get("departs_at", departure.departs_at), data.get("cutoff_at", departure.cutoff_at)
     )
-    changes = apply_changes(departure, data, ("service_no", "departs_at", "cutoff_at"))
+    if "border_crossing" in data:
+        check_crossing(departure.route, data["border_crossing"])
+    changes = apply_changes(
+        departure, data, ("service_no", "departs_at", "cutoff_at", "border_crossing")
+    )
     teu, kg = data.get("capacity_teu"), data.get("capacity_kg")
     if teu is not None and teu < departure.held_teu:
         held = format_teu(departure.held_teu)
@@ -126,6 +132,21 @@ def update_departure(session: Session, user: User, departure_id: int, data: dict
         ):
             waybills.issue_waybill(session, booking, user)
     return departure
+
+
+def check_crossing(route: Route, code: str | None) -> None:
+    """A departure names one of its route's border crossings, or none (``Invalid`` on
+    ``border_crossing`` otherwise). A route without crossings takes none."""
+    if code is None:
+        return
+    codes = [crossing.code for crossing in route.border_crossings]
+    if code not in codes:
+        if not codes:
+            message = _l("Route %(route)s crosses no border.", route=route.code)
+        else:
+            message = _l("One of %(route)s's crossings: %(codes)s.", route=route.code,
+                         codes=", ".join(codes))  # fmt: skip
+        raise Invalid(errors={"border_crossing": [message]})
 
 
 def check_plannable(departure: Departure) -> None:
@@ -167,7 +188,8 @@ def depart(session: Session, user: User, departure_id: int, at: datetime | None 
     """The departure has left: its CONFIRMED bookings become DEPARTED, and what they carry is
     recorded for the reports (``reports.record_shipped``).
 
-    Refused (``Conflict``, listing them) while RECEIVED bookings remain on it. ``at`` (when
+    Refused (``Conflict``, listing them) while RECEIVED bookings remain on it, and (also a
+    ``Conflict``) while a departure of a route with border crossings names none. ``at`` (when
     it actually left, default now) lies between ``RECORDED_BEFORE_PLAN`` before its plan (or
     before now, for a departure recorded ahead of its plan) and now; else ``Invalid``.
     """
@@ -175,6 +197,11 @@ def depart(session: Session, user: User, departure_id: int, at: datetime | None 
     departure = get_departure_for_update(session, departure_id, None)
     if departure.status not in (DepartureStatus.SCHEDULED, DepartureStatus.CLOSED):
         raise Conflict(_l("This departure has already left or was cancelled."))
+    if departure.route.border_crossings and departure.border_crossing is None:
+        raise Conflict(
+            _l("Name the border crossing this train takes before it departs."),
+            errors={"border_crossing": [_l("Choose the border crossing.")]},
+        )
     waiting = waiting_references(session, departure)
     if waiting:
         raise Conflict(

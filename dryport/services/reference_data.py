@@ -108,40 +108,46 @@ ROUTES = (
 
 STATION_, PORT, BORDER = PlaceKind
 
-# (code, name_zh, name_en, kind, railway station code): the code is the UN/LOCODE.
+# (code, name_zh, name_en, kind, railway station code). The code is the place's UN/LOCODE;
+# Dostyk and Altynkol have none confirmed and carry the project's own code, country-hyphen-
+# name (``KZ-DOS``), which no UN/LOCODE can equal.
 PLACES = (
     ("CNNGB", "宁波舟山港(北仑)", "Ningbo-Zhoushan (Beilun)", PORT, None),
     ("CNWUH", "武汉(阳逻)", "Wuhan (Yangluo)", PORT, None),
     ("CNSHA", "上海(洋山)", "Shanghai (Yangshan)", PORT, None),
+    ("CNQZH", "钦州港", "Qinzhou port", PORT, None),
+    ("CNAKA", "安康", "Ankang", STATION_, None),
+    ("CNXAG", "西安国际港站", "Xi'an International Port", STATION_, None),
     ("DEDUI", "杜伊斯堡", "Duisburg", STATION_, None),
     ("DEHAM", "汉堡", "Hamburg", PORT, None),
-    ("PLMAL", "马拉舍维奇", "Małaszewicze", STATION_, None),
+    ("PLMAA", "马拉舍维奇", "Małaszewicze", STATION_, None),
     ("PLLOD", "罗兹", "Łódź", STATION_, None),
     ("KZALA", "阿拉木图", "Almaty", STATION_, None),
     ("UZTAS", "塔什干", "Tashkent", STATION_, None),
     ("NLRTM", "鹿特丹", "Rotterdam", PORT, None),
     ("SGSIN", "新加坡", "Singapore", PORT, None),
     ("USLAX", "洛杉矶", "Los Angeles", PORT, None),
-    ("CNAKA", "阿拉山口", "Alashankou", BORDER, None),
-    ("KZDOS", "多斯特克", "Dostyk", BORDER, None),
-    ("CNKHG", "霍尔果斯", "Khorgos", BORDER, None),
-    ("KZAKL", "阿腾科里", "Altynkol", BORDER, None),
-    ("CNERL", "二连浩特", "Erenhot", BORDER, None),
-    ("MNZMU", "扎门乌德", "Zamyn-Üüd", BORDER, None),
+    ("CNAKL", "阿拉山口", "Alashankou", BORDER, None),
+    ("KZ-DOS", "多斯特克", "Dostyk", BORDER, None),
+    ("CNHRS", "霍尔果斯", "Khorgos", BORDER, None),
+    ("KZ-AKL", "阿腾科里", "Altynkol", BORDER, None),
+    ("CNERC", "二连浩特", "Erenhot", BORDER, None),
+    ("MNZUU", "扎门乌德", "Zamyn-Üüd", BORDER, None),
+    ("BYBQT", "布列斯特", "Brest", BORDER, None),
 )
 
 # Where each route's bookings may go.
 DESTINATIONS = {
     "EAST": ("CNNGB",),
-    "XAEU": ("DEDUI", "DEHAM", "PLMAL", "PLLOD", "KZALA", "UZTAS"),
+    "XAEU": ("DEDUI", "DEHAM", "PLMAA", "PLLOD", "KZALA", "UZTAS"),
     "WHSEA": ("NLRTM", "DEHAM", "SGSIN", "USLAX"),
 }
 
 # (code, exit place, entry place, gauge change): where a China–Europe train leaves China.
 BORDER_CROSSINGS = (
-    ("AKA-DOS", "CNAKA", "KZDOS", True),
-    ("KHG-AKL", "CNKHG", "KZAKL", True),
-    ("ERL-ZMU", "CNERL", "MNZMU", True),
+    ("AKA-DOS", "CNAKL", "KZ-DOS", True),
+    ("KHG-AKL", "CNHRS", "KZ-AKL", True),
+    ("ERL-ZMU", "CNERC", "MNZUU", True),
 )
 ROUTE_CROSSINGS = {"XAEU": ("AKA-DOS", "KHG-AKL", "ERL-ZMU")}
 
@@ -209,7 +215,11 @@ def routes_query(
     """The routes, with their legs unless ``legs`` is false, in the order of ``sort`` (keys
     of ``ROUTE_SORTING``); by default in their seed order. With ``q``, those whose code or
     name (either language) contains it (``services.search``)."""
-    stmt = select(Route).options(selectinload(Route.legs)) if legs else select(Route)
+    stmt = select(Route).options(
+        selectinload(Route.destinations), selectinload(Route.border_crossings)
+    )
+    if legs:
+        stmt = stmt.options(selectinload(Route.legs).selectinload(Leg.carriers))
     stmt = search(stmt, q, Route.code, Route.name_zh, Route.name_en)
     return order_by(stmt, sort, ROUTE_SORTING)
 

@@ -1,4 +1,5 @@
-"""The administrator's pages: stations, routes and legs, users, and the audit log."""
+"""The administrator's pages: stations, places and border crossings, routes with their legs,
+users, and the audit log."""
 
 from flask import (
     Blueprint,
@@ -15,22 +16,30 @@ from flask_login import current_user
 
 from dryport.extensions import db
 from dryport.i18n import localized
-from dryport.models import DocumentType, Role, TransportMode
+from dryport.models import DocumentType, PlaceKind, Role, TransportMode
 from dryport.schemas.admin import (
+    CrossingCreateSchema,
+    CrossingEditSchema,
     LegEditSchema,
     PasswordResetSchema,
+    PlaceCreateSchema,
+    PlaceEditSchema,
+    RouteCreateSchema,
     RouteEditSchema,
+    StationCreateSchema,
     StationEditSchema,
     UserCreateSchema,
     UserEditSchema,
 )
-from dryport.services import accounts, admin, reference_data
+from dryport.schemas.bookings import DG_CLASSES
+from dryport.services import accounts, admin, places, reference_data
+from dryport.services import routes as route_admin
 from dryport.services.digits import whole_number
 from dryport.services.errors import DomainError
 from dryport.services.pagination import paginate
 from dryport.web.access import role_required
 from dryport.web.confirm import confirm_page, confirmed
-from dryport.web.forms import domain_errors, load_form
+from dryport.web.forms import domain_errors, load_form, load_nested_form, unflatten
 from dryport.web.lists import listing
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -72,6 +81,24 @@ def stations():
     return render_template("admin/stations.html", stations=reference_data.list_stations(db.session))
 
 
+@bp.route("/stations/new", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def new_station():
+    errors, status, form = {}, 200, request.form
+    if request.method == "POST":
+        form = _with_checkboxes("active")
+        done, errors, status = _submit(
+            StationCreateSchema(),
+            lambda data: admin.create_station(db.session, current_user, data),
+            _("Station %(code)s added.", code=form.get("code", "").strip().upper()), form,
+        )  # fmt: skip
+        if done:
+            return redirect(url_for("admin.stations"))
+    else:
+        form = {"active": True}
+    return render_template("admin/station.html", station=None, form=form, errors=errors), status
+
+
 @bp.route("/stations/<code>", methods=["GET", "POST"])
 @role_required(Role.ADMIN)
 def edit_station(code: str):
@@ -98,13 +125,13 @@ def routes():
 @bp.route("/routes/<code>", methods=["GET", "POST"])
 @role_required(Role.ADMIN)
 def edit_route(code: str):
-    route = admin.get_route(db.session, code)
+    route = route_admin.get_route(db.session, code)
     errors, status, form = {}, 200, request.form
     if request.method == "POST":
-        form = _with_checkboxes("active")
+        form = _route_form()
         done, errors, status = _submit(
             RouteEditSchema(),
-            lambda data: admin.update_route(db.session, current_user, code, data),
+            lambda data: route_admin.update_route(db.session, current_user, code, data),
             _("Route %(code)s saved.", code=code), form,
         )  # fmt: skip
         if done:
@@ -116,25 +143,25 @@ def edit_route(code: str):
 @bp.route("/routes/<code>/legs", methods=["POST"], defaults={"seq": None})
 @role_required(Role.ADMIN)
 def save_leg(code: str, seq: int | None):
-    route = admin.get_route(db.session, code)
+    route = route_admin.get_route(db.session, code)
     if request.form.get("action") == "remove" and seq is not None:
         return remove_leg(code, seq)  # refused there without the confirmation
     action = (
-        (lambda data: admin.update_leg(db.session, current_user, code, seq, data))
+        (lambda data: route_admin.update_leg(db.session, current_user, code, seq, data))
         if seq is not None
-        else (lambda data: admin.add_leg(db.session, current_user, code, data))
+        else (lambda data: route_admin.add_leg(db.session, current_user, code, data))
     )
-    done, errors, status = _submit(LegEditSchema(), action, _("Leg saved."))
+    done, errors, status = _submit(LegEditSchema(), action, _("Leg saved."), _leg_form())
     if done:
         return redirect(url_for("admin.edit_route", code=code))
-    return _route_page(admin.get_route(db.session, route.code), {}, errors, status, seq)
+    return _route_page(route_admin.get_route(db.session, route.code), {}, errors, status, seq)
 
 
 @bp.route("/routes/<code>/legs/<int(max=99):seq>/remove", methods=["GET", "POST"])
 @role_required(Role.ADMIN)
 def remove_leg(code: str, seq: int):
     """Remove a leg after a confirmation page."""
-    route = admin.get_route(db.session, code)
+    route = route_admin.get_route(db.session, code)
     leg = next((leg for leg in route.legs if leg.seq == seq), None)
     if leg is None:
         abort(404)
@@ -157,12 +184,12 @@ def remove_leg(code: str, seq: int):
             refused=request.method == "POST",
         )
     try:
-        admin.remove_leg(
+        route_admin.remove_leg(
             db.session, current_user, code, seq, request.form.get("version", type=whole_number)
         )
     except DomainError as error:
         db.session.rollback()
-        return _route_page(admin.get_route(db.session, code), {}, domain_errors(error),
+        return _route_page(route_admin.get_route(db.session, code), {}, domain_errors(error),
                            error.status, seq)  # fmt: skip
     flash(_("Leg removed."), "success")
     return redirect(url_for("admin.edit_route", code=code))
@@ -171,8 +198,146 @@ def remove_leg(code: str, seq: int):
 def _route_page(route, form, errors, status, leg_seq=None):
     return render_template(
         "admin/route.html", route=route, form=form, errors=errors, leg_seq=leg_seq,
-        document_types=list(DocumentType), modes=list(TransportMode),
+        **_route_choices(),
     ), status  # fmt: skip
+
+
+def _route_choices() -> dict:
+    """What a route's forms offer: its places, border crossings and IMDG classes."""
+    in_use = db.session.scalars(places.places_query(sort=["code"])).all()
+    return {
+        "document_types": list(DocumentType),
+        "modes": list(TransportMode),
+        "place_options": [(p.code, f"{p.code} {localized(p)}") for p in in_use if p.active],
+        "crossing_options": [
+            (c.code, f"{localized(c)} ({c.code})") for c in places.list_crossings(db.session)
+        ],
+        "dg_options": [(c, c) for c in DG_CLASSES],
+    }
+
+
+LISTS = ("destinations", "border_crossings", "refused_dg_classes")
+
+
+def _route_form() -> dict:
+    """The route form: its checkbox lists as lists (none ticked: an empty one)."""
+    form = _with_checkboxes("active")
+    for name in LISTS:
+        form[name] = request.form.getlist(name)
+    return form
+
+
+def _leg_form() -> dict:
+    """A leg's form with its carrier rows (``carriers.0.name_en`` ...) nested; the blank
+    rows left out, so that an empty list removes every carrier."""
+    form = unflatten(request.form)
+    form["carriers"] = form.get("carriers") or []
+    return form
+
+
+@bp.route("/routes/new", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def new_route():
+    """A new route with its first leg; more legs are added on its page."""
+    errors, status = {}, 200
+    form = {"active": True, "document_type": "RAIL_WAYBILL", "legs.0.mode": "RAIL"}
+    chosen = {"refused_dg_classes": list(reference_data.REFUSED_DG_CLASSES)}
+    if request.method == "POST":
+        form = _route_form()
+        chosen = {name: form[name] for name in LISTS}
+        data = {**unflatten(request.form), "active": form["active"], **chosen}
+        data["legs"] = data.get("legs") or []
+        for leg in data["legs"]:
+            leg["carriers"] = leg.get("carriers") or []
+        loaded, errors = load_nested_form(RouteCreateSchema(), data)
+        status = 422
+        if loaded:
+            try:
+                route = route_admin.create_route(db.session, current_user, loaded)
+            except DomainError as error:
+                db.session.rollback()
+                errors, status = domain_errors(error), error.status
+            else:
+                flash(_("Route %(code)s added.", code=route.code), "success")
+                return redirect(url_for("admin.edit_route", code=route.code))
+    return render_template(
+        "admin/route_new.html", form=form, chosen=chosen, errors=errors, **_route_choices()
+    ), status
+
+
+@bp.route("/places")
+@role_required(Role.ADMIN)
+def place_list():
+    found = listing(places.PLACE_SORTING)
+    page = paginate(
+        db.session,
+        places.places_query(found.q, found.sort),
+        request.args.get("page", 1, type=whole_number),
+        current_app.config["PAGE_SIZE"],
+    )
+    return render_template(
+        "admin/places.html", page=page, listing=found,
+        crossings=places.list_crossings(db.session),
+    )  # fmt: skip
+
+
+@bp.route("/places/new", methods=["GET", "POST"])
+@bp.route("/places/<place_code>", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def edit_place(place_code: str | None = None):
+    place = places.get_place(db.session, place_code) if place_code else None
+    errors, status, form = {}, 200, request.form
+    if request.method == "POST":
+        form = _with_checkboxes("active")
+        if place is None:
+            schema = PlaceCreateSchema()
+            action = lambda data: places.create_place(db.session, current_user, data)  # noqa: E731
+        else:
+            schema = PlaceEditSchema()
+            action = lambda data: places.update_place(db.session, current_user, place_code, data)  # noqa: E731
+        done, errors, status = _submit(schema, action, _("Place saved."), form)
+        if done:
+            return redirect(url_for("admin.place_list"))
+    elif place is not None:
+        form = {
+            "name_zh": place.name_zh, "name_en": place.name_en, "kind": place.kind.name,
+            "railway_code": place.railway_code or "", "active": place.active,
+        }  # fmt: skip
+    else:
+        form = {"active": True}
+    return render_template(
+        "admin/place.html", place=place, form=form, errors=errors, kinds=list(PlaceKind)
+    ), status
+
+
+@bp.route("/crossings/new", methods=["GET", "POST"])
+@bp.route("/crossings/<crossing_code>", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def edit_crossing(crossing_code: str | None = None):
+    crossing = places.get_crossing(db.session, crossing_code) if crossing_code else None
+    errors, status, form = {}, 200, request.form
+    if request.method == "POST":
+        form = _with_checkboxes("gauge_change")
+        if crossing is None:
+            schema = CrossingCreateSchema()
+            action = lambda data: places.create_crossing(db.session, current_user, data)  # noqa: E731
+        else:
+            schema = CrossingEditSchema()
+            action = lambda data: places.update_crossing(  # noqa: E731
+                db.session, current_user, crossing_code, data
+            )
+        done, errors, status = _submit(schema, action, _("Border crossing saved."), form)
+        if done:
+            return redirect(url_for("admin.place_list"))
+    elif crossing is not None:
+        form = {
+            "exit_place": crossing.exit_place.code, "entry_place": crossing.entry_place.code,
+            "gauge_change": crossing.gauge_change,
+        }  # fmt: skip
+    borders = db.session.scalars(places.places_query(kind=PlaceKind.BORDER)).all()
+    return render_template(
+        "admin/crossing.html", crossing=crossing, form=form, errors=errors, borders=borders
+    ), status
 
 
 @bp.route("/users")

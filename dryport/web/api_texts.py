@@ -55,7 +55,28 @@ TEXTS = (
     _l("The shipped volume of a month: totals, by route, by station, shippers, trend"),
     _l("YYYY-MM (Beijing time)"),
     _l("The report"),
-    _l("The routes with their legs"),
+    _l(
+        "The routes with their legs and carriers, destinations, border crossings and the"
+        "\ndangerous-goods classes each refuses"
+    ),
+    _l("Railway stations, ports and border stations, by UN/LOCODE; by default by kind"),
+    _l("The border crossings a departure may name"),
+    _l("Add a place: a railway station, port or border station, by its UN/LOCODE"),
+    _l("Edit a place (not its code); send the version read, in the body or as If-Match"),
+    _l("Add a border crossing between two border stations"),
+    _l("Edit a border crossing; send the version read, in the body or as If-Match"),
+    _l("Add a county sub-station"),
+    _l("Edit a station: names, hours to the hub, in use; send the version read"),
+    _l(
+        "Add a route, whole: legs with their carriers, destinations, border crossings and the"
+        "\ndangerous-goods classes it refuses"
+    ),
+    _l(
+        "Edit a route; each list given replaces the one it had. Legs match by position: more"
+        "\nadd legs, fewer remove the last. Send the version read, in the body or as If-Match"
+    ),
+    _l("The code is taken already"),
+    _l("Changed meanwhile: the version sent is not the current one"),
     _l("The hub and the county sub-stations; by default the hub first"),
     _l("Sign in and get a bearer token"),
     _l("Wrong email or password"),

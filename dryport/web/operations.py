@@ -98,6 +98,7 @@ def edit_departure(departure_id: int):
         status = 422
         if data:
             data.setdefault("capacity_kg", None)
+            data.setdefault("border_crossing", None)  # "none" chosen
             try:
                 operations.update_departure(db.session, current_user, departure_id, data)
             except DomainError as error:
@@ -115,6 +116,7 @@ def edit_departure(departure_id: int):
             "cutoff_at": _local_input(departure.cutoff_at),
             "capacity_teu": str(departure.capacity_teu),
             "capacity_kg": "" if departure.capacity_kg is None else str(departure.capacity_kg),
+            "border_crossing": departure.border_crossing or "",
         }
     return _departure_form(departure, form, errors, status)
 
@@ -214,6 +216,11 @@ def _confirm_departure_action(departure, action: str, refused: bool):
                 "Not yet possible: %(num)d bookings still wait for their load check; roll"
                 " or reject them first.",
                 waiting,
+            )
+        if departure.route.border_crossings and departure.border_crossing is None:
+            blocked = _(
+                "Not yet possible: name the border crossing this train takes (edit the"
+                " departure) first."
             )
         early = departure.departs_at - utcnow()
         if early > timedelta(hours=1):

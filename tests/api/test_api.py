@@ -121,6 +121,7 @@ def test_stations(client, make_user, api_token):
         "kind": "HUB",
         "feeder_hours": 0,
         "active": True,
+        "version": 1,
     }
 
 
@@ -196,6 +197,7 @@ def test_one_departure_has_the_contract_fields(
         "available_teu",
         "status",
         "departed_at",
+        "border_crossing",
         "version",  # for If-Match, as a booking's
     }
     assert body["route"] == "XAEU" and body["status"] == "SCHEDULED"

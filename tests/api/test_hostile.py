@@ -91,6 +91,10 @@ def world(db_session, make_user, make_departure, make_booking, api_token, client
             "reference": booking.reference,
             "departure_id": first.id,
             "endpoint_id": endpoint.id,
+            "place_code": "DEDUI",
+            "crossing_code": "AKA-DOS",
+            "station_code": "ZP",
+            "route_code": "XAEU",
         },
         "first": first,
         "second": second,
@@ -154,6 +158,64 @@ def _examples(world) -> dict:
             "at": (now - timedelta(minutes=5)).isoformat()
         },
         ("POST", "/api/v1/webhooks"): {"url": "https://erp.example.com/x", "description": "ERP"},
+        ("POST", "/api/v1/places"): {
+            "code": "CNCQI",
+            "name_zh": "重庆",
+            "name_en": "Chongqing",
+            "kind": "RAIL_STATION",
+            "railway_code": "CUW",
+        },
+        ("PATCH", "/api/v1/places/{place_code}"): {"version": 1, "name_en": "Duisburg (DE)"},
+        ("POST", "/api/v1/border-crossings"): {
+            "code": "BQT-MAA",
+            "exit_place": "BYBQT",
+            "entry_place": "CNAKL",
+            "gauge_change": True,
+        },
+        ("PATCH", "/api/v1/border-crossings/{crossing_code}"): {
+            "version": 1,
+            "gauge_change": False,
+        },
+        ("POST", "/api/v1/stations"): {
+            "code": "HS",
+            "name_zh": "汉滨新区",
+            "name_en": "Hanbin New Area",
+            "feeder_hours": 2,
+        },
+        ("PATCH", "/api/v1/stations/{station_code}"): {"version": 1, "feeder_hours": 5},
+        ("POST", "/api/v1/routes"): {
+            "code": "WLSC",
+            "name_zh": "西部陆海新通道",
+            "name_en": "Western Land-Sea Corridor",
+            "document_type": "RAIL_WAYBILL",
+            "destinations": ["CNQZH"],
+            "refused_dg_classes": ["7"],
+            "legs": [
+                {
+                    "mode": "RAIL",
+                    "origin_zh": "安康",
+                    "origin_en": "Ankang",
+                    "origin_locode": "CNAKA",
+                    "destination_zh": "钦州港",
+                    "destination_en": "Qinzhou port",
+                    "destination_locode": "CNQZH",
+                    "carriers": [
+                        {
+                            "name_zh": "中国铁路西安局集团有限公司",
+                            "name_en": "China Railway Xi'an Group",
+                            "payer_code": "7001",
+                        }
+                    ],
+                }
+            ],
+        },
+        ("PATCH", "/api/v1/routes/{route_code}"): {
+            "version": 1,
+            "name_en": "Ankang–Xi'an–Europe",
+            "destinations": ["DEDUI", "DEHAM"],
+            "border_crossings": ["AKA-DOS"],
+            "refused_dg_classes": ["1.1", "7"],
+        },
     }
 
 

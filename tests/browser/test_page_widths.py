@@ -122,7 +122,15 @@ def _values() -> dict:
             "departure_id": departure.id,
             "action": "depart",  # its confirmation page: what departing will do
         },
-        "admin": {**common, "user_id": shipper.id, "station": "HB", "route": "EAST", "seq": 1},
+        "admin": {
+            **common,
+            "user_id": shipper.id,
+            "station": "HB",
+            "route": "XAEU",
+            "seq": 1,
+            "place_code": "PLMAA",
+            "crossing_code": "KHG-AKL",
+        },
         "public": common,
     }
 

@@ -74,7 +74,7 @@ def test_seed_gives_each_route_its_destinations_crossings_refused_classes_and_ca
     seed_reference_data(db_session)
     routes = _routes(db_session)
     assert [p.code for p in routes["EAST"].destinations] == ["CNNGB"]
-    assert {"DEDUI", "DEHAM", "PLMAL", "PLLOD", "KZALA", "UZTAS"} == {
+    assert {"DEDUI", "DEHAM", "PLMAA", "PLLOD", "KZALA", "UZTAS"} == {
         p.code for p in routes["XAEU"].destinations
     }
     assert {"NLRTM", "DEHAM", "SGSIN", "USLAX"} == {p.code for p in routes["WHSEA"].destinations}
