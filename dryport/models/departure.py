@@ -62,7 +62,7 @@ class Departure(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     route: Mapped[Route] = relationship(lazy="joined")
-    crossing: Mapped[BorderCrossing | None] = relationship(lazy="selectin", viewonly=True)
+    crossing: Mapped[BorderCrossing | None] = relationship(viewonly=True)
 
     __mapper_args__ = {"version_id_col": version}
 

@@ -212,14 +212,17 @@ def stations_query(sort: Sequence[str] | None = None, q: str | None = None) -> S
 def routes_query(
     sort: Sequence[str] | None = None, legs: bool = True, q: str | None = None
 ) -> Select:
-    """The routes, with their legs unless ``legs`` is false, in the order of ``sort`` (keys
-    of ``ROUTE_SORTING``); by default in their seed order. With ``q``, those whose code or
-    name (either language) contains it (``services.search``)."""
-    stmt = select(Route).options(
-        selectinload(Route.destinations), selectinload(Route.border_crossings)
-    )
-    if legs:
-        stmt = stmt.options(selectinload(Route.legs).selectinload(Leg.carriers))
+    """The routes, with their legs, carriers, destinations and border crossings unless
+    ``legs`` is false, in the order of ``sort`` (keys of ``ROUTE_SORTING``); by default in
+    their seed order. With ``q``, those whose code or name (either language) contains it
+    (``services.search``)."""
+    stmt = select(Route)
+    if legs:  # and what else GET /routes shows, each list in one query
+        stmt = stmt.options(
+            selectinload(Route.legs).selectinload(Leg.carriers),
+            selectinload(Route.destinations),
+            selectinload(Route.border_crossings),
+        )
     stmt = search(stmt, q, Route.code, Route.name_zh, Route.name_en)
     return order_by(stmt, sort, ROUTE_SORTING)
 

@@ -23,7 +23,7 @@ from dryport.i18n import local_time
 from dryport.models import Booking, BookingStatus
 from dryport.responses import pdf_response
 from dryport.schemas.operations import DepartureCreateSchema, DepartureUpdateSchema
-from dryport.services import departures, operations, reference_data, rolls, waybills
+from dryport.services import departures, operations, places, reference_data, rolls, waybills
 from dryport.services.access import STAFF
 from dryport.services.clock import to_local, utcnow
 from dryport.services.containers import format_teu
@@ -61,6 +61,7 @@ def board():
         routes=routes,
         route=route,
         listing=found,
+        crossings={c.code: c for c in places.list_crossings(db.session)},
     )
 
 
