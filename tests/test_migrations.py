@@ -3,7 +3,7 @@
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import inspect, select
+from sqlalchemy import inspect, select, text
 
 from dryport.extensions import db
 from dryport.models import ShippedVolume
@@ -65,3 +65,41 @@ def test_the_shipped_volume_migration_records_the_departures_that_already_left(a
     downgrade(revision="fa376cc8762d")
     upgrade()
     assert _shipped_volume() == recorded
+
+
+def test_places_seeded_under_wrong_codes_take_their_un_locode(app):
+    """A database seeded before the codes were checked: Alashankou under Ankang's CNAKA,
+    Małaszewicze as PLMAL, Dostyk as KZDOS; its crossing and route keep their places."""
+    downgrade(revision="7a3c51e0b2d4")
+    with db.engine.begin() as conn:
+        for code, name, kind in (
+            ("CNAKA", "Alashankou", "BORDER"),
+            ("KZDOS", "Dostyk", "BORDER"),
+            ("PLMAL", "Małaszewicze", "RAIL_STATION"),
+        ):
+            conn.execute(
+                text(
+                    "INSERT INTO places (code, name_zh, name_en, kind, active, version)"
+                    " VALUES (:code, :name, :name, :kind, true, 1)"
+                ),
+                {"code": code, "name": name, "kind": kind},
+            )
+        conn.execute(
+            text(
+                "INSERT INTO border_crossings (code, exit_place_id, entry_place_id, gauge_change)"
+                " SELECT 'AKA-DOS', a.id, d.id, true FROM places a, places d"
+                " WHERE a.code = 'CNAKA' AND d.code = 'KZDOS'"
+            )
+        )
+    upgrade()
+    with db.engine.connect() as conn:
+        names = dict(conn.execute(text("SELECT code, name_en FROM places")).all())
+        crossing = conn.execute(
+            text(
+                "SELECT c.version, e.code FROM border_crossings c"
+                " JOIN places e ON e.id = c.exit_place_id WHERE c.code = 'AKA-DOS'"
+            )
+        ).one()
+    assert names == {"CNAKL": "Alashankou", "KZ-DOS": "Dostyk", "PLMAA": "Małaszewicze"}
+    assert tuple(crossing) == (1, "CNAKL")
+    assert _diff() == []

@@ -1,6 +1,6 @@
 from sqlalchemy import func, select
 
-from dryport.models import Leg, Place, Route, Station, StationKind, TransportMode
+from dryport.models import Leg, Place, PlaceKind, Route, Station, StationKind, TransportMode
 from dryport.services.reference_data import PLACES, REFUSED_DG_CLASSES, seed_reference_data
 
 
@@ -104,3 +104,20 @@ def test_seeding_completes_a_route_made_before_destinations_and_keeps_edits(db_s
     assert len(routes["WHSEA"].destinations) == 1
     assert routes["EAST"].refused_dg_classes == ["7"]
     assert db_session.scalar(select(func.count()).select_from(Place)) == len(PLACES)
+
+
+def test_the_seed_command_adds_what_a_release_brings_and_keeps_what_admins_made(runner, db_session):
+    """As after an upgrade whose seed knows a place the database lacks (Qinzhou port), on a
+    database where an administrator added a place and edited a seeded one."""
+    seed_reference_data(db_session)
+    db_session.execute(Place.__table__.delete().where(Place.code == "CNQZH"))
+    db_session.add(Place(code="CNCQI", name_zh="重庆", name_en="Chongqing", kind=PlaceKind.PORT))
+    duisburg = db_session.scalar(select(Place).where(Place.code == "DEDUI"))
+    duisburg.railway_code = "DUI"
+    db_session.commit()
+    result = runner.invoke(args=["dryport", "seed"])
+    assert result.exit_code == 0 and "0 stations, 1 places and 0 routes added" in result.output
+    db_session.expire_all()
+    codes = set(db_session.scalars(select(Place.code)))
+    assert {"CNQZH", "CNCQI"} <= codes and len(codes) == len(PLACES) + 1
+    assert db_session.scalar(select(Place.railway_code).where(Place.code == "DEDUI")) == "DUI"
