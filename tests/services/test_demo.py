@@ -14,6 +14,7 @@ from dryport.models import (
     Departure,
     DepartureStatus,
     Role,
+    Route,
     Station,
     User,
 )
@@ -142,3 +143,15 @@ def test_nothing_in_the_demo_is_dated_after_now(db_session, loaded):
     }
     future = {what: at for what, at in latest.items() if at is None or at > NOW}
     assert not future, future
+
+
+def test_demo_europe_trains_take_the_border_crossings_in_turn(db_session, loaded):
+    rows = db_session.execute(
+        select(Route.code, Departure.border_crossing)
+        .join(Departure.route)
+        .order_by(Departure.id)  # the order the demo wrote them in
+    ).all()
+    europe = [crossing for code, crossing in rows if code == "XAEU"]
+    assert europe[:4] == ["AKA-DOS", "ERL-ZMU", "KHG-AKL", "AKA-DOS"]
+    assert all(europe.count(c) >= len(europe) // 3 for c in ("AKA-DOS", "ERL-ZMU", "KHG-AKL"))
+    assert {crossing for code, crossing in rows if code != "XAEU"} == {None}
