@@ -152,6 +152,6 @@ def test_demo_europe_trains_take_the_border_crossings_in_turn(db_session, loaded
         .order_by(Departure.id)  # the order the demo wrote them in
     ).all()
     europe = [crossing for code, crossing in rows if code == "XAEU"]
-    assert europe[:4] == ["AKA-DOS", "ERL-ZMU", "KHG-AKL", "AKA-DOS"]
+    assert set(europe[:3]) == {"AKA-DOS", "ERL-ZMU", "KHG-AKL"} and europe[3:6] == europe[:3]
     assert all(europe.count(c) >= len(europe) // 3 for c in ("AKA-DOS", "ERL-ZMU", "KHG-AKL"))
     assert {crossing for code, crossing in rows if code != "XAEU"} == {None}
