@@ -208,7 +208,12 @@ def _route_choices() -> dict:
     return {
         "document_types": list(DocumentType),
         "modes": list(TransportMode),
-        "place_options": [(p.code, f"{p.code} {localized(p)}") for p in in_use if p.active],
+        # where cargo goes: a station or a port, not the border it passes
+        "place_options": [
+            (p.code, f"{p.code} {localized(p)}")
+            for p in in_use
+            if p.active and p.kind is not PlaceKind.BORDER
+        ],
         "crossing_options": [
             (c.code, f"{localized(c)} ({c.code})") for c in places.list_crossings(db.session)
         ],
