@@ -41,7 +41,7 @@ def create_route(session: Session, admin: User, data: dict) -> Route:
     route = Route(code=data["code"], **{f: data[f] for f in ROUTE_FIELDS if f in data})
     if route.active is None:
         route.active = True
-    route.refused_dg_classes = list(data.get("refused_dg_classes") or [])
+    route.refused_dg_classes = list(dict.fromkeys(data.get("refused_dg_classes") or []))
     route.destinations = _places(session, data.get("destinations") or [])
     route.border_crossings = _crossings(session, data.get("border_crossings") or [])
     for seq, leg_data in enumerate(data["legs"], start=1):
@@ -65,7 +65,7 @@ def update_route(session: Session, admin: User, code: str, data: dict) -> Route:
     before = _references(route)
     changes = apply_changes(route, data, ROUTE_FIELDS)
     if "refused_dg_classes" in data:
-        route.refused_dg_classes = list(data["refused_dg_classes"])
+        route.refused_dg_classes = list(dict.fromkeys(data["refused_dg_classes"]))
     if "destinations" in data:
         route.destinations = _places(session, data["destinations"])
     if "border_crossings" in data:

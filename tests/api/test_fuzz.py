@@ -68,6 +68,10 @@ def world(db_session, make_user, make_departure, make_booking, api_token):
         "reference": [b.reference for b in bookings],
         "departure_id": [d.id for d in departures],
         "endpoint_id": [h.id for h in hooks],
+        "place_code": ["DEDUI", "CNQZH", "KZ-DOS"],
+        "crossing_code": ["AKA-DOS", "KHG-AKL"],
+        "station_code": ["HB", "ZP"],
+        "route_code": ["EAST", "XAEU"],
     }
 
 
