@@ -28,7 +28,7 @@ from tests.browser.conftest import (
     sign_in,
     text,
 )
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, cargo, destination_of
 
 
 @dataclass
@@ -135,8 +135,9 @@ def place_booking(session, shipper, departure, size_type: str, quantity: int) ->
         {
             "departure_id": departure.id,
             "origin_station": "HB",
+            "destination": destination_of(departure),
             "consignee": {"name": "Ningbo Port Logistics", "address": "Beilun, Ningbo"},
-            "cargo": {"description": "Konjac flour", "hs_code": "110620", "gross_weight_kg": 9000},
+            "cargo": cargo(description="Konjac flour", hs_code="110620", gross_weight_kg=9000),
             "containers": [{"size_type": size_type, "quantity": quantity}],
         }
     )
