@@ -74,7 +74,7 @@ def bookings_query(
     when a filter or the order needs it.
     Company, departure and origin are loaded with them; lines, containers and waybills too
     unless ``details`` is false (a list that shows none of them saves three queries)."""
-    loads = [Booking.company, Booking.departure, Booking.origin_station]
+    loads = [Booking.company, Booking.departure, Booking.origin_station, Booking.destination_place]
     if details:
         loads += [Booking.lines, Booking.containers, Booking.waybills]
     stmt = select(Booking).where(booking_scope(user)).options(*map(selectinload, loads))
@@ -152,7 +152,11 @@ def get_booking(session: Session, user: User, reference: str, timeline: bool = T
     Raises ``NotFound`` both when it does not exist and when it is outside the user's scope,
     so that a reference of another company reveals nothing.
     """
-    loads = [selectinload(Booking.lines), selectinload(Booking.containers)]
+    loads = [
+        selectinload(Booking.lines),
+        selectinload(Booking.containers),
+        selectinload(Booking.destination_place),
+    ]
     if timeline:
         loads.append(selectinload(Booking.events))
     booking = session.scalar(

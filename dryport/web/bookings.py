@@ -16,11 +16,12 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from dryport import booking_formats
 from dryport.db import lock_at_first_write
 from dryport.extensions import db
 from dryport.i18n import local_time, locale_code, localized
 from dryport.models import BookingStatus, Role
-from dryport.responses import pdf_response
+from dryport.responses import csv_response, pdf_response
 from dryport.schemas.bookings import BookingAmendSchema, BookingCreateSchema
 from dryport.services import bookings, customs, departures, reference_data, shipment, waybills
 from dryport.services.access import STAFF
@@ -43,10 +44,7 @@ FORM_ROWS = 4  # container lines on the form; more size-types than that is unhea
 @bp.route("/")
 @role_required()
 def list_bookings():
-    status = BookingStatus.__members__.get(request.args.get("status", ""))
-    routes, route = route_filter(db.session)
-    month = _month(request.args.get("month", ""))
-    found = listing(bookings.SORTING)
+    status, routes, route, month, found = _filters()
     page = paginate(
         db.session,
         bookings.bookings_query(
@@ -71,6 +69,30 @@ def list_bookings():
         month=month,
         listing=found,
     )
+
+
+#: At most this many bookings in one export; a narrower filter gets the rest.
+EXPORT_LIMIT = 10_000
+
+
+@bp.route("/export.csv")
+@role_required()
+def export_bookings():
+    """The bookings of the list, as filtered and ordered, with their shipment detail."""
+    status, _routes, route, month, found = _filters()
+    stmt = bookings.bookings_query(
+        current_user, status=status, route=route, month=month, q=found.q, sort=found.sort
+    ).limit(EXPORT_LIMIT)
+    return csv_response(booking_formats.as_csv(db.session.scalars(stmt)), "bookings.csv")
+
+
+def _filters():
+    """The list's filters from the query string: status, routes and the route chosen, the
+    departure month, search and order."""
+    status = BookingStatus.__members__.get(request.args.get("status", ""))
+    routes, route = route_filter(db.session)
+    month = _month(request.args.get("month", ""))
+    return status, routes, route, month, listing(bookings.SORTING)
 
 
 def _month(value: str) -> date | None:
