@@ -217,6 +217,10 @@ def make_booking(db_session, seeded, make_departure):
             consignee_address="Duisburg, DE",
             cargo_description="Green tea",
             hs_code="090210",
+            destination=kw.pop("destination", DESTINATION[departure.route.code]),
+            package_count=kw.pop("package_count", 600),
+            package_kind=kw.pop("package_kind", "CT"),
+            has_dangerous_goods=kw.get("un_number") is not None,
             gross_weight_kg=kw.pop("gross_weight_kg", Decimal(12000)),
             teu=teu,
             status=kw.pop("status", BookingStatus.RECEIVED),
@@ -231,6 +235,58 @@ def make_booking(db_session, seeded, make_departure):
         return booking
 
     return make
+
+
+# ---- booking bodies, for the API and the web form ----------------------------------------
+
+#: A destination of each seeded route, for bookings that do not care which.
+DESTINATION = {"EAST": "CNNGB", "XAEU": "DEDUI", "WHSEA": "NLRTM"}
+
+
+def cargo(**overrides) -> dict:
+    """A cargo object as the API takes it: green tea in cartons, no dangerous goods."""
+    return {
+        "description": "Selenium-rich green tea",
+        "hs_code": "090210",
+        "packages": {"count": 800, "kind": "CT", "marks": "HK/DUI 1-800"},
+        "gross_weight_kg": 18500,
+        **overrides,
+    }
+
+
+def destination_of(departure) -> str:
+    """A destination of the departure's route (a ``Departure`` or its id)."""
+    if not isinstance(departure, Departure):
+        departure = db.session.get(Departure, departure)
+    return DESTINATION[departure.route.code]
+
+
+def booking_body(departure, /, **overrides) -> dict:
+    """A valid body of ``POST /api/v1/bookings`` on ``departure`` (a ``Departure`` or its
+    id): two 20 ft boxes of tea from Hanbin, to a destination of its route."""
+    return {
+        "departure_id": departure if isinstance(departure, int) else departure.id,
+        "origin_station": "HB",
+        "destination": destination_of(departure),
+        "consignee": {"name": "Duisburg Intermodal GmbH", "address": "Hafenstraße 1, Duisburg"},
+        "cargo": cargo(),
+        "containers": [{"size_type": "22G1", "quantity": 2}],
+        **overrides,
+    }
+
+
+def cargo_form(**overrides) -> dict:
+    """The cargo inputs of the booking form (flat names), as ``cargo()`` says them."""
+    return {
+        "cargo.description": "Selenium-rich green tea",
+        "cargo.hs_code": "090210",
+        "cargo.packages.count": "800",
+        "cargo.packages.kind": "CT",
+        "cargo.packages.marks": "HK/DUI 1-800",
+        "cargo.gross_weight_kg": "18500",
+        "cargo.has_dangerous_goods": "false",
+        **overrides,
+    }
 
 
 def csrf_token(response) -> str:

@@ -1,12 +1,18 @@
 """The migrations build exactly the models' schema, and can be undone and redone."""
 
+from datetime import UTC, datetime
+from decimal import Decimal
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import inspect, select, text
+from sqlalchemy import Integer, Numeric, String, column, inspect, select, text
+from sqlalchemy import table as sa_table
 
+from dryport.db import UTCDateTime
 from dryport.extensions import db
-from dryport.models import ShippedVolume
+from dryport.models import Booking, PlaceKind, Route, ShippedVolume
+from dryport.services.reference_data import seed_reference_data
 
 
 def _diff():
@@ -103,3 +109,66 @@ def test_places_seeded_under_wrong_codes_take_their_un_locode(app):
     assert names == {"CNAKL": "Alashankou", "KZ-DOS": "Dostyk", "PLMAA": "Małaszewicze"}
     assert tuple(crossing) == (1, "CNAKL")
     assert _diff() == []
+
+
+FIRST_WAVE = "5e55a9e3c0d1"  # bookings before destinations, packages and customs
+_old_bookings = sa_table(
+    "bookings",
+    column("reference", String), column("company_id", Integer), column("departure_id", Integer),
+    column("origin_station_id", Integer), column("consignee_name", String),
+    column("consignee_address", String), column("cargo_description", String),
+    column("hs_code", String), column("gross_weight_kg", Numeric(12, 1)),
+    column("un_number", String), column("dg_class", String), column("teu", Numeric(8, 2)),
+    column("status", String), column("version", Integer),
+    column("created_at", UTCDateTime()), column("updated_at", UTCDateTime()),
+)  # fmt: skip
+
+
+def test_first_wave_bookings_get_their_route_end_point_and_lose_nothing(
+    app, make_departure, make_company, station
+):
+    """Bookings written before destinations existed get the place their route used to end
+    at (none for WHSEA, whose last leg named none), packages not stated, and a declared
+    "yes" exactly where they carried a UN number; every value they had is kept."""
+    company_id, origin_id = make_company("Tea").id, station("HB").id
+    departures = {route: make_departure(route).id for route in ("XAEU", "EAST", "WHSEA")}
+    db.session.commit()
+    db.session.close()  # no transaction of the test's may keep reading the older schema
+    downgrade(revision=FIRST_WAVE)
+    # The places of the end points are gone with the downgrade: the upgrade adds them.
+    now = datetime.now(UTC)
+    with db.engine.begin() as conn:
+        for n, (route, un_number, dg_class) in enumerate(
+            (("XAEU", "UN1564", "6.1"), ("EAST", None, None), ("WHSEA", None, None)), start=1
+        ):
+            conn.execute(
+                _old_bookings.insert().values(
+                    reference=f"HK2611-{n:05d}", company_id=company_id,
+                    departure_id=departures[route], origin_station_id=origin_id,
+                    consignee_name="Duisburg Intermodal GmbH", consignee_address="Duisburg",
+                    cargo_description="Green tea", hs_code="0902101000",
+                    gross_weight_kg=Decimal("12000.5"), un_number=un_number, dg_class=dg_class,
+                    teu=Decimal(1), status="RECEIVED", version=3, created_at=now, updated_at=now,
+                )
+            )  # fmt: skip
+    upgrade()
+    db.session.expire_all()
+    found = {
+        b.reference: b for b in db.session.scalars(select(Booking).order_by(Booking.reference))
+    }
+    xaeu, east, whsea = found.values()
+    assert (xaeu.destination, east.destination, whsea.destination) == ("DEDUI", "CNNGB", None)
+    assert xaeu.destination_place.name_en == "Duisburg"
+    assert east.destination_place.kind is PlaceKind.PORT
+    assert [b.has_dangerous_goods for b in found.values()] == [True, False, False]
+    assert (xaeu.un_number, xaeu.dg_class, xaeu.dg_packing_group) == ("UN1564", "6.1", None)
+    for booking in found.values():
+        assert booking.package_count is None and booking.package_kind is None
+        assert booking.customs_declaration_no is None and booking.net_weight_kg is None
+        assert booking.hs_code == "0902101000" and booking.gross_weight_kg == Decimal("12000.5")
+        assert booking.version == 3 and booking.consignee_name == "Duisburg Intermodal GmbH"
+    # Seeding afterwards completes the routes' destinations around the places added.
+    seed_reference_data(db.session)
+    db.session.commit()
+    route = db.session.scalar(select(Route).where(Route.code == "XAEU"))
+    assert "DEDUI" in [p.code for p in route.destinations] and len(route.destinations) == 6

@@ -25,7 +25,7 @@ from dryport.schemas.bookings import (
     EventQuerySchema,
     VersionSchema,
 )
-from dryport.services import bookings, idempotency
+from dryport.services import bookings, customs, idempotency
 
 blp = Blueprint("api_bookings", __name__, description="Bookings: place, follow, amend, cancel")
 
@@ -105,16 +105,25 @@ def get_booking(reference):
 
 
 @blp.route("/bookings/<reference:reference>", methods=["PATCH"])
-@token_required(Role.SHIPPER)
+@token_required(*customs.CUSTOMS_ROLES)
 @blp.doc(security=BEARER, parameters=[IF_MATCH])
 @blp.arguments(BookingAmendSchema)
 @blp.response(200, BookingSchema, headers=ETAG)
-@problems(404, 409, descriptions={409: "Stale version, past the cut-off, or not enough capacity"})
+@problems(
+    404, 409,
+    descriptions={409: "Stale version, past the cut-off (customs: the departure has left), "
+                  "or not enough capacity"},
+)  # fmt: skip
 def amend_booking(body, reference):
-    """Amend parties, cargo or container lines before the cut-off (send the version read, in
-    the body or as If-Match)"""
+    """Amend destination, parties, cargo, container lines or customs data before the cut-off
+    (send the version read, in the body or as If-Match). A body with only `customs` changes
+    the customs data alone: until the departure leaves, by the shipper or an operator"""
     body["version"] = required_version(body)
-    booking = bookings.amend_booking(db.session, current_api_user(), reference, body)
+    user = current_api_user()
+    if set(body) == {"version", "customs"}:
+        booking = customs.set_customs(db.session, user, reference, body["customs"], body["version"])
+    else:
+        booking = bookings.amend_booking(db.session, user, reference, body)
     return booking, 200, {"ETag": etag(booking)}
 
 

@@ -2,13 +2,23 @@ import enum
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Numeric, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Numeric,
+    String,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dryport.db import UTCDateTime, enum_type, utcnow
 from dryport.extensions import db
 from dryport.models.company import Company
 from dryport.models.departure import Departure
+from dryport.models.place import Place
 from dryport.models.station import Station
 from dryport.models.user import User
 
@@ -53,6 +63,15 @@ class Booking(db.Model):
         CheckConstraint(
             "(un_number IS NULL) = (dg_class IS NULL)", name="dangerous_goods_complete"
         ),
+        CheckConstraint(
+            "has_dangerous_goods = (un_number IS NOT NULL)", name="dangerous_goods_declared"
+        ),
+        CheckConstraint("package_count > 0", name="package_count_positive"),
+        CheckConstraint(
+            "(package_count IS NULL) = (package_kind IS NULL)", name="packages_complete"
+        ),
+        CheckConstraint("net_weight_kg <= gross_weight_kg", name="net_within_gross"),
+        CheckConstraint("customs_invoice_value >= 0", name="invoice_value_not_negative"),
         # The lists: a shipper's, a station's and everyone's, newest first.
         Index("ix_bookings_company_created", "company_id", "created_at"),
         Index("ix_bookings_origin_created", "origin_station_id", "created_at"),
@@ -74,8 +93,24 @@ class Booking(db.Model):
     cargo_description: Mapped[str] = mapped_column(String(255))
     hs_code: Mapped[str] = mapped_column(String(10))
     gross_weight_kg: Mapped[Decimal] = mapped_column(Numeric(12, 1))
+    net_weight_kg: Mapped[Decimal | None] = mapped_column(Numeric(12, 1))
+    #: Where the cargo goes: one of the route's destinations (a place code). None only on
+    #: bookings made before destinations existed on a route that had no end point.
+    destination: Mapped[str | None] = mapped_column(ForeignKey("places.code"))
+    # UN/ECE Recommendation 21 kind; none only on bookings made before packages were asked.
+    package_count: Mapped[int | None]
+    package_kind: Mapped[str | None] = mapped_column(String(2))
+    package_marks: Mapped[str | None] = mapped_column(String(255))
+    #: The shipper's answer to "dangerous goods?": false is a declared "no".
+    has_dangerous_goods: Mapped[bool] = mapped_column(default=False, server_default=false())
     un_number: Mapped[str | None] = mapped_column(String(6))
     dg_class: Mapped[str | None] = mapped_column(String(4))
+    dg_packing_group: Mapped[str | None] = mapped_column(String(3))
+    dg_proper_shipping_name: Mapped[str | None] = mapped_column(String(255))
+    dg_emergency_contact: Mapped[str | None] = mapped_column(String(128))
+    customs_declaration_no: Mapped[str | None] = mapped_column(String(18))
+    customs_invoice_value: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    customs_currency: Mapped[str | None] = mapped_column(String(3))
     reefer_temp_c: Mapped[Decimal | None] = mapped_column(Numeric(4, 1))
     teu: Mapped[Decimal] = mapped_column(Numeric(8, 2))
     status: Mapped[BookingStatus] = mapped_column(
@@ -88,6 +123,7 @@ class Booking(db.Model):
     company: Mapped[Company] = relationship()
     departure: Mapped[Departure] = relationship()
     origin_station: Mapped[Station] = relationship()
+    destination_place: Mapped[Place | None] = relationship()
     created_by: Mapped[User | None] = relationship()
     lines: Mapped[list["BookingLine"]] = relationship(
         back_populates="booking",

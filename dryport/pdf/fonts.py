@@ -40,3 +40,66 @@ def cjk_font(configured: str | None = None) -> str:
     )
     pdfmetrics.registerFont(UnicodeCIDFont(FALLBACK))
     return FALLBACK
+
+
+#: Latin fonts for the letters a CJK font lacks (WenQuanYi has Ł and ń but not ź, ż, ś, ą,
+#: ę, ć: "Łódź" would print with holes), looked for in this order.
+LATIN_FONTS = (
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+    "/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf",
+    "/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf",
+)
+
+
+@cache
+def latin_font() -> str | None:
+    """Register the Latin fallback once and return its name; None when none is found."""
+    for path in LATIN_FONTS:
+        if Path(path).is_file():
+            try:
+                pdfmetrics.registerFont(TTFont("DryportLatin", path))
+                return "DryportLatin"
+            except Exception:
+                log.warning("cannot use the font %s", path, exc_info=True)
+    return None
+
+
+@cache
+def _covers(font: str, char: str) -> bool:
+    registered = pdfmetrics.getFont(font)
+    face = getattr(registered, "face", None)
+    if face is not None and hasattr(face, "charToGlyph"):
+        return ord(char) in face.charToGlyph
+    try:  # the built-in CID font: the GBK repertoire
+        char.encode("gbk")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def font_for(char: str, font: str) -> str:
+    """``font``, or the Latin fallback for a character ``font`` has no glyph for."""
+    if char.isascii() or _covers(font, char):
+        return font
+    fallback = latin_font()
+    return fallback if fallback and _covers(fallback, char) else font
+
+
+def runs(text: str, font: str) -> list[tuple[str, str]]:
+    """``text`` as (font, part) runs: each character in ``font`` unless only the Latin
+    fallback has it."""
+    if text.isascii():
+        return [(font, text)]
+    parts: list[tuple[str, str]] = []
+    for char in text:
+        chosen = font_for(char, font)
+        if parts and parts[-1][0] == chosen:
+            parts[-1] = (chosen, parts[-1][1] + char)
+        else:
+            parts.append((chosen, char))
+    return parts
+
+
+def text_width(text: str, font: str, size: float) -> float:
+    """The width of ``text`` as ``runs`` sets it."""
+    return sum(pdfmetrics.stringWidth(part, name, size) for name, part in runs(text, font))

@@ -15,6 +15,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from dryport.pdf import qr
+from dryport.pdf.fonts import font_for, runs, text_width
 
 PAGE_W, PAGE_H = A4
 MARGIN = 24
@@ -104,7 +105,7 @@ def render(docs: list[WaybillDoc], font: str) -> bytes:
 
 @functools.lru_cache(maxsize=8192)
 def _char_width(char: str, font: str, size: float) -> float:
-    return stringWidth(char, font, size)
+    return stringWidth(char, font_for(char, font), size)
 
 
 _DARK_RUN = re.compile("1+")
@@ -170,7 +171,14 @@ class _Page:
                 block.setFillColor(color)
                 pen = size, color
             block.setTextOrigin(x, y)
-            block.textLine(text)
+            parts = runs(text, self.font)
+            if len(parts) == 1 and parts[0][0] == self.font:
+                block.textLine(text)
+                continue
+            for name, part in parts:  # letters the main font lacks, in the Latin one
+                block.setFont(name, size)
+                block.textOut(part)
+            block.setFont(self.font, size)
         self.c.drawText(block)
 
     def _wrap(self, text: str, width: float, size: float) -> list[str]:
@@ -239,12 +247,12 @@ class _Page:
 
         right = qr_x - 8
         label = f"运单号 Waybill No. · 第 {doc.revision} 版 Rev. {doc.revision}"
-        self._text(right - stringWidth(label, self.font, 7), top - 10, label, size=7, color=MUTED)
-        self._text(right - stringWidth(doc.number, self.font, 13), top - 25, doc.number, size=13)
+        self._text(right - text_width(label, self.font, 7), top - 10, label, size=7, color=MUTED)
+        self._text(right - text_width(doc.number, self.font, 13), top - 25, doc.number, size=13)
         barcode = Code128(doc.number, barHeight=24, barWidth=0.85, quiet=False)
         barcode.drawOn(self.c, right - barcode.width, top - 54)
         ref = f"订舱号 Booking {doc.booking_reference}"
-        self._text(right - stringWidth(ref, self.font, 7.5), top - 66, ref, size=7.5)
+        self._text(right - text_width(ref, self.font, 7.5), top - 66, ref, size=7.5)
         self.c.setFillColor(black)
         return top - qr_size - 8
 

@@ -21,14 +21,21 @@ from dryport.schemas.sorting import Sort
 from dryport.services.bookings import EVENT_SORTING, SORTING
 from dryport.services.containers import SIZE_TYPES, reefer_setpoint_problem
 from dryport.services.departures import station_cutoff
+from dryport.services.shipment import (
+    CURRENCIES,
+    CUSTOMS_DECLARATION_NO,
+    DG_CLASSES,
+    HS_CODE,
+    MAX_MARKS,
+    MAX_PACKAGES,
+    PACKAGE_KINDS,
+    PACKING_GROUP_CLASSES,
+    PACKING_GROUPS,
+    UN_NUMBER,
+    UN_NUMBER_RANGE,
+)
 
-HS_CODE = re.compile(r"^[0-9]{6,10}$")
-UN_NUMBER = re.compile(r"^(?:UN)?\s*([0-9]{4})$", re.IGNORECASE)
-# IMDG classes and divisions.
-DG_CLASSES = (
-    "1.1", "1.2", "1.3", "1.4", "1.5", "1.6", "2.1", "2.2", "2.3", "3", "4.1", "4.2", "4.3",
-    "5.1", "5.2", "6.1", "6.2", "7", "8", "9",
-)  # fmt: skip
+_HS_SEPARATORS = re.compile(r"[.\s]")
 MAX_GROSS_WEIGHT_KG = 1_000_000
 MAX_UNITS_PER_LINE = 100
 ID_RANGE = validate.Range(min=1, max=2**31 - 1, error=_l("No such record."))
@@ -56,20 +63,94 @@ class PartySchema(_Stripped):
     address = _text(255)
 
 
+def _upper(schema_data, *names):
+    """The named codes in capitals (a code typed in lower case is the same code)."""
+    for name in names:
+        if isinstance(schema_data.get(name), str):
+            schema_data[name] = schema_data[name].upper()
+    return schema_data
+
+
+class PackagesSchema(_Stripped):
+    """How the cargo is packed: so many packages of one UN/ECE Recommendation 21 kind."""
+
+    count = fields.Integer(
+        required=True,
+        strict=True,
+        validate=validate.Range(
+            min=1, max=MAX_PACKAGES, error=_l("From 1 to %(max)s.", max=f"{MAX_PACKAGES:,}")
+        ),
+    )
+    kind = fields.String(
+        required=True,
+        validate=validate.OneOf(
+            list(PACKAGE_KINDS),
+            error=_l("Choose one of: %(codes)s.", codes=", ".join(PACKAGE_KINDS)),
+        ),
+        metadata={"description": "UN/ECE Recommendation 21 code, e.g. CT (carton)"},
+    )
+    marks = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=MAX_MARKS, error=_l("At most %(n)d characters.", n=MAX_MARKS)),
+    )
+
+    @pre_load
+    def upper(self, data, **kwargs):
+        return _upper(data, "kind") if isinstance(data, dict) else data
+
+
 class DangerousGoodsSchema(_Stripped):
-    un_number = fields.String(required=True)
-    class_ = fields.String(required=True, data_key="class")
+    """A dangerous-goods declaration (IMDG 5.4.1.4)."""
+
+    un_number = fields.String(required=True, metadata={"example": "UN1564"})
+    class_ = fields.String(
+        required=True,
+        data_key="class",
+        validate=validate.OneOf(
+            DG_CLASSES,
+            error=_l("An IMDG class from 1 to 9, with its division where it has one (e.g. 2.1)."),
+        ),
+    )
+    packing_group = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.OneOf(PACKING_GROUPS, error=_l("I, II or III.")),
+        metadata={"description": "Required for classes 3, 4.1-4.3, 5.1, 6.1, 8 and 9; "
+                  "none for the others"},
+    )  # fmt: skip
+    proper_shipping_name = _text(255)
+    emergency_contact = _text(128)
+
+    @pre_load
+    def upper(self, data, **kwargs):
+        return _upper(data, "packing_group") if isinstance(data, dict) else data
 
     @validates("un_number")
     def check_un_number(self, value, **kwargs):
-        if not UN_NUMBER.match(value):
-            raise ValidationError(str(_l("A UN number is UN and 4 digits, e.g. UN1263.")))
-
-    @validates("class_")
-    def check_class(self, value, **kwargs):
-        if value not in DG_CLASSES:
+        match = UN_NUMBER.match(value)
+        low, high = UN_NUMBER_RANGE
+        if not match or not low <= int(match.group(1)) <= high:
             raise ValidationError(
-                str(_l("An IMDG class from 1 to 9, with its division where it has one (e.g. 2.1)."))
+                str(_l("A UN number is UN and 4 digits from 0004 to 3550, e.g. UN1263."))
+            )
+
+    @validates_schema
+    def check_packing_group(self, data, **kwargs):
+        dg_class, group = data.get("class_"), data.get("packing_group")
+        if dg_class is None:
+            return
+        if dg_class in PACKING_GROUP_CLASSES and group is None:
+            raise ValidationError(
+                str(
+                    _l("Class %(dg_class)s needs a packing group: I, II or III.", dg_class=dg_class)
+                ),
+                field_name="packing_group",
+            )
+        if dg_class not in PACKING_GROUP_CLASSES and group is not None:
+            raise ValidationError(
+                str(_l("Class %(dg_class)s has no packing group.", dg_class=dg_class)),
+                field_name="packing_group",
             )
 
     @post_load
@@ -80,7 +161,12 @@ class DangerousGoodsSchema(_Stripped):
 
 class CargoSchema(_Stripped):
     description = _text(255)
-    hs_code = fields.String(required=True)
+    hs_code = fields.String(
+        required=True,
+        metadata={"description": "6, 8 or 10 digits (dots and spaces are left out)",
+                  "example": "090220"},
+    )  # fmt: skip
+    packages = fields.Nested(PackagesSchema, required=True)
     gross_weight_kg = Amount(
         required=True,
         places=1,
@@ -91,8 +177,33 @@ class CargoSchema(_Stripped):
             error=_l("More than 0 and at most %(max)s kg.", max=f"{MAX_GROSS_WEIGHT_KG:,}"),
         ),
         # apispec writes a Decimal field's bounds as strings; the document needs numbers.
-        metadata={"minimum": 0, "exclusiveMinimum": True, "maximum": MAX_GROSS_WEIGHT_KG},
+        metadata={
+            "minimum": 0,
+            "exclusiveMinimum": True,
+            "maximum": MAX_GROSS_WEIGHT_KG,
+            "description": "At most what the booked containers can carry: the sum of "
+            "quantity × (maximum gross − typical tare) of their size-types",
+        },
     )
+    net_weight_kg = Amount(
+        load_default=None,
+        allow_none=True,
+        places=1,
+        validate=validate.Range(
+            min=0,
+            max=MAX_GROSS_WEIGHT_KG,
+            min_inclusive=False,
+            error=_l("More than 0 and at most %(max)s kg.", max=f"{MAX_GROSS_WEIGHT_KG:,}"),
+        ),
+        metadata={"minimum": 0, "exclusiveMinimum": True, "maximum": MAX_GROSS_WEIGHT_KG,
+                  "description": "Optional; not above the gross weight"},
+    )  # fmt: skip
+    has_dangerous_goods = fields.Boolean(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "The shipper's answer; when left out, whether "
+                  "dangerous_goods is given. False is recorded as a declared no."},
+    )  # fmt: skip
     dangerous_goods = fields.Nested(DangerousGoodsSchema, load_default=None, allow_none=True)
     reefer_temperature_c = Amount(
         load_default=None,
@@ -104,8 +215,63 @@ class CargoSchema(_Stripped):
 
     @validates("hs_code")
     def check_hs_code(self, value, **kwargs):
-        if not HS_CODE.match(value):
-            raise ValidationError(str(_l("An HS code has 6 to 10 digits.")))
+        if not HS_CODE.match(_HS_SEPARATORS.sub("", value)):
+            raise ValidationError(str(_l("An HS code has 6, 8 or 10 digits.")))
+
+    @validates_schema
+    def check_weights_and_answer(self, data, **kwargs):
+        net, gross = data.get("net_weight_kg"), data.get("gross_weight_kg")
+        if net is not None and gross is not None and net > gross:
+            raise ValidationError(
+                str(_l("The net weight cannot be more than the gross weight.")),
+                field_name="net_weight_kg",
+            )
+        answer, dangerous = data.get("has_dangerous_goods"), data.get("dangerous_goods")
+        if answer is True and dangerous is None:
+            raise ValidationError(
+                str(_l("Declare the dangerous goods, or answer no.")),
+                field_name="dangerous_goods",
+            )
+        if answer is False and dangerous is not None:
+            raise ValidationError(
+                str(_l("You answered no but gave dangerous-goods details: say yes or clear them.")),
+                field_name="has_dangerous_goods",
+            )
+
+    @post_load
+    def normalise(self, data, **kwargs):
+        data["hs_code"] = _HS_SEPARATORS.sub("", data["hs_code"])
+        data["has_dangerous_goods"] = data.get("dangerous_goods") is not None
+        return data
+
+
+class CustomsSchema(_Stripped):
+    """The export customs declaration: number (报关单号), invoice value and currency."""
+
+    declaration_no = fields.String(
+        required=True, metadata={"description": "18 digits", "example": "223320261000123456"}
+    )
+    invoice_value = Amount(
+        required=True,
+        places=2,
+        validate=validate.Range(
+            min=0, max=10**11, error=_l("From 0 to %(max)s.", max=f"{10**11:,}")
+        ),
+        metadata={"minimum": 0, "maximum": 10**11},
+    )
+    currency = fields.String(
+        required=True,
+        validate=validate.OneOf(CURRENCIES, error=_l("An ISO 4217 currency code, e.g. CNY.")),
+    )
+
+    @pre_load
+    def upper(self, data, **kwargs):
+        return _upper(data, "currency") if isinstance(data, dict) else data
+
+    @validates("declaration_no")
+    def check_declaration_no(self, value, **kwargs):
+        if not CUSTOMS_DECLARATION_NO.match(value):
+            raise ValidationError(str(_l("A customs declaration number has 18 digits.")))
 
 
 class ContainerLineSchema(_Stripped):
@@ -151,15 +317,30 @@ def _check_lines(lines, cargo) -> None:
         raise ValidationError({"cargo": {"reefer_temperature_c": [str(problem)]}})
 
 
+def _destination(required: bool) -> fields.String:
+    return fields.String(
+        required=required,
+        validate=validate.Length(min=1, max=8, error=_l("1 to %(n)d characters.", n=8)),
+        metadata={"description": "A place code from the route's destinations (GET /routes)",
+                  "example": "DEDUI"},
+    )  # fmt: skip
+
+
 class BookingCreateSchema(Schema):
     """Body of ``POST /api/v1/bookings`` and of the booking form."""
 
     departure_id = fields.Integer(required=True, strict=True, validate=ID_RANGE)
     origin_station = fields.String(required=True)
+    destination = _destination(required=True)
     consignee = fields.Nested(PartySchema, required=True)
     notify_party = fields.Nested(PartySchema, load_default=None, allow_none=True)
     cargo = fields.Nested(CargoSchema, required=True)
     containers = _lines(required=True)
+    customs = fields.Nested(CustomsSchema, load_default=None, allow_none=True)
+
+    @pre_load
+    def upper(self, data, **kwargs):
+        return _upper(data, "destination") if isinstance(data, dict) else data
 
     @validates_schema
     def check_lines(self, data, **kwargs):
@@ -172,12 +353,20 @@ class BookingAmendSchema(Schema):
     the version read (here, or as the ``If-Match`` header)."""
 
     version = fields.Integer(load_default=None, strict=True)
+    destination = _destination(required=False)
     consignee = fields.Nested(PartySchema)
     notify_party = fields.Nested(PartySchema, allow_none=True)
     cargo = fields.Nested(CargoSchema)
     containers = _lines(required=False)
+    customs = fields.Nested(
+        CustomsSchema,
+        allow_none=True,
+        metadata={"description": "Alone (with the version), it may be changed until the "
+                  "departure leaves, by the shipper or an operator"},
+    )  # fmt: skip
 
     check_lines = BookingCreateSchema.check_lines
+    upper = BookingCreateSchema.upper
 
 
 class VersionSchema(Schema):
@@ -217,6 +406,55 @@ class EquipmentSchema(Schema):
     vgm_method = fields.Enum(VgmMethod)
 
 
+class _Itself(fields.Nested):
+    """A group of the booking's own columns, shown as a nested object."""
+
+    def get_value(self, obj, attr, accessor=None, default=None):
+        return obj
+
+
+def _float(value):
+    return None if value is None else float(value)
+
+
+class _PackagesOut(Schema):
+    count = fields.Integer(attribute="package_count")
+    kind = fields.String(attribute="package_kind")
+    marks = fields.String(attribute="package_marks", allow_none=True)
+
+
+class _DangerousGoodsOut(Schema):
+    un_number = fields.String()
+    class_ = fields.String(attribute="dg_class", data_key="class")
+    packing_group = fields.String(attribute="dg_packing_group", allow_none=True)
+    proper_shipping_name = fields.String(attribute="dg_proper_shipping_name", allow_none=True)
+    emergency_contact = fields.String(attribute="dg_emergency_contact", allow_none=True)
+
+
+class _CargoOut(Schema):
+    description = fields.String(attribute="cargo_description")
+    hs_code = fields.String()
+    packages = fields.Function(
+        lambda b: _PackagesOut().dump(b) if b.package_kind else None,
+        metadata={"description": "null on a booking made before packages were asked (not "
+                  "stated)", "type": "object", "nullable": True},
+    )  # fmt: skip
+    gross_weight_kg = fields.Function(
+        lambda b: _float(b.gross_weight_kg), metadata={"type": "number"}
+    )
+    net_weight_kg = fields.Function(
+        lambda b: _float(b.net_weight_kg), metadata={"type": "number", "nullable": True}
+    )
+    has_dangerous_goods = fields.Boolean()
+    dangerous_goods = fields.Function(
+        lambda b: _DangerousGoodsOut().dump(b) if b.un_number else None,
+        metadata={"type": "object", "nullable": True},
+    )
+    reefer_temperature_c = fields.Function(
+        lambda b: _float(b.reefer_temp_c), metadata={"type": "number", "nullable": True}
+    )
+
+
 class BookingSchema(Schema):
     reference = fields.String()
     status = fields.Enum(BookingStatus)
@@ -233,17 +471,25 @@ class BookingSchema(Schema):
     notify_party = fields.Function(
         lambda b: {"name": b.notify_name, "address": b.notify_address} if b.notify_name else None
     )
-    cargo = fields.Function(
+    destination = fields.String(
+        allow_none=True,
+        metadata={"description": "Place code; null only on a booking made before routes had "
+                  "destinations, on a route with no end point"},
+    )  # fmt: skip
+    cargo = _Itself(_CargoOut)
+    customs = fields.Function(
         lambda b: {
-            "description": b.cargo_description,
-            "hs_code": b.hs_code,
-            "gross_weight_kg": float(b.gross_weight_kg),
-            "dangerous_goods": {"un_number": b.un_number, "class": b.dg_class}
-            if b.un_number
-            else None,
-            "reefer_temperature_c": float(b.reefer_temp_c) if b.reefer_temp_c is not None else None,
+            "declaration_no": b.customs_declaration_no,
+            "invoice_value": str(b.customs_invoice_value),
+            "currency": b.customs_currency,
         }
-    )
+        if b.customs_declaration_no
+        else None,
+        metadata={"type": "object", "nullable": True,
+                  "properties": {"declaration_no": {"type": "string"},
+                                 "invoice_value": {"type": "string", "format": "decimal"},
+                                 "currency": {"type": "string"}}},
+    )  # fmt: skip
     containers = fields.Function(
         lambda b: [{"size_type": line.size_type, "quantity": line.quantity} for line in b.lines]
     )

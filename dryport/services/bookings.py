@@ -31,7 +31,7 @@ from dryport.models import (
     User,
     Waybill,
 )
-from dryport.services import capacity, sequences, webhooks
+from dryport.services import capacity, sequences, shipment, webhooks
 from dryport.services.access import booking_scope, require_role
 from dryport.services.clock import local_day_start, to_local, utcnow
 from dryport.services.containers import format_teu, reefer_setpoint_problem, total_teu
@@ -74,7 +74,7 @@ def bookings_query(
     when a filter or the order needs it.
     Company, departure and origin are loaded with them; lines, containers and waybills too
     unless ``details`` is false (a list that shows none of them saves three queries)."""
-    loads = [Booking.company, Booking.departure, Booking.origin_station]
+    loads = [Booking.company, Booking.departure, Booking.origin_station, Booking.destination_place]
     if details:
         loads += [Booking.lines, Booking.containers, Booking.waybills]
     stmt = select(Booking).where(booking_scope(user)).options(*map(selectinload, loads))
@@ -152,7 +152,11 @@ def get_booking(session: Session, user: User, reference: str, timeline: bool = T
     Raises ``NotFound`` both when it does not exist and when it is outside the user's scope,
     so that a reference of another company reveals nothing.
     """
-    loads = [selectinload(Booking.lines), selectinload(Booking.containers)]
+    loads = [
+        selectinload(Booking.lines),
+        selectinload(Booking.containers),
+        selectinload(Booking.destination_place),
+    ]
     if timeline:
         loads.append(selectinload(Booking.events))
     booking = session.scalar(
@@ -224,6 +228,7 @@ def new_reference(session: Session, at: datetime) -> str:
 # Built once: every booking placed asks them. The departure's route, which it loads joined
 # by default, plays no part in a booking.
 _DEPARTURE_ALONE = [lazyload(Departure.route)]
+_ROUTE_DESTINATIONS = [selectinload(Route.destinations)]
 _ACTIVE_STATION = select(Station).where(Station.code == bindparam("code"), Station.active)
 
 
@@ -243,6 +248,8 @@ def place_booking(session: Session, user: User, data: dict, now: datetime | None
     if origin is None:
         raise Invalid(errors={"origin_station": [_l("No such station.")]})
     check_cutoff(departure, origin, now)
+    route = session.get(Route, departure.route_id, options=_ROUTE_DESTINATIONS)
+    shipment.check_shipment(None, route, data, _pairs(data["containers"]))
     teu = booking_teu(data["containers"])
 
     # The writes come after every read and check; the capacity hold first, so a booking
@@ -299,6 +306,12 @@ def amend_booking(
         )
     check_cutoff(booking.departure, booking.origin_station, now)
     _check_setpoint(booking, data)
+    lines = (
+        _pairs(data["containers"])
+        if "containers" in data
+        else [(line.size_type, line.quantity) for line in booking.lines]
+    )
+    shipment.check_shipment(booking, booking.departure.route, data, lines)
     before = _snapshot(booking)
     new_teu = booking_teu(data["containers"]) if "containers" in data else booking.teu
     new_kg = data["cargo"]["gross_weight_kg"] if "cargo" in data else booking.gross_weight_kg
@@ -351,7 +364,15 @@ def cancel_booking(
     return booking
 
 
+def _pairs(lines) -> list[tuple[str, int]]:
+    return [(line["size_type"], line["quantity"]) for line in lines]
+
+
 def _apply(booking: Booking, data: dict) -> None:
+    if "destination" in data:
+        booking.destination = data["destination"]
+    if "customs" in data:
+        apply_customs(booking, data["customs"])
     if "consignee" in data:
         booking.consignee_name = data["consignee"]["name"]
         booking.consignee_address = data["consignee"]["address"]
@@ -364,9 +385,18 @@ def _apply(booking: Booking, data: dict) -> None:
         booking.cargo_description = cargo["description"]
         booking.hs_code = cargo["hs_code"]
         booking.gross_weight_kg = cargo["gross_weight_kg"]
+        booking.net_weight_kg = cargo.get("net_weight_kg")
+        packages = cargo["packages"]
+        booking.package_count = packages["count"]
+        booking.package_kind = packages["kind"]
+        booking.package_marks = packages.get("marks")
         dangerous = cargo.get("dangerous_goods") or {}
+        booking.has_dangerous_goods = bool(dangerous)
         booking.un_number = dangerous.get("un_number")
         booking.dg_class = dangerous.get("class_")
+        booking.dg_packing_group = dangerous.get("packing_group")
+        booking.dg_proper_shipping_name = dangerous.get("proper_shipping_name")
+        booking.dg_emergency_contact = dangerous.get("emergency_contact")
         booking.reefer_temp_c = cargo.get("reefer_temperature_c")
     if "containers" in data:
         wanted = {line["size_type"]: line["quantity"] for line in data["containers"]}
@@ -391,13 +421,44 @@ def _check_setpoint(booking: Booking, data: dict) -> None:
         raise Invalid(errors={"cargo": {"reefer_temperature_c": [problem]}})
 
 
+def apply_customs(booking: Booking, customs: dict | None) -> None:
+    """Set (or, with none, clear) the booking's customs data as ``CustomsSchema`` loaded it."""
+    customs = customs or {}
+    booking.customs_declaration_no = customs.get("declaration_no")
+    booking.customs_invoice_value = customs.get("invoice_value")
+    booking.customs_currency = customs.get("currency")
+
+
+def customs_text(booking: Booking) -> str:
+    """The customs data in one line, for the timeline ("" when none is given)."""
+    if not booking.customs_declaration_no:
+        return ""
+    return (
+        f"{booking.customs_declaration_no} · "
+        f"{booking.customs_invoice_value:f} {booking.customs_currency}"
+    )
+
+
 def _snapshot(booking: Booking) -> dict:
     return {
+        "destination": booking.destination or "",
         "consignee": f"{booking.consignee_name}, {booking.consignee_address}",
         "notify_party": booking.notify_name or "",
         "cargo": f"{booking.cargo_description} · HS {booking.hs_code}",
+        "packages": (
+            f"{booking.package_count} {booking.package_kind}"
+            + (f" · {booking.package_marks}" if booking.package_marks else "")
+            if booking.package_kind
+            else ""
+        ),
         "gross_weight_kg": str(booking.gross_weight_kg),
-        "dangerous_goods": f"{booking.un_number} {booking.dg_class}" if booking.un_number else "",
+        "net_weight_kg": "" if booking.net_weight_kg is None else str(booking.net_weight_kg),
+        "dangerous_goods": (
+            " ".join(filter(None, (booking.un_number, booking.dg_class, booking.dg_packing_group)))
+            if booking.un_number
+            else ""
+        ),
+        "customs": customs_text(booking),
         "reefer_temperature_c": (
             "" if booking.reefer_temp_c is None else str(booking.reefer_temp_c)
         ),

@@ -16,10 +16,20 @@ MAX_GROSS_KG = 30_480
 
 @dataclass(frozen=True)
 class SizeType:
+    """An ISO 6346 size-type with the masses an estimate uses: the ISO 668 rating (the most
+    the loaded container may weigh) and a typical tare; a container's own plate always wins."""
+
     code: str
     description_zh: str
     description_en: str
+    tare_kg: int
+    max_gross_kg: int = MAX_GROSS_KG
     reefer: bool = False
+
+    @property
+    def payload_kg(self) -> int:
+        """What a typical container of this size-type may carry."""
+        return self.max_gross_kg - self.tare_kg
 
     @property
     def length_code(self) -> str:
@@ -31,24 +41,29 @@ class SizeType:
 SIZE_TYPES = {
     st.code: st
     for st in (
-        SizeType("22G1", "20英尺通用箱", "20 ft general purpose"),
-        SizeType("42G1", "40英尺通用箱", "40 ft general purpose"),
-        SizeType("45G1", "40英尺高箱", "40 ft high cube"),
-        SizeType("L5G1", "45英尺高箱", "45 ft high cube"),
-        SizeType("22R1", "20英尺冷藏箱", "20 ft reefer", reefer=True),
-        SizeType("45R1", "40英尺高冷藏箱", "40 ft high cube reefer", reefer=True),
-        SizeType("22U1", "20英尺开顶箱", "20 ft open top"),
-        SizeType("22T1", "20英尺罐式箱", "20 ft tank"),
+        SizeType("22G1", "20英尺通用箱", "20 ft general purpose", tare_kg=2_200),
+        SizeType("42G1", "40英尺通用箱", "40 ft general purpose", tare_kg=3_750),
+        SizeType("45G1", "40英尺高箱", "40 ft high cube", tare_kg=3_900),
+        SizeType("L5G1", "45英尺高箱", "45 ft high cube", tare_kg=4_800),
+        SizeType("22R1", "20英尺冷藏箱", "20 ft reefer", tare_kg=3_000, reefer=True),
+        SizeType("45R1", "40英尺高冷藏箱", "40 ft high cube reefer", tare_kg=4_800, reefer=True),
+        SizeType("22U1", "20英尺开顶箱", "20 ft open top", tare_kg=2_350),
+        SizeType("22T1", "20英尺罐式箱", "20 ft tank", tare_kg=3_700),
     )
 }
 
 _LENGTH_TEU = {"2": Decimal(1), "4": Decimal(2)}
-_TYPICAL_TARE_KG = {"2": 2_300, "4": 3_750, "L": 4_800}
 
 
 def typical_tare_kg(size_type: str) -> int:
-    """A typical tare by length, for estimates; a container's own plate always wins."""
-    return _TYPICAL_TARE_KG[size_type[0]]
+    """A typical tare of the size-type, for estimates; a container's own plate always wins."""
+    return SIZE_TYPES[size_type].tare_kg
+
+
+def cargo_limit_kg(lines) -> int:
+    """The most cargo the lines (``(size_type, quantity)`` pairs) can carry: the sum of
+    quantity × (ISO 668 maximum gross − typical tare) of their size-types."""
+    return sum(SIZE_TYPES[code].payload_kg * quantity for code, quantity in lines)
 
 
 def teu_of(size_type: str, teu_per_45ft: float | Decimal = 2) -> Decimal:

@@ -35,28 +35,19 @@ from dryport.services import accounts, credit_codes, reports, waybills
 from dryport.services.bookings import new_reference
 from dryport.services.clock import LOCAL_TZ, to_local, utcnow
 from dryport.services.containers import MAX_GROSS_KG, make_number, total_teu, typical_tare_kg
+from dryport.services.demo_trade import (
+    COMPANIES,
+    CONSIGNEES,
+    DECLARED_ROUTES,
+    EMERGENCY_CONTACT,
+    GOODS,
+    declaration_no,
+    invoice_value,
+    packages,
+)
 from dryport.services.reference_data import seed_reference_data
 
 DEMO_PASSWORD = "dryport-demo"  # noqa: S105 - printed to the person running the demo
-
-# (name zh, name en, key, region): enterprises (authority 9, kind 1) registered in the
-# county of their name (GB/T 2260: 610900 Ankang, 610902 Hanbin, 610921 Hanyin, 610981 Xunyang).
-COMPANIES = (
-    ("安康富硒茶业有限公司", "Ankang Selenium Tea Co., Ltd.", "tea", "610900"),
-    ("陕西安康丝绸集团有限公司", "Shaanxi Ankang Silk Group", "silk", "610902"),
-    ("安康魔芋食品有限公司", "Ankang Konjac Foods Co., Ltd.", "konjac", "610900"),
-    ("旬阳新材料科技有限公司", "Xunyang New Materials Technology", "materials", "610981"),
-    ("汉阴富硒农产品有限公司", "Hanyin Selenium Agriculture Co., Ltd.", "agri", "610921"),
-)
-
-# (description, HS code, size-types to draw from, kg of cargo per TEU)
-CARGO = {
-    "tea": ("富硒绿茶 / Selenium-rich green tea", "090210", ("22G1", "45G1"), 9_000),
-    "silk": ("生丝及丝绸面料 / Raw silk and silk fabric", "500200", ("22G1", "42G1"), 7_500),
-    "konjac": ("魔芋粉 / Konjac flour", "110620", ("22G1", "22R1", "45G1"), 16_000),
-    "materials": ("碳酸钡 / Barium carbonate", "283660", ("22G1", "22T1"), 20_000),
-    "agri": ("富硒大米 / Selenium-rich rice", "100630", ("22G1", "42G1", "45G1"), 18_000),
-}
 
 # Weekly pattern: (route code, weekday 0=Mon, every n weeks, capacity TEU, train no. prefix,
 # transit days)
@@ -80,15 +71,6 @@ ORIGIN_WEIGHTS = {
     "XY": 5,
     "BH": 2,
 }
-# Who receives at the other end, by route: (name, address).
-CONSIGNEES = {
-    "EAST": (("宁波港国际物流有限公司", "浙江省宁波市北仑区"),
-             ("Ningbo Zhoushan Port Logistics", "Beilun, Ningbo, Zhejiang")),
-    "XAEU": (("Duisburg Intermodal GmbH", "Hafenstraße 1, 47119 Duisburg, DE"),
-             ("Hamburg Silk Import GmbH", "Am Sandtorkai 1, 20457 Hamburg, DE")),
-    "WHSEA": (("Rotterdam Fresh Trade B.V.", "Waalhaven 12, 3089 Rotterdam, NL"),
-              ("上海洋山国际货运代理有限公司", "上海市浦东新区洋山港")),
-}  # fmt: skip
 MAX_CARGO_PER_CONTAINER_KG = 24_000  # keeps every demo VGM under 30,480 kg
 
 OWNER_CODES = ("CSN", "TGH", "TCN", "CAI", "MSK", "HKX")
@@ -276,17 +258,15 @@ class _HistoryWriter:
         while departure.held_teu < target:
             shipper = self.rng.choice(shippers)
             key = next(k for zh, _, k, _ in COMPANIES if zh == shipper.company.name)
-            description, hs_code, types, kg_per_teu = CARGO[key]
-            size_type = self.rng.choice(types)
+            goods = self.rng.choice(GOODS[key])
+            size_type = self.rng.choice(goods.size_types)
             lines = [(size_type, self.rng.choice((1, 1, 1, 2, 3)))]
             teu = total_teu(lines)
             if departure.held_teu + teu > departure.capacity_teu:
                 break
             booked += 1
             status = self._status(departure, booked)
-            booking = self._booking(
-                departure, shipper, lines, teu, status, description, hs_code, kg_per_teu
-            )
+            booking = self._booking(departure, shipper, lines, teu, status, goods)
             if status in HOLDING_STATUSES:
                 departure.held_teu += teu
                 departure.held_kg += booking.gross_weight_kg
@@ -305,7 +285,7 @@ class _HistoryWriter:
             BookingStatus.CONFIRMED if n % 3 == 0 else BookingStatus.RECEIVED,
         )
 
-    def _booking(self, departure, shipper, lines, teu, status, description, hs_code, kg_per_teu):
+    def _booking(self, departure, shipper, lines, teu, status, goods):
         rng = self.rng
         consignee = rng.choice(CONSIGNEES[departure.route.code])
         units = sum(quantity for _, quantity in lines)
@@ -323,11 +303,12 @@ class _HistoryWriter:
             created_by=shipper,
             consignee_name=consignee[0],
             consignee_address=consignee[1],
-            cargo_description=description,
-            hs_code=hs_code,
+            destination=consignee[2],
+            cargo_description=goods.description,
+            hs_code=goods.hs_code,
             gross_weight_kg=Decimal(
                 min(
-                    int(kg_per_teu * float(teu) * rng.uniform(0.8, 1.0)),
+                    int(goods.kg_per_teu * float(teu) * rng.uniform(0.8, 1.0)),
                     units * MAX_CARGO_PER_CONTAINER_KG,
                 )
             ),
@@ -336,8 +317,7 @@ class _HistoryWriter:
             created_at=created,
             updated_at=created,
         )
-        if lines[0][0] == "22R1":
-            booking.reefer_temp_c = Decimal("-18.0")
+        _shipment(booking, goods)
         for size_type, quantity in lines:
             booking.lines.append(BookingLine(size_type=size_type, quantity=quantity))
         self.session.add(booking)
@@ -403,3 +383,25 @@ class _HistoryWriter:
             )
         )
         return number
+
+
+def _shipment(booking: Booking, goods) -> None:
+    """Packages, set-point, dangerous goods and (on the export routes, once confirmed) customs
+    data of a demo booking, as its shipper would declare them."""
+    booking.package_kind = goods.package_kind
+    booking.package_count = packages(goods, booking.gross_weight_kg)
+    booking.package_marks = f"{booking.reference} 1-{booking.package_count}"
+    booking.net_weight_kg = (booking.gross_weight_kg * Decimal("0.96")).quantize(Decimal("1"))
+    booking.reefer_temp_c = goods.reefer_temp_c
+    if goods.dangerous:
+        un_number, dg_class, group, name = goods.dangerous
+        booking.has_dangerous_goods = True
+        booking.un_number, booking.dg_class, booking.dg_packing_group = un_number, dg_class, group
+        booking.dg_proper_shipping_name = name
+        booking.dg_emergency_contact = EMERGENCY_CONTACT
+    declared = (BookingStatus.CONFIRMED, BookingStatus.DEPARTED, BookingStatus.ARRIVED)
+    if booking.departure.route.code in DECLARED_ROUTES and booking.status in declared:
+        serial = int(booking.reference[2:6] + booking.reference[-5:])  # HK2612-00042: 261200042
+        booking.customs_declaration_no = declaration_no(booking.created_at.year, serial)
+        booking.customs_invoice_value = invoice_value(goods, booking.gross_weight_kg)
+        booking.customs_currency = "USD"

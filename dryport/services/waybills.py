@@ -32,6 +32,7 @@ from dryport.services.bookings import record_event
 from dryport.services.clock import local_stamp, to_local, utcnow
 from dryport.services.containers import MAX_GROSS_KG, format_teu
 from dryport.services.errors import NotFound
+from dryport.services.shipment import package_kind_name
 
 TOKEN = re.compile(r"[0-9a-f]{32}")
 
@@ -193,14 +194,9 @@ def document(waybill: Waybill) -> WaybillDoc:
         departs_at=departs,
         station_of_departure=_place(first_rail or legs[0], "origin"),
         origin_station=f"{origin.name_zh} {origin.name_en} ({origin.code})",
-        station_of_destination=_place(last, "destination"),
+        station_of_destination=_destination(booking, last),
         place_of_receipt=f"{origin.name_zh} {origin.name_en}",
-        # A route ending at "the port of discharge" delivers where the consignee says.
-        place_of_delivery=(
-            _place(last, "destination")
-            if last.destination_locode
-            else f"{_place(last, 'destination')}: {booking.consignee_address}"
-        ),
+        place_of_delivery=_destination(booking, last),
         border_crossings=f"{crossings} {crossings_en}".strip(),
         consignor=[
             company.name,
@@ -212,14 +208,9 @@ def document(waybill: Waybill) -> WaybillDoc:
         notify_party=[p for p in (booking.notify_name, booking.notify_address) if p],
         cargo_description=booking.cargo_description,
         hs_code=booking.hs_code,
-        packages=f"{units} 箱 containers · "
-        + ", ".join(f"{line.quantity}×{line.size_type}" for line in booking.lines),
+        packages=_packages(booking),
         gross_kg=f"{booking.gross_weight_kg:,.1f}",
-        dangerous_goods=(
-            f"{booking.un_number} 第{booking.dg_class}类 class {booking.dg_class}"
-            if booking.un_number
-            else "非危险品 Not dangerous"
-        ),
+        dangerous_goods=_dangerous_goods(booking),
         reefer=(
             f"冷藏 Reefer {booking.reefer_temp_c} °C" if booking.reefer_temp_c is not None else ""
         ),
@@ -258,6 +249,41 @@ def _leg(leg, legs, origin, service_no: str) -> PdfLeg:
         service=service_no if leg is first_rail else "",
         via=" ".join(filter(None, (leg.via_zh, leg.via_en))),
     )
+
+
+def _destination(booking, last) -> str:
+    """The booking's destination (a place of the route's list); a booking made before
+    destinations, on a route that named none, says so rather than print a placeholder."""
+    place = booking.destination_place
+    if place is not None:
+        return f"{place.name_zh} {place.name_en} ({place.code})"
+    if last.destination_locode:
+        return _place(last, "destination")
+    return "未填写 Not stated"
+
+
+def _packages(booking) -> str:
+    """Boxes 16/17: the packages' count and kind, then their marks; never the containers."""
+    if not booking.package_kind:
+        return "未填写 Not stated"
+    zh = package_kind_name(booking.package_kind, "zh")
+    en = package_kind_name(booking.package_kind, "en")
+    text = f"{booking.package_count:,} {booking.package_kind} {zh} {en}"
+    return text + (f" · {booking.package_marks}" if booking.package_marks else "")
+
+
+def _dangerous_goods(booking) -> str:
+    """The declaration as IMDG 5.4.1.4.1 orders it: UN number, proper shipping name, class,
+    packing group; then the emergency contact."""
+    if not booking.un_number:
+        return "非危险品 Not dangerous"
+    parts = [booking.un_number, booking.dg_proper_shipping_name or ""]
+    parts.append(f"第{booking.dg_class}类 class {booking.dg_class}")
+    if booking.dg_packing_group:
+        parts.append(f"包装类别 PG {booking.dg_packing_group}")
+    if booking.dg_emergency_contact:
+        parts.append(f"应急 Emergency {booking.dg_emergency_contact}")
+    return ", ".join(filter(None, parts))
 
 
 def _place(leg, end: str) -> str:

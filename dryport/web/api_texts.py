@@ -21,10 +21,11 @@ TEXTS = (
     _l("One booking; its ETag is its version, for conditional requests"),
     _l("Not modified: the If-None-Match sent is current"),
     _l(
-        "Amend parties, cargo or container lines before the cut-off (send the version read, in"
-        "\nthe body or as If-Match)"
+        "Amend destination, parties, cargo, container lines or customs data before the cut-off"
+        "\n(send the version read, in the body or as If-Match). A body with only `customs` changes"
+        "\nthe customs data alone: until the departure leaves, by the shipper or an operator"
     ),
-    _l("Stale version, past the cut-off, or not enough capacity"),
+    _l("Stale version, past the cut-off (customs: the departure has left), or not enough capacity"),
     _l("Cancel before the cut-off"),
     _l("Stale version, past the cut-off, or not cancellable"),
     _l("Confirm a load with its containers (clerk of the origin station)"),

@@ -3,6 +3,7 @@ shipper's booking form, amendment and cancellation."""
 
 from datetime import date
 
+from babel.numbers import get_currency_name
 from flask import (
     Blueprint,
     current_app,
@@ -15,13 +16,14 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from dryport import booking_formats
 from dryport.db import lock_at_first_write
 from dryport.extensions import db
-from dryport.i18n import local_time
+from dryport.i18n import local_time, locale_code, localized
 from dryport.models import BookingStatus, Role
-from dryport.responses import pdf_response
-from dryport.schemas.bookings import DG_CLASSES, BookingAmendSchema, BookingCreateSchema
-from dryport.services import bookings, departures, reference_data, waybills
+from dryport.responses import csv_response, pdf_response
+from dryport.schemas.bookings import BookingAmendSchema, BookingCreateSchema
+from dryport.services import bookings, customs, departures, reference_data, shipment, waybills
 from dryport.services.access import STAFF
 from dryport.services.containers import SIZE_TYPES, format_teu
 from dryport.services.departures import station_cutoff
@@ -35,17 +37,14 @@ from dryport.web.lists import listing
 
 bp = Blueprint("bookings", __name__, url_prefix="/bookings")
 
-FORM_INTEGERS = frozenset({"departure_id", "quantity", "version"})
+FORM_INTEGERS = frozenset({"departure_id", "quantity", "count", "version"})
 FORM_ROWS = 4  # container lines on the form; more size-types than that is unheard of
 
 
 @bp.route("/")
 @role_required()
 def list_bookings():
-    status = BookingStatus.__members__.get(request.args.get("status", ""))
-    routes, route = route_filter(db.session)
-    month = _month(request.args.get("month", ""))
-    found = listing(bookings.SORTING)
+    status, routes, route, month, found = _filters()
     page = paginate(
         db.session,
         bookings.bookings_query(
@@ -72,6 +71,30 @@ def list_bookings():
     )
 
 
+#: At most this many bookings in one export; a narrower filter gets the rest.
+EXPORT_LIMIT = 10_000
+
+
+@bp.route("/export.csv")
+@role_required()
+def export_bookings():
+    """The bookings of the list, as filtered and ordered, with their shipment detail."""
+    status, _routes, route, month, found = _filters()
+    stmt = bookings.bookings_query(
+        current_user, status=status, route=route, month=month, q=found.q, sort=found.sort
+    ).limit(EXPORT_LIMIT)
+    return csv_response(booking_formats.as_csv(db.session.scalars(stmt)), "bookings.csv")
+
+
+def _filters():
+    """The list's filters from the query string: status, routes and the route chosen, the
+    departure month, search and order."""
+    status = BookingStatus.__members__.get(request.args.get("status", ""))
+    routes, route = route_filter(db.session)
+    month = _month(request.args.get("month", ""))
+    return status, routes, route, month, listing(bookings.SORTING)
+
+
 def _month(value: str) -> date | None:
     try:
         year, month = (whole_number(part) for part in value.split("-"))
@@ -89,7 +112,45 @@ def booking_detail(reference: str):
         booking=booking,
         cutoff=station_cutoff(booking.departure, booking.origin_station),
         actions=bookings.shipper_actions(current_user, booking),
+        customs_open=customs.customs_open(current_user, booking),
+        package_kind=shipment.package_kind_name(booking.package_kind, locale_code()),
     )
+
+
+@bp.route("/<reference:reference>/customs", methods=["GET", "POST"])
+@role_required(*customs.CUSTOMS_ROLES)
+def booking_customs(reference: str):
+    """Give or change the customs data alone, until the departure leaves."""
+    booking = bookings.get_booking(db.session, current_user, reference, timeline=False)
+    errors: dict[str, list[str]] = {}
+    status = 200
+    form = request.form if request.method == "POST" else customs_form(booking)
+    if request.method == "POST":
+        nested = {"customs": None, **unflatten(form, FORM_INTEGERS)}
+        data, errors = load_nested_form(BookingAmendSchema(only=("version", "customs")), nested)
+        status = 422
+        if data:
+            try:
+                customs.set_customs(
+                    db.session, current_user, reference, data["customs"], data["version"]
+                )
+            except DomainError as error:
+                if error.status == 404:
+                    raise
+                db.session.rollback()
+                booking = bookings.get_booking(db.session, current_user, reference, timeline=False)
+                errors, status = domain_errors(error), error.status
+            else:
+                flash(_("Customs data of %(reference)s saved.", reference=reference), "success")
+                return redirect(url_for("bookings.booking_detail", reference=reference))
+    return render_template(
+        "bookings/customs.html",
+        booking=booking,
+        form=form,
+        errors=errors,
+        open=customs.customs_open(current_user, booking),
+        **shipment_choices(),
+    ), status
 
 
 @bp.route("/<reference:reference>/waybill.pdf")
@@ -144,7 +205,9 @@ def amend_booking(reference: str):
     if request.method == "POST":
         # The form always shows every part: a part left blank is a part removed, and a
         # required part left blank is refused (not taken as "unchanged").
-        blank = {"consignee": {}, "notify_party": None, "cargo": {}, "containers": []}
+        blank = {
+            "consignee": {}, "notify_party": None, "cargo": {}, "containers": [], "customs": None,
+        }  # fmt: skip
         nested = {**blank, **unflatten(form, FORM_INTEGERS)}
         data, errors = load_nested_form(BookingAmendSchema(), nested)
         status = 422
@@ -234,9 +297,40 @@ def _form_page(mode: str, form, errors, status: int, booking=None):
             code: format_teu(bookings.booking_teu([{"size_type": code, "quantity": 1}]))
             for code in SIZE_TYPES
         },
-        dg_classes=DG_CLASSES,
         rows=range(max(FORM_ROWS, len(booking.lines) if booking else 0)),
+        destination_groups=destination_groups(
+            [booking.departure.route] if booking else reference_data.list_routes(db.session)
+        ),
+        **shipment_choices(),
     ), status
+
+
+def destination_groups(routes) -> list:
+    """The destinations a form offers, by route: ``(route name, [(code, label)])``."""
+    return [
+        (localized(route), [(p.code, f"{p.code} · {localized(p)}") for p in route.destinations])
+        for route in routes
+        if route.destinations
+    ]
+
+
+def shipment_choices() -> dict:
+    """The lists of the booking form's shipment inputs, named in the user's language."""
+    locale = locale_code()
+    currencies = list(shipment.COMMON_CURRENCIES) + [
+        code for code in shipment.CURRENCIES if code not in shipment.COMMON_CURRENCIES
+    ]
+    return {
+        "package_kinds": [
+            (code, f"{code} · {shipment.package_kind_name(code, locale)}")
+            for code in shipment.PACKAGE_KINDS
+        ],
+        "dg_classes": [(c, c) for c in shipment.DG_CLASSES],
+        "packing_groups": [(g, g) for g in shipment.PACKING_GROUPS],
+        "currencies": [
+            (code, f"{code} · {get_currency_name(code, locale=locale)}") for code in currencies
+        ],
+    }
 
 
 def _booking_form(booking) -> dict:
@@ -249,9 +343,21 @@ def _booking_form(booking) -> dict:
         "notify_party.address": booking.notify_address or "",
         "cargo.description": booking.cargo_description,
         "cargo.hs_code": booking.hs_code,
+        "destination": booking.destination or "",
+        "cargo.packages.count": "" if booking.package_count is None else str(booking.package_count),
+        "cargo.packages.kind": booking.package_kind or "",
+        "cargo.packages.marks": booking.package_marks or "",
         "cargo.gross_weight_kg": f"{booking.gross_weight_kg:f}",
+        "cargo.net_weight_kg": ""
+        if booking.net_weight_kg is None
+        else f"{booking.net_weight_kg:f}",
+        "cargo.has_dangerous_goods": "true" if booking.has_dangerous_goods else "false",
         "cargo.dangerous_goods.un_number": booking.un_number or "",
         "cargo.dangerous_goods.class": booking.dg_class or "",
+        "cargo.dangerous_goods.packing_group": booking.dg_packing_group or "",
+        "cargo.dangerous_goods.proper_shipping_name": booking.dg_proper_shipping_name or "",
+        "cargo.dangerous_goods.emergency_contact": booking.dg_emergency_contact or "",
+        **customs_form(booking),
         "cargo.reefer_temperature_c": (
             "" if booking.reefer_temp_c is None else f"{booking.reefer_temp_c:f}"
         ),
@@ -260,3 +366,15 @@ def _booking_form(booking) -> dict:
         form[f"containers.{row}.size_type"] = line.size_type
         form[f"containers.{row}.quantity"] = str(line.quantity)
     return form
+
+
+def customs_form(booking) -> dict:
+    """The booking's customs data under the form's input names."""
+    return {
+        "version": str(booking.version),
+        "customs.declaration_no": booking.customs_declaration_no or "",
+        "customs.invoice_value": (
+            "" if booking.customs_invoice_value is None else f"{booking.customs_invoice_value:f}"
+        ),
+        "customs.currency": booking.customs_currency or "",
+    }

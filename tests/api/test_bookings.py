@@ -9,24 +9,16 @@ from sqlalchemy import func, select
 
 from dryport.models import Booking, BookingStatus, Departure, IdempotencyKey, Role
 from dryport.services.clock import utcnow
+from tests.conftest import booking_body, cargo
 
 PROBLEM = "application/problem+json"
-
-
-def booking_body(departure_id, /, **overrides):
-    body = {
-        "departure_id": departure_id,
-        "origin_station": "HB",
-        "consignee": {"name": "Duisburg Intermodal GmbH", "address": "Hafenstraße 1, Duisburg"},
-        "cargo": {
-            "description": "Selenium-rich green tea",
-            "hs_code": "090210",
-            "gross_weight_kg": 18500,
-        },
-        "containers": [{"size_type": "22G1", "quantity": 2}],
-    }
-    body.update(overrides)
-    return body
+PAINT = {
+    "un_number": "UN1263",
+    "class": "3",
+    "packing_group": "III",
+    "proper_shipping_name": "PAINT",
+    "emergency_contact": "+86 915 321 0000 (24 h)",
+}
 
 
 @pytest.fixture
@@ -120,11 +112,11 @@ def test_a_late_booking_is_409_naming_the_cutoff(client, shipper, make_departure
     ("overrides", "field"),
     [
         (
-            {"cargo": {"description": "x", "hs_code": "09021", "gross_weight_kg": 1}},
+            {"cargo": cargo(description="x", hs_code="09021", gross_weight_kg=1)},
             "cargo.hs_code",
         ),
         (
-            {"cargo": {"description": "x", "hs_code": "090210", "gross_weight_kg": 0}},
+            {"cargo": cargo(description="x", hs_code="090210", gross_weight_kg=0)},
             "cargo.gross_weight_kg",
         ),
         ({"containers": []}, "containers"),
@@ -142,23 +134,13 @@ def test_a_late_booking_is_409_naming_the_cutoff(client, shipper, make_departure
         ({"containers": [{"size_type": "22R1", "quantity": 1}]}, "cargo.reefer_temperature_c"),
         (
             {
-                "cargo": {
-                    "description": "x",
-                    "hs_code": "090210",
-                    "gross_weight_kg": 1,
-                    "dangerous_goods": {"un_number": "UN12", "class": "3"},
-                }
+                "cargo": cargo(dangerous_goods={**PAINT, "un_number": "UN12"}),
             },
             "cargo.dangerous_goods.un_number",
         ),
         (
             {
-                "cargo": {
-                    "description": "x",
-                    "hs_code": "090210",
-                    "gross_weight_kg": 1,
-                    "dangerous_goods": {"un_number": "1263", "class": "10"},
-                }
+                "cargo": cargo(dangerous_goods={**PAINT, "class": "10"}),
             },
             "cargo.dangerous_goods.class",
         ),
@@ -188,15 +170,13 @@ def test_invalid_bookings_get_422_per_field_and_change_nothing(
 
 def test_validation_messages_in_both_languages(client, shipper, make_departure):
     departure = make_departure()
-    body = booking_body(
-        departure.id, cargo={"description": "x", "hs_code": "12", "gross_weight_kg": 1}
-    )
+    body = booking_body(departure.id, cargo=cargo(description="x", hs_code="12", gross_weight_kg=1))
     zh = client.post("/api/v1/bookings", json=body, headers=shipper.headers).get_json()
     en = client.post(
         "/api/v1/bookings", json=body, headers={**shipper.headers, "Accept-Language": "en"}
     ).get_json()
-    assert zh["errors"]["cargo.hs_code"] == ["HS 编码为 6 至 10 位数字。"]
-    assert en["errors"]["cargo.hs_code"] == ["An HS code has 6 to 10 digits."]
+    assert zh["errors"]["cargo.hs_code"] == ["HS 编码为 6、8 或 10 位数字。"]
+    assert en["errors"]["cargo.hs_code"] == ["An HS code has 6, 8 or 10 digits."]
 
 
 def test_dangerous_goods_and_reefer_are_kept_normalised(client, shipper, make_departure):
@@ -205,19 +185,20 @@ def test_dangerous_goods_and_reefer_are_kept_normalised(client, shipper, make_de
         client,
         shipper,
         departure,
-        cargo={
-            "description": "Paint",
-            "hs_code": "3208100000",
-            "gross_weight_kg": 9000,
-            "dangerous_goods": {"un_number": "1263", "class": "3"},
-            "reefer_temperature_c": 5,
-        },
+        cargo=cargo(
+            description="Paint",
+            hs_code="3208100000",
+            gross_weight_kg=9000,
+            dangerous_goods={**PAINT, "un_number": "1263", "packing_group": "iii"},
+            reefer_temperature_c=5,
+        ),
         containers=[{"size_type": "22r1", "quantity": 1}],
     )
     assert response.status_code == 201, response.get_json()
-    cargo = response.get_json()["cargo"]
-    assert cargo["dangerous_goods"] == {"un_number": "UN1263", "class": "3"}
-    assert cargo["reefer_temperature_c"] == 5
+    shown = response.get_json()["cargo"]
+    assert shown["dangerous_goods"] == {**PAINT, "un_number": "UN1263", "packing_group": "III"}
+    assert shown["has_dangerous_goods"] is True
+    assert shown["reefer_temperature_c"] == 5
     assert response.get_json()["containers"] == [{"size_type": "22R1", "quantity": 1}]
 
 
@@ -473,7 +454,7 @@ def test_a_weight_limit_is_held_too(client, db_session, shipper, make_departure)
         f"/api/v1/bookings/{first.get_json()['reference']}",
         json={
             "version": first.get_json()["version"],
-            "cargo": {"description": "Tea", "hs_code": "090210", "gross_weight_kg": 10000},
+            "cargo": cargo(description="Tea", hs_code="090210", gross_weight_kg=10000),
         },
         headers=shipper.headers,
     )
@@ -530,23 +511,23 @@ def test_a_change_on_a_stale_copy_is_409_not_500(client, db_session, shipper, ma
     [
         (
             {
-                "cargo": {
-                    "description": "x",
-                    "hs_code": "090210",
-                    "gross_weight_kg": 1,
-                    "reefer_temperature_c": 5,
-                }
+                "cargo": cargo(
+                    description="x",
+                    hs_code="090210",
+                    gross_weight_kg=1,
+                    reefer_temperature_c=5,
+                )
             },
             "cargo.reefer_temperature_c",
         ),
         (
             {
-                "cargo": {
-                    "description": "x",
-                    "hs_code": "090210",
-                    "gross_weight_kg": 1,
-                    "reefer_temperature_c": -60,
-                },
+                "cargo": cargo(
+                    description="x",
+                    hs_code="090210",
+                    gross_weight_kg=1,
+                    reefer_temperature_c=-60,
+                ),
                 "containers": [{"size_type": "22R1", "quantity": 1}],
             },
             "cargo.reefer_temperature_c",
@@ -554,7 +535,7 @@ def test_a_change_on_a_stale_copy_is_409_not_500(client, db_session, shipper, ma
         ({"containers": [{"size_type": "22G1", "quantity": 101}]}, "containers.0.quantity"),
         ({"containers": [{"size_type": "22G1", "quantity": "2"}]}, "containers.0.quantity"),
         (
-            {"cargo": {"description": "x", "hs_code": "090210", "gross_weight_kg": 1_000_001}},
+            {"cargo": cargo(description="x", hs_code="090210", gross_weight_kg=1_000_001)},
             "cargo.gross_weight_kg",
         ),
         (
@@ -596,12 +577,12 @@ def test_an_amendment_keeps_the_reefer_rule_on_the_whole_booking(client, shipper
         client,
         shipper,
         departure,
-        cargo={
-            "description": "Konjac",
-            "hs_code": "110620",
-            "gross_weight_kg": 9000,
-            "reefer_temperature_c": 4,
-        },
+        cargo=cargo(
+            description="Konjac",
+            hs_code="110620",
+            gross_weight_kg=9000,
+            reefer_temperature_c=4,
+        ),
         containers=[{"size_type": "22R1", "quantity": 1}],
     ).get_json()
     dropped = client.patch(
@@ -609,7 +590,7 @@ def test_an_amendment_keeps_the_reefer_rule_on_the_whole_booking(client, shipper
         headers=shipper.headers,
         json={
             "version": 1,
-            "cargo": {"description": "Konjac", "hs_code": "110620", "gross_weight_kg": 9000},
+            "cargo": cargo(description="Konjac", hs_code="110620", gross_weight_kg=9000),
         },
     )
     assert dropped.status_code == 422

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from dryport.models import Booking, BookingStatus, Departure, DepartureStatus, Role
 from dryport.services.clock import LOCAL_TZ
-from tests.api.test_bookings import booking_body
+from tests.conftest import booking_body, cargo
 
 PROBLEM = "application/problem+json"
 WINDOW = {
@@ -224,7 +224,7 @@ def test_unicode_digits_in_if_match_are_a_422(
 
 
 def _cargo():
-    return {"description": "Tea", "hs_code": "090210", "gross_weight_kg": 1000}
+    return cargo(description="Tea", hs_code="090210", gross_weight_kg=1000)
 
 
 @pytest.mark.parametrize(

@@ -28,7 +28,7 @@ from tests.browser.conftest import (
     sign_in,
     text,
 )
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, cargo, destination_of
 
 
 @dataclass
@@ -135,8 +135,9 @@ def place_booking(session, shipper, departure, size_type: str, quantity: int) ->
         {
             "departure_id": departure.id,
             "origin_station": "HB",
+            "destination": destination_of(departure),
             "consignee": {"name": "Ningbo Port Logistics", "address": "Beilun, Ningbo"},
-            "cargo": {"description": "Konjac flour", "hs_code": "110620", "gross_weight_kg": 9000},
+            "cargo": cargo(description="Konjac flour", hs_code="110620", gross_weight_kg=9000),
             "containers": [{"size_type": size_type, "quantity": quantity}],
         }
     )
@@ -208,6 +209,7 @@ def test_a_new_shipper_registers_and_books_two_containers_from_a_sub_station(
         t("%(free)s TEU free on this departure", free="60")
     )
     page.select_option("#origin_station", STATION)
+    page.select_option("#destination", destination_of(departure))
     expect(page.locator("#cutoff-note")).not_to_be_empty()
     expect(page.locator("#cutoff-note")).not_to_have_class(re.compile("late"))
     page.select_option("[name='containers.0.size_type']", "22G1")
@@ -218,6 +220,14 @@ def test_a_new_shipper_registers_and_books_two_containers_from_a_sub_station(
     page.fill("[name='cargo.description']", story.cargo)
     page.fill("[name='cargo.hs_code']", "090210")
     page.fill("[name='cargo.gross_weight_kg']", "24000")
+    page.fill("[name='cargo.packages.count']", "960")
+    page.select_option("[name='cargo.packages.kind']", "BG")
+    # The declaration's inputs show only on "yes"; "no" stays the answer here.
+    expect(page.locator("#dg-fields")).to_be_hidden()
+    page.check("[name='cargo.has_dangerous_goods'][value=true]")
+    expect(page.locator("#dg-fields")).to_be_visible()
+    page.check("[name='cargo.has_dangerous_goods'][value=false]")
+    expect(page.locator("#dg-fields")).to_be_hidden()
     story.check(page)
     story.shot(page, "02-booking-form")
     page.get_by_role("button", name=t("Book"), exact=True).click()

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from dryport.models import HOLDING_STATUSES, Booking, BookingStatus, Departure, Role
 from dryport.services.containers import make_number
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, cargo
 
 CAPACITY, REQUESTS, CLIENTS = 100, 400, 40
 
@@ -17,8 +17,9 @@ def _body(departure_id: int, size_type: str, origin: str = "HK") -> dict:
     return {
         "departure_id": departure_id,
         "origin_station": origin,
+        "destination": "CNNGB",  # the departures are EAST's
         "consignee": {"name": "Ningbo Port Logistics", "address": "Beilun, Ningbo"},
-        "cargo": {"description": "Konjac flour", "hs_code": "110620", "gross_weight_kg": 15000},
+        "cargo": cargo(description="Konjac flour", hs_code="110620", gross_weight_kg=15000),
         "containers": [{"size_type": size_type, "quantity": 1}],
     }
 

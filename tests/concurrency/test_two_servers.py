@@ -43,7 +43,7 @@ from tests.concurrency.conftest import (
     stop_server,
     wait_until_up,
 )
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, cargo
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379")
 SIGN_IN_LIMIT = "5 per minute"
@@ -113,8 +113,9 @@ def _body(departure_id: int, lines: list) -> dict:
     return {
         "departure_id": departure_id,
         "origin_station": "HK",
+        "destination": "CNNGB",  # the departures are EAST's
         "consignee": {"name": "Ningbo Port Logistics", "address": "Beilun, Ningbo"},
-        "cargo": {"description": "Konjac flour", "hs_code": "110620", "gross_weight_kg": 15000},
+        "cargo": cargo(description="Konjac flour", hs_code="110620", gross_weight_kg=15000),
         "containers": lines,
     }
 

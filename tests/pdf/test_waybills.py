@@ -25,7 +25,19 @@ def confirmed(db_session, make_user, make_booking, make_departure):
     counter = iter(range(1, 1000))
 
     def make(route="XAEU", lines=(("22G1", 1), ("45G1", 1)), company=None, departure=None, **kw):
-        cargo = {k: kw.pop(k) for k in ("un_number", "dg_class", "reefer_temp_c") if k in kw}
+        shipment = (
+            "un_number",
+            "dg_class",
+            "reefer_temp_c",
+            "destination",
+            "dg_packing_group",
+            "dg_proper_shipping_name",
+            "dg_emergency_contact",
+            "package_marks",
+            "package_count",
+            "package_kind",
+        )
+        cargo = {k: kw.pop(k) for k in shipment if k in kw}
         departure = departure or make_departure(route, **kw)
         booking = make_booking(
             company or shipper.company,
@@ -310,11 +322,36 @@ def test_replanning_the_train_reissues_its_waybills(db_session, confirmed, make_
 
 def test_dangerous_goods_and_reefer_are_printed(db_session, confirmed):
     booking = confirmed(
-        "WHSEA", lines=(("22R1", 1),), un_number="UN1263", dg_class="3", reefer_temp_c=-18
-    )
-    text = _text(waybills.render_pdf([waybills.latest(db_session, booking.id)]))
+        "WHSEA", lines=(("22R1", 1),), un_number="UN1263", dg_class="3", reefer_temp_c=-18,
+        dg_packing_group="III", dg_proper_shipping_name="PAINT",
+        dg_emergency_contact="+86 915 321 0000",
+    )  # fmt: skip
+    text = _text(waybills.render_pdf([waybills.latest(db_session, booking.id)])).replace("\n", "")
     assert "UN1263" in text and "class 3" in text and "-18" in text
+    assert "PAINT" in text and "PG III" in text and "+86 915 321 0000" in text
     assert booking.company.name in text and "签发地点及日期" in text
+
+
+def test_the_destination_and_packages_are_printed_not_the_containers(db_session, confirmed):
+    booking = confirmed("XAEU", destination="PLLOD", package_marks="HK/LODZ 1-600")
+    pdf = waybills.render_pdf([waybills.latest(db_session, booking.id)])
+    text = _text(pdf)
+    assert "罗兹 Łódź (PLLOD)" in text
+    assert "600 CT 纸箱 Carton · HK/LODZ 1-600" in text.replace("\n", "")  # wrapped in its box
+    assert "箱 containers" not in text
+    # ź and ó are not in the CJK font: they are set in the Latin one, not left as holes
+    fonts = {
+        str(font["/BaseFont"])
+        for page in PdfReader(io.BytesIO(pdf)).pages
+        for font in page["/Resources"]["/Font"].values()
+    }
+    assert any("DryportLatin" in name or "DejaVu" in name for name in fonts), fonts
+
+
+def test_a_booking_from_before_packages_says_they_are_not_stated(db_session, confirmed):
+    booking = confirmed("EAST", package_count=None, package_kind=None)
+    text = _text(waybills.render_pdf([waybills.latest(db_session, booking.id)]))
+    assert "未填写 Not stated" in text
 
 
 def test_a_stranger_gets_404_for_the_web_pdf_too(client, auth, confirmed, make_user):

@@ -20,7 +20,7 @@ from dryport.models import (
 )
 from dryport.services import credit_codes, demo
 from dryport.services.clock import LOCAL_TZ
-from dryport.services.containers import validate_number
+from dryport.services.containers import cargo_limit_kg, validate_number
 from tests.conftest import empty_tables
 
 NOW = datetime(2026, 11, 26, 4, 0, tzinfo=UTC)
@@ -155,3 +155,33 @@ def test_demo_europe_trains_take_the_border_crossings_in_turn(db_session, loaded
     assert set(europe[:3]) == {"AKA-DOS", "ERL-ZMU", "KHG-AKL"} and europe[3:6] == europe[:3]
     assert all(europe.count(c) >= len(europe) // 3 for c in ("AKA-DOS", "ERL-ZMU", "KHG-AKL"))
     assert {crossing for code, crossing in rows if code != "XAEU"} == {None}
+
+
+def test_demo_bookings_declare_their_shipment(db_session, loaded):
+    """Every demo booking says where it goes and how it is packed, within what its boxes
+    carry; the barium carbonate is declared as UN1564, 6.1, PG III; reefer loads are chilled
+    or frozen food; confirmed exports carry their customs declaration."""
+    bookings = db_session.scalars(select(Booking)).all()
+    for booking in bookings:
+        route = booking.departure.route
+        assert booking.destination in {p.code for p in route.destinations}, booking
+        assert booking.package_count >= 1 and booking.package_kind, booking
+        lines = [(line.size_type, line.quantity) for line in booking.lines]
+        assert booking.gross_weight_kg <= cargo_limit_kg(lines), booking
+        assert booking.net_weight_kg <= booking.gross_weight_kg
+    barium = [b for b in bookings if b.hs_code == "283660"]
+    assert barium and all(
+        (b.has_dangerous_goods, b.un_number, b.dg_class, b.dg_packing_group)
+        == (True, "UN1564", "6.1", "III")
+        and b.dg_emergency_contact
+        for b in barium
+    )
+    assert not any(b.has_dangerous_goods for b in bookings if b.hs_code != "283660")
+    reefers = [b for b in bookings if b.reefer_temp_c is not None]
+    assert {b.hs_code for b in reefers} == {"071080", "081050"}  # frozen konjac, chilled kiwi
+    assert all(b.reefer_temp_c == -18 for b in reefers if b.hs_code == "071080")
+    assert {b.hs_code for b in bookings} >= {"090220", "950300", "848340"}
+    declared = [b for b in bookings if b.customs_declaration_no]
+    assert declared and all(len(b.customs_declaration_no) == 18 for b in declared)
+    assert len({b.customs_declaration_no for b in declared}) == len(declared)
+    assert {b.destination for b in bookings} >= {"PLLOD", "DEDUI", "CNNGB", "NLRTM"}

@@ -43,6 +43,8 @@ EXPECTED = {
     "bookings.waybill_pdf": {**SCOPED, "clerk_x": 403, "clerk_y": 403},
     "bookings.new_booking": only(("shipper_a", "shipper_b")),
     "bookings.cancel_booking": only(("shipper_a",)) | {"shipper_b": 404},
+    "bookings.booking_customs": only(("shipper_a", "operator")) | {"shipper_b": 404},
+    "bookings.export_bookings": signed_in(200),
     "station.queue": only(("clerk_x", "clerk_y")),
     "station.check_load": only(("clerk_x",)) | {"clerk_y": 404},
     "station.reject_load": only(("clerk_x",)) | {"clerk_y": 404},

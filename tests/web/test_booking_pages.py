@@ -9,20 +9,19 @@ from sqlalchemy import func, select
 
 from dryport.models import Booking, BookingStatus, Departure, Role
 from dryport.services.clock import LOCAL_TZ, utcnow
-from tests.conftest import csrf_token
+from tests.conftest import cargo_form, csrf_token, destination_of
 
 
 def _form(departure_id, **fields):
     data = {
         "departure_id": str(departure_id),
         "origin_station": "HB",
+        "destination": destination_of(departure_id),
         "consignee.name": "Duisburg Intermodal GmbH",
         "consignee.address": "Hafenstraße 1, Duisburg",
         "notify_party.name": "",
         "notify_party.address": "",
-        "cargo.description": "富硒绿茶",
-        "cargo.hs_code": "090210",
-        "cargo.gross_weight_kg": "18500",
+        **cargo_form(**{"cargo.description": "富硒绿茶"}),
         "cargo.reefer_temperature_c": "",
         "cargo.dangerous_goods.un_number": "",
         "cargo.dangerous_goods.class": "",
@@ -79,7 +78,7 @@ def test_a_wrong_field_is_explained_next_to_it_and_nothing_is_booked(
     response = _post(client, "/bookings/new", _form(departure.id, **{"cargo.hs_code": "0902"}))
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    assert 'id="cargo.hs_code-error"' in page and "HS 编码为 6 至 10 位数字" in page
+    assert 'id="cargo.hs_code-error"' in page and "HS 编码为 6、8 或 10 位数字" in page
     assert 'value="Duisburg Intermodal GmbH"' in page  # what was typed stays
     assert _count(db_session) == 0
 

@@ -11,7 +11,7 @@ from dryport.models import BookingStatus, DepartureStatus, Role
 from dryport.services import rolls
 from dryport.services.clock import utcnow
 from dryport.services.errors import Invalid
-from tests.conftest import csrf_token
+from tests.conftest import cargo_form, csrf_token
 
 
 def _post(client, path, data):
@@ -43,8 +43,7 @@ def test_an_amendment_that_does_not_fit_names_the_total_asked_for(
     form = client.get(path)
     data = {
         "version": "1", "consignee.name": "Duisburg Intermodal GmbH",
-        "consignee.address": "Hafenstraße 1", "cargo.description": "Tea",
-        "cargo.hs_code": "090210", "cargo.gross_weight_kg": "18500",
+        "consignee.address": "Hafenstraße 1", **cargo_form(**{"cargo.description": "Tea"}),
         "containers.0.size_type": "42G1", "containers.0.quantity": "4",
     }  # fmt: skip
     response = client.post(path, data={**data, "csrf_token": csrf_token(form)})

@@ -6,7 +6,7 @@ import pytest
 
 from dryport.models import Role, VgmMethod
 from dryport.services import loading, waybills
-from tests.conftest import csrf_token
+from tests.conftest import cargo_form, csrf_token
 
 
 def test_an_administrator_lands_on_the_administration(client, auth, make_user):
@@ -72,8 +72,8 @@ def _amend(client, booking, **fields):
     form = client.get(path)
     data = {
         "version": str(booking.version), "consignee.name": "Duisburg Intermodal GmbH",
-        "consignee.address": "Duisburg, DE", "cargo.description": "Green tea",
-        "cargo.hs_code": "090210", "cargo.gross_weight_kg": "12000",
+        "consignee.address": "Duisburg, DE",
+        **cargo_form(**{"cargo.description": "Green tea", "cargo.gross_weight_kg": "12000"}),
         "containers.0.size_type": "45G1", "containers.0.quantity": "1",
         "containers.1.size_type": "22G1", "containers.1.quantity": "1",
     }  # fmt: skip

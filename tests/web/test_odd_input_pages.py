@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from dryport.models import Booking, BookingStatus, Departure, Role
-from tests.conftest import csrf_token
+from tests.conftest import cargo_form, csrf_token, destination_of
 
 END_OF_TIME = datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)
 START_OF_TIME = datetime(1, 1, 1, 12, 0, tzinfo=UTC)
@@ -61,11 +61,10 @@ def test_a_nul_in_any_value_of_a_repeated_form_field_is_refused(
     data = {
         "departure_id": str(departure.id),
         "origin_station": "HB",
+        "destination": destination_of(departure),
         "consignee.name": ["Duisburg Intermodal GmbH", "Evil\x00Corp"],
         "consignee.address": "Duisburg",
-        "cargo.description": "Green tea",
-        "cargo.hs_code": "090210",
-        "cargo.gross_weight_kg": "18500",
+        **cargo_form(**{"cargo.description": "Green tea"}),
         "containers.0.size_type": "22G1",
         "containers.0.quantity": "1",
     }
@@ -113,11 +112,10 @@ def test_unicode_digits_in_a_form_number_are_refused(
     data = {
         "departure_id": str(departure.id),
         "origin_station": "HB",
+        "destination": destination_of(departure),
         "consignee.name": "Duisburg Intermodal GmbH",
         "consignee.address": "Duisburg",
-        "cargo.description": "Green tea",
-        "cargo.hs_code": "090210",
-        "cargo.gross_weight_kg": "18500",
+        **cargo_form(**{"cargo.description": "Green tea"}),
         "containers.0.size_type": "22G1",
         "containers.0.quantity": "1",
         field: value,

@@ -2,6 +2,7 @@
 
 from dryport.models import Role
 from tests.api.test_operations import rows
+from tests.conftest import cargo
 
 
 def test_the_timeline_shows_every_transition(
@@ -15,8 +16,9 @@ def test_the_timeline_shows_every_transition(
     body = {
         "departure_id": first.id,
         "origin_station": "HB",
+        "destination": "CNNGB",
         "consignee": {"name": "Ningbo Port", "address": "Beilun"},
-        "cargo": {"description": "Tea", "hs_code": "090210", "gross_weight_kg": 9000},
+        "cargo": cargo(description="Tea", hs_code="090210", gross_weight_kg=9000),
         "containers": [{"size_type": "22G1", "quantity": 1}],
     }
     ref = client.post("/api/v1/bookings", json=body, headers=s).get_json()["reference"]

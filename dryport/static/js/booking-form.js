@@ -59,8 +59,28 @@
       .catch(function () { /* offline: keep the figures we have */ });
   }
 
+  // The dangerous-goods inputs show only on "yes"; without this script they are always shown.
+  const dgFields = document.getElementById("dg-fields");
+  function showDangerousGoods() {
+    const yes = form.querySelector("[data-dg-answer][value=true]");
+    if (dgFields && yes) dgFields.hidden = !yes.checked;
+  }
+
+  // The destinations of the chosen departure's route only (the server checks it anyway).
+  const destination = document.getElementById("destination");
+  function showDestinations() {
+    if (!departure || !destination) return;
+    const option = departure.options[departure.selectedIndex];
+    const route = option && option.dataset.route;
+    destination.querySelectorAll("optgroup").forEach(function (group) {
+      group.hidden = Boolean(route) && group.label !== route;
+    });
+  }
+
   form.addEventListener("input", showTotal);
-  form.addEventListener("change", function () { showTotal(); showCutoff(); showFree(); });
-  showTotal(); showCutoff(); showFree();
+  form.addEventListener("change", function () {
+    showTotal(); showCutoff(); showFree(); showDangerousGoods(); showDestinations();
+  });
+  showTotal(); showCutoff(); showFree(); showDangerousGoods(); showDestinations();
   setInterval(refreshAvailability, 30000);
 })();

@@ -1,0 +1,71 @@
+"""A booking's customs data (declaration number, invoice value, currency): given or changed
+on its own until the departure leaves, after confirmation too, when other amendments are
+closed."""
+
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
+
+from dryport.models import Booking, BookingStatus, DepartureStatus, EventType, Role, User
+from dryport.services.access import require_role
+from dryport.services.bookings import (
+    apply_customs,
+    check_version,
+    customs_text,
+    flush,
+    get_booking_for_change,
+    record_event,
+)
+from dryport.services.clock import utcnow
+from dryport.services.errors import Conflict
+
+#: Who may give the customs data: the booking's own shipper, or an operator.
+CUSTOMS_ROLES = (Role.SHIPPER, Role.OPERATOR)
+OPEN_STATUSES = (BookingStatus.RECEIVED, BookingStatus.CONFIRMED)
+
+
+def customs_open(user: User, booking: Booking) -> bool:
+    """Whether ``user`` may still give or change the booking's customs data (the rule
+    ``set_customs`` enforces, for showing the action)."""
+    return (
+        user.role in CUSTOMS_ROLES
+        and (user.role is not Role.SHIPPER or booking.company_id == user.company_id)
+        and booking.status in OPEN_STATUSES
+        and booking.departure.status in (DepartureStatus.SCHEDULED, DepartureStatus.CLOSED)
+    )
+
+
+def set_customs(
+    session: Session,
+    user: User,
+    reference: str,
+    customs: dict | None,
+    version: int,
+    now: datetime | None = None,
+) -> Booking:
+    """Give, change or (with ``None``) clear the customs data of a booking in the user's
+    scope, by its shipper or an operator, while the booking is received or confirmed and its
+    departure has not left. The timeline records the change as an amendment.
+
+    Raises ``Forbidden`` for another role, ``NotFound`` outside the scope, ``Conflict`` for a
+    stale ``version`` or once the departure has left (or the booking was cancelled or
+    rejected).
+    """
+    require_role(user, *CUSTOMS_ROLES)
+    booking = get_booking_for_change(session, user, reference)
+    check_version(booking, version)
+    if not customs_open(user, booking):
+        raise Conflict(
+            _l("Customs data can be changed only until the departure leaves, on a live booking.")
+        )
+    before = customs_text(booking)
+    apply_customs(booking, customs)
+    after = customs_text(booking)
+    if before != after:
+        booking.updated_at = now or utcnow()
+        record_event(
+            session, booking, user, EventType.AMENDED, changes={"customs": [before, after]}
+        )
+    flush(session)
+    return booking

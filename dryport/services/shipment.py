@@ -1,0 +1,131 @@
+"""Every rule about what a booking says of its shipment: where it goes, how it is packed, what
+it weighs against what its containers can carry, the dangerous goods it declares and its
+customs data.
+
+The rules that need only the input (formats, code lists, the packing group a class takes)
+are checked by the booking schemas with the lists kept here; the rules that need the route
+or the booked lines are ``check_shipment``'s.
+"""
+
+import re
+
+from flask_babel import lazy_gettext as _l
+
+from dryport.models import Booking, Route
+from dryport.services.containers import cargo_limit_kg
+from dryport.services.errors import Invalid
+
+HS_CODE = re.compile(r"^(?:[0-9]{6}|[0-9]{8}|[0-9]{10})$")
+UN_NUMBER = re.compile(r"^(?:UN)?\s*([0-9]{4})$", re.IGNORECASE)
+#: The UN numbers assigned by the UN Model Regulations: UN0004 (ammonium picrate) to UN3550.
+UN_NUMBER_RANGE = (4, 3550)
+CUSTOMS_DECLARATION_NO = re.compile(r"^[0-9]{18}$")
+
+# IMDG classes and divisions.
+DG_CLASSES = (
+    "1.1", "1.2", "1.3", "1.4", "1.5", "1.6", "2.1", "2.2", "2.3", "3", "4.1", "4.2", "4.3",
+    "5.1", "5.2", "6.1", "6.2", "7", "8", "9",
+)  # fmt: skip
+#: Classes whose goods are assigned a packing group (IMDG 2.0.1.3): the declaration must
+#: state it (IMDG 5.4.1.4.1). Classes 1, 2, 5.2, 6.2 and 7 have none, so none is stated.
+#: (Self-reactive substances of 4.1 have none either; they are declared without one only
+#: when their entry says so, which this list cannot tell: 4.1 asks for one.)
+PACKING_GROUP_CLASSES = frozenset({"3", "4.1", "4.2", "4.3", "5.1", "6.1", "8", "9"})
+PACKING_GROUPS = ("I", "II", "III")
+
+#: A common part of UN/ECE Recommendation 21 (kinds of package): code, Chinese, English.
+PACKAGE_KINDS = {
+    code: (zh, en)
+    for code, zh, en in (
+        ("CT", "纸箱", "Carton"),
+        ("BX", "箱", "Box"),
+        ("CS", "箱(货箱)", "Case"),
+        ("CR", "板条箱", "Crate"),
+        ("PK", "件(包装件)", "Package"),
+        ("PX", "托盘", "Pallet"),
+        ("BG", "袋", "Bag"),
+        ("SA", "麻袋", "Sack"),
+        ("BL", "捆(压缩)", "Bale, compressed"),
+        ("BE", "捆扎件", "Bundle"),
+        ("DR", "桶", "Drum"),
+        ("BA", "琵琶桶", "Barrel"),
+        ("TN", "听", "Tin"),
+        ("JR", "罐(坛)", "Jar"),
+        ("CY", "钢瓶", "Cylinder"),
+        ("RO", "卷", "Roll"),
+        ("NE", "无包装", "Unpacked or unpackaged"),
+    )
+}
+MAX_PACKAGES = 1_000_000
+MAX_MARKS = 255
+
+#: ISO 4217 codes of the currencies legal tender somewhere today (from CLDR).
+CURRENCIES = (
+    "AED", "AFN", "ALL", "AMD", "AOA", "ARS", "AUD", "AWG", "AZN", "BAM", "BBD", "BDT", "BHD",
+    "BIF", "BMD", "BND", "BOB", "BRL", "BSD", "BTN", "BWP", "BYN", "BZD", "CAD", "CDF", "CHF",
+    "CLP", "CNY", "COP", "CRC", "CUP", "CVE", "CZK", "DJF", "DKK", "DOP", "DZD", "EGP", "ERN",
+    "ETB", "EUR", "FJD", "FKP", "GBP", "GEL", "GHS", "GIP", "GMD", "GNF", "GTQ", "GYD", "HKD",
+    "HNL", "HTG", "HUF", "IDR", "ILS", "INR", "IQD", "IRR", "ISK", "JMD", "JOD", "JPY", "KES",
+    "KGS", "KHR", "KMF", "KPW", "KRW", "KWD", "KYD", "KZT", "LAK", "LBP", "LKR", "LRD", "LSL",
+    "LYD", "MAD", "MDL", "MGA", "MKD", "MMK", "MNT", "MOP", "MRU", "MUR", "MVR", "MWK", "MXN",
+    "MYR", "MZN", "NAD", "NGN", "NIO", "NOK", "NPR", "NZD", "OMR", "PAB", "PEN", "PGK", "PHP",
+    "PKR", "PLN", "PYG", "QAR", "RON", "RSD", "RUB", "RWF", "SAR", "SBD", "SCR", "SDG", "SEK",
+    "SGD", "SHP", "SLE", "SOS", "SRD", "SSP", "STN", "SYP", "SZL", "THB", "TJS", "TMT", "TND",
+    "TOP", "TRY", "TTD", "TWD", "TZS", "UAH", "UGX", "USD", "UYU", "UZS", "VES", "VND", "VUV",
+    "WST", "XAF", "XCD", "XCG", "XOF", "XPF", "YER", "ZAR", "ZMW", "ZWG",
+)  # fmt: skip
+#: Offered first on the form: the currencies of this port's trade.
+COMMON_CURRENCIES = ("CNY", "USD", "EUR", "RUB", "KZT", "PLN", "GBP", "SGD")
+
+
+def package_kind_name(code: str | None, locale: str) -> str:
+    """The kind's name in ``locale`` ("" for none; the code itself for one not listed)."""
+    if not code:
+        return ""
+    names = PACKAGE_KINDS.get(code)
+    return (names[0] if locale == "zh" else names[1]) if names else code
+
+
+def check_shipment(booking: Booking | None, route: Route, data: dict, lines) -> None:
+    """The rules that need the route or the lines, on the booking as it will be.
+
+    ``data`` is what a booking schema loaded (a new booking's, or an amendment's parts of
+    ``booking``); ``lines`` the ``(size_type, quantity)`` pairs it will have. Raises
+    ``Invalid``: for a destination not on the route's list, a dangerous-goods class the route
+    refuses, or a gross weight over what the containers can carry (the message says the
+    limit).
+    """
+    errors: dict = {}
+    offered = [place.code for place in route.destinations if place.active]
+    if data.get("destination") is not None and data["destination"] not in offered:
+        errors["destination"] = [
+            _l(
+                "Choose one of this route's destinations: %(codes)s.",
+                codes=", ".join(offered) or "—",
+            )
+        ]
+    cargo = data.get("cargo")
+    if cargo is not None:
+        dangerous = cargo.get("dangerous_goods") or {}
+        if dangerous.get("class_") in (route.refused_dg_classes or ()):
+            errors.setdefault("cargo", {})["dangerous_goods"] = {
+                "class": [
+                    _l(
+                        "The %(route)s service does not carry class %(dg_class)s.",
+                        route=route.code,
+                        dg_class=dangerous["class_"],
+                    )
+                ]
+            }
+    gross = cargo["gross_weight_kg"] if cargo is not None else booking.gross_weight_kg
+    limit = cargo_limit_kg(lines)
+    if gross > limit and (cargo is not None or "containers" in data):
+        errors.setdefault("cargo", {})["gross_weight_kg"] = [
+            _l(
+                "The containers booked can carry at most %(limit)s kg of cargo"
+                " (maximum gross less typical tare of each).",
+                limit=f"{limit:,}",
+            )
+        ]
+    if errors:
+        raise Invalid(errors=errors)
