@@ -255,10 +255,12 @@ def cargo(**overrides) -> dict:
 
 
 def destination_of(departure) -> str:
-    """A destination of the departure's route (a ``Departure`` or its id)."""
+    """A destination of the departure's route (a ``Departure`` or its id): the seeded
+    routes' usual one, else the first a route lists (routes made by administrators)."""
     if not isinstance(departure, Departure):
         departure = db.session.get(Departure, departure)
-    return DESTINATION[departure.route.code]
+    route = departure.route
+    return DESTINATION.get(route.code) or route.destinations[0].code
 
 
 def booking_body(departure, /, **overrides) -> dict:

@@ -111,9 +111,12 @@ def test_a_new_corridor_is_added_and_booked_without_code(client, db_session, peo
     offered = client.get("/api/v1/departures?route=WLSC", headers=shipper).get_json()
     assert [d["service_no"] for d in offered] == ["X9001"]
     booked = client.post(
-        "/api/v1/bookings", json=booking_body(planned.get_json()["id"]), headers=shipper
+        "/api/v1/bookings",
+        json=booking_body(planned.get_json()["id"], destination="CNQZH"),
+        headers=shipper,
     )
     assert booked.status_code == 201, booked.get_json()
+    assert booked.get_json()["destination"] == "CNQZH"
     mine = client.get("/api/v1/bookings?route=WLSC", headers=shipper).get_json()
     assert [b["reference"] for b in mine] == [booked.get_json()["reference"]]
 
