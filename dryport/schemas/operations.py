@@ -1,9 +1,9 @@
 """Input of the clerk's and the operator's actions, shared by their pages and the API."""
 
 from flask_babel import lazy_gettext as _l
-from marshmallow import Schema, fields, post_load, pre_load, validate
+from marshmallow import Schema, ValidationError, fields, post_load, pre_load, validate
 
-from dryport.models import VgmMethod
+from dryport.models import ContainerOwner, VgmMethod
 from dryport.schemas.bookings import ID_RANGE
 from dryport.schemas.reference import Moment
 
@@ -16,6 +16,11 @@ def _kg(low: int, high: int, **kwargs) -> fields.Integer:
         ),
         **kwargs,
     )
+
+
+def _a_name(value: str) -> None:
+    if not any(character.isalpha() for character in value):
+        raise ValidationError(str(_l("A person's name.")))
 
 
 class ConfirmContainerSchema(Schema):
@@ -32,10 +37,32 @@ class ConfirmContainerSchema(Schema):
     vgm_kg = _kg(1, 60_000, load_default=None)
     vgm_method = fields.Enum(VgmMethod, load_default=VgmMethod.METHOD_1)
     cargo_kg = _kg(0, 60_000, load_default=None)
-    packing_kg = _kg(0, 10_000, load_default=None)
+    packing_kg = _kg(
+        0,
+        10_000,
+        load_default=None,
+        metadata={"description": "Method 2: packing and securing material, stored"},
+    )
     max_gross_kg = _kg(10_000, 40_000, load_default=None)
     weighed_by = fields.String(
         load_default=None, validate=validate.Length(max=64, error=_l("At most 64 characters."))
+    )
+    owner = fields.Enum(
+        ContainerOwner,
+        load_default=ContainerOwner.COC,
+        metadata={"description": "SOC (shipper-owned) or COC (carrier-owned, the default)"},
+    )
+    vgm_certified_by = fields.String(
+        required=True,
+        validate=[
+            validate.Length(min=2, max=64, error=_l("2 to 64 characters.")),
+            _a_name,
+        ],
+        metadata={"description": "The person who signs the VGM for the shipper"},
+    )
+    weighed_at = Moment(
+        load_default=None,
+        metadata={"description": "When the container (method 1) or its contents were weighed"},
     )
 
     @pre_load
@@ -59,6 +86,64 @@ class ConfirmSchema(Schema):
         validate=validate.Length(min=1, max=500, error=_l("One row per container.")),
     )
     version = fields.Integer(load_default=None, strict=True)
+    accept_weighed_mass = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "When Σ (VGM − tare) differs from the declared gross by more than"
+            " the tolerance: make the weighed mass the booking's gross"
+        },
+    )
+
+
+class DraftValue(fields.Field):
+    """A value of a draft row as typed: text of at most 64 characters, a whole number, or
+    null."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if value is None or (isinstance(value, int) and not isinstance(value, bool)):
+            if value is None or abs(value) < 10**9:
+                return value
+        elif isinstance(value, str) and len(value.strip()) <= 64:
+            return value.strip() or None
+        raise ValidationError(str(_l("Text of at most 64 characters, or a whole number.")))
+
+
+class LoadDraftRowSchema(Schema):
+    """One container row of a draft, as typed so far: the inputs of a confirmation row,
+    none required, none checked until the load is confirmed."""
+
+    number = DraftValue(load_default=None)
+    size_type = DraftValue(load_default=None)
+    seal = DraftValue(load_default=None)
+    owner = DraftValue(load_default=None)
+    tare_kg = DraftValue(load_default=None)
+    vgm_kg = DraftValue(load_default=None)
+    vgm_method = DraftValue(load_default=None)
+    cargo_kg = DraftValue(load_default=None)
+    packing_kg = DraftValue(load_default=None)
+    max_gross_kg = DraftValue(load_default=None)
+    vgm_certified_by = DraftValue(load_default=None)
+    weighed_at = DraftValue(load_default=None)
+
+
+class LoadDraftSchema(Schema):
+    """Body of ``PUT /api/v1/bookings/{reference}/load-draft``."""
+
+    rows = fields.List(
+        fields.Nested(LoadDraftRowSchema),
+        required=True,
+        validate=validate.Length(max=500, error=_l("At most 500 rows.")),
+        metadata={
+            "description": "Row i is the booking's i-th container as the check page lists"
+            " them; values as typed, checked only on confirmation"
+        },
+    )
+
+
+class LoadDraftOutSchema(Schema):
+    rows = fields.List(fields.Dict())
+    saved_at = fields.AwareDateTime()
+    saved_by = fields.Function(lambda d: d.saved_by.name if d.saved_by else None)
 
 
 class RejectSchema(Schema):

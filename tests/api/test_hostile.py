@@ -121,8 +121,9 @@ def _examples(world) -> dict:
                     "size_type": "22G1",
                     "seal": "AK1",
                     "tare_kg": 2300,
-                    "vgm_kg": 21000,
+                    "vgm_kg": 14300,
                     "vgm_method": "METHOD_1",
+                    "vgm_certified_by": "Wang Fang",
                 },
             ],
         },  # fmt: skip
