@@ -1,5 +1,7 @@
 """Input of the clerk's and the operator's actions, shared by their pages and the API."""
 
+import re
+
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, post_load, pre_load, validate
 
@@ -97,14 +99,21 @@ class ConfirmSchema(Schema):
 
 class DraftValue(fields.Field):
     """A value of a draft row as typed: text of at most 64 characters, a whole number, or
-    null."""
+    null; with ``whole``, only a whole number (or its ASCII digits), as a mass input takes."""
+
+    def __init__(self, *, whole: bool = False, **kwargs):
+        super().__init__(load_default=None, allow_none=True, **kwargs)
+        self.whole = whole
 
     def _deserialize(self, value, attr, data, **kwargs):
-        if value is None or (isinstance(value, int) and not isinstance(value, bool)):
-            if value is None or abs(value) < 10**9:
-                return value
-        elif isinstance(value, str) and len(value.strip()) <= 64:
+        if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 10**9:
+            return value
+        if isinstance(value, str) and self.whole and re.fullmatch(r"[0-9]{1,9}", value.strip()):
+            return value.strip()
+        if isinstance(value, str) and not self.whole and len(value.strip()) <= 64:
             return value.strip() or None
+        if self.whole:
+            raise ValidationError(str(_l("A whole number.")))
         raise ValidationError(str(_l("Text of at most 64 characters, or a whole number.")))
 
 
@@ -112,18 +121,25 @@ class LoadDraftRowSchema(Schema):
     """One container row of a draft, as typed so far: the inputs of a confirmation row,
     none required, none checked until the load is confirmed."""
 
-    number = DraftValue(load_default=None)
-    size_type = DraftValue(load_default=None)
-    seal = DraftValue(load_default=None)
-    owner = DraftValue(load_default=None)
-    tare_kg = DraftValue(load_default=None)
-    vgm_kg = DraftValue(load_default=None)
-    vgm_method = DraftValue(load_default=None)
-    cargo_kg = DraftValue(load_default=None)
-    packing_kg = DraftValue(load_default=None)
-    max_gross_kg = DraftValue(load_default=None)
-    vgm_certified_by = DraftValue(load_default=None)
-    weighed_at = DraftValue(load_default=None)
+    number = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Regexp(
+            r"^[A-Za-z0-9 ]{0,20}$",
+            error=_l("Up to 20 Latin letters, digits and spaces, as a container number has."),
+        ),
+    )
+    size_type = DraftValue()
+    seal = DraftValue()
+    owner = DraftValue()
+    tare_kg = DraftValue(whole=True)
+    vgm_kg = DraftValue(whole=True)
+    vgm_method = DraftValue()
+    cargo_kg = DraftValue(whole=True)
+    packing_kg = DraftValue(whole=True)
+    max_gross_kg = DraftValue(whole=True)
+    vgm_certified_by = DraftValue()
+    weighed_at = DraftValue()
 
 
 class LoadDraftSchema(Schema):

@@ -3,6 +3,7 @@
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from marshmallow import ValidationError
 
 from dryport.extensions import db
 from dryport.models import ContainerOwner, Role, VgmMethod
@@ -164,19 +165,22 @@ def _restored(booking, draft) -> dict:
 
 
 def _draft_rows(form: dict, units: int) -> list[dict]:
-    """The rows typed so far, one per container, blanks left out."""
+    """The rows typed so far, one per container, blanks left out; a value a draft cannot
+    keep (a number with a stray character) is left for the clerk to type again."""
+    schema = LoadDraftRowSchema()
     rows = []
     for index in range(units):
         prefix = f"containers.{index}."
-        rows.append(
-            {
-                key.removeprefix(prefix): value.strip()[:64]
-                for key, value in form.items()
-                if key.startswith(prefix)
-                and key.removeprefix(prefix) in DRAFT_INPUTS
-                and value.strip()
-            }
-        )
+        row = {
+            key.removeprefix(prefix): value.strip()
+            for key, value in form.items()
+            if key.startswith(prefix) and key.removeprefix(prefix) in DRAFT_INPUTS
+        }
+        row = {key: value for key, value in row.items() if value}
+        try:
+            rows.append(schema.load(row))
+        except ValidationError as error:
+            rows.append(schema.load({k: v for k, v in row.items() if k not in error.messages}))
     return rows
 
 

@@ -127,6 +127,16 @@ def _examples(world) -> dict:
                 },
             ],
         },  # fmt: skip
+        ("PUT", "/api/v1/bookings/{reference}/load-draft"): {
+            "rows": [
+                {
+                    "number": "CSQU3054383",
+                    "seal": "AK1",
+                    "tare_kg": 2300,
+                    "vgm_certified_by": "Wang Fang",
+                }
+            ],
+        },  # fmt: skip
         ("POST", "/api/v1/bookings/{reference}/reject"): {"reason": "Seal broken", "version": 1},
         ("POST", "/api/v1/bookings/{reference}/roll"): {
             "departure_id": world["second"].id,
