@@ -322,3 +322,15 @@ def test_a_draft_of_the_wrong_shape_is_refused(
     assert response.status_code == 422
     assert field in response.get_json()["errors"]
     assert db_session.scalar(select(LoadDraft.id)) is None
+
+
+def test_rejecting_the_load_removes_its_draft(client, db_session, people, make_booking):
+    booking = make_booking(people["shipper"][0].company)
+    headers = people["clerk"][1]
+    client.put(_draft_path(booking), json={"rows": [{"seal": "AK1"}]}, headers=headers)
+    rejected = client.post(
+        f"/api/v1/bookings/{booking.reference}/reject", json={"reason": "Seal broken"},
+        headers=headers,
+    )  # fmt: skip
+    assert rejected.status_code == 200
+    assert db_session.scalar(select(LoadDraft.id)) is None
