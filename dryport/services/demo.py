@@ -365,7 +365,12 @@ class _HistoryWriter:
             for size_type, quantity in lines:
                 for _ in range(quantity):
                     numbers.append(self._container(booking, size_type, clerk, status, confirmed))
-            events.append((confirmed, clerk, EventType.CONFIRMED, {"containers": numbers}))
+            weighed = sum(c.vgm_kg - c.tare_kg for c in booking.containers)
+            events.append((confirmed, clerk, EventType.CONFIRMED, {
+                "containers": numbers,
+                "declared_gross_kg": str(booking.gross_weight_kg),
+                "weighed_mass_kg": str(weighed),
+            }))  # fmt: skip
             self.confirmed.append((booking, clerk, confirmed))
             if departure.departed_at and status in (BookingStatus.DEPARTED, BookingStatus.ARRIVED):
                 events.append((departure.departed_at, self.operator, EventType.DEPARTED, {}))
