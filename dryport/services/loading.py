@@ -233,7 +233,8 @@ def reject_load(
     version: int | None = None,
     now: datetime | None = None,
 ) -> Booking:
-    """Reject a RECEIVED booking with a reason the shipper sees; its TEU are released."""
+    """Reject a RECEIVED booking with a reason the shipper sees; its TEU are released and a
+    saved draft of its load removed."""
     booking = booking_to_check(session, clerk, reference, version)
     capacity.release(session, booking.departure, booking.teu, booking.gross_weight_kg)
     booking.status = BookingStatus.REJECTED
@@ -242,6 +243,7 @@ def reject_load(
         session, booking, clerk, EventType.REJECTED,
         reason=reason, **{"from": "RECEIVED", "to": "REJECTED"},
     )  # fmt: skip
+    discard_draft(session, booking)
     flush(session)
     return booking
 

@@ -334,3 +334,14 @@ def test_rejecting_the_load_removes_its_draft(client, db_session, people, make_b
     )  # fmt: skip
     assert rejected.status_code == 200
     assert db_session.scalar(select(LoadDraft.id)) is None
+
+
+def test_the_waybill_names_the_shippers_signatory(client, people, make_booking, make_departure):
+    booking = make_booking(people["shipper"][0].company, departure=make_departure("WHSEA"))
+    assert _confirm(client, people, booking, container_rows("CSQU3054383")).status_code == 200
+    pdf = client.get(
+        f"/api/v1/bookings/{booking.reference}/waybill.pdf", headers=people["shipper"][1]
+    )
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages)
+    assert "certified by Wang Fang" in " ".join(text.split())
+    assert people["clerk"][0].name not in text
