@@ -345,3 +345,24 @@ def test_the_waybill_names_the_shippers_signatory(client, people, make_booking, 
     text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages)
     assert "certified by Wang Fang" in " ".join(text.split())
     assert people["clerk"][0].name not in text
+
+
+def test_a_closed_departure_holds_an_accepted_heavier_mass(
+    client, db_session, people, make_booking, make_departure
+):
+    from dryport.models import DepartureStatus
+
+    departure = make_departure(status=DepartureStatus.CLOSED)
+    booking = make_booking(
+        people["shipper"][0].company, departure=departure, gross_weight_kg=Decimal(10_000)
+    )
+    response = _confirm(
+        client,
+        people,
+        booking,
+        container_rows("CSQU3054383", gross_kg=12_000),
+        accept_weighed_mass=True,
+    )
+    assert response.status_code == 200, response.get_json()
+    db_session.expire_all()
+    assert db_session.get(Departure, departure.id).held_kg == Decimal(12_000)
