@@ -6,6 +6,7 @@ testing the application refuses to start without ``SECRET_KEY`` (see ``dryport.c
 
 import os
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -58,6 +59,9 @@ class Config:
     # Some ports count a 45 ft container as 2.25 TEU; the default is 2.
     TEU_PER_45FT = float(os.environ.get("TEU_PER_45FT", "2"))
     PAGE_SIZE = 25
+    # How far (per cent of the declared gross) the weighed cargo mass, Σ (VGM − tare), may
+    # differ from a booking's declared gross before the load check refuses it (DESIGN §10).
+    WEIGHT_TOLERANCE_PCT = Decimal(os.environ.get("WEIGHT_TOLERANCE_PCT", "5"))
     # Where the public verification page is reached: printed in every waybill's QR code.
     PUBLIC_URL = os.environ.get("PUBLIC_URL")
     # A TrueType CJK font to embed in PDFs; found on the machine when unset.

@@ -51,7 +51,8 @@ def _load(count: int) -> int:
         })  # fmt: skip
         rows = [
             {"number": make_number("TGH", 2 * n + i), "size_type": "45G1", "seal": f"S{n}{i}",
-             "tare_kg": 3750, "vgm_kg": 12750, "vgm_method": VgmMethod.METHOD_1}
+             "tare_kg": 3750, "vgm_kg": 12750, "vgm_method": VgmMethod.METHOD_1,
+             "vgm_certified_by": "Wang Fang"}
             for i in range(2)
         ]  # fmt: skip
         loading.confirm_load(db.session, clerk, booking.reference, rows)

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 
 from dryport.models import (
     BookingStatus,
+    ContainerOwner,
     DeliveryStatus,
     DepartureStatus,
     DocumentType,
@@ -49,6 +50,8 @@ LABELS = {
     EventType.WAYBILL_ISSUED: _l("Waybill issued"),
     VgmMethod.METHOD_1: _l("Method 1: packed container weighed"),
     VgmMethod.METHOD_2: _l("Method 2: cargo, packing and tare added"),
+    ContainerOwner.COC: _l("COC: carrier-owned"),
+    ContainerOwner.SOC: _l("SOC: shipper-owned"),
     DocumentType.RAIL_WAYBILL: _l("Domestic rail waybill"),
     DocumentType.CIM_SMGS: _l("CIM/SMGS consignment note"),
     DocumentType.MULTIMODAL: _l("Multimodal transport document"),

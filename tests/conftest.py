@@ -328,6 +328,25 @@ def api_token(client):
     return get
 
 
+def container_rows(*numbers, size_type="22G1", gross_kg=12_000, tare_kg=2_300, **overrides):
+    """Confirmation rows for ``numbers`` whose weighed cargo mass, Σ (VGM − tare), is
+    ``gross_kg`` (``make_booking``'s default gross), each signed for by a named person."""
+    cargo = gross_kg // len(numbers) if numbers else 0
+    return [
+        {
+            "number": number,
+            "size_type": size_type,
+            "seal": f"AK{index:05d}",
+            "tare_kg": tare_kg,
+            "vgm_kg": tare_kg + cargo + (gross_kg - cargo * len(numbers) if index == 0 else 0),
+            "vgm_method": "METHOD_1",
+            "vgm_certified_by": "Wang Fang",
+            **overrides,
+        }
+        for index, number in enumerate(numbers)
+    ]
+
+
 # ---- shipped volume, for the reports -------------------------------------------------
 
 B = BookingStatus

@@ -172,3 +172,34 @@ def test_first_wave_bookings_get_their_route_end_point_and_lose_nothing(
     db.session.commit()
     route = db.session.scalar(select(Route).where(Route.code == "XAEU"))
     assert "DEDUI" in [p.code for p in route.destinations] and len(route.destinations) == 6
+
+
+def test_containers_confirmed_before_the_signatory_was_asked_are_coc_and_not_recorded(
+    app, make_user, make_booking
+):
+    """The load-check migration keeps every container; the owner it adds is COC, the
+    signatory, the weighing time and the packing mass are unknown (NULL)."""
+    from dryport.models import BookingStatus, Container, ContainerOwner, LoadDraft, VgmMethod
+
+    booking = make_booking(make_user().company, status=BookingStatus.CONFIRMED)
+    booking.containers.append(
+        Container(
+            number="CSQU3054383", size_type="22G1", seal_no="S1", tare_kg=2300, vgm_kg=14300,
+            vgm_method=VgmMethod.METHOD_2, cargo_kg=11800, packing_kg=200, weighed_by="clerk",
+            owner=ContainerOwner.SOC, vgm_certified_by="王芳",
+        )
+    )  # fmt: skip
+    db.session.add(LoadDraft(booking=booking, rows=[{"seal": "S1"}]))
+    db.session.commit()
+    downgrade(revision="3f9d2c6b8e41-1")
+    upgrade()
+    db.session.expire_all()
+    container = db.session.scalar(select(Container))
+    assert (container.number, container.vgm_kg, container.cargo_kg) == ("CSQU3054383", 14300, 11800)
+    assert container.owner is ContainerOwner.COC
+    assert (container.vgm_certified_by, container.weighed_at, container.packing_kg) == (
+        None,
+        None,
+        None,
+    )
+    assert db.session.scalar(select(LoadDraft.id)) is None  # the drafts table is new again

@@ -14,12 +14,15 @@ from dryport.schemas.operations import (
     DepartureCancelSchema,
     DepartureCreateSchema,
     DepartureUpdateSchema,
+    LoadDraftOutSchema,
+    LoadDraftSchema,
     RejectSchema,
     RollSchema,
 )
 from dryport.schemas.reference import DepartureSchema
-from dryport.services import loading, operations, rolls
+from dryport.services import load_drafts, loading, operations, rolls
 from dryport.services.access import STAFF
+from dryport.services.errors import NotFound
 
 blp = Blueprint("api_operations", __name__, description="Load checks and departures")
 
@@ -35,8 +38,37 @@ DEPARTURE = "/departures/<id:departure_id>"
 def confirm(body, reference):
     """Confirm a load with its containers (clerk of the origin station)"""
     return loading.confirm_load(
-        db.session, current_api_user(), reference, body["containers"], body["version"]
+        db.session,
+        current_api_user(),
+        reference,
+        body["containers"],
+        body["version"],
+        accept_weighed_mass=body["accept_weighed_mass"],
     )
+
+
+@blp.route("/bookings/<reference:reference>/load-draft", methods=["PUT"])
+@token_required(Role.CLERK)
+@blp.doc(security=BEARER)
+@blp.arguments(LoadDraftSchema)
+@blp.response(200, LoadDraftOutSchema)
+@problems(404, 409, descriptions={409: "Not RECEIVED any more"})
+def save_load_draft(body, reference):
+    """Save a partly checked load: its container rows as typed (clerk of the origin station)"""
+    return load_drafts.save_draft(db.session, current_api_user(), reference, body["rows"])
+
+
+@blp.route("/bookings/<reference:reference>/load-draft", methods=["GET"])
+@token_required(Role.CLERK)
+@blp.doc(security=BEARER)
+@blp.response(200, LoadDraftOutSchema)
+@problems(404, descriptions={404: "No draft saved, or not your station's booking"})
+def get_load_draft(reference):
+    """The saved partly checked load (clerk of the origin station)"""
+    draft = load_drafts.get_draft(db.session, current_api_user(), reference)
+    if draft is None:
+        raise NotFound()
+    return draft
 
 
 @blp.route("/bookings/<reference:reference>/reject", methods=["POST"])

@@ -10,7 +10,7 @@ from dryport.models.booking import (
     EventType,
 )
 from dryport.models.company import Company
-from dryport.models.container import Container, VgmMethod
+from dryport.models.container import Container, ContainerOwner, LoadDraft, VgmMethod
 from dryport.models.counter import Counter
 from dryport.models.departure import Departure, DepartureStatus, ShippedVolume
 from dryport.models.idempotency import IdempotencyKey
@@ -39,6 +39,7 @@ __all__ = [
     "BookingStatus",
     "Company",
     "Container",
+    "ContainerOwner",
     "Counter",
     "DeliveryStatus",
     "Departure",
@@ -47,6 +48,7 @@ __all__ = [
     "EventType",
     "IdempotencyKey",
     "Leg",
+    "LoadDraft",
     "LegCarrier",
     "Place",
     "PlaceKind",

@@ -1,7 +1,7 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dryport.db import UTCDateTime, enum_type, utcnow
@@ -13,6 +13,11 @@ from dryport.models.user import User
 class VgmMethod(enum.Enum):
     METHOD_1 = "METHOD_1"  # SOLAS VI/2: the packed container is weighed
     METHOD_2 = "METHOD_2"  # cargo, packing and tare are weighed and added
+
+
+class ContainerOwner(enum.Enum):
+    COC = "COC"  # carrier-owned: the railway's or the line's box
+    SOC = "SOC"  # shipper-owned
 
 
 class Container(db.Model):
@@ -47,10 +52,38 @@ class Container(db.Model):
     vgm_kg: Mapped[int]
     max_gross_kg: Mapped[int | None]  # the container plate's, when it differs from ISO 668
     vgm_method: Mapped[VgmMethod] = mapped_column(enum_type(VgmMethod, "vgm_method"))
+    packing_kg: Mapped[int | None]  # method 2: dunnage, pallets, bracing
     weighed_by: Mapped[str] = mapped_column(String(64))
+    owner: Mapped[ContainerOwner] = mapped_column(
+        enum_type(ContainerOwner, "container_owner"),
+        default=ContainerOwner.COC,
+        server_default=ContainerOwner.COC.name,
+    )
+    # The person who signs the VGM for the shipper; NULL only on containers confirmed before
+    # it was asked (shown as "not recorded").
+    vgm_certified_by: Mapped[str | None] = mapped_column(String(64))
+    weighed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     live: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     booking: Mapped[Booking] = relationship(back_populates="containers")
     recorded_by: Mapped[User | None] = relationship()
+
+
+class LoadDraft(db.Model):
+    """A partly checked load: the container rows as the clerk typed them, kept until the load
+    is confirmed or rejected. Values are kept as typed (checked only on confirmation)."""
+
+    __tablename__ = "load_drafts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    booking_id: Mapped[int] = mapped_column(
+        ForeignKey("bookings.id", ondelete="CASCADE"), unique=True
+    )
+    rows: Mapped[list] = mapped_column(JSON, default=list)
+    saved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    booking: Mapped[Booking] = relationship()
+    saved_by: Mapped[User | None] = relationship()

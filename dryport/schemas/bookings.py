@@ -14,7 +14,7 @@ from marshmallow import (
     validates_schema,
 )
 
-from dryport.models import BookingStatus, EventType, VgmMethod
+from dryport.models import BookingStatus, ContainerOwner, EventType, VgmMethod
 from dryport.schemas.numbers import Amount, WholeNumber
 from dryport.schemas.search import Search
 from dryport.schemas.sorting import Sort
@@ -404,6 +404,21 @@ class EquipmentSchema(Schema):
     tare_kg = fields.Integer()
     vgm_kg = fields.Integer()
     vgm_method = fields.Enum(VgmMethod)
+    cargo_kg = fields.Integer(allow_none=True)
+    packing_kg = fields.Integer(
+        allow_none=True, metadata={"description": "Method 2: packing and securing material"}
+    )
+    owner = fields.Enum(
+        ContainerOwner, metadata={"description": "SOC (shipper-owned) or COC (carrier-owned)"}
+    )
+    vgm_certified_by = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "The person who signed the VGM for the shipper; null: not recorded"
+            " (confirmed before it was asked)"
+        },
+    )
+    weighed_at = fields.AwareDateTime(allow_none=True)
 
 
 class _Itself(fields.Nested):

@@ -1,9 +1,11 @@
 """Input of the clerk's and the operator's actions, shared by their pages and the API."""
 
-from flask_babel import lazy_gettext as _l
-from marshmallow import Schema, fields, post_load, pre_load, validate
+import re
 
-from dryport.models import VgmMethod
+from flask_babel import lazy_gettext as _l
+from marshmallow import Schema, ValidationError, fields, post_load, pre_load, validate
+
+from dryport.models import ContainerOwner, VgmMethod
 from dryport.schemas.bookings import ID_RANGE
 from dryport.schemas.reference import Moment
 
@@ -30,6 +32,11 @@ def _crossing(**kwargs) -> fields.String:
     )
 
 
+def _a_name(value: str) -> None:
+    if not any(character.isalpha() for character in value):
+        raise ValidationError(str(_l("A person's name.")))
+
+
 class ConfirmContainerSchema(Schema):
     """One container of a load: as the clerk reads it off the box and the weighbridge."""
 
@@ -44,10 +51,32 @@ class ConfirmContainerSchema(Schema):
     vgm_kg = _kg(1, 60_000, load_default=None)
     vgm_method = fields.Enum(VgmMethod, load_default=VgmMethod.METHOD_1)
     cargo_kg = _kg(0, 60_000, load_default=None)
-    packing_kg = _kg(0, 10_000, load_default=None)
+    packing_kg = _kg(
+        0,
+        10_000,
+        load_default=None,
+        metadata={"description": "Method 2: packing and securing material, stored"},
+    )
     max_gross_kg = _kg(10_000, 40_000, load_default=None)
     weighed_by = fields.String(
         load_default=None, validate=validate.Length(max=64, error=_l("At most 64 characters."))
+    )
+    owner = fields.Enum(
+        ContainerOwner,
+        load_default=ContainerOwner.COC,
+        metadata={"description": "SOC (shipper-owned) or COC (carrier-owned, the default)"},
+    )
+    vgm_certified_by = fields.String(
+        required=True,
+        validate=[
+            validate.Length(min=2, max=64, error=_l("2 to 64 characters.")),
+            _a_name,
+        ],
+        metadata={"description": "The person who signs the VGM for the shipper"},
+    )
+    weighed_at = Moment(
+        load_default=None,
+        metadata={"description": "When the container (method 1) or its contents were weighed"},
     )
 
     @pre_load
@@ -71,6 +100,78 @@ class ConfirmSchema(Schema):
         validate=validate.Length(min=1, max=500, error=_l("One row per container.")),
     )
     version = fields.Integer(load_default=None, strict=True)
+    accept_weighed_mass = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "When Σ (VGM − tare) differs from the declared gross by more than"
+            " the tolerance: make the weighed mass the booking's gross"
+        },
+    )
+
+
+class DraftValue(fields.Field):
+    """A value of a draft row as typed: text of at most 64 characters, a whole number, or
+    null; with ``whole``, only a whole number (or its ASCII digits), as a mass input takes."""
+
+    def __init__(self, *, whole: bool = False, **kwargs):
+        super().__init__(load_default=None, allow_none=True, **kwargs)
+        self.whole = whole
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 10**9:
+            return value
+        if isinstance(value, str) and self.whole and re.fullmatch(r"[0-9]{1,9}", value.strip()):
+            return value.strip()
+        if isinstance(value, str) and not self.whole and len(value.strip()) <= 64:
+            return value.strip() or None
+        if self.whole:
+            raise ValidationError(str(_l("A whole number.")))
+        raise ValidationError(str(_l("Text of at most 64 characters, or a whole number.")))
+
+
+class LoadDraftRowSchema(Schema):
+    """One container row of a draft, as typed so far: the inputs of a confirmation row,
+    none required, none checked until the load is confirmed."""
+
+    number = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Regexp(
+            r"^[A-Za-z0-9 ]{0,20}$",
+            error=_l("Up to 20 Latin letters, digits and spaces, as a container number has."),
+        ),
+    )
+    size_type = DraftValue()
+    seal = DraftValue()
+    owner = DraftValue()
+    tare_kg = DraftValue(whole=True)
+    vgm_kg = DraftValue(whole=True)
+    vgm_method = DraftValue()
+    cargo_kg = DraftValue(whole=True)
+    packing_kg = DraftValue(whole=True)
+    max_gross_kg = DraftValue(whole=True)
+    vgm_certified_by = DraftValue()
+    weighed_at = DraftValue()
+
+
+class LoadDraftSchema(Schema):
+    """Body of ``PUT /api/v1/bookings/{reference}/load-draft``."""
+
+    rows = fields.List(
+        fields.Nested(LoadDraftRowSchema),
+        required=True,
+        validate=validate.Length(max=500, error=_l("At most 500 rows.")),
+        metadata={
+            "description": "Row i is the booking's i-th container as the check page lists"
+            " them; values as typed, checked only on confirmation"
+        },
+    )
+
+
+class LoadDraftOutSchema(Schema):
+    rows = fields.List(fields.Dict())
+    saved_at = fields.AwareDateTime()
+    saved_by = fields.Function(lambda d: d.saved_by.name if d.saved_by else None)
 
 
 class RejectSchema(Schema):

@@ -53,6 +53,17 @@ _RELEASE = (
     .returning(*_LOCKED)
     .execution_options(synchronize_session=False)
 )
+_REWEIGH = (
+    update(Departure)
+    .where(
+        Departure.id == bindparam("departure_id"),
+        Departure.held_kg + _KG >= 0,
+        or_(Departure.capacity_kg.is_(None), Departure.held_kg + _KG <= Departure.capacity_kg),
+    )
+    .values(held_kg=Departure.held_kg + _KG)
+    .returning(*_LOCKED)
+    .execution_options(synchronize_session=False)
+)
 
 
 def hold(
@@ -87,6 +98,31 @@ def release(session: Session, departure: Departure, teu: Decimal, kg: Decimal = 
     row = session.execute(_RELEASE, {"departure_id": departure.id, "teu": teu, "kg": kg}).first()
     if row is None:  # released already by a change that won a race with this one
         raise stale()
+    _locked(departure, row)
+
+
+def reweigh(session: Session, departure: Departure, kg: Decimal) -> None:
+    """A loaded booking's gross becomes its weighed mass: hold ``kg`` more (negative: less)
+    on ``departure``, whatever its status (the containers are in the yard already; a CLOSED
+    departure takes no new bookings, not a truer weight). Raises ``CapacityExceeded`` when
+    more would pass the departure's weight limit."""
+    if kg == 0:
+        return
+    row = session.execute(_REWEIGH, {"departure_id": departure.id, "kg": kg}).first()
+    if row is None:
+        capacity_kg, held_kg = session.execute(
+            select(Departure.capacity_kg, Departure.held_kg).where(Departure.id == departure.id)
+        ).one()
+        if capacity_kg is None or held_kg + kg < 0:
+            raise stale()
+        raise CapacityExceeded(
+            _l(
+                "Not enough weight capacity: %(requested)s kg more, %(free)s kg free.",
+                requested=f"{kg:,.0f}",
+                free=f"{Decimal(capacity_kg) - held_kg:,.0f}",
+            ),
+            available_kg=float(Decimal(capacity_kg) - held_kg),
+        )
     _locked(departure, row)
 
 

@@ -148,6 +148,19 @@ def validate_number(raw: str) -> str:
         raise Invalid(_l("%(number)s is not a valid container number.", number=number)) from None
 
 
+def cargo_category_problem(number: str):
+    """Why a valid number cannot carry a load (a message), or None for category U: J is
+    detachable equipment (a generator set, say) and Z a trailer or chassis, not a box."""
+    if number[3] == "U":
+        return None
+    return _l(
+        "%(number)s is category %(category)s (J: detachable equipment, Z: trailer or "
+        "chassis); only a category U container carries cargo.",
+        number=number,
+        category=number[3],
+    )
+
+
 def make_number(owner: str, serial: int) -> str:
     """A valid ISO 6346 number for owner code ``owner`` (3 letters + U) and a serial."""
     body = f"{owner}U{serial:06d}"

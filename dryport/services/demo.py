@@ -22,6 +22,7 @@ from dryport.models import (
     BookingLine,
     BookingStatus,
     Container,
+    ContainerOwner,
     Departure,
     DepartureStatus,
     EventType,
@@ -74,6 +75,8 @@ ORIGIN_WEIGHTS = {
 MAX_CARGO_PER_CONTAINER_KG = 24_000  # keeps every demo VGM under 30,480 kg
 
 OWNER_CODES = ("CSN", "TGH", "TCN", "CAI", "MSK", "HKX")
+# The shippers' people who sign a container's VGM (SOLAS VI/2), not the port's clerks.
+VGM_SIGNATORIES = ("王芳", "李建国", "陈晓梅", "张伟", "刘洋")
 
 
 @dataclass
@@ -346,8 +349,13 @@ class _HistoryWriter:
             numbers = []
             for size_type, quantity in lines:
                 for _ in range(quantity):
-                    numbers.append(self._container(booking, size_type, clerk, status))
-            events.append((confirmed, clerk, EventType.CONFIRMED, {"containers": numbers}))
+                    numbers.append(self._container(booking, size_type, clerk, status, confirmed))
+            weighed = sum(c.vgm_kg - c.tare_kg for c in booking.containers)
+            events.append((confirmed, clerk, EventType.CONFIRMED, {
+                "containers": numbers,
+                "declared_gross_kg": str(booking.gross_weight_kg),
+                "weighed_mass_kg": str(weighed),
+            }))  # fmt: skip
             self.confirmed.append((booking, clerk, confirmed))
             if departure.departed_at and status in (BookingStatus.DEPARTED, BookingStatus.ARRIVED):
                 events.append((departure.departed_at, self.operator, EventType.DEPARTED, {}))
@@ -362,7 +370,7 @@ class _HistoryWriter:
         """``hours`` after ``created``, but never after now: a timeline holds no future."""
         return min(created + timedelta(hours=hours), self.now)
 
-    def _container(self, booking, size_type, clerk, status) -> str:
+    def _container(self, booking, size_type, clerk, status, confirmed) -> str:
         self.serial += 1
         number = make_number(self.rng.choice(OWNER_CODES), self.serial)
         tare = typical_tare_kg(size_type)
@@ -378,6 +386,10 @@ class _HistoryWriter:
                 vgm_kg=tare + cargo,
                 vgm_method=VgmMethod.METHOD_1,
                 weighed_by=clerk.name,
+                # every tenth box the shipper's own; the VGM signed by its shipping clerk
+                owner=ContainerOwner.SOC if self.serial % 10 == 0 else ContainerOwner.COC,
+                vgm_certified_by=VGM_SIGNATORIES[self.serial % len(VGM_SIGNATORIES)],
+                weighed_at=confirmed - timedelta(hours=3),
                 recorded_by=clerk,
                 live=status in (BookingStatus.CONFIRMED, BookingStatus.DEPARTED),
             )

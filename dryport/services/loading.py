@@ -2,15 +2,19 @@
 containers, and rejecting one.
 
 A load is confirmed with one container per requested unit, each with a valid ISO 6346 number
-of a requested size-type, a seal, and a verified gross mass (SOLAS VI/2) within the
-container's maximum. A container number is on at most one live booking (the database's
-partial unique index has the last word).
+of category U and of a requested size-type, a seal, and a verified gross mass (SOLAS VI/2)
+within the container's maximum, signed for the shipper by a named person. A container number
+is on at most one live booking (the database's partial unique index has the last word). The
+weighed cargo mass, Σ (VGM − tare), agrees with the booking's declared gross within
+``WEIGHT_TOLERANCE_PCT``, or the clerk accepts it as the booking's gross.
 """
 
 from collections import Counter
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
+from decimal import Decimal
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -21,9 +25,11 @@ from dryport.models import (
     Booking,
     BookingStatus,
     Container,
+    ContainerOwner,
     Departure,
     DepartureStatus,
     EventType,
+    LoadDraft,
     Role,
     User,
     VgmMethod,
@@ -37,13 +43,16 @@ from dryport.services.bookings import (
     get_booking_for_change,
     record_event,
 )
-from dryport.services.clock import utcnow
-from dryport.services.containers import MAX_GROSS_KG, validate_number
+from dryport.services.clock import local_minute, utcnow
+from dryport.services.containers import MAX_GROSS_KG, cargo_category_problem, validate_number
 from dryport.services.errors import Conflict, Invalid
 from dryport.services.pagination import Sorting, order_by
 from dryport.services.search import search_text
 
 OPEN_DEPARTURE = (DepartureStatus.SCHEDULED, DepartureStatus.CLOSED)
+#: How long before its confirmation a container may have been weighed: a VGM older than
+#: that belongs to another trip, or to a typing error.
+WEIGHED_WITHIN = timedelta(days=30)
 
 
 QUEUE_SORTING = Sorting(
@@ -80,7 +89,12 @@ def station_queue(
     return list(session.scalars(order_by(stmt, sort, QUEUE_SORTING)))
 
 
-def _receivable(session: Session, clerk: User, reference: str, version: int | None) -> Booking:
+def booking_to_check(
+    session: Session, clerk: User, reference: str, version: int | None = None
+) -> Booking:
+    """The RECEIVED booking of the clerk's station with ``reference``, its departure locked
+    (``bookings.get_booking_for_change``). Raises ``NotFound`` outside the clerk's station,
+    ``Conflict`` when stale, no longer RECEIVED, or its departure has left."""
     require_role(clerk, Role.CLERK)
     booking = get_booking_for_change(session, clerk, reference)  # another station's: NotFound
     if version is not None:
@@ -104,24 +118,47 @@ def confirm_load(
     rows: list[dict],
     version: int | None = None,
     now: datetime | None = None,
+    accept_weighed_mass: bool = False,
 ) -> Booking:
     """Confirm a RECEIVED booking of the clerk's station with its containers.
 
-    ``rows`` is what ``ConfirmSchema`` loaded. Raises ``Invalid`` with per-row, per-field
-    messages, ``Conflict`` when the booking is no longer RECEIVED or changed meanwhile.
+    ``rows`` is what ``ConfirmSchema`` loaded. The weighed cargo mass, Σ (VGM − tare), must
+    agree with the declared gross within ``WEIGHT_TOLERANCE_PCT``; with
+    ``accept_weighed_mass`` the booking's gross becomes the weighed mass instead (its
+    departure holds the difference) and the timeline records both. A saved draft of the
+    load is removed. Raises ``Invalid`` with per-row, per-field messages (or on
+    ``containers`` for the masses), ``Conflict`` when the booking is no longer RECEIVED or
+    changed meanwhile, ``CapacityExceeded`` when an accepted heavier mass passes the
+    departure's weight limit.
     """
-    booking = _receivable(session, clerk, reference, version)
-    containers = _check_rows(session, booking, rows)
+    now = now or utcnow()
+    booking = booking_to_check(session, clerk, reference, version)
+    containers = _check_rows(session, booking, rows, now)
+    declared = booking.gross_weight_kg
+    weighed = weighed_cargo_kg(containers)
+    masses = {"declared_gross_kg": str(declared), "weighed_mass_kg": str(weighed)}
+    if not within_tolerance(declared, weighed):
+        if not accept_weighed_mass:
+            raise Invalid(
+                _l("The weighed mass does not agree with the declared gross."),
+                errors={"containers": [_mass_problem(declared, weighed)]},
+            )
+        check_reweighed_cargo(booking, weighed)
+        capacity.reweigh(session, booking.departure, weighed - declared)
+        booking.gross_weight_kg = weighed
+        masses["gross_weight_kg"] = [str(declared), str(weighed)]
     for container in containers:
         container.recorded_by = clerk
         container.weighed_by = container.weighed_by or clerk.name
         booking.containers.append(container)
     booking.status = BookingStatus.CONFIRMED
-    booking.updated_at = now or utcnow()
+    booking.updated_at = now
     record_event(
-        session, booking, clerk, EventType.CONFIRMED,
-        containers=[c.number for c in containers], **{"from": "RECEIVED", "to": "CONFIRMED"},
+        session, booking, clerk, EventType.CONFIRMED, now,
+        containers=[c.number for c in containers], **masses,
+        **{"from": "RECEIVED", "to": "CONFIRMED"},
     )  # fmt: skip
+    discard_draft(session, booking)
     waybills.issue_waybill(session, booking, clerk, now)
     try:
         with session.begin_nested():
@@ -151,6 +188,61 @@ def confirm_load(
     return booking
 
 
+def weighed_cargo_kg(containers) -> Decimal:
+    """The cargo mass the weighing found: Σ (VGM − tare) of the containers."""
+    return Decimal(sum(c.vgm_kg - c.tare_kg for c in containers))
+
+
+def within_tolerance(declared: Decimal, weighed: Decimal) -> bool:
+    """Whether the weighed mass differs from the declared gross by at most
+    ``WEIGHT_TOLERANCE_PCT`` per cent of the declared gross (exactly that much agrees)."""
+    tolerance = Decimal(current_app.config["WEIGHT_TOLERANCE_PCT"])
+    return abs(weighed - declared) * 100 <= tolerance * declared
+
+
+def _mass_problem(declared: Decimal, weighed: Decimal):
+    return _l(
+        "The containers' cargo weighs %(weighed)s kg (VGM less tare), the booking declares"
+        " %(declared)s kg gross: more than %(pct)s %% apart. Correct the rows, or accept the"
+        " weighed mass as the booking's gross.",
+        weighed=f"{weighed:,.0f}",
+        declared=f"{declared:,.1f}".removesuffix(".0"),
+        pct=f"{Decimal(current_app.config['WEIGHT_TOLERANCE_PCT']).normalize():f}",
+    )
+
+
+def check_reweighed_cargo(booking: Booking, weighed: Decimal) -> None:
+    """The booking's cargo rules, checked on the weighed mass before it becomes the gross.
+
+    Each container's VGM is already within its own maximum gross, so the weighed mass fits
+    the boxes really loaded (a limit reckoned with typical tares is not asked again of a
+    weighed figure). A declared net weight above the weighed mass is ``Invalid`` on
+    ``containers``: the shipper amends the net weight, or the load is weighed again.
+    """
+    net = booking.net_weight_kg
+    if net is not None and net > weighed:
+        raise Invalid(
+            _l("The weighed mass is below the declared net weight."),
+            errors={
+                "containers": [
+                    _l(
+                        "The weighed cargo mass, %(weighed)s kg, is below the declared net"
+                        " weight of %(net)s kg: it cannot become the gross.",
+                        weighed=f"{weighed:,}",
+                        net=f"{net:,}",
+                    )
+                ]
+            },
+        )
+
+
+def discard_draft(session: Session, booking: Booking) -> None:
+    """Remove the booking's saved partly checked load, if any (once the load is decided)."""
+    draft = session.scalar(select(LoadDraft).where(LoadDraft.booking_id == booking.id))
+    if draft is not None:
+        session.delete(draft)
+
+
 def reject_load(
     session: Session,
     clerk: User,
@@ -159,8 +251,9 @@ def reject_load(
     version: int | None = None,
     now: datetime | None = None,
 ) -> Booking:
-    """Reject a RECEIVED booking with a reason the shipper sees; its TEU are released."""
-    booking = _receivable(session, clerk, reference, version)
+    """Reject a RECEIVED booking with a reason the shipper sees; its TEU are released and a
+    saved draft of its load removed."""
+    booking = booking_to_check(session, clerk, reference, version)
     capacity.release(session, booking.departure, booking.teu, booking.gross_weight_kg)
     booking.status = BookingStatus.REJECTED
     booking.updated_at = now or utcnow()
@@ -168,11 +261,14 @@ def reject_load(
         session, booking, clerk, EventType.REJECTED,
         reason=reason, **{"from": "RECEIVED", "to": "REJECTED"},
     )  # fmt: skip
+    discard_draft(session, booking)
     flush(session)
     return booking
 
 
-def _check_rows(session: Session, booking: Booking, rows: list[dict]) -> list[Container]:
+def _check_rows(
+    session: Session, booking: Booking, rows: list[dict], now: datetime
+) -> list[Container]:
     errors: dict = {}
 
     def fail(index: int, field: str, message) -> None:
@@ -193,11 +289,26 @@ def _check_rows(session: Session, booking: Booking, rows: list[dict]) -> list[Co
         except Invalid as error:
             fail(index, "number", error.message)
             number = None
-        if number and number in seen:
+        if number and (problem := cargo_category_problem(number)):
+            fail(index, "number", problem)
+        elif number and number in seen:
             fail(index, "number", _l("Entered twice (row %(row)d too).", row=seen[number] + 1))
         elif number:
             seen[number] = index
         vgm = _vgm(row, lambda field, message, i=index: fail(i, field, message))
+        certified_by = (row.get("vgm_certified_by") or "").strip()
+        if not certified_by:
+            fail(index, "vgm_certified_by", _l("Name the person who signs the VGM."))
+        weighed_at = row.get("weighed_at")
+        if weighed_at is not None and not now - WEIGHED_WITHIN <= weighed_at <= now:
+            fail(
+                index,
+                "weighed_at",
+                _l(
+                    "Enter a time from %(earliest)s to now (Beijing time).",
+                    earliest=local_minute(now - WEIGHED_WITHIN),
+                ),
+            )
         containers.append(
             Container(
                 number=number or row["number"],
@@ -205,10 +316,14 @@ def _check_rows(session: Session, booking: Booking, rows: list[dict]) -> list[Co
                 seal_no=row["seal"],
                 tare_kg=row["tare_kg"],
                 cargo_kg=row.get("cargo_kg"),
+                packing_kg=row.get("packing_kg"),
                 vgm_kg=vgm or 0,
                 max_gross_kg=row.get("max_gross_kg"),
                 vgm_method=row["vgm_method"],
                 weighed_by=row.get("weighed_by") or "",
+                owner=row.get("owner") or ContainerOwner.COC,
+                vgm_certified_by=certified_by,
+                weighed_at=weighed_at,
                 live=True,
             )
         )

@@ -219,7 +219,10 @@ def document(waybill: Waybill) -> WaybillDoc:
             f"毛重 gross {booking.gross_weight_kg:,.1f} kg · VGM {vgm_total:,} kg"
         ),
         legs=[_leg(leg, legs, origin, f"{departure.service_no} {departs}") for leg in legs],
-        weighed_by=", ".join(sorted({c.weighed_by for c in booking.containers if c.weighed_by})),
+        # The VGM's signatory is the shipper's person; before it was asked, who weighed.
+        weighed_by=", ".join(
+            sorted({c.vgm_certified_by or c.weighed_by for c in booking.containers} - {""})
+        ),
         containers=[
             ContainerRow(
                 number=c.number,

@@ -30,6 +30,29 @@ TEXTS = (
     _l("Stale version, past the cut-off, or not cancellable"),
     _l("Confirm a load with its containers (clerk of the origin station)"),
     _l("Not RECEIVED any more, or changed meanwhile"),
+    _l("Save a partly checked load: its container rows as typed (clerk of the origin station)"),
+    _l("Not RECEIVED any more"),
+    _l("The saved partly checked load (clerk of the origin station)"),
+    _l("No draft saved, or not your station's booking"),
+    # the fields the load check added (DESIGN §10), as the OpenAPI document describes them
+    _l("Method 2: packing and securing material, stored"),
+    _l("Method 2: packing and securing material"),
+    _l("SOC (shipper-owned) or COC (carrier-owned, the default)"),
+    _l("SOC (shipper-owned) or COC (carrier-owned)"),
+    _l("The person who signs the VGM for the shipper"),
+    _l("When the container (method 1) or its contents were weighed"),
+    _l(
+        "When Σ (VGM − tare) differs from the declared gross by more than the tolerance: make"
+        " the weighed mass the booking's gross"
+    ),
+    _l(
+        "The person who signed the VGM for the shipper; null: not recorded (confirmed before it"
+        " was asked)"
+    ),
+    _l(
+        "Row i is the booking's i-th container as the check page lists them; values as typed,"
+        " checked only on confirmation"
+    ),
     _l("The booking's timeline, by default oldest first"),
     _l("Reject a load with a reason the shipper sees (clerk of the origin station)"),
     _l("Roll a booking to another departure of the same route"),

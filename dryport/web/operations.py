@@ -32,13 +32,18 @@ from dryport.services.errors import DomainError
 from dryport.services.pagination import paginate
 from dryport.web.access import role_required
 from dryport.web.confirm import confirm_page, confirmed
-from dryport.web.forms import domain_errors, load_nested_form, route_filter, unflatten
+from dryport.web.forms import (
+    beijing_input,
+    domain_errors,
+    load_nested_form,
+    route_filter,
+    unflatten,
+)
 from dryport.web.lists import listing
 
 bp = Blueprint("operations", __name__, url_prefix="/operations")
 
 INTEGERS = frozenset({"capacity_teu", "capacity_kg", "version"})
-LOCAL_OFFSET = "+08:00"  # the form's datetime-local inputs are Beijing time
 
 
 @bp.route("/")
@@ -278,8 +283,8 @@ def _times(form) -> dict:
     """The form nested, its Beijing-time inputs given their offset."""
     data = unflatten(form, INTEGERS)
     for key in ("departs_at", "cutoff_at"):
-        if key in data and len(data[key]) == 16:  # 2026-12-01T10:00
-            data[key] += LOCAL_OFFSET
+        if key in data:
+            data[key] = beijing_input(data[key])
     return data
 
 

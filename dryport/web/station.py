@@ -1,23 +1,32 @@
 """The clerk's pages: the station's load queue, and checking a load (confirm or reject)."""
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from marshmallow import ValidationError
 
 from dryport.extensions import db
-from dryport.models import Role, VgmMethod
-from dryport.schemas.operations import ConfirmSchema, RejectSchema
-from dryport.services import bookings, loading
+from dryport.models import ContainerOwner, Role, VgmMethod
+from dryport.schemas.operations import ConfirmSchema, LoadDraftRowSchema, RejectSchema
+from dryport.services import bookings, load_drafts, loading
 from dryport.services.containers import format_teu, number_from_line
 from dryport.services.departures import station_cutoff
+from dryport.services.digits import is_whole_number, whole_number
 from dryport.services.errors import DomainError
 from dryport.web.access import role_required
 from dryport.web.confirm import confirm_page, confirmed
-from dryport.web.forms import domain_errors, load_nested_form, unflatten
+from dryport.web.forms import (
+    attempt,
+    beijing_input,
+    domain_errors,
+    load_nested_form,
+    unflatten,
+)
 from dryport.web.lists import listing
 
 bp = Blueprint("station", __name__, url_prefix="/station")
 
+DRAFT_INPUTS = frozenset(LoadDraftRowSchema().fields)
 ROW_INTEGERS = frozenset({"tare_kg", "vgm_kg", "cargo_kg", "packing_kg", "max_gross_kg", "version"})
 
 
@@ -37,26 +46,47 @@ def queue():
 @bp.route("/bookings/<reference:reference>/check", methods=["GET", "POST"])
 @role_required(Role.CLERK)
 def check_load(reference: str):
+    """Check a load: its container rows, confirmed, or saved as a draft to finish later."""
     booking = bookings.get_booking(db.session, current_user, reference)
     units = [line.size_type for line in booking.lines for _ in range(line.quantity)]
-    form = dict(request.form) if request.method == "POST" else {"version": str(booking.version)}
+    draft = load_drafts.get_draft(db.session, current_user, reference)
+    form = dict(request.form) if request.method == "POST" else _restored(booking, draft)
     errors: dict[str, list[str]] = {}
     status = 200
-    if request.method == "POST" and request.form.get("action") == "fill":
+    action = request.form.get("action")
+    if request.method == "POST" and action == "fill":
         _fill_numbers(form, request.form.get("numbers", ""), len(units))
+    elif request.method == "POST" and action == "draft":
+        saved, errors, status = attempt(
+            lambda: load_drafts.save_draft(
+                db.session, current_user, reference, _draft_rows(form, len(units))
+            )
+        )
+        if saved is not None:
+            flash(_("The rows are saved; finish the check when you come back."), "success")
+            return redirect(url_for("station.check_load", reference=reference))
     elif request.method == "POST":
         nested = unflatten(form, ROW_INTEGERS)
         nested.setdefault("containers", [])
+        for row in nested["containers"]:
+            if isinstance(row, dict) and isinstance(row.get("weighed_at"), str):
+                row["weighed_at"] = beijing_input(row["weighed_at"])
         data, errors = load_nested_form(ConfirmSchema(), nested)
         status = 422
         if data:
             try:
                 loading.confirm_load(
-                    db.session, current_user, reference, data["containers"], data["version"]
+                    db.session,
+                    current_user,
+                    reference,
+                    data["containers"],
+                    data["version"],
+                    accept_weighed_mass=data["accept_weighed_mass"],
                 )
             except DomainError as error:
                 db.session.rollback()
                 booking = bookings.get_booking(db.session, current_user, reference)
+                draft = load_drafts.get_draft(db.session, current_user, reference)
                 errors, status = domain_errors(error), error.status
             else:
                 flash(_("Load of %(reference)s confirmed.", reference=reference), "success")
@@ -67,7 +97,11 @@ def check_load(reference: str):
         units=units,
         form=form,
         errors=errors,
+        draft=draft,
+        weighed=_typed_weighed_kg(form, len(units)),
+        tolerance=format_teu(current_app.config["WEIGHT_TOLERANCE_PCT"]),
         methods=list(VgmMethod),
+        owners=list(ContainerOwner),
         cutoff=station_cutoff(booking.departure, booking.origin_station),
     ), status
 
@@ -119,6 +153,52 @@ def _confirm_reject(booking, data: dict, refused: bool):
         fields={"reason": data["reason"], "version": data["version"]},
         refused=refused,
     )
+
+
+def _restored(booking, draft) -> dict:
+    """The check form as first shown: the saved draft's rows, if any."""
+    form = {"version": str(booking.version)}
+    for index, row in enumerate(draft.rows if draft else []):
+        for name, value in row.items():
+            form[f"containers.{index}.{name}"] = str(value)
+    return form
+
+
+def _draft_rows(form: dict, units: int) -> list[dict]:
+    """The rows typed so far, one per container, blanks left out; a value a draft cannot
+    keep (a number with a stray character) is left for the clerk to type again."""
+    schema = LoadDraftRowSchema()
+    rows = []
+    for index in range(units):
+        prefix = f"containers.{index}."
+        row = {
+            key.removeprefix(prefix): value.strip()
+            for key, value in form.items()
+            if key.startswith(prefix) and key.removeprefix(prefix) in DRAFT_INPUTS
+        }
+        row = {key: value for key, value in row.items() if value}
+        try:
+            rows.append(schema.load(row))
+        except ValidationError as error:
+            rows.append(schema.load({k: v for k, v in row.items() if k not in error.messages}))
+    return rows
+
+
+def _typed_weighed_kg(form: dict, units: int) -> int:
+    """Σ (VGM − tare) of the rows typed so far, as the page's script adds them up; rows
+    with either figure missing count nothing yet. The confirmation computes the same from
+    the checked rows (``loading.weighed_cargo_kg``)."""
+    total = 0
+    for index in range(units):
+        figures = {}
+        for name in ("tare_kg", "vgm_kg", "cargo_kg", "packing_kg"):
+            value = str(form.get(f"containers.{index}.{name}", "")).strip()
+            figures[name] = whole_number(value) if is_whole_number(value) else None
+        if form.get(f"containers.{index}.vgm_method") == VgmMethod.METHOD_2.name:
+            total += (figures["cargo_kg"] or 0) + (figures["packing_kg"] or 0)
+        elif figures["vgm_kg"] is not None and figures["tare_kg"] is not None:
+            total += figures["vgm_kg"] - figures["tare_kg"]
+    return total
 
 
 def _fill_numbers(form: dict, pasted: str, rows: int) -> None:

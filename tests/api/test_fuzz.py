@@ -52,7 +52,8 @@ def world(db_session, make_user, make_departure, make_booking, api_token):
     for n, booking in enumerate(bookings[:3]):
         loading.confirm_load(db_session, people["clerk"], booking.reference, [{
             "number": make_number("TGH", n + 1), "size_type": "22G1", "seal": f"S{n}",
-            "tare_kg": 2300, "vgm_kg": 20000, "vgm_method": VgmMethod.METHOD_1,
+            "tare_kg": 2300, "vgm_kg": 14300, "vgm_method": VgmMethod.METHOD_1,
+            "vgm_certified_by": "Wang Fang",
         }])  # fmt: skip
     booking_service.cancel_booking(db_session, people["shipper"], bookings[3].reference, None)
     hooks = [

@@ -125,9 +125,20 @@ def _examples(world) -> dict:
                     "size_type": "22G1",
                     "seal": "AK1",
                     "tare_kg": 2300,
-                    "vgm_kg": 21000,
+                    "vgm_kg": 14300,
                     "vgm_method": "METHOD_1",
+                    "vgm_certified_by": "Wang Fang",
                 },
+            ],
+        },  # fmt: skip
+        ("PUT", "/api/v1/bookings/{reference}/load-draft"): {
+            "rows": [
+                {
+                    "number": "CSQU3054383",
+                    "seal": "AK1",
+                    "tare_kg": 2300,
+                    "vgm_certified_by": "Wang Fang",
+                }
             ],
         },  # fmt: skip
         ("POST", "/api/v1/bookings/{reference}/reject"): {"reason": "Seal broken", "version": 1},

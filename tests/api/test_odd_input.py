@@ -190,7 +190,14 @@ def test_a_container_number_in_other_letters_or_digits_is_a_422_on_its_row(
 ):
     clerk = api_token(make_user(Role.CLERK, station="HB").email)
     booking = make_booking(make_user(Role.SHIPPER).company)
-    row = {"number": number, "size_type": "22G1", "seal": "AK1", "tare_kg": 2300, "vgm_kg": 21000}
+    row = {
+        "number": number,
+        "size_type": "22G1",
+        "seal": "AK1",
+        "tare_kg": 2300,
+        "vgm_kg": 14300,
+        "vgm_certified_by": "Wang Fang",
+    }
     response = client.post(
         f"/api/v1/bookings/{booking.reference}/confirm",
         json={"containers": [row]},

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from dryport.models import Booking, BookingStatus, Container, Departure, DepartureStatus, Role
 from dryport.services.clock import utcnow
+from tests.conftest import container_rows
 
 PROBLEM = "application/problem+json"
 
@@ -26,18 +27,7 @@ def people(make_user, api_token):
     }
 
 
-def rows(*numbers, size_type="22G1", **overrides):
-    return [
-        {
-            "number": n,
-            "size_type": size_type,
-            "seal": f"AK{i:05d}",
-            "tare_kg": 2300,
-            "vgm_kg": 21000,
-            **overrides,
-        }
-        for i, n in enumerate(numbers)
-    ]
+rows = container_rows
 
 
 def _confirm(client, headers, booking, containers, **extra):
@@ -119,7 +109,9 @@ def test_a_wrong_row_is_named_and_nothing_changes(
 
 
 def test_method_2_adds_up_the_gross_mass(client, people, make_booking):
-    booking = make_booking(people["shipper"][0].company, lines=(("22G1", 1),))
+    booking = make_booking(
+        people["shipper"][0].company, lines=(("22G1", 1),), gross_weight_kg=Decimal(18200)
+    )
     response = _confirm(
         client,
         people["clerk"][1],
@@ -418,7 +410,9 @@ def test_replanning_onto_a_taken_slot_is_409(client, people, make_departure):
 
 
 def test_a_plate_maximum_is_kept_with_the_container(client, db_session, people, make_booking):
-    booking = make_booking(people["shipper"][0].company, lines=(("22G1", 1),))
+    booking = make_booking(
+        people["shipper"][0].company, lines=(("22G1", 1),), gross_weight_kg=Decimal(29200)
+    )
     response = _confirm(
         client, people["clerk"][1], booking, rows("CSQU3054383", vgm_kg=31500, max_gross_kg=32500)
     )

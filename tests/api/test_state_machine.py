@@ -51,7 +51,8 @@ def _request(client, action, booking, headers, target_id):
                         "size_type": "22G1",
                         "seal": "S1",
                         "tare_kg": 2300,
-                        "vgm_kg": 20000,
+                        "vgm_kg": 14300,
+                        "vgm_certified_by": "Wang Fang",
                     }
                 ]
             },

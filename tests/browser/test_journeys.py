@@ -292,6 +292,9 @@ def test_the_station_clerk_confirms_the_load_on_a_tablet_after_a_check_digit_hin
         page.fill(f"[id='containers.{i}.seal']", f"SL{story.lang.upper()}70{i}")
         page.fill(f"[id='containers.{i}.tare_kg']", "2300")
         page.fill(f"[id='containers.{i}.vgm_kg']", "14300")
+        page.fill(f"[id='containers.{i}.vgm_certified_by']", "王芳")
+        # the running weighed total, Σ (VGM − tare), beside the declared 24,000 kg
+        expect(page.locator("#weighed-total")).to_have_text(f"{12_000 * (i + 1):,}")
     page.get_by_role("button", name=t("Confirm load")).click()
 
     hint = page.locator("[id='containers.1.number-error']")

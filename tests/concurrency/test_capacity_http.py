@@ -155,7 +155,8 @@ def test_confirm_racing_cancel_one_wins_the_other_gets_409(
             "size_type": "22G1",
             "seal": f"S{index}",
             "tare_kg": 2300,
-            "vgm_kg": 20000,
+            "vgm_kg": 17300,
+            "vgm_certified_by": "Wang Fang",
         }
         # Both act on the booking as they read it (version 1): only one may win.
         calls.append(

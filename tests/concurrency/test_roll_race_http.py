@@ -99,7 +99,8 @@ def _race(server, db_session, make_user, make_departure):
                 "confirm": (
                     {"containers": [{
                         "number": make_number("RLX", index), "size_type": "22G1",
-                        "seal": f"S{index}", "tare_kg": 2300, "vgm_kg": 20000,
+                        "seal": f"S{index}", "tare_kg": 2300, "vgm_kg": 17300,
+                        "vgm_certified_by": "Wang Fang",
                     }]},
                     clerk,
                 ),

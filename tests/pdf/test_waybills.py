@@ -47,14 +47,17 @@ def confirmed(db_session, make_user, make_booking, make_departure):
             notify_address="Duisburg",
             **cargo,
         )
+        units = sum(quantity for _, quantity in lines)
+        cargo = int(booking.gross_weight_kg) // units  # weighed as declared
         rows = [
             {
                 "number": make_number("TGH", next(counter)),
                 "size_type": size_type,
                 "seal": f"SEAL{n}{size_type}",
                 "tare_kg": 2300 if size_type[0] == "2" else 3750,
-                "vgm_kg": 20000,
+                "vgm_kg": (2300 if size_type[0] == "2" else 3750) + cargo,
                 "vgm_method": VgmMethod.METHOD_1,
+                "vgm_certified_by": "Wang Fang",
             }
             for size_type, quantity in lines
             for n in range(quantity)

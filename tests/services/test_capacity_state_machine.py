@@ -137,17 +137,22 @@ def test_held_capacity_always_matches_the_bookings(world):
             self._try(lambda: bookings.cancel_booking(session, world["shipper"], ref))
 
         @precondition(lambda self: self.references)
-        @rule(index=st.integers(0, 999))
-        def confirm(self, index):
+        @rule(index=st.integers(0, 999), accept=st.booleans())
+        def confirm(self, index, accept):
             ref = self.references[index % len(self.references)]
             booking = bookings.get_booking(session, world["clerk"], ref)
             rows = [
                 {"number": make_number("HKX", next(serials)), "size_type": line.size_type,
                  "seal": "S", "tare_kg": 2300, "vgm_kg": 20000,
-                 "vgm_method": VgmMethod.METHOD_1}
+                 "vgm_method": VgmMethod.METHOD_1, "vgm_certified_by": "Wang Fang"}
                 for line in booking.lines for _ in range(line.quantity)
             ]  # fmt: skip
-            self._try(lambda: loading.confirm_load(session, world["clerk"], ref, rows))
+            # accepted, the weighed mass becomes the gross: the departure holds the difference
+            self._try(
+                lambda: loading.confirm_load(
+                    session, world["clerk"], ref, rows, accept_weighed_mass=accept
+                )
+            )
 
         @precondition(lambda self: self.references)
         @rule(index=st.integers(0, 999))

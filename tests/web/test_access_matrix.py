@@ -7,7 +7,7 @@ station (X), a clerk of another station (Y), an operator, an administrator."""
 import pytest
 
 from dryport.models import Role, VgmMethod
-from dryport.services import accounts, loading, waybills, webhooks
+from dryport.services import accounts, load_drafts, loading, waybills, webhooks
 from dryport.services.containers import make_number
 from tests.conftest import Auth
 
@@ -93,6 +93,7 @@ EXPECTED = {
     "api_bookings.booking_events": API_SCOPED,
     "api_waybills.booking_waybill": {**API_SCOPED, "clerk_x": 403, "clerk_y": 403},
     "api_waybills.departure_waybills": only(STAFF, anon=401),
+    "api_operations.get_load_draft": only(("clerk_x",), anon=401) | {"clerk_y": 404},
     "api_reports.monthly": only(STAFF, anon=401),
     "api_webhooks.list_webhooks": only(("shipper_a", "shipper_b"), anon=401),
     "api_webhooks.get_webhook": only(("shipper_a",), anon=401) | {"shipper_b": 404},
@@ -115,8 +116,9 @@ def world(db_session, make_user, make_booking, make_departure):
     check = make_booking(people["shipper_a"].company, departure=departure, origin="HB")
     loading.confirm_load(db_session, people["clerk_x"], booking.reference, [{
         "number": make_number("TGH", 1), "size_type": "22G1", "seal": "S1", "tare_kg": 2300,
-        "vgm_kg": 20000, "vgm_method": VgmMethod.METHOD_1,
+        "vgm_kg": 14300, "vgm_method": VgmMethod.METHOD_1, "vgm_certified_by": "Wang Fang",
     }])  # fmt: skip
+    load_drafts.save_draft(db_session, people["clerk_x"], check.reference, [{"seal": "S1"}])
     endpoint, _secret = webhooks.create_endpoint(
         db_session, people["shipper_a"], "https://erp.example.com/events"
     )
@@ -132,6 +134,7 @@ def world(db_session, make_user, make_booking, make_departure):
     special = {
         "station.check_load": {"reference": check.reference},
         "station.reject_load": {"reference": check.reference},
+        "api_operations.get_load_draft": {"reference": check.reference},
         "admin.edit_route": {"code": "EAST"},
         "admin.remove_leg": {"code": "EAST"},
     }

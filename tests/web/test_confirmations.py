@@ -45,7 +45,7 @@ def _confirmed_with_waybill(db_session, make_user, booking):
     clerk = make_user(Role.CLERK, station="HB")
     loading.confirm_load(db_session, clerk, booking.reference, [{
         "number": "CSQU3054383", "size_type": "22G1", "seal": "S1", "tare_kg": 2300,
-        "vgm_kg": 20000, "vgm_method": VgmMethod.METHOD_1,
+        "vgm_kg": 14300, "vgm_method": VgmMethod.METHOD_1, "vgm_certified_by": "Wang Fang",
     }])  # fmt: skip
     db_session.commit()
     return waybills.latest(db_session, booking.id)

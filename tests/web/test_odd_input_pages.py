@@ -84,7 +84,8 @@ def test_a_container_number_in_other_letters_or_digits_is_refused_beside_its_row
     response = _post(client, path, path, {
         "containers.0.number": number, "containers.0.size_type": "22G1",
         "containers.0.seal": "AK1", "containers.0.tare_kg": "2300",
-        "containers.0.vgm_kg": "21000", "containers.0.vgm_method": "METHOD_1",
+        "containers.0.vgm_kg": "14300", "containers.0.vgm_method": "METHOD_1",
+        "containers.0.vgm_certified_by": "Wang Fang",
         "version": "1", "action": "confirm",
     })  # fmt: skip
     assert response.status_code == 422
@@ -134,7 +135,8 @@ def test_unicode_digits_in_a_version_or_a_page_number_are_not_read_as_numbers(
     response = _post(client, path, path, {
         "containers.0.number": "CSQU3054383", "containers.0.size_type": "22G1",
         "containers.0.seal": "AK1", "containers.0.tare_kg": "2300",
-        "containers.0.vgm_kg": "21000", "containers.0.vgm_method": "METHOD_1",
+        "containers.0.vgm_kg": "14300", "containers.0.vgm_method": "METHOD_1",
+        "containers.0.vgm_certified_by": "Wang Fang",
         "version": "¹", "action": "confirm",
     })  # fmt: skip
     assert response.status_code == 422

@@ -23,10 +23,13 @@ def _rows(numbers, **extra):
                 f"containers.{i}.size_type": "22G1",
                 f"containers.{i}.seal": f"AK{i}",
                 f"containers.{i}.tare_kg": "2300",
-                f"containers.{i}.vgm_kg": "21000",
+                f"containers.{i}.vgm_kg": str(2300 + 12000 // len(numbers)),
                 f"containers.{i}.vgm_method": "METHOD_1",
                 f"containers.{i}.cargo_kg": "",
                 f"containers.{i}.packing_kg": "",
+                f"containers.{i}.owner": "COC",
+                f"containers.{i}.vgm_certified_by": "Wang Fang",
+                f"containers.{i}.weighed_at": "",
             }
         )
     data.update(extra)

@@ -30,7 +30,9 @@ def test_the_timeline_shows_every_transition(
     client.post(f"/api/v1/bookings/{ref}/roll", json={"departure_id": second.id}, headers=o)
     assert (
         client.post(
-            f"/api/v1/bookings/{ref}/confirm", headers=c, json={"containers": rows("CSQU3054383")}
+            f"/api/v1/bookings/{ref}/confirm",
+            headers=c,
+            json={"containers": rows("CSQU3054383", gross_kg=9000)},
         ).status_code
         == 200
     )
