@@ -11,7 +11,16 @@ for _converter in CONVERTERS.values():
 
 
 def register_api(app: Flask) -> None:
-    from dryport.api import bookings, operations, reference, reports, tokens, waybills, webhooks
+    from dryport.api import (
+        bookings,
+        documents,
+        operations,
+        reference,
+        reports,
+        tokens,
+        waybills,
+        webhooks,
+    )
 
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "description": "POST /api/v1/tokens"}
@@ -20,6 +29,7 @@ def register_api(app: Flask) -> None:
         tokens.blp,
         reference.blp,
         bookings.blp,
+        documents.blp,
         operations.blp,
         waybills.blp,
         reports.blp,
