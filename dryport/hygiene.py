@@ -106,6 +106,33 @@ def upload_limit(max_bytes: int):
     return mark
 
 
+#: How much of a refused (too large) body is read and thrown away, so that the client, which
+#: sends all of it before it reads an answer, gets the 413 instead of a connection closed
+#: under it. Beyond this the connection is closed: a reverse proxy's own body limit is the
+#: defence against bodies that large (docs/DEPLOYMENT.md).
+DRAIN_LIMIT = 64 * 1024 * 1024
+
+
+def drain_body() -> None:
+    """Read and discard what is left of the request's body, up to ``DRAIN_LIMIT`` bytes:
+    called when a body is refused as too large before it was read."""
+    stream = request.environ.get("wsgi.input")
+    if stream is None:
+        return
+    left = DRAIN_LIMIT
+    try:
+        length = request.content_length
+        if length is not None:
+            left = min(left, length)
+        while left > 0:
+            chunk = stream.read(min(left, 64 * 1024))
+            if not chunk:
+                return
+            left -= len(chunk)
+    except (OSError, ValueError):  # the client went away meanwhile: nothing to answer
+        return
+
+
 def _request_limit(app: Flask) -> None:
     view = app.view_functions.get(request.endpoint)
     limit = getattr(view, "max_content_length", None)
