@@ -95,7 +95,7 @@ def read_upload(stream: BinaryIO) -> bytes:
     data = stream.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
         raise TooLarge(
-            _l("A document may be at most %(mb)d MB (%(bytes)s bytes).", mb=10,
+            _l("A document may be at most %(mb)d MB (%(bytes)s bytes).", mb=MAX_BYTES >> 20,
                bytes=f"{MAX_BYTES:,}"),
             errors={"file": [_l("The file is larger than 10 MB.")]},
         )  # fmt: skip
