@@ -139,9 +139,9 @@ def register_errorhandlers(app: Flask) -> None:
     from flask import g
     from flask_login import current_user
     from sqlalchemy.orm.exc import StaleDataError
-    from werkzeug.exceptions import HTTPException
+    from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-    from dryport import security_log
+    from dryport import hygiene, security_log
     from dryport.api.errors import api_error_response
     from dryport.db import is_lock_timeout, is_unreachable
     from dryport.routing import is_api_request
@@ -161,6 +161,8 @@ def register_errorhandlers(app: Flask) -> None:
             # loaded user there; setting it does not sign anyone out.
             g._login_user = app.login_manager.anonymous_user()
             error = Unavailable()
+        if isinstance(error, RequestEntityTooLarge):
+            hygiene.drain_body()  # the client reads no answer before it has sent the body
         if getattr(error, "status", getattr(error, "code", None)) == 403:
             user = current_user if current_user and current_user.is_authenticated else None
             api_user = getattr(g, "api_user", None)

@@ -93,6 +93,53 @@ CSP = (
 )
 
 
+def upload_limit(max_bytes: int):
+    """Mark a view that takes a file: its requests may be up to ``max_bytes`` long instead
+    of ``MAX_CONTENT_LENGTH``. Place it below the route decorator. The limit is set before
+    anything reads the body (the CSRF check, ``check_request_texts``), so a larger request
+    is a 413 however it is read, and no view needs a larger limit than its own."""
+
+    def mark(view):
+        view.max_content_length = max_bytes
+        return view
+
+    return mark
+
+
+#: How much of a refused (too large) body is read and thrown away, so that the client, which
+#: sends all of it before it reads an answer, gets the 413 instead of a connection closed
+#: under it. Beyond this the connection is closed: a reverse proxy's own body limit is the
+#: defence against bodies that large (docs/DEPLOYMENT.md).
+DRAIN_LIMIT = 64 * 1024 * 1024
+
+
+def drain_body() -> None:
+    """Read and discard what is left of the request's body, up to ``DRAIN_LIMIT`` bytes:
+    called when a body is refused as too large before it was read."""
+    stream = request.environ.get("wsgi.input")
+    if stream is None:
+        return
+    left = DRAIN_LIMIT
+    try:
+        length = request.content_length
+        if length is not None:
+            left = min(left, length)
+        while left > 0:
+            chunk = stream.read(min(left, 64 * 1024))
+            if not chunk:
+                return
+            left -= len(chunk)
+    except (OSError, ValueError):  # the client went away meanwhile: nothing to answer
+        return
+
+
+def _request_limit(app: Flask) -> None:
+    view = app.view_functions.get(request.endpoint)
+    limit = getattr(view, "max_content_length", None)
+    if limit is not None:
+        request.max_content_length = limit
+
+
 def init_app(app: Flask) -> None:
     @app.after_request
     def _security_headers(response):
@@ -108,4 +155,5 @@ def init_app(app: Flask) -> None:
         headers.setdefault("Cache-Control", "no-store")
         return response
 
+    app.before_request(lambda: _request_limit(app))
     app.before_request(check_request_texts)

@@ -11,6 +11,7 @@ from dryport.models import (
     ContainerOwner,
     DeliveryStatus,
     DepartureStatus,
+    DocumentKind,
     DocumentType,
     EventType,
     PlaceKind,
@@ -48,6 +49,14 @@ LABELS = {
     EventType.DEPARTED: _l("Departed"),
     EventType.ARRIVED: _l("Arrived"),
     EventType.WAYBILL_ISSUED: _l("Waybill issued"),
+    EventType.DOCUMENT_ADDED: _l("Document attached"),
+    EventType.DOCUMENT_REMOVED: _l("Document removed"),
+    DocumentKind.INVOICE: _l("Commercial invoice"),
+    DocumentKind.PACKING_LIST: _l("Packing list"),
+    DocumentKind.CERTIFICATE: _l("Certificate"),
+    DocumentKind.MSDS: _l("Safety data sheet (MSDS)"),
+    DocumentKind.CUSTOMS_DECLARATION: _l("Customs declaration"),
+    DocumentKind.OTHER: _l("Other document"),
     VgmMethod.METHOD_1: _l("Method 1: packed container weighed"),
     VgmMethod.METHOD_2: _l("Method 2: cargo, packing and tare added"),
     ContainerOwner.COC: _l("COC: carrier-owned"),
@@ -182,13 +191,30 @@ def status_label(name: str) -> str:
     return label(status) if status else name
 
 
+def document_kind_label(name: str) -> str:
+    """A document's kind stored by name (in an event's details)."""
+    kind = DocumentKind.__members__.get(name)
+    return label(kind) if kind else name
+
+
+def file_size(size: int) -> str:
+    """A file's size as the reader counts it: bytes, KB or MB (of 1,024)."""
+    if size < 1024:
+        return f"{format_decimal(size)} B"
+    if size < 1024 * 1024:
+        return f"{format_decimal(round(size / 1024, 1))} KB"
+    return f"{format_decimal(round(size / 1024 / 1024, 1))} MB"
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         label=label,
         role_label=label,
         field_label=field_label,
         status_label=status_label,
+        document_kind_label=document_kind_label,
         audit_label=audit_label,
         change_value=change_value,
     )
     app.jinja_env.filters["teu"] = format_teu
+    app.jinja_env.filters["filesize"] = file_size

@@ -28,3 +28,13 @@ def csv_response(data, filename: str) -> Response:
     response = Response(data, mimetype="text/csv")
     response.headers["Content-Disposition"] = content_disposition(filename)
     return response
+
+
+def attachment_response(data: bytes, media_type: str, filename: str) -> Response:
+    """A file to save under ``filename``, never shown inline and never sniffed as another
+    type than ``media_type`` (an uploaded document: what it claims to be is not trusted)."""
+    response = Response(data, mimetype=media_type)
+    response.headers["Content-Disposition"] = content_disposition(filename)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

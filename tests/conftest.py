@@ -411,3 +411,51 @@ def march(shipped):
         [("Tea", "HB", (("22G1", 4),), 40000, B.ARRIVED)],
         arrived=True,
     )
+
+
+# ---- attached documents ----------------------------------------------------------------
+
+#: The smallest files of each accepted format, by the signature they begin with.
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9"
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00"
+
+
+def multipart(fields: dict, files: dict | None = None, boundary: str = "dryport-test-boundary"):
+    """A ``multipart/form-data`` body, as bytes, and its content type: ``fields`` maps names
+    to text, ``files`` names to ``(file name, bytes)``. Built here rather than by Werkzeug's
+    test client, which spools a large body to a temporary file it never closes."""
+    parts = []
+    for name, value in fields.items():
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'.encode()
+            + value.encode("utf-8", "surrogatepass")
+            + b"\r\n"
+        )
+    for name, (file_name, data) in (files or {}).items():
+        file_name = file_name.replace("\\", "\\\\").replace('"', '\\"')  # quoted-string
+        head = (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; '
+            f'filename="{file_name}"\r\nContent-Type: application/octet-stream\r\n\r\n'
+        )
+        parts.append(head.encode("utf-8", "surrogatepass") + data + b"\r\n")
+    body = b"".join(parts) + f"--{boundary}--\r\n".encode()
+    return body, f"multipart/form-data; boundary={boundary}"
+
+
+@pytest.fixture
+def make_document(db_session):
+    """A document attached to a booking through the service, as ``user`` uploads it."""
+    from io import BytesIO
+
+    from dryport.models import DocumentKind
+    from dryport.services import documents
+
+    def make(user, booking, *, kind=DocumentKind.INVOICE, name="invoice.pdf", data=PDF):
+        document = documents.add_document(
+            db_session, user, booking.reference, kind, name, BytesIO(data)
+        )
+        db_session.commit()
+        return document
+
+    return make

@@ -14,6 +14,7 @@ def register_api(app: Flask) -> None:
     from dryport.api import (
         admin,
         bookings,
+        documents,
         operations,
         reference,
         reports,
@@ -29,6 +30,7 @@ def register_api(app: Flask) -> None:
         tokens.blp,
         reference.blp,
         bookings.blp,
+        documents.blp,
         operations.blp,
         waybills.blp,
         reports.blp,

@@ -13,6 +13,7 @@ from dryport.models.company import Company
 from dryport.models.container import Container, ContainerOwner, LoadDraft, VgmMethod
 from dryport.models.counter import Counter
 from dryport.models.departure import Departure, DepartureStatus, ShippedVolume
+from dryport.models.document import BookingDocument, DocumentKind
 from dryport.models.idempotency import IdempotencyKey
 from dryport.models.place import Place, PlaceKind
 from dryport.models.route import (
@@ -34,6 +35,7 @@ __all__ = [
     "AuditEntry",
     "Booking",
     "BorderCrossing",
+    "BookingDocument",
     "BookingEvent",
     "BookingLine",
     "BookingStatus",
@@ -44,6 +46,7 @@ __all__ = [
     "DeliveryStatus",
     "Departure",
     "DepartureStatus",
+    "DocumentKind",
     "DocumentType",
     "EventType",
     "IdempotencyKey",

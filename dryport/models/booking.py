@@ -51,6 +51,8 @@ class EventType(enum.Enum):
     DEPARTED = "DEPARTED"
     ARRIVED = "ARRIVED"
     WAYBILL_ISSUED = "WAYBILL_ISSUED"
+    DOCUMENT_ADDED = "DOCUMENT_ADDED"
+    DOCUMENT_REMOVED = "DOCUMENT_REMOVED"
 
 
 class Booking(db.Model):

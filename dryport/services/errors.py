@@ -62,6 +62,13 @@ def stale() -> "Conflict":
     return Conflict(STALE_MESSAGE)
 
 
+class TooLarge(DomainError):
+    """An upload above the size a field accepts; nothing was stored."""
+
+    status = 413
+    title = _l("Request too large")
+
+
 class CapacityExceeded(Conflict):
     title = _l("Not enough capacity")
 

@@ -11,6 +11,7 @@ def register_web(app: Flask) -> None:
         auth,
         bookings,
         docs,
+        documents,
         health,
         main,
         operations,
@@ -23,6 +24,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(auth.bp)
     app.register_blueprint(main.bp)
     app.register_blueprint(bookings.bp)
+    app.register_blueprint(documents.bp)
     app.register_blueprint(station.bp)
     app.register_blueprint(operations.bp)
     app.register_blueprint(admin.bp)

@@ -123,6 +123,13 @@ TEXTS = (
         'The ETag read, e.g. W/"3" (or send "version" in the body): a change of a later version'
         " is refused with 409"
     ),
+    _l("Attach a PDF, JPEG or PNG to a booking (multipart: kind, file)"),
+    _l("The file is larger than 10 MiB"),
+    _l("The documents of a booking, oldest first"),
+    _l("The file of one document"),
+    _l("The file, as an attachment, of the type its content was recognised as"),
+    _l("Remove a document, until the booking's departure leaves"),
+    _l("The departure has left"),
     # What each list's search looks in (``schemas/search.Search``), inside SEARCH below.
     _l("the URL or description"),
     _l("the code or name (Chinese or English)"),

@@ -30,6 +30,7 @@ from dryport.services.departures import station_cutoff
 from dryport.services.digits import whole_number
 from dryport.services.errors import DomainError
 from dryport.services.pagination import paginate
+from dryport.web import documents
 from dryport.web.access import role_required
 from dryport.web.confirm import confirm_page, confirmed
 from dryport.web.forms import domain_errors, load_nested_form, route_filter, unflatten
@@ -107,6 +108,11 @@ def _month(value: str) -> date | None:
 @role_required()
 def booking_detail(reference: str):
     booking = bookings.get_booking(db.session, current_user, reference)
+    return detail_page(booking)
+
+
+def detail_page(booking, status: int = 200, **documents_section):
+    """The booking's page; ``documents_section`` carries an upload's errors and choices."""
     return render_template(
         "bookings/detail.html",
         booking=booking,
@@ -114,7 +120,8 @@ def booking_detail(reference: str):
         actions=bookings.shipper_actions(current_user, booking),
         customs_open=customs.customs_open(current_user, booking),
         package_kind=shipment.package_kind_name(booking.package_kind, locale_code()),
-    )
+        **documents.section(booking, **documents_section),
+    ), status
 
 
 @bp.route("/<reference:reference>/customs", methods=["GET", "POST"])

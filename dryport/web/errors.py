@@ -21,6 +21,7 @@ DETAILS = {
     403: _l("Your role does not allow this page."),
     404: _l("There is no such page, or it is not yours to see."),
     405: _l("This page does not accept that kind of request."),
+    413: _l("What was sent is larger than this page accepts (a document: at most 10 MB)."),
     500: _l("The error has been logged. Please try again in a moment."),
 }
 

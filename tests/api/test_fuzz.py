@@ -38,7 +38,7 @@ CHECKS = [
 
 
 @pytest.fixture
-def world(db_session, make_user, make_departure, make_booking, api_token):
+def world(db_session, make_user, make_departure, make_booking, make_document, api_token):
     people = {
         "shipper": make_user(Role.SHIPPER),
         "clerk": make_user(Role.CLERK, station="HB"),
@@ -60,6 +60,7 @@ def world(db_session, make_user, make_departure, make_booking, api_token):
         webhooks.create_endpoint(db_session, people["shipper"], f"https://erp.example.com/{n}")[0]
         for n in range(3)
     ]
+    documents = [make_document(people["shipper"], booking) for booking in bookings[3:6]]
     db_session.commit()
     headers = {"anonymous": {}}
     for role, user in people.items():
@@ -73,6 +74,7 @@ def world(db_session, make_user, make_departure, make_booking, api_token):
         "crossing_code": ["AKA-DOS", "KHG-AKL"],
         "station_code": ["HB", "ZP"],
         "route_code": ["EAST", "XAEU"],
+        "document_id": [d.id for d in documents],
     }
 
 

@@ -6,7 +6,9 @@ scripts, JSON 5,000 brackets deep, lone surrogates, times at the ends of the cal
 Each request is sent as a role the operation admits, on a world where it could succeed, so
 that the hostile part, not a missing token, is what is refused. No answer may be a 5xx,
 and a refused request writes nothing. A body is a valid example (``EXAMPLES``) or, for an
-operation without one, built from its schema in the document."""
+operation without one, built from its schema in the document. A multipart body (an upload)
+is attacked in the same way, field by field: the leaf of a file is its file name, sent with a
+small PDF."""
 
 import json
 from datetime import datetime, timedelta
@@ -20,9 +22,10 @@ from dryport.models import Role
 from dryport.services import webhooks
 from dryport.services.clock import utcnow
 from tests.api.test_bookings import booking_body
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, PDF, multipart
 
 PROBLEM = "application/problem+json"
+MULTIPART = "multipart/form-data"
 NUL = "\x00"
 UNICODE_DIGITS = ["²", "٣", "１"]
 FOREIGN_TEXT = ["ÉBCU1234567", "CSQU٣٠٥٤٣٨٣"]
@@ -69,7 +72,7 @@ def pytest_generate_tests(metafunc):
 
 
 @pytest.fixture
-def world(db_session, make_user, make_departure, make_booking, api_token, client):
+def world(db_session, make_user, make_departure, make_booking, make_document, api_token, client):
     shipper = make_user(Role.SHIPPER)
     people = {
         Role.SHIPPER: shipper,
@@ -80,6 +83,7 @@ def world(db_session, make_user, make_departure, make_booking, api_token, client
     first, second = make_departure("EAST", days=7), make_departure("EAST", days=14)
     booking = make_booking(shipper.company, departure=first, origin="HB")
     endpoint, _secret = webhooks.create_endpoint(db_session, shipper, "https://erp.example.com/h")
+    document = make_document(shipper, booking)
     db_session.commit()
     headers = {role: api_token(user.email) for role, user in people.items()}
     for role_headers in headers.values():  # a token's first use of the hour writes its time
@@ -95,6 +99,7 @@ def world(db_session, make_user, make_departure, make_booking, api_token, client
             "crossing_code": "AKA-DOS",
             "station_code": "ZP",
             "route_code": "XAEU",
+            "document_id": document.id,
         },
         "first": first,
         "second": second,
@@ -227,6 +232,10 @@ def _examples(world) -> dict:
             "border_crossings": ["AKA-DOS"],
             "refused_dg_classes": ["1.1", "7"],
         },
+        ("POST", "/api/v1/bookings/{reference}/documents"): {
+            "kind": "INVOICE",
+            "file": "invoice.pdf",
+        },
     }
 
 
@@ -277,7 +286,14 @@ class Attack:
         role = (roles or (Role.SHIPPER,))[0] if roles is not None else None
         self.headers = dict(world["headers"][role]) if role else {}
         self.headers["Accept-Language"] = "en"
-        body_schema = item.get("requestBody", {}).get("content", {}).get("application/json")
+        content = item.get("requestBody", {}).get("content", {})
+        body_schema = content.get("application/json") or content.get(MULTIPART)
+        # A multipart body's fields: those of a binary format are files (the value their name).
+        self.files = set()
+        if MULTIPART in content:
+            properties = content[MULTIPART]["schema"].get("properties", {})
+            self.files = {k for k, v in properties.items() if v.get("format") == "binary"}
+        self.multipart = MULTIPART in content
         example = _examples(world).get(operation)
         if example is None and body_schema:
             example = _from_schema(body_schema["schema"], self.spec)
@@ -294,14 +310,23 @@ class Attack:
         db.session.rollback()
         return tables
 
-    def send(self, *, body=None, raw=None, content_type="application/json", query="",
+    def send(self, *, body=None, raw=None, content_type=None, query="",
              chunked=False, headers=None):  # fmt: skip
-        data = raw if raw is not None else (None if body is None else json.dumps(body))
+        """Send ``body`` as the operation takes it (JSON, or multipart for an upload) unless
+        ``content_type`` names another; ``raw`` is JSON text."""
+        payload = None
+        if raw is not None:
+            payload = raw.encode("utf-8", "surrogatepass")
+        elif body is not None and self.multipart and content_type is None:
+            fields = {k: v for k, v in body.items() if k not in self.files}
+            files = {k: (v, PDF) for k, v in body.items() if k in self.files}
+            payload, content_type = multipart(fields, files)
+        elif body is not None:
+            payload = json.dumps(body).encode("utf-8", "surrogatepass")
         url = self.url + (f"?{query}" if query else "")
         options = {"headers": {**self.headers, **(headers or {})}}
-        if data is not None:
-            options["headers"]["Content-Type"] = content_type
-            payload = data.encode("utf-8", "surrogatepass")
+        if payload is not None:
+            options["headers"]["Content-Type"] = content_type or "application/json"
             if chunked:
                 options["input_stream"] = BytesIO(payload)
                 options["headers"]["Transfer-Encoding"] = "chunked"
@@ -407,6 +432,9 @@ def _attack_nul(attack: Attack):
                            body=body, content_type=content_type)  # fmt: skip
             attack.refused(f"NUL in {_field(path)}, chunked {content_type}", expected=(422,),
                            body=body, content_type=content_type, chunked=True)  # fmt: skip
+        if attack.multipart:
+            attack.refused(f"NUL in {_field(path)}, chunked multipart", expected=(422,),
+                           body=body, chunked=True)  # fmt: skip
 
 
 def _attack_digits(attack: Attack):
@@ -476,7 +504,10 @@ def _attack_surrogate(attack: Attack):
     for path, value in _leaves(attack.body):
         if isinstance(value, str):
             body = _replace(attack.body, path, value + "\ud800")
-            attack.refused(f"lone surrogate in {_field(path)}", expected=(400,), body=body)
+            if attack.multipart:  # not JSON: its bytes are no UTF-8, read as U+FFFD or refused
+                attack.survives(f"lone surrogate in {_field(path)}, multipart", body=body)
+            attack.refused(f"lone surrogate in {_field(path)}", expected=(400,), body=body,
+                           content_type="application/json")  # fmt: skip
             attack.refused(f"lone surrogate in {_field(path)}, merge-patch", expected=(400,),
                            body=body, content_type="application/merge-patch+json")  # fmt: skip
 
@@ -502,8 +533,9 @@ def test_every_operation_with_a_body_has_an_example_or_a_schema(app, world):
     for method, path in _operations(app):
         item = spec["paths"][path][method.lower()]
         if "requestBody" in item:
-            json_body = item["requestBody"]["content"].get("application/json", {})
-            assert (method, path) in examples or "schema" in json_body, (method, path)
+            content = item["requestBody"]["content"]
+            body = content.get("application/json") or content.get(MULTIPART) or {}
+            assert (method, path) in examples or "schema" in body, (method, path)
     assert set(examples) <= set(_operations(app)), set(examples) - set(_operations(app))
 
 

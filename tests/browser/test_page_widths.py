@@ -10,6 +10,7 @@ so a new page is measured as soon as it exists.
 import os
 import re
 from dataclasses import dataclass, field
+from io import BytesIO
 
 import pytest
 from flask import url_for
@@ -21,14 +22,16 @@ from dryport.models import (
     BookingStatus,
     Departure,
     DepartureStatus,
+    DocumentKind,
     Station,
     User,
     Waybill,
     WebhookEndpoint,
 )
-from dryport.services import accounts, demo
+from dryport.services import accounts, demo, documents
 from dryport.services.clock import utcnow
 from tests.browser.conftest import choose_language, sign_in
+from tests.conftest import PDF
 
 pytestmark = pytest.mark.shared_data
 
@@ -44,8 +47,9 @@ SIGN_INS = {
 }
 # WIDTH_SHOTS=<folder> saves what was measured, to look at (one PNG per page, width, language).
 SHOTS = os.environ.get("WIDTH_SHOTS")
-# A file, not a page: a route ending in an extension (waybill.pdf, <month>.<fmt>, .json).
-FILE = re.compile(r"\.(\w+|<[^>]+>)$")
+# A file, not a page: a route ending in an extension (waybill.pdf, <month>.<fmt>, .json), or
+# an attached document's /file.
+FILE = re.compile(r"(\.(\w+|<[^>]+>)|/file)$")
 
 MEASURE = """() => {
   const page = document.documentElement.scrollWidth - window.innerWidth;
@@ -106,6 +110,10 @@ def _values() -> dict:
     )
     session.add(endpoint)
     _secret, token = accounts.create_personal_token(session, shipper, "ERP of Ankang Tea", 90)
+    document = documents.add_document(
+        session, shipper, own.reference, DocumentKind.PACKING_LIST,
+        "装箱单 Packing list HK-2026-12 (48 cartons, green tea).pdf", BytesIO(PDF),
+    )  # fmt: skip
     session.commit()
     common = {"number": waybill.number, "t": waybill.token}
     return {
@@ -114,6 +122,7 @@ def _values() -> dict:
             "reference": own.reference,
             "endpoint_id": endpoint.id,
             "token_id": token.id,
+            "document_id": document.id,
         },
         "clerk": {**common, "reference": queued.reference},
         "operator": {

@@ -45,6 +45,8 @@ EXPECTED = {
     "bookings.cancel_booking": only(("shipper_a",)) | {"shipper_b": 404},
     "bookings.booking_customs": only(("shipper_a", "operator")) | {"shipper_b": 404},
     "bookings.export_bookings": signed_in(200),
+    "documents.download_document": SCOPED,
+    "documents.remove_document": only(("shipper_a", *STAFF)) | {"shipper_b": 404},
     "station.queue": only(("clerk_x", "clerk_y")),
     "station.check_load": only(("clerk_x",)) | {"clerk_y": 404},
     "station.reject_load": only(("clerk_x",)) | {"clerk_y": 404},
@@ -91,6 +93,8 @@ EXPECTED = {
     "api_bookings.list_bookings": signed_in(200, anon=401),
     "api_bookings.get_booking": API_SCOPED,
     "api_bookings.booking_events": API_SCOPED,
+    "api_documents.list_documents": API_SCOPED,
+    "api_documents.download_document": API_SCOPED,
     "api_waybills.booking_waybill": {**API_SCOPED, "clerk_x": 403, "clerk_y": 403},
     "api_waybills.departure_waybills": only(STAFF, anon=401),
     "api_operations.get_load_draft": only(("clerk_x",), anon=401) | {"clerk_y": 404},
@@ -102,7 +106,7 @@ EXPECTED = {
 
 
 @pytest.fixture
-def world(db_session, make_user, make_booking, make_departure):
+def world(db_session, make_user, make_booking, make_departure, make_document):
     people = {
         "shipper_a": make_user(Role.SHIPPER),
         "shipper_b": make_user(Role.SHIPPER),
@@ -123,6 +127,7 @@ def world(db_session, make_user, make_booking, make_departure):
         db_session, people["shipper_a"], "https://erp.example.com/events"
     )
     _token, token = accounts.create_personal_token(db_session, people["shipper_a"], "ERP", 30)
+    document = make_document(people["shipper_a"], booking)
     db_session.commit()
     waybill = waybills.latest(db_session, booking.id)
     values = {
@@ -130,6 +135,7 @@ def world(db_session, make_user, make_booking, make_departure):
         "user_id": people["clerk_x"].id, "number": waybill.number, "filename": "css/dryport.css",
         "month": "2026-03", "fmt": "csv", "endpoint_id": endpoint.id, "action": "cancel",
         "token_id": token.id, "seq": 1, "place_code": "DEDUI", "crossing_code": "AKA-DOS",
+        "document_id": document.id,
     }  # fmt: skip
     special = {
         "station.check_load": {"reference": check.reference},
