@@ -459,7 +459,9 @@ class BookingCargoSchema(Schema):
         lambda b: _float(b.net_weight_kg), metadata={"type": "number", "nullable": True}
     )
     has_dangerous_goods = fields.Boolean()
-    dangerous_goods = _Itself(BookingDangerousGoodsSchema, when=lambda b: b.un_number, allow_none=True)
+    dangerous_goods = _Itself(
+        BookingDangerousGoodsSchema, when=lambda b: b.un_number, allow_none=True
+    )
     reefer_temperature_c = fields.Function(
         lambda b: _float(b.reefer_temp_c), metadata={"type": "number", "nullable": True}
     )
