@@ -69,10 +69,10 @@ def _prepare() -> tuple[str, str]:
     baseline_rows.create(db.engine)
     body = {
         "departure_id": departure.id,
-        "origin_station": "HK",
+        "origin_station": "HK", "destination": "CNNGB",
         "consignee": {"name": "Ningbo Beilun Logistics", "address": "Beilun, Ningbo"},
         "cargo": {"description": "Selenium-rich green tea", "hs_code": "090210",
-                  "gross_weight_kg": 10000},
+                  "packages": {"count": 400, "kind": "BG"}, "gross_weight_kg": 10000},
         "containers": [{"size_type": "22G1", "quantity": 1}],
     }  # fmt: skip
     return json.dumps(body), token

@@ -42,11 +42,12 @@ def _load(count: int) -> int:
     db.session.flush()
     for n in range(count):
         booking = bookings.place_booking(db.session, shipper, {
-            "departure_id": departure.id, "origin_station": "HB",
+            "departure_id": departure.id, "origin_station": "HB", "destination": "DEDUI",
             "consignee": {"name": "Duisburg Intermodal GmbH", "address": "Duisburg, DE"},
             "notify_party": None,
             "cargo": {"description": "富硒绿茶 Selenium-rich green tea", "hs_code": "090210",
-                      "gross_weight_kg": Decimal(18000)},
+                      "packages": {"count": 720, "kind": "BG"},
+                      "gross_weight_kg": Decimal(18000), "has_dangerous_goods": False},
             "containers": [{"size_type": "45G1", "quantity": 2}],
         })  # fmt: skip
         rows = [

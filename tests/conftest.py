@@ -220,7 +220,7 @@ def make_booking(db_session, seeded, make_departure):
             destination=kw.pop("destination", DESTINATION[departure.route.code]),
             package_count=kw.pop("package_count", 600),
             package_kind=kw.pop("package_kind", "CT"),
-            has_dangerous_goods=kw.get("un_number") is not None,
+            has_dangerous_goods=kw.pop("has_dangerous_goods", kw.get("un_number") is not None),
             gross_weight_kg=kw.pop("gross_weight_kg", Decimal(12000)),
             teu=teu,
             status=kw.pop("status", BookingStatus.RECEIVED),

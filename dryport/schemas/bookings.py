@@ -422,23 +422,28 @@ class EquipmentSchema(Schema):
 
 
 class _Itself(fields.Nested):
-    """A group of the booking's own columns, shown as a nested object."""
+    """A group of the booking's own columns, shown as a nested object; with ``when``, null
+    unless ``when(booking)`` holds."""
+
+    def __init__(self, nested, when=None, **kwargs):
+        self.when = when
+        super().__init__(nested, **kwargs)
 
     def get_value(self, obj, attr, accessor=None, default=None):
-        return obj
+        return obj if self.when is None or self.when(obj) else None
 
 
 def _float(value):
     return None if value is None else float(value)
 
 
-class _PackagesOut(Schema):
+class BookingPackagesSchema(Schema):
     count = fields.Integer(attribute="package_count")
     kind = fields.String(attribute="package_kind")
     marks = fields.String(attribute="package_marks", allow_none=True)
 
 
-class _DangerousGoodsOut(Schema):
+class BookingDangerousGoodsSchema(Schema):
     un_number = fields.String()
     class_ = fields.String(attribute="dg_class", data_key="class")
     packing_group = fields.String(attribute="dg_packing_group", allow_none=True)
@@ -446,13 +451,21 @@ class _DangerousGoodsOut(Schema):
     emergency_contact = fields.String(attribute="dg_emergency_contact", allow_none=True)
 
 
-class _CargoOut(Schema):
+class BookingCustomsSchema(Schema):
+    declaration_no = fields.String(attribute="customs_declaration_no")
+    invoice_value = fields.Decimal(attribute="customs_invoice_value", as_string=True, places=2)
+    currency = fields.String(attribute="customs_currency")
+
+
+class BookingCargoSchema(Schema):
     description = fields.String(attribute="cargo_description")
     hs_code = fields.String()
-    packages = fields.Function(
-        lambda b: _PackagesOut().dump(b) if b.package_kind else None,
+    packages = _Itself(
+        BookingPackagesSchema,
+        when=lambda b: b.package_kind,
+        allow_none=True,
         metadata={"description": "null on a booking made before packages were asked (not "
-                  "stated)", "type": "object", "nullable": True},
+                  "stated)"},
     )  # fmt: skip
     gross_weight_kg = fields.Function(
         lambda b: _float(b.gross_weight_kg), metadata={"type": "number"}
@@ -461,9 +474,8 @@ class _CargoOut(Schema):
         lambda b: _float(b.net_weight_kg), metadata={"type": "number", "nullable": True}
     )
     has_dangerous_goods = fields.Boolean()
-    dangerous_goods = fields.Function(
-        lambda b: _DangerousGoodsOut().dump(b) if b.un_number else None,
-        metadata={"type": "object", "nullable": True},
+    dangerous_goods = _Itself(
+        BookingDangerousGoodsSchema, when=lambda b: b.un_number, allow_none=True
     )
     reefer_temperature_c = fields.Function(
         lambda b: _float(b.reefer_temp_c), metadata={"type": "number", "nullable": True}
@@ -491,20 +503,13 @@ class BookingSchema(Schema):
         metadata={"description": "Place code; null only on a booking made before routes had "
                   "destinations, on a route with no end point"},
     )  # fmt: skip
-    cargo = _Itself(_CargoOut)
-    customs = fields.Function(
-        lambda b: {
-            "declaration_no": b.customs_declaration_no,
-            "invoice_value": str(b.customs_invoice_value),
-            "currency": b.customs_currency,
-        }
-        if b.customs_declaration_no
-        else None,
-        metadata={"type": "object", "nullable": True,
-                  "properties": {"declaration_no": {"type": "string"},
-                                 "invoice_value": {"type": "string", "format": "decimal"},
-                                 "currency": {"type": "string"}}},
-    )  # fmt: skip
+    cargo = _Itself(BookingCargoSchema)
+    customs = _Itself(
+        BookingCustomsSchema,
+        when=lambda b: b.customs_declaration_no,
+        allow_none=True,
+        metadata={"description": "null until given"},
+    )
     containers = fields.Function(
         lambda b: [{"size_type": line.size_type, "quantity": line.quantity} for line in b.lines]
     )

@@ -372,7 +372,7 @@ def _apply(booking: Booking, data: dict) -> None:
     if "destination" in data:
         booking.destination = data["destination"]
     if "customs" in data:
-        apply_customs(booking, data["customs"])
+        shipment.apply_customs(booking, data["customs"])
     if "consignee" in data:
         booking.consignee_name = data["consignee"]["name"]
         booking.consignee_address = data["consignee"]["address"]
@@ -381,23 +381,7 @@ def _apply(booking: Booking, data: dict) -> None:
         booking.notify_name = party.get("name")
         booking.notify_address = party.get("address")
     if "cargo" in data:
-        cargo = data["cargo"]
-        booking.cargo_description = cargo["description"]
-        booking.hs_code = cargo["hs_code"]
-        booking.gross_weight_kg = cargo["gross_weight_kg"]
-        booking.net_weight_kg = cargo.get("net_weight_kg")
-        packages = cargo["packages"]
-        booking.package_count = packages["count"]
-        booking.package_kind = packages["kind"]
-        booking.package_marks = packages.get("marks")
-        dangerous = cargo.get("dangerous_goods") or {}
-        booking.has_dangerous_goods = bool(dangerous)
-        booking.un_number = dangerous.get("un_number")
-        booking.dg_class = dangerous.get("class_")
-        booking.dg_packing_group = dangerous.get("packing_group")
-        booking.dg_proper_shipping_name = dangerous.get("proper_shipping_name")
-        booking.dg_emergency_contact = dangerous.get("emergency_contact")
-        booking.reefer_temp_c = cargo.get("reefer_temperature_c")
+        shipment.apply_cargo(booking, data["cargo"])
     if "containers" in data:
         wanted = {line["size_type"]: line["quantity"] for line in data["containers"]}
         booking.lines = [line for line in booking.lines if line.size_type in wanted]
@@ -421,47 +405,12 @@ def _check_setpoint(booking: Booking, data: dict) -> None:
         raise Invalid(errors={"cargo": {"reefer_temperature_c": [problem]}})
 
 
-def apply_customs(booking: Booking, customs: dict | None) -> None:
-    """Set (or, with none, clear) the booking's customs data as ``CustomsSchema`` loaded it."""
-    customs = customs or {}
-    booking.customs_declaration_no = customs.get("declaration_no")
-    booking.customs_invoice_value = customs.get("invoice_value")
-    booking.customs_currency = customs.get("currency")
-
-
-def customs_text(booking: Booking) -> str:
-    """The customs data in one line, for the timeline ("" when none is given)."""
-    if not booking.customs_declaration_no:
-        return ""
-    return (
-        f"{booking.customs_declaration_no} · "
-        f"{booking.customs_invoice_value:f} {booking.customs_currency}"
-    )
-
-
 def _snapshot(booking: Booking) -> dict:
     return {
         "destination": booking.destination or "",
         "consignee": f"{booking.consignee_name}, {booking.consignee_address}",
         "notify_party": booking.notify_name or "",
-        "cargo": f"{booking.cargo_description} · HS {booking.hs_code}",
-        "packages": (
-            f"{booking.package_count} {booking.package_kind}"
-            + (f" · {booking.package_marks}" if booking.package_marks else "")
-            if booking.package_kind
-            else ""
-        ),
-        "gross_weight_kg": str(booking.gross_weight_kg),
-        "net_weight_kg": "" if booking.net_weight_kg is None else str(booking.net_weight_kg),
-        "dangerous_goods": (
-            " ".join(filter(None, (booking.un_number, booking.dg_class, booking.dg_packing_group)))
-            if booking.un_number
-            else ""
-        ),
-        "customs": customs_text(booking),
-        "reefer_temperature_c": (
-            "" if booking.reefer_temp_c is None else str(booking.reefer_temp_c)
-        ),
+        **shipment.snapshot(booking),
         "containers": ", ".join(f"{line.quantity}×{line.size_type}" for line in booking.lines),
         "teu": format_teu(booking.teu),
     }

@@ -9,16 +9,10 @@ from sqlalchemy.orm import Session
 
 from dryport.models import Booking, BookingStatus, DepartureStatus, EventType, Role, User
 from dryport.services.access import require_role
-from dryport.services.bookings import (
-    apply_customs,
-    check_version,
-    customs_text,
-    flush,
-    get_booking_for_change,
-    record_event,
-)
+from dryport.services.bookings import check_version, flush, get_booking_for_change, record_event
 from dryport.services.clock import utcnow
 from dryport.services.errors import Conflict
+from dryport.services.shipment import apply_customs, customs_text
 
 #: Who may give the customs data: the booking's own shipper, or an operator.
 CUSTOMS_ROLES = (Role.SHIPPER, Role.OPERATOR)

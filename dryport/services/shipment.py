@@ -129,3 +129,66 @@ def check_shipment(booking: Booking | None, route: Route, data: dict, lines) -> 
         ]
     if errors:
         raise Invalid(errors=errors)
+
+
+def apply_cargo(booking: Booking, cargo: dict) -> None:
+    """Set the booking's cargo as ``CargoSchema`` loaded it: description, HS code, packages,
+    weights, the dangerous-goods answer and declaration, the reefer set-point."""
+    booking.cargo_description = cargo["description"]
+    booking.hs_code = cargo["hs_code"]
+    booking.gross_weight_kg = cargo["gross_weight_kg"]
+    booking.net_weight_kg = cargo.get("net_weight_kg")
+    packages = cargo["packages"]
+    booking.package_count = packages["count"]
+    booking.package_kind = packages["kind"]
+    booking.package_marks = packages.get("marks")
+    dangerous = cargo.get("dangerous_goods") or {}
+    booking.has_dangerous_goods = bool(dangerous)
+    booking.un_number = dangerous.get("un_number")
+    booking.dg_class = dangerous.get("class_")
+    booking.dg_packing_group = dangerous.get("packing_group")
+    booking.dg_proper_shipping_name = dangerous.get("proper_shipping_name")
+    booking.dg_emergency_contact = dangerous.get("emergency_contact")
+    booking.reefer_temp_c = cargo.get("reefer_temperature_c")
+
+
+def apply_customs(booking: Booking, customs: dict | None) -> None:
+    """Set (or, with none, clear) the booking's customs data as ``CustomsSchema`` loaded it."""
+    customs = customs or {}
+    booking.customs_declaration_no = customs.get("declaration_no")
+    booking.customs_invoice_value = customs.get("invoice_value")
+    booking.customs_currency = customs.get("currency")
+
+
+def customs_text(booking: Booking) -> str:
+    """The customs data in one line, for the timeline ("" when none is given)."""
+    if not booking.customs_declaration_no:
+        return ""
+    return (
+        f"{booking.customs_declaration_no} · "
+        f"{booking.customs_invoice_value:f} {booking.customs_currency}"
+    )
+
+
+def snapshot(booking: Booking) -> dict:
+    """The cargo and customs as the timeline records a change of them."""
+    return {
+        "cargo": f"{booking.cargo_description} · HS {booking.hs_code}",
+        "packages": (
+            f"{booking.package_count} {booking.package_kind}"
+            + (f" · {booking.package_marks}" if booking.package_marks else "")
+            if booking.package_kind
+            else ""
+        ),
+        "gross_weight_kg": str(booking.gross_weight_kg),
+        "net_weight_kg": "" if booking.net_weight_kg is None else str(booking.net_weight_kg),
+        "dangerous_goods": (
+            " ".join(filter(None, (booking.un_number, booking.dg_class, booking.dg_packing_group)))
+            if booking.un_number
+            else ""
+        ),
+        "customs": customs_text(booking),
+        "reefer_temperature_c": (
+            "" if booking.reefer_temp_c is None else str(booking.reefer_temp_c)
+        ),
+    }

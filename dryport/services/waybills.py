@@ -8,7 +8,7 @@ secret, stored at issue; an older revision stays verifiable and is shown as supe
 import hashlib
 import hmac
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from flask import current_app
@@ -218,7 +218,7 @@ def document(waybill: Waybill) -> WaybillDoc:
             f"{units} 箱 units · {format_teu(booking.teu)} TEU · "
             f"毛重 gross {booking.gross_weight_kg:,.1f} kg · VGM {vgm_total:,} kg"
         ),
-        legs=[_leg(leg, legs, origin, f"{departure.service_no} {departs}") for leg in legs],
+        legs=_legs(booking, legs, origin, f"{departure.service_no} {departs}"),
         # The VGM's signatory is the shipper's person; before it was asked, who weighed.
         weighed_by=", ".join(
             sorted({c.vgm_certified_by or c.weighed_by for c in booking.containers} - {""})
@@ -252,6 +252,15 @@ def _leg(leg, legs, origin, service_no: str) -> PdfLeg:
         service=service_no if leg is first_rail else "",
         via=" ".join(filter(None, (leg.via_zh, leg.via_en))),
     )
+
+
+def _legs(booking, legs, origin, service_no: str) -> list[PdfLeg]:
+    """The legs as printed; the last one ends at the booking's own destination (a Łódź
+    booking's train does not end in Duisburg), when it has one."""
+    printed = [_leg(leg, legs, origin, service_no) for leg in legs]
+    if booking.destination_place is not None:
+        printed[-1] = replace(printed[-1], destination=_destination(booking, legs[-1]))
+    return printed
 
 
 def _destination(booking, last) -> str:

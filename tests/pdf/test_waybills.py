@@ -88,7 +88,7 @@ BY_TYPE = {
              "6 国境口岸站 Border crossings", "Alashankou or Khorgos", "7 车辆 Wagon no.",
              "19 封印 Seals", "21 确定重量方法", "杜伊斯堡 Duisburg (DEDUI)", "汉滨区 Hanbin (HB)"),
     "EAST": ("铁路货物运单", "Railway consignment note (domestic)", "发站 Station of departure",
-             "到站 Station of destination", "宁波(北仑)港 Ningbo (Beilun) port (CNNGB)",
+             "到站 Station of destination", "宁波舟山港(北仑) Ningbo-Zhoushan (Beilun) (CNNGB)",
              "车次 / 发车 Train and departure", "运费 Charges"),
     "WHSEA": ("多式联运提单", "Multimodal transport document", "接管地 Place of taking in charge",
               "交付地 Place of delivery", "不可转让 Non-negotiable", "公路 Road", "铁路 Rail",
@@ -340,6 +340,7 @@ def test_the_destination_and_packages_are_printed_not_the_containers(db_session,
     pdf = waybills.render_pdf([waybills.latest(db_session, booking.id)])
     text = _text(pdf)
     assert "罗兹 Łódź (PLLOD)" in text
+    assert "西安国际港站 Xi'an International Port → 罗兹 Łódź (PLLOD)" in text  # the last leg
     assert "600 CT 纸箱 Carton · HK/LODZ 1-600" in text.replace("\n", "")  # wrapped in its box
     assert "箱 containers" not in text
     # ź and ó are not in the CJK font: they are set in the Latin one, not left as holes
