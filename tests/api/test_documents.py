@@ -128,8 +128,11 @@ def test_a_far_larger_request_is_a_413_problem_before_it_is_read(
     client, db_session, shipper, booking
 ):
     data = PDF + b"0" * (3 * MAX_BYTES)
-    response = _upload(client, shipper, booking, data)
+    response = _upload(client, shipper, booking, data, lang="zh")
     assert response.status_code == 413 and response.mimetype == PROBLEM
+    assert response.get_json()["title"] == "请求过大"
+    response = _upload(client, shipper, booking, data, lang="en")
+    assert response.get_json()["title"] == "Request too large"
     assert _count(db_session) == 0
 
 
