@@ -154,7 +154,26 @@ def save_leg(code: str, seq: int | None):
     done, errors, status = _submit(LegEditSchema(), action, _("Leg saved."), _leg_form())
     if done:
         return redirect(url_for("admin.edit_route", code=code))
-    return _route_page(route_admin.get_route(db.session, route.code), {}, errors, status, seq)
+    return _route_page(route_admin.get_route(db.session, route.code), {}, errors, status, seq,
+                       typed=request.form)  # fmt: skip
+
+
+@bp.route("/routes/<code>/legs/<int(max=99):seq>/up", methods=["POST"])
+@role_required(Role.ADMIN)
+def move_leg_up(code: str, seq: int):
+    """Swap a leg with the one before it."""
+    route_admin.get_route(db.session, code)
+    version = request.form.get("version", type=whole_number)
+    try:
+        route_admin.move_leg_up(db.session, current_user, code, seq, version)
+    except DomainError as error:
+        if error.status == 404:
+            raise
+        db.session.rollback()
+        return _route_page(route_admin.get_route(db.session, code), {}, domain_errors(error),
+                           error.status, seq)  # fmt: skip
+    flash(_("Leg moved up."), "success")
+    return redirect(url_for("admin.edit_route", code=code))
 
 
 @bp.route("/routes/<code>/legs/<int(max=99):seq>/remove", methods=["GET", "POST"])
@@ -195,11 +214,26 @@ def remove_leg(code: str, seq: int):
     return redirect(url_for("admin.edit_route", code=code))
 
 
-def _route_page(route, form, errors, status, leg_seq=None):
+def _route_page(route, form, errors, status, leg_seq=None, typed=None):
+    """The route's page; ``typed``, the leg form refused, shows again as it was sent."""
     return render_template(
         "admin/route.html", route=route, form=form, errors=errors, leg_seq=leg_seq,
-        **_route_choices(),
+        typed=typed, typed_carriers=typed_carriers(typed or {}), **_route_choices(),
     ), status  # fmt: skip
+
+
+def typed_carriers(form, prefix: str = "") -> list[dict]:
+    """The carrier rows of a form sent (``<prefix>carriers.<n>.<field>``), blank ones left
+    out as the form's loading leaves them out, so that a row's errors (by position) land on
+    it."""
+    rows: dict[int, dict] = {}
+    for key, value in form.items():
+        name = key.removeprefix(prefix)
+        if key.startswith(prefix) and name.startswith("carriers."):
+            _, n, field = (name.split(".", 2) + ["", ""])[:3]
+            if n.isdigit() and field:
+                rows.setdefault(int(n), {})[field] = value
+    return [rows[n] for n in sorted(rows) if any(v.strip() for v in rows[n].values())]
 
 
 def _route_choices() -> dict:
@@ -266,8 +300,9 @@ def new_route():
                 flash(_("Route %(code)s added.", code=route.code), "success")
                 return redirect(url_for("admin.edit_route", code=route.code))
     return render_template(
-        "admin/route_new.html", form=form, chosen=chosen, errors=errors, **_route_choices()
-    ), status
+        "admin/route_new.html", form=form, chosen=chosen, errors=errors,
+        typed_carriers=typed_carriers(form, "legs.0."), **_route_choices(),
+    ), status  # fmt: skip
 
 
 @bp.route("/places")
