@@ -18,12 +18,8 @@ from dryport.extensions import db
 from dryport.i18n import localized
 from dryport.models import DocumentType, PlaceKind, Role, TransportMode
 from dryport.schemas.admin import (
-    CrossingCreateSchema,
-    CrossingEditSchema,
     LegEditSchema,
     PasswordResetSchema,
-    PlaceCreateSchema,
-    PlaceEditSchema,
     RouteCreateSchema,
     RouteEditSchema,
     StationCreateSchema,
@@ -45,7 +41,7 @@ from dryport.web.lists import listing
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
-def _submit(schema, action, success: str, form=None):
+def submit(schema, action, success: str, form=None):
     """Load the form, run the service, flash; return ``(done, errors, status)``."""
     data, errors = load_form(schema, form if form is not None else request.form)
     if errors:
@@ -61,7 +57,7 @@ def _submit(schema, action, success: str, form=None):
     return True, {}, 200
 
 
-def _with_checkboxes(*names):
+def with_checkboxes(*names):
     """An unticked checkbox sends nothing: say so explicitly."""
     form = request.form.to_dict()
     for name in names:
@@ -86,8 +82,8 @@ def stations():
 def new_station():
     errors, status, form = {}, 200, request.form
     if request.method == "POST":
-        form = _with_checkboxes("active")
-        done, errors, status = _submit(
+        form = with_checkboxes("active")
+        done, errors, status = submit(
             StationCreateSchema(),
             lambda data: admin.create_station(db.session, current_user, data),
             _("Station %(code)s added.", code=form.get("code", "").strip().upper()), form,
@@ -105,8 +101,8 @@ def edit_station(code: str):
     station = admin.get_station(db.session, code)
     errors, status, form = {}, 200, request.form
     if request.method == "POST":
-        form = _with_checkboxes("active")
-        done, errors, status = _submit(
+        form = with_checkboxes("active")
+        done, errors, status = submit(
             StationEditSchema(),
             lambda data: admin.update_station(db.session, current_user, code, data),
             _("Station %(code)s saved.", code=code), form,
@@ -129,7 +125,7 @@ def edit_route(code: str):
     errors, status, form = {}, 200, request.form
     if request.method == "POST":
         form = _route_form()
-        done, errors, status = _submit(
+        done, errors, status = submit(
             RouteEditSchema(),
             lambda data: route_admin.update_route(db.session, current_user, code, data),
             _("Route %(code)s saved.", code=code), form,
@@ -151,7 +147,7 @@ def save_leg(code: str, seq: int | None):
         if seq is not None
         else (lambda data: route_admin.add_leg(db.session, current_user, code, data))
     )
-    done, errors, status = _submit(LegEditSchema(), action, _("Leg saved."), _leg_form())
+    done, errors, status = submit(LegEditSchema(), action, _("Leg saved."), _leg_form())
     if done:
         return redirect(url_for("admin.edit_route", code=code))
     return _route_page(route_admin.get_route(db.session, route.code), {}, errors, status, seq,
@@ -260,7 +256,7 @@ LISTS = ("destinations", "border_crossings", "refused_dg_classes")
 
 def _route_form() -> dict:
     """The route form: its checkbox lists as lists (none ticked: an empty one)."""
-    form = _with_checkboxes("active")
+    form = with_checkboxes("active")
     for name in LISTS:
         form[name] = request.form.getlist(name)
     return form
@@ -305,81 +301,6 @@ def new_route():
     ), status  # fmt: skip
 
 
-@bp.route("/places")
-@role_required(Role.ADMIN)
-def place_list():
-    found = listing(places.PLACE_SORTING)
-    page = paginate(
-        db.session,
-        places.places_query(found.q, found.sort),
-        request.args.get("page", 1, type=whole_number),
-        current_app.config["PAGE_SIZE"],
-    )
-    return render_template(
-        "admin/places.html", page=page, listing=found,
-        crossings=places.list_crossings(db.session),
-    )  # fmt: skip
-
-
-@bp.route("/places/new", methods=["GET", "POST"])
-@bp.route("/places/<place_code>", methods=["GET", "POST"])
-@role_required(Role.ADMIN)
-def edit_place(place_code: str | None = None):
-    place = places.get_place(db.session, place_code) if place_code else None
-    errors, status, form = {}, 200, request.form
-    if request.method == "POST":
-        form = _with_checkboxes("active")
-        if place is None:
-            schema = PlaceCreateSchema()
-            action = lambda data: places.create_place(db.session, current_user, data)  # noqa: E731
-        else:
-            schema = PlaceEditSchema()
-            action = lambda data: places.update_place(db.session, current_user, place_code, data)  # noqa: E731
-        done, errors, status = _submit(schema, action, _("Place saved."), form)
-        if done:
-            return redirect(url_for("admin.place_list"))
-    elif place is not None:
-        form = {
-            "name_zh": place.name_zh, "name_en": place.name_en, "kind": place.kind.name,
-            "railway_code": place.railway_code or "", "active": place.active,
-        }  # fmt: skip
-    else:
-        form = {"active": True}
-    return render_template(
-        "admin/place.html", place=place, form=form, errors=errors, kinds=list(PlaceKind)
-    ), status
-
-
-@bp.route("/crossings/new", methods=["GET", "POST"])
-@bp.route("/crossings/<crossing_code>", methods=["GET", "POST"])
-@role_required(Role.ADMIN)
-def edit_crossing(crossing_code: str | None = None):
-    crossing = places.get_crossing(db.session, crossing_code) if crossing_code else None
-    errors, status, form = {}, 200, request.form
-    if request.method == "POST":
-        form = _with_checkboxes("gauge_change")
-        if crossing is None:
-            schema = CrossingCreateSchema()
-            action = lambda data: places.create_crossing(db.session, current_user, data)  # noqa: E731
-        else:
-            schema = CrossingEditSchema()
-            action = lambda data: places.update_crossing(  # noqa: E731
-                db.session, current_user, crossing_code, data
-            )
-        done, errors, status = _submit(schema, action, _("Border crossing saved."), form)
-        if done:
-            return redirect(url_for("admin.place_list"))
-    elif crossing is not None:
-        form = {
-            "exit_place": crossing.exit_place.code, "entry_place": crossing.entry_place.code,
-            "gauge_change": crossing.gauge_change,
-        }  # fmt: skip
-    borders = db.session.scalars(places.places_query(kind=PlaceKind.BORDER)).all()
-    return render_template(
-        "admin/crossing.html", crossing=crossing, form=form, errors=errors, borders=borders
-    ), status
-
-
 @bp.route("/users")
 @role_required(Role.ADMIN)
 def users():
@@ -399,7 +320,7 @@ def new_user():
     errors, status = {}, 200
     if request.method == "POST":
         created = {}
-        done, errors, status = _submit(
+        done, errors, status = submit(
             UserCreateSchema(),
             lambda data: created.setdefault("user", admin.create_user(db.session, current_user,
                                                                       data)),
@@ -417,15 +338,15 @@ def edit_user(user_id: int):
     errors, status, form = {}, 200, request.form
     if request.method == "POST":
         if request.form.get("action") == "password":
-            done, errors, status = _submit(
+            done, errors, status = submit(
                 PasswordResetSchema(),
                 lambda data: admin.reset_password(db.session, current_user, user_id,
                                                   data["password"]),
                 _("Password reset; the user's API tokens no longer work."),
             )  # fmt: skip
         else:
-            form = _with_checkboxes("active")
-            done, errors, status = _submit(
+            form = with_checkboxes("active")
+            done, errors, status = submit(
                 UserEditSchema(),
                 lambda data: admin.update_user(db.session, current_user, user_id, data),
                 _("User saved."), form,
@@ -462,3 +383,6 @@ def audit():
         current_app.config["PAGE_SIZE"],
     )
     return render_template("admin/audit.html", page=page, listing=found)
+
+
+from dryport.web import admin_places  # noqa: E402, F401  (its pages, on this blueprint)
