@@ -1,7 +1,7 @@
 """Input of the administrator's pages."""
 
 from flask_babel import lazy_gettext as _l
-from marshmallow import Schema, fields, pre_load, validate
+from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
 
 from dryport.models import DocumentType, PlaceKind, Role, TransportMode
 from dryport.schemas.bookings import DG_CLASSES
@@ -170,6 +170,20 @@ class LegEditSchema(_Stripped):
         validate=validate.Length(max=12, error=_l("At most 12.")),
         metadata={"description": "Its carriers, section by section (replaces the list)"},
     )
+
+    @validates_schema
+    def payer_codes_on_rail(self, data, **kwargs):
+        """A payer code is the railways' (SMGS box 23): a road, barge or ocean carrier has
+        none."""
+        if data.get("mode") in (None, TransportMode.RAIL):
+            return
+        errors = {
+            str(n): {"payer_code": [str(_l("Only a rail section has a payer code."))]}
+            for n, carrier in enumerate(data.get("carriers") or [])
+            if carrier.get("payer_code")
+        }
+        if errors:
+            raise ValidationError({"carriers": errors})
 
     @pre_load
     def upper_locodes(self, data, **kwargs):

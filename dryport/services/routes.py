@@ -133,6 +133,28 @@ def remove_leg(
     session.flush()
 
 
+def move_leg_up(
+    session: Session, admin: User, code: str, seq: int, version: int | None = None
+) -> Leg:
+    """Swap a leg with the one before it (the first leg stays first: ``Invalid``)."""
+    require_role(admin, Role.ADMIN)
+    route = get_route(session, code)
+    lock_for_edit(session, route, version)
+    leg = _leg(route, seq)
+    if seq == 1:
+        raise Invalid(_l("The first leg is first already."))
+    before = _leg(route, seq - 1)
+    leg.seq = 0  # (route, seq) is unique: out of the way while the other moves down
+    session.flush()
+    before.seq, leg.seq = seq, seq - 1
+    route.version += 1
+    session.flush()
+    record_change(session, admin, "leg", leg.id, "update", f"{route.code} #{seq - 1}",
+                  {"seq": [seq, seq - 1]})  # fmt: skip
+    session.expire(route, ["legs"])  # read again in their new order
+    return leg
+
+
 def _leg(route: Route, seq: int) -> Leg:
     leg = next((leg for leg in route.legs if leg.seq == seq), None)
     if leg is None:

@@ -18,12 +18,8 @@ from dryport.extensions import db
 from dryport.i18n import localized
 from dryport.models import DocumentType, PlaceKind, Role, TransportMode
 from dryport.schemas.admin import (
-    CrossingCreateSchema,
-    CrossingEditSchema,
     LegEditSchema,
     PasswordResetSchema,
-    PlaceCreateSchema,
-    PlaceEditSchema,
     RouteCreateSchema,
     RouteEditSchema,
     StationCreateSchema,
@@ -45,7 +41,7 @@ from dryport.web.lists import listing
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
-def _submit(schema, action, success: str, form=None):
+def submit(schema, action, success: str, form=None):
     """Load the form, run the service, flash; return ``(done, errors, status)``."""
     data, errors = load_form(schema, form if form is not None else request.form)
     if errors:
@@ -61,7 +57,7 @@ def _submit(schema, action, success: str, form=None):
     return True, {}, 200
 
 
-def _with_checkboxes(*names):
+def with_checkboxes(*names):
     """An unticked checkbox sends nothing: say so explicitly."""
     form = request.form.to_dict()
     for name in names:
@@ -86,8 +82,8 @@ def stations():
 def new_station():
     errors, status, form = {}, 200, request.form
     if request.method == "POST":
-        form = _with_checkboxes("active")
-        done, errors, status = _submit(
+        form = with_checkboxes("active")
+        done, errors, status = submit(
             StationCreateSchema(),
             lambda data: admin.create_station(db.session, current_user, data),
             _("Station %(code)s added.", code=form.get("code", "").strip().upper()), form,
@@ -105,8 +101,8 @@ def edit_station(code: str):
     station = admin.get_station(db.session, code)
     errors, status, form = {}, 200, request.form
     if request.method == "POST":
-        form = _with_checkboxes("active")
-        done, errors, status = _submit(
+        form = with_checkboxes("active")
+        done, errors, status = submit(
             StationEditSchema(),
             lambda data: admin.update_station(db.session, current_user, code, data),
             _("Station %(code)s saved.", code=code), form,
@@ -129,7 +125,7 @@ def edit_route(code: str):
     errors, status, form = {}, 200, request.form
     if request.method == "POST":
         form = _route_form()
-        done, errors, status = _submit(
+        done, errors, status = submit(
             RouteEditSchema(),
             lambda data: route_admin.update_route(db.session, current_user, code, data),
             _("Route %(code)s saved.", code=code), form,
@@ -151,10 +147,29 @@ def save_leg(code: str, seq: int | None):
         if seq is not None
         else (lambda data: route_admin.add_leg(db.session, current_user, code, data))
     )
-    done, errors, status = _submit(LegEditSchema(), action, _("Leg saved."), _leg_form())
+    done, errors, status = submit(LegEditSchema(), action, _("Leg saved."), _leg_form())
     if done:
         return redirect(url_for("admin.edit_route", code=code))
-    return _route_page(route_admin.get_route(db.session, route.code), {}, errors, status, seq)
+    return _route_page(route_admin.get_route(db.session, route.code), {}, errors, status, seq,
+                       typed=request.form)  # fmt: skip
+
+
+@bp.route("/routes/<code>/legs/<int(max=99):seq>/up", methods=["POST"])
+@role_required(Role.ADMIN)
+def move_leg_up(code: str, seq: int):
+    """Swap a leg with the one before it."""
+    route_admin.get_route(db.session, code)
+    version = request.form.get("version", type=whole_number)
+    try:
+        route_admin.move_leg_up(db.session, current_user, code, seq, version)
+    except DomainError as error:
+        if error.status == 404:
+            raise
+        db.session.rollback()
+        return _route_page(route_admin.get_route(db.session, code), {}, domain_errors(error),
+                           error.status, seq)  # fmt: skip
+    flash(_("Leg moved up."), "success")
+    return redirect(url_for("admin.edit_route", code=code))
 
 
 @bp.route("/routes/<code>/legs/<int(max=99):seq>/remove", methods=["GET", "POST"])
@@ -195,11 +210,26 @@ def remove_leg(code: str, seq: int):
     return redirect(url_for("admin.edit_route", code=code))
 
 
-def _route_page(route, form, errors, status, leg_seq=None):
+def _route_page(route, form, errors, status, leg_seq=None, typed=None):
+    """The route's page; ``typed``, the leg form refused, shows again as it was sent."""
     return render_template(
         "admin/route.html", route=route, form=form, errors=errors, leg_seq=leg_seq,
-        **_route_choices(),
+        typed=typed, typed_carriers=typed_carriers(typed or {}), **_route_choices(),
     ), status  # fmt: skip
+
+
+def typed_carriers(form, prefix: str = "") -> list[dict]:
+    """The carrier rows of a form sent (``<prefix>carriers.<n>.<field>``), blank ones left
+    out as the form's loading leaves them out, so that a row's errors (by position) land on
+    it."""
+    rows: dict[int, dict] = {}
+    for key, value in form.items():
+        name = key.removeprefix(prefix)
+        if key.startswith(prefix) and name.startswith("carriers."):
+            _, n, field = (name.split(".", 2) + ["", ""])[:3]
+            if n.isdigit() and field:
+                rows.setdefault(int(n), {})[field] = value
+    return [rows[n] for n in sorted(rows) if any(v.strip() for v in rows[n].values())]
 
 
 def _route_choices() -> dict:
@@ -226,7 +256,7 @@ LISTS = ("destinations", "border_crossings", "refused_dg_classes")
 
 def _route_form() -> dict:
     """The route form: its checkbox lists as lists (none ticked: an empty one)."""
-    form = _with_checkboxes("active")
+    form = with_checkboxes("active")
     for name in LISTS:
         form[name] = request.form.getlist(name)
     return form
@@ -266,83 +296,9 @@ def new_route():
                 flash(_("Route %(code)s added.", code=route.code), "success")
                 return redirect(url_for("admin.edit_route", code=route.code))
     return render_template(
-        "admin/route_new.html", form=form, chosen=chosen, errors=errors, **_route_choices()
-    ), status
-
-
-@bp.route("/places")
-@role_required(Role.ADMIN)
-def place_list():
-    found = listing(places.PLACE_SORTING)
-    page = paginate(
-        db.session,
-        places.places_query(found.q, found.sort),
-        request.args.get("page", 1, type=whole_number),
-        current_app.config["PAGE_SIZE"],
-    )
-    return render_template(
-        "admin/places.html", page=page, listing=found,
-        crossings=places.list_crossings(db.session),
-    )  # fmt: skip
-
-
-@bp.route("/places/new", methods=["GET", "POST"])
-@bp.route("/places/<place_code>", methods=["GET", "POST"])
-@role_required(Role.ADMIN)
-def edit_place(place_code: str | None = None):
-    place = places.get_place(db.session, place_code) if place_code else None
-    errors, status, form = {}, 200, request.form
-    if request.method == "POST":
-        form = _with_checkboxes("active")
-        if place is None:
-            schema = PlaceCreateSchema()
-            action = lambda data: places.create_place(db.session, current_user, data)  # noqa: E731
-        else:
-            schema = PlaceEditSchema()
-            action = lambda data: places.update_place(db.session, current_user, place_code, data)  # noqa: E731
-        done, errors, status = _submit(schema, action, _("Place saved."), form)
-        if done:
-            return redirect(url_for("admin.place_list"))
-    elif place is not None:
-        form = {
-            "name_zh": place.name_zh, "name_en": place.name_en, "kind": place.kind.name,
-            "railway_code": place.railway_code or "", "active": place.active,
-        }  # fmt: skip
-    else:
-        form = {"active": True}
-    return render_template(
-        "admin/place.html", place=place, form=form, errors=errors, kinds=list(PlaceKind)
-    ), status
-
-
-@bp.route("/crossings/new", methods=["GET", "POST"])
-@bp.route("/crossings/<crossing_code>", methods=["GET", "POST"])
-@role_required(Role.ADMIN)
-def edit_crossing(crossing_code: str | None = None):
-    crossing = places.get_crossing(db.session, crossing_code) if crossing_code else None
-    errors, status, form = {}, 200, request.form
-    if request.method == "POST":
-        form = _with_checkboxes("gauge_change")
-        if crossing is None:
-            schema = CrossingCreateSchema()
-            action = lambda data: places.create_crossing(db.session, current_user, data)  # noqa: E731
-        else:
-            schema = CrossingEditSchema()
-            action = lambda data: places.update_crossing(  # noqa: E731
-                db.session, current_user, crossing_code, data
-            )
-        done, errors, status = _submit(schema, action, _("Border crossing saved."), form)
-        if done:
-            return redirect(url_for("admin.place_list"))
-    elif crossing is not None:
-        form = {
-            "exit_place": crossing.exit_place.code, "entry_place": crossing.entry_place.code,
-            "gauge_change": crossing.gauge_change,
-        }  # fmt: skip
-    borders = db.session.scalars(places.places_query(kind=PlaceKind.BORDER)).all()
-    return render_template(
-        "admin/crossing.html", crossing=crossing, form=form, errors=errors, borders=borders
-    ), status
+        "admin/route_new.html", form=form, chosen=chosen, errors=errors,
+        typed_carriers=typed_carriers(form, "legs.0."), **_route_choices(),
+    ), status  # fmt: skip
 
 
 @bp.route("/users")
@@ -364,7 +320,7 @@ def new_user():
     errors, status = {}, 200
     if request.method == "POST":
         created = {}
-        done, errors, status = _submit(
+        done, errors, status = submit(
             UserCreateSchema(),
             lambda data: created.setdefault("user", admin.create_user(db.session, current_user,
                                                                       data)),
@@ -382,15 +338,15 @@ def edit_user(user_id: int):
     errors, status, form = {}, 200, request.form
     if request.method == "POST":
         if request.form.get("action") == "password":
-            done, errors, status = _submit(
+            done, errors, status = submit(
                 PasswordResetSchema(),
                 lambda data: admin.reset_password(db.session, current_user, user_id,
                                                   data["password"]),
                 _("Password reset; the user's API tokens no longer work."),
             )  # fmt: skip
         else:
-            form = _with_checkboxes("active")
-            done, errors, status = _submit(
+            form = with_checkboxes("active")
+            done, errors, status = submit(
                 UserEditSchema(),
                 lambda data: admin.update_user(db.session, current_user, user_id, data),
                 _("User saved."), form,
@@ -427,3 +383,6 @@ def audit():
         current_app.config["PAGE_SIZE"],
     )
     return render_template("admin/audit.html", page=page, listing=found)
+
+
+from dryport.web import admin_places  # noqa: E402, F401  (its pages, on this blueprint)

@@ -378,3 +378,17 @@ def test_a_train_of_a_route_with_crossings_departs_only_once_it_names_one(
     assert named.status_code == 200, named.get_json()
     departed = client.post(f"/api/v1/departures/{xaeu.id}/depart", headers=operator)
     assert departed.status_code == 200 and departed.get_json()["status"] == "DEPARTED"
+
+
+def test_a_leg_given_in_an_edit_is_whole(client, db_session, people):
+    """A PATCH may leave out the route's own fields, never a leg's: a leg added half-given
+    would be a leg with no places."""
+    response = client.patch(
+        "/api/v1/routes/EAST",
+        json={"version": 1, "legs": [WLSC["legs"][0], {"mode": "RAIL"}]},
+        headers={**people[Role.ADMIN], "Accept-Language": "en"},
+    )
+    assert response.status_code == 422
+    assert "legs.1.origin_zh" in response.get_json()["errors"]
+    db_session.expire_all()
+    assert len(db_session.scalar(select(Route).where(Route.code == "EAST")).legs) == 1

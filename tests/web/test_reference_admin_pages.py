@@ -308,3 +308,31 @@ def test_the_operator_names_the_crossing_and_sees_it(
     assert departed.status_code == 302
     db_session.expire_all()
     assert db_session.get(Departure, departure.id).departed_at is not None
+
+
+def test_a_leg_moves_up_and_a_payer_code_belongs_to_rail(client, db_session, admin):
+    page = "/admin/routes/WHSEA"
+    assert "上移" in client.get(page).get_data(as_text=True)
+    moved = _post(client, "/admin/routes/WHSEA/legs/3/up", {"version": "1"}, page=page)
+    assert moved.status_code == 302
+    db_session.expire_all()
+    whsea = db_session.scalar(select(Route).where(Route.code == "WHSEA"))
+    assert [leg.mode.name for leg in whsea.legs] == ["ROAD", "WATER", "RAIL", "SEA"]
+    stale = _post(client, "/admin/routes/WHSEA/legs/3/up", {"version": "1"}, page=page)
+    assert stale.status_code == 409
+    first = _post(client, "/admin/routes/WHSEA/legs/1/up", {"version": "2"}, page=page)
+    assert first.status_code == 422
+    sea = {
+        **SECOND_LEG, "version": "2", "mode": "SEA", "destination_locode": "SGSIN",
+        "carriers.0.payer_code": "", "carriers.1.name_en": "COSCO Shipping Lines",
+    }  # fmt: skip
+    refused = _post(client, "/admin/routes/WHSEA/legs/4", sea, page=page)
+    assert refused.status_code == 422
+    shown = refused.get_data(as_text=True)
+    assert 'id="leg-4-carrier-1-payer_code-error"' in shown
+    assert 'value="COSCO Shipping Lines"' in shown  # what was typed is kept
+    saved = _post(
+        client, "/admin/routes/WHSEA/legs/4", {**sea, "carriers.1.payer_code": ""}, page=page
+    )
+    assert saved.status_code == 302
+    assert [e.changes.get("seq") for e in _audit(db_session, "leg")][0] == [3, 2]
