@@ -44,13 +44,13 @@ def test_a_full_booking_is_shown_as_it_was_declared(client, shipper, make_depart
     departure = make_departure("XAEU")
     response = _book(
         client, shipper, departure,
-        destination="plmal",
+        destination="plmaa",
         cargo=cargo(hs_code="2836.60", net_weight_kg=18000, dangerous_goods=BARIUM),
         customs={**CUSTOMS, "currency": "usd"},
     )  # fmt: skip
     assert response.status_code == 201, response.get_json()
     body = response.get_json()
-    assert body["destination"] == "PLMAL"
+    assert body["destination"] == "PLMAA"
     assert body["cargo"]["hs_code"] == "283660"
     assert body["cargo"]["packages"] == {"count": 800, "kind": "CT", "marks": "HK/DUI 1-800"}
     assert body["cargo"]["net_weight_kg"] == 18000
