@@ -10,13 +10,14 @@ from decimal import Decimal
 import pytest
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
 from config import TestingConfig
 from dryport import create_app
 from dryport.extensions import db
 from dryport.models import (
     HOLDING_STATUSES,
+    AuditEntry,
     Booking,
     BookingLine,
     BookingStatus,
@@ -217,7 +218,7 @@ def make_booking(db_session, seeded, make_departure):
             consignee_address="Duisburg, DE",
             cargo_description="Green tea",
             hs_code="090210",
-            destination=kw.pop("destination", DESTINATION[departure.route.code]),
+            destination=kw.pop("destination", destination_of(departure)),
             package_count=kw.pop("package_count", 600),
             package_kind=kw.pop("package_kind", "CT"),
             has_dangerous_goods=kw.pop("has_dangerous_goods", kw.get("un_number") is not None),
@@ -459,3 +460,17 @@ def make_document(db_session):
         return document
 
     return make
+
+
+def audit_entries(db_session, entity: str) -> list:
+    """The audit log's entries about ``entity``, oldest first, as the database has them."""
+    db_session.expire_all()
+    return db_session.scalars(
+        select(AuditEntry).where(AuditEntry.entity == entity).order_by(AuditEntry.id)
+    ).all()
+
+
+def row_count(db_session, model) -> int:
+    """How many rows ``model``'s table holds, as the database has them."""
+    db_session.expire_all()
+    return db_session.scalar(select(func.count()).select_from(model))

@@ -29,9 +29,6 @@ from dryport.services import admin, places, routes
 
 blp = Blueprint("api_admin", __name__, description="Reference data administration (administrators)")
 
-# What a PATCH of a route may leave out: its own fields, not a leg's (a leg given is whole;
-# ``partial=True`` would reach into the legs too).
-ROUTE_TOP = ("name_zh", "name_en", "document_type", "active")
 CREATED = {409: "The code is taken already"}
 EDITED = {409: "Changed meanwhile: the version sent is not the current one"}
 
@@ -124,7 +121,9 @@ def create_route(body):
 @blp.route("/routes/<route_code>", methods=["PATCH"])
 @token_required(Role.ADMIN)
 @blp.doc(security=BEARER, parameters=[IF_MATCH])
-@blp.arguments(RouteUpdateSchema(partial=ROUTE_TOP))
+# A PATCH of a route may leave out the route's own fields, not a leg's (a leg given is whole;
+# ``partial=True`` would reach into the legs too).
+@blp.arguments(RouteUpdateSchema(partial=routes.ROUTE_FIELDS))
 @blp.response(200, RouteSchema, headers=ETAG)
 @problems(404, 409, descriptions=EDITED)
 def update_route(body, route_code):

@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields, pre_load
 
 from dryport.models import DocumentKind
-from dryport.services.documents import FORMATS, MAX_BYTES
+from dryport.services.documents import FORMATS, MAX_BYTES, MAX_MB
 
 
 class DocumentUploadSchema(Schema):
@@ -47,7 +47,7 @@ UPLOAD_BODY = {
                         "type": "string",
                         "format": "binary",
                         "description": f"A PDF, JPEG or PNG (recognised by its content, not "
-                        f"its name) of at most {MAX_BYTES:,} bytes (10 MiB); larger is a 413",
+                        f"its name) of at most {MAX_BYTES:,} bytes ({MAX_MB} MiB); larger is a 413",
                     },
                 },
             },

@@ -7,10 +7,11 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from dryport.models import Booking, BookingStatus, DepartureStatus, EventType, Role, User
+from dryport.models import Booking, BookingStatus, EventType, Role, User
 from dryport.services.access import require_role
 from dryport.services.bookings import check_version, flush, get_booking_for_change, record_event
 from dryport.services.clock import utcnow
+from dryport.services.departures import OPEN_DEPARTURE
 from dryport.services.errors import Conflict
 from dryport.services.shipment import apply_customs, customs_text
 
@@ -20,13 +21,12 @@ OPEN_STATUSES = (BookingStatus.RECEIVED, BookingStatus.CONFIRMED)
 
 
 def customs_open(user: User, booking: Booking) -> bool:
-    """Whether ``user`` may still give or change the booking's customs data (the rule
-    ``set_customs`` enforces, for showing the action)."""
+    """Whether ``user`` may still give or change the customs data of ``booking``, found
+    within the user's scope (the rule ``set_customs`` enforces, for showing the action)."""
     return (
         user.role in CUSTOMS_ROLES
-        and (user.role is not Role.SHIPPER or booking.company_id == user.company_id)
         and booking.status in OPEN_STATUSES
-        and booking.departure.status in (DepartureStatus.SCHEDULED, DepartureStatus.CLOSED)
+        and booking.departure.status in OPEN_DEPARTURE
     )
 
 

@@ -20,6 +20,10 @@ from dryport.services.errors import CutoffPassed, NotFound
 from dryport.services.pagination import Sorting, order_by
 from dryport.services.search import matches, search_text
 
+#: A departure still to leave (bookings on it may change), and one that has left.
+OPEN_DEPARTURE = (DepartureStatus.SCHEDULED, DepartureStatus.CLOSED)
+LEFT = (DepartureStatus.DEPARTED, DepartureStatus.ARRIVED)
+
 SORTING = Sorting(
     columns={
         "departs_at": Departure.departs_at,

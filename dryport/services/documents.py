@@ -20,7 +20,6 @@ from sqlalchemy.orm import Session
 from dryport.models import (
     Booking,
     BookingDocument,
-    DepartureStatus,
     DocumentKind,
     EventType,
     Role,
@@ -29,10 +28,12 @@ from dryport.models import (
 from dryport.services.access import STAFF, require_role
 from dryport.services.bookings import get_booking, get_booking_for_change, record_event
 from dryport.services.clock import utcnow
+from dryport.services.departures import LEFT
 from dryport.services.errors import Conflict, Invalid, NotFound, TooLarge
 
 #: The largest file accepted: 10 MiB (10 × 1024 × 1024 bytes).
 MAX_BYTES = 10 * 1024 * 1024
+MAX_MB = MAX_BYTES >> 20
 #: The largest upload request: the file and room for the multipart framing around it and
 #: the other fields, so that a file of exactly ``MAX_BYTES`` always fits.
 MAX_REQUEST_BYTES = MAX_BYTES + 64 * 1024
@@ -95,9 +96,9 @@ def read_upload(stream: BinaryIO) -> bytes:
     data = stream.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
         raise TooLarge(
-            _l("A document may be at most %(mb)d MB (%(bytes)s bytes).", mb=MAX_BYTES >> 20,
+            _l("A document may be at most %(mb)d MB (%(bytes)s bytes).", mb=MAX_MB,
                bytes=f"{MAX_BYTES:,}"),
-            errors={"file": [_l("The file is larger than 10 MB.")]},
+            errors={"file": [_l("The file is larger than %(mb)d MB.", mb=MAX_MB)]},
         )  # fmt: skip
     if not data:
         raise Invalid(errors={"file": [_l("The file is empty.")]})
@@ -117,9 +118,15 @@ def documents_of(session: Session, booking: Booking) -> list[BookingDocument]:
 
 
 def get_document(session: Session, user: User, reference: str, document_id: int) -> BookingDocument:
-    """One document of the booking ``reference``, its file loaded. Raises ``NotFound`` when
-    the booking is not in the user's scope or the document is not the booking's."""
-    booking = get_booking(session, user, reference, timeline=False)
+    """One document of the booking ``reference`` (its file is read when first used).
+    Raises ``NotFound`` when the booking is not in the user's scope or the document is not
+    the booking's."""
+    return _document_of(session, get_booking(session, user, reference, timeline=False), document_id)
+
+
+def _document_of(session: Session, booking: Booking, document_id: int) -> BookingDocument:
+    """The document ``document_id`` of ``booking`` (already found within the user's scope);
+    raises ``NotFound`` when it is not the booking's."""
     document = session.scalar(
         select(BookingDocument).where(
             BookingDocument.id == document_id, BookingDocument.booking_id == booking.id
@@ -185,7 +192,7 @@ def remove_document(session: Session, user: User, reference: str, document_id: i
     """
     require_role(user, *EDITORS)
     booking = get_booking_for_change(session, user, reference)
-    document = get_document(session, user, reference, document_id)
+    document = _document_of(session, booking, document_id)
     if has_left(booking):
         raise Conflict(_l("The departure has left: its documents can no longer be removed."))
     record_event(
@@ -198,7 +205,7 @@ def remove_document(session: Session, user: User, reference: str, document_id: i
 
 def has_left(booking: Booking) -> bool:
     """Whether the booking's departure has left (its documents are then kept as they are)."""
-    return booking.departure.status in (DepartureStatus.DEPARTED, DepartureStatus.ARRIVED)
+    return booking.departure.status in LEFT
 
 
 def document_actions(user: User, booking: Booking) -> dict:

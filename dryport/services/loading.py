@@ -27,7 +27,6 @@ from dryport.models import (
     Container,
     ContainerOwner,
     Departure,
-    DepartureStatus,
     EventType,
     LoadDraft,
     Role,
@@ -45,11 +44,11 @@ from dryport.services.bookings import (
 )
 from dryport.services.clock import local_minute, utcnow
 from dryport.services.containers import MAX_GROSS_KG, cargo_category_problem, validate_number
+from dryport.services.departures import OPEN_DEPARTURE
 from dryport.services.errors import Conflict, Invalid
 from dryport.services.pagination import Sorting, order_by
 from dryport.services.search import search_text
 
-OPEN_DEPARTURE = (DepartureStatus.SCHEDULED, DepartureStatus.CLOSED)
 #: How long before its confirmation a container may have been weighed: a VGM older than
 #: that belongs to another trip, or to a typing error.
 WEIGHED_WITHIN = timedelta(days=30)

@@ -100,8 +100,7 @@ def update_departure(session: Session, user: User, departure_id: int, data: dict
     _check_times(
         data.get("departs_at", departure.departs_at), data.get("cutoff_at", departure.cutoff_at)
     )
-    if "border_crossing" in data:
-        check_crossing(departure.route, data["border_crossing"])
+    check_crossing(departure.route, data.get("border_crossing"))
     changes = apply_changes(
         departure, data, ("service_no", "departs_at", "cutoff_at", "border_crossing")
     )
@@ -197,7 +196,7 @@ def depart(session: Session, user: User, departure_id: int, at: datetime | None 
     departure = get_departure_for_update(session, departure_id, None)
     if departure.status not in (DepartureStatus.SCHEDULED, DepartureStatus.CLOSED):
         raise Conflict(_l("This departure has already left or was cancelled."))
-    if departure.route.border_crossings and departure.border_crossing is None:
+    if crossing_missing(departure):
         raise Conflict(
             _l("Name the border crossing this train takes before it departs."),
             errors={"border_crossing": [_l("Choose the border crossing.")]},
@@ -260,6 +259,12 @@ def _advance(session, departure, user, before: BookingStatus, event_type, at) ->
             for container in booking.containers:
                 container.live = False
         record_event(session, booking, user, event_type, **{"from": before.name, "to": after.name})
+
+
+def crossing_missing(departure: Departure) -> bool:
+    """Whether the departure's route crosses a border and the departure names no crossing
+    yet: it may not depart so."""
+    return bool(departure.route.border_crossings) and departure.border_crossing is None
 
 
 def waiting_references(session: Session, departure: Departure) -> list[str]:

@@ -47,6 +47,13 @@ def places_query(
     return order_by(stmt, sort, PLACE_SORTING)
 
 
+def destination_candidates(session: Session) -> list[Place]:
+    """The places a route's form offers as destinations, by code: stations and ports in
+    use, not the borders cargo passes on its way."""
+    stmt = places_query(sort=["code"]).where(Place.active, Place.kind != PlaceKind.BORDER)
+    return list(session.scalars(stmt))
+
+
 def get_place(session: Session, code: str) -> Place:
     """The place of ``code``; raises ``NotFound``."""
     return by_code(session, Place, code)

@@ -27,17 +27,16 @@ from dryport.models import (
     BookingStatus,
     Company,
     Departure,
-    DepartureStatus,
     Route,
     ShippedVolume,
     Station,
 )
 from dryport.services.clock import local_day_start, local_today, to_local
+from dryport.services.departures import LEFT, OPEN_DEPARTURE
 from dryport.services.digits import whole_number
 from dryport.services.reference_data import list_stations, routes_query
 
 SHIPPED = (BookingStatus.DEPARTED, BookingStatus.ARRIVED)
-LEFT = (DepartureStatus.DEPARTED, DepartureStatus.ARRIVED)  # departures that have left
 ZERO = Decimal(0)
 
 
@@ -268,7 +267,7 @@ def forward_bookings(session: Session, weeks: int = 8, today: date | None = None
         select(Route.code, bucket.label("bucket"), func.sum(Departure.held_teu))
         .join(Departure.route)
         .where(
-            Departure.status.in_((DepartureStatus.SCHEDULED, DepartureStatus.CLOSED)),
+            Departure.status.in_(OPEN_DEPARTURE),
             Departure.departs_at >= bounds[0],
             Departure.departs_at < bounds[-1],
         )

@@ -86,6 +86,11 @@ def package_kind_name(code: str | None, locale: str) -> str:
     return (names[0] if locale == "zh" else names[1]) if names else code
 
 
+def offered_destinations(route: Route) -> list:
+    """The places a booking on ``route`` may go to: its destinations still in use."""
+    return [place for place in route.destinations if place.active]
+
+
 def check_shipment(booking: Booking | None, route: Route, data: dict, lines) -> None:
     """The rules that need the route or the lines, on the booking as it will be.
 
@@ -96,7 +101,7 @@ def check_shipment(booking: Booking | None, route: Route, data: dict, lines) -> 
     limit).
     """
     errors: dict = {}
-    offered = [place.code for place in route.destinations if place.active]
+    offered = [place.code for place in offered_destinations(route)]
     if data.get("destination") is not None and data["destination"] not in offered:
         errors["destination"] = [
             _l(

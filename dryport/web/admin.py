@@ -16,7 +16,7 @@ from flask_login import current_user
 
 from dryport.extensions import db
 from dryport.i18n import localized
-from dryport.models import DocumentType, PlaceKind, Role, TransportMode
+from dryport.models import DocumentType, Role, TransportMode
 from dryport.schemas.admin import (
     LegEditSchema,
     PasswordResetSchema,
@@ -35,7 +35,7 @@ from dryport.services.errors import DomainError
 from dryport.services.pagination import paginate
 from dryport.web.access import role_required
 from dryport.web.confirm import confirm_page, confirmed
-from dryport.web.forms import domain_errors, load_form, load_nested_form, unflatten
+from dryport.web.forms import attempt, domain_errors, load_form, load_nested_form, unflatten
 from dryport.web.lists import listing
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -158,7 +158,6 @@ def save_leg(code: str, seq: int | None):
 @role_required(Role.ADMIN)
 def move_leg_up(code: str, seq: int):
     """Swap a leg with the one before it."""
-    route_admin.get_route(db.session, code)
     version = request.form.get("version", type=whole_number)
     try:
         route_admin.move_leg_up(db.session, current_user, code, seq, version)
@@ -234,15 +233,11 @@ def typed_carriers(form, prefix: str = "") -> list[dict]:
 
 def _route_choices() -> dict:
     """What a route's forms offer: its places, border crossings and IMDG classes."""
-    in_use = db.session.scalars(places.places_query(sort=["code"])).all()
     return {
         "document_types": list(DocumentType),
         "modes": list(TransportMode),
-        # where cargo goes: a station or a port, not the border it passes
         "place_options": [
-            (p.code, f"{p.code} {localized(p)}")
-            for p in in_use
-            if p.active and p.kind is not PlaceKind.BORDER
+            (p.code, f"{p.code} {localized(p)}") for p in places.destination_candidates(db.session)
         ],
         "crossing_options": [
             (c.code, f"{localized(c)} ({c.code})") for c in places.list_crossings(db.session)
@@ -287,12 +282,10 @@ def new_route():
         loaded, errors = load_nested_form(RouteCreateSchema(), data)
         status = 422
         if loaded:
-            try:
-                route = route_admin.create_route(db.session, current_user, loaded)
-            except DomainError as error:
-                db.session.rollback()
-                errors, status = domain_errors(error), error.status
-            else:
+            route, errors, status = attempt(
+                lambda: route_admin.create_route(db.session, current_user, loaded)
+            )
+            if route is not None:
                 flash(_("Route %(code)s added.", code=route.code), "success")
                 return redirect(url_for("admin.edit_route", code=route.code))
     return render_template(

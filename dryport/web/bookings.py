@@ -1,6 +1,7 @@
 """Bookings as each role sees them (a shipper its company's, a clerk its station's), and the
 shipper's booking form, amendment and cancellation."""
 
+import functools
 from datetime import date
 
 from babel.numbers import get_currency_name
@@ -314,16 +315,22 @@ def _form_page(mode: str, form, errors, status: int, booking=None):
 
 def destination_groups(routes) -> list:
     """The destinations a form offers, by route: ``(route name, [(code, label)])``."""
+    offered = [(route, shipment.offered_destinations(route)) for route in routes]
     return [
-        (localized(route), [(p.code, f"{p.code} · {localized(p)}") for p in route.destinations])
-        for route in routes
-        if route.destinations
+        (localized(route), [(p.code, f"{p.code} · {localized(p)}") for p in places])
+        for route, places in offered
+        if places
     ]
 
 
 def shipment_choices() -> dict:
     """The lists of the booking form's shipment inputs, named in the user's language."""
-    locale = locale_code()
+    return _shipment_choices(locale_code())
+
+
+@functools.cache
+def _shipment_choices(locale: str) -> dict:
+    """``shipment_choices`` in ``locale``, made once per language (the lists are constant)."""
     currencies = list(shipment.COMMON_CURRENCIES) + [
         code for code in shipment.CURRENCIES if code not in shipment.COMMON_CURRENCIES
     ]

@@ -29,7 +29,7 @@ def section(booking, errors: dict | None = None, form=None) -> dict:
         "document_kinds": list(DocumentKind),
         "document_errors": errors or {},
         "document_form": form or {},
-        "max_document_mb": documents.MAX_BYTES // (1024 * 1024),
+        "max_document_mb": documents.MAX_MB,
     }
 
 

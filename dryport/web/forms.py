@@ -8,7 +8,7 @@ from dryport.extensions import db
 from dryport.schemas.messages import flatten_errors, localize_errors
 from dryport.services.digits import is_whole_number, whole_number
 from dryport.services.errors import DomainError, Invalid
-from dryport.services.reference_data import list_routes
+from dryport.services.reference_data import routes_query
 
 
 def load_form(schema: Schema, form) -> tuple[dict | None, dict[str, list[str]]]:
@@ -142,6 +142,6 @@ def beijing_input(value: str) -> str:
 def route_filter(session) -> tuple[list, str | None]:
     """The routes for a list's filter, and the one the ``route`` query parameter chose
     (none when it names no route)."""
-    routes = list_routes(session)
+    routes = list(session.scalars(routes_query(legs=False)))
     chosen = request.args.get("route")
     return routes, chosen if chosen in {r.code for r in routes} else None

@@ -223,7 +223,7 @@ def _confirm_departure_action(departure, action: str, refused: bool):
                 " or reject them first.",
                 waiting,
             )
-        if departure.route.border_crossings and departure.border_crossing is None:
+        if operations.crossing_missing(departure):
             blocked = _(
                 "Not yet possible: name the border crossing this train takes (edit the"
                 " departure) first."

@@ -4,7 +4,7 @@ download headers, removal until departure, scope."""
 from io import BytesIO
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 
 from dryport.models import (
     BookingDocument,
@@ -13,6 +13,7 @@ from dryport.models import (
     EventType,
     Role,
 )
+from dryport.services import documents
 from dryport.services.documents import MAX_BYTES
 from tests.conftest import JPEG, PDF, PNG, multipart
 
@@ -190,6 +191,13 @@ def test_the_list_shows_the_documents_oldest_first(client, shipper, booking):
         ("two.jpg", "PACKING_LIST"),
     ]
     assert "data" not in response.get_json()[0]
+
+
+def test_listing_leaves_the_files_unread(client, db_session, shipper, booking):
+    assert _upload(client, shipper, booking, name="one.pdf").status_code == 201
+    db_session.expire_all()
+    listed = documents.list_documents(db_session, shipper, booking.reference)
+    assert listed and all("data" in inspect(d).unloaded for d in listed)
 
 
 def test_adding_and_removing_are_on_the_timeline(client, db_session, shipper, booking):

@@ -7,11 +7,11 @@ from datetime import timedelta
 from io import BytesIO
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from dryport.models import Booking, BookingStatus, Departure, DepartureStatus, Role
 from dryport.services.clock import LOCAL_TZ
-from tests.conftest import booking_body, cargo
+from tests.conftest import booking_body, cargo, row_count
 
 PROBLEM = "application/problem+json"
 WINDOW = {
@@ -34,11 +34,6 @@ def _problem(response, status):
     assert response.status_code == status, response.get_data(as_text=True)
     assert response.mimetype == PROBLEM
     return response.get_json()
-
-
-def _count(db_session, model):
-    db_session.expire_all()
-    return db_session.scalar(select(func.count()).select_from(model))
 
 
 # ---- 1. times within the years the port plans for ------------------------------------------
@@ -72,7 +67,7 @@ def test_a_departure_outside_the_years_2000_to_2100_is_a_422_naming_the_window(
         headers={**headers[Role.OPERATOR], "Accept-Language": language},
     )
     assert _problem(response, 422)["errors"] == {field: [WINDOW[language]]}
-    assert _count(db_session, Departure) == 0
+    assert row_count(db_session, Departure) == 0
 
 
 def test_a_replanned_departure_outside_the_years_is_refused(
@@ -165,7 +160,7 @@ def test_a_nul_in_a_chunked_body_is_refused(
         client, "/api/v1/bookings", json.dumps(body).encode(), content_type, headers[Role.SHIPPER]
     )
     assert "NUL" in _problem(response, 422)["detail"]
-    assert _count(db_session, Booking) == 0
+    assert row_count(db_session, Booking) == 0
 
 
 def test_a_chunked_body_without_nul_still_books(client, db_session, headers, make_departure):
@@ -262,7 +257,7 @@ def test_unicode_digits_in_a_json_number_field_are_a_422(
     body = booking_body(departure.id, cargo={**_cargo(), "gross_weight_kg": "１８５００"})
     response = client.post("/api/v1/bookings", json=body, headers=headers[Role.SHIPPER])
     assert "cargo.gross_weight_kg" in _problem(response, 422)["errors"]
-    assert _count(db_session, Booking) == 0
+    assert row_count(db_session, Booking) == 0
 
 
 # ---- 6. JSON that cannot be read -------------------------------------------------------------
@@ -304,7 +299,7 @@ def test_a_lone_surrogate_in_a_booking_is_a_400_and_books_nothing(
         },
     )
     assert "surrogate" in _problem(response, 400)["detail"]
-    assert _count(db_session, Booking) == 0
+    assert row_count(db_session, Booking) == 0
 
 
 def test_the_far_past_is_no_time_for_a_list_either(client, headers):

@@ -4,11 +4,11 @@ is in the audit log, and bad or stale input writes nothing."""
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from dryport.models import AuditEntry, BorderCrossing, Departure, Place, Role, Route, Station
+from dryport.models import BorderCrossing, Departure, Place, Role, Route, Station
 from dryport.services.clock import utcnow
-from tests.api.test_bookings import booking_body
+from tests.conftest import audit_entries, booking_body, row_count
 
 PROBLEM = "application/problem+json"
 
@@ -61,18 +61,6 @@ def people(make_user, api_token):
     return {role: api_token(make_user(role).email) for role in Role}
 
 
-def _audit(db_session, entity):
-    db_session.expire_all()
-    return db_session.scalars(
-        select(AuditEntry).where(AuditEntry.entity == entity).order_by(AuditEntry.id)
-    ).all()
-
-
-def _count(db_session, model):
-    db_session.expire_all()
-    return db_session.scalar(select(func.count()).select_from(model))
-
-
 def test_a_new_corridor_is_added_and_booked_without_code(client, db_session, people):
     admin = people[Role.ADMIN]
     created = client.post("/api/v1/places", json=CHONGQING, headers=admin)
@@ -92,7 +80,7 @@ def test_a_new_corridor_is_added_and_booked_without_code(client, db_session, peo
         (1, "China Railway Chengdu Group", "7002"),
         (2, "China Railway Nanning Group", "7003"),
     ]
-    assert [e.action for e in _audit(db_session, "route")] == ["create"]
+    assert [e.action for e in audit_entries(db_session, "route")] == ["create"]
 
     listed = client.get("/api/v1/routes", headers=people[Role.SHIPPER]).get_json()
     assert "WLSC" in [r["code"] for r in listed]
@@ -133,7 +121,7 @@ def test_only_administrators_change_reference_data(client, db_session, people, r
     patched = client.patch("/api/v1/places/DEDUI", json={"version": 1}, headers=headers)
     assert patched.status_code == 403
     assert client.post("/api/v1/places", json=CHONGQING).status_code == 401
-    assert _count(db_session, Route) == 3 and _audit(db_session, "place") == []
+    assert row_count(db_session, Route) == 3 and audit_entries(db_session, "place") == []
 
 
 @pytest.mark.parametrize(
@@ -154,7 +142,7 @@ def test_a_place_code_is_a_un_locode_or_the_projects_own(client, db_session, peo
 def test_bad_input_names_the_field_in_the_users_language_and_writes_nothing(
     client, db_session, people
 ):
-    before = _count(db_session, Place)
+    before = row_count(db_session, Place)
     zh = client.post(
         "/api/v1/places",
         json={**CHONGQING, "code": "CNQZ", "kind": "AIRPORT", "name_zh": ""},
@@ -180,8 +168,8 @@ def test_bad_input_names_the_field_in_the_users_language_and_writes_nothing(
     assert unknown.get_json()["errors"] == {"destinations": ["No such place: XXNOP."]}
     no_legs = client.post("/api/v1/routes", json={**WLSC, "legs": []}, headers=people[Role.ADMIN])
     assert no_legs.status_code == 422 and "legs" in no_legs.get_json()["errors"]
-    assert _count(db_session, Place) == before and _count(db_session, Route) == 3
-    assert _audit(db_session, "route") == [] and _audit(db_session, "place") == []
+    assert row_count(db_session, Place) == before and row_count(db_session, Route) == 3
+    assert audit_entries(db_session, "route") == [] and audit_entries(db_session, "place") == []
 
 
 def test_a_code_taken_is_a_conflict(client, db_session, people):
@@ -197,7 +185,7 @@ def test_a_code_taken_is_a_conflict(client, db_session, people):
         headers=people[Role.ADMIN],
     )
     assert station.status_code == 409
-    assert _count(db_session, Route) == 3 and _count(db_session, Station) == 11
+    assert row_count(db_session, Route) == 3 and row_count(db_session, Station) == 11
 
 
 def test_a_stale_edit_is_a_conflict_and_an_edit_is_logged(client, db_session, people):
@@ -219,7 +207,7 @@ def test_a_stale_edit_is_a_conflict_and_an_edit_is_logged(client, db_session, pe
     db_session.expire_all()
     place = db_session.scalar(select(Place).where(Place.code == "DEHAM"))
     assert place.active and place.version == 2
-    [entry] = _audit(db_session, "place")
+    [entry] = audit_entries(db_session, "place")
     assert entry.changes == {"railway_code": [None, "AHM"]}
     assert (
         client.patch("/api/v1/places/XXNOP", json={"version": 1}, headers=admin).status_code == 404
@@ -235,7 +223,7 @@ def test_a_station_is_added_and_edited(client, db_session, people):
         "/api/v1/stations/HS", json={"version": 1, "feeder_hours": 3}, headers=admin
     )
     assert edited.status_code == 200 and edited.get_json()["feeder_hours"] == 3
-    assert [e.action for e in _audit(db_session, "station")] == ["create", "update"]
+    assert [e.action for e in audit_entries(db_session, "station")] == ["create", "update"]
 
 
 def test_border_crossings_join_two_border_stations(client, db_session, people):
@@ -248,7 +236,7 @@ def test_border_crossings_join_two_border_stations(client, db_session, people):
         "/api/v1/border-crossings", json={**body, "entry_place": "BYBQT"}, headers=admin
     )
     assert same.status_code == 422 and list(same.get_json()["errors"]) == ["entry_place"]
-    assert _count(db_session, BorderCrossing) == 3
+    assert row_count(db_session, BorderCrossing) == 3
     client.patch("/api/v1/places/PLMAA", json={"version": 1, "kind": "BORDER"}, headers=admin)
     created = client.post("/api/v1/border-crossings", json=body, headers=admin)
     assert created.status_code == 201, created.get_json()
@@ -285,7 +273,7 @@ def test_editing_a_route_replaces_its_lists_and_matches_legs_by_position(
     assert len(route["legs"]) == 1 and route["legs"][0]["carriers"][0]["payer_code"] == "7100"
     assert [p["code"] for p in route["destinations"]] == ["CNQZH", "SGSIN"]
     assert route["refused_dg_classes"] == [] and route["version"] == 2
-    [_, entry] = _audit(db_session, "route")
+    [_, entry] = audit_entries(db_session, "route")
     assert entry.changes["legs.2"][1] is None and "legs.1.carriers" in entry.changes
     assert entry.changes["destinations"] == ["CNQZH", "CNQZH, SGSIN"]
     stale = client.patch("/api/v1/routes/WLSC", json={"version": 1, "name_en": "x"},
@@ -340,7 +328,7 @@ def test_a_departure_names_one_of_its_routes_crossings(client, db_session, peopl
     )
     assert unknown.status_code == 422 and "AKA-DOS" in unknown.get_json()["errors"][
         "border_crossing"][0]  # fmt: skip
-    assert _count(db_session, Departure) == 0
+    assert row_count(db_session, Departure) == 0
     made = client.post(
         "/api/v1/departures",
         json=_departure_body("XAEU", border_crossing="KHG-AKL"),
@@ -353,7 +341,7 @@ def test_a_departure_names_one_of_its_routes_crossings(client, db_session, peopl
         headers=operator,
     )
     assert changed.status_code == 200 and changed.get_json()["border_crossing"] == "ERL-ZMU"
-    entry = _audit(db_session, "departure")[-1]
+    entry = audit_entries(db_session, "departure")[-1]
     assert entry.changes == {"border_crossing": ["KHG-AKL", "ERL-ZMU"]}
 
 

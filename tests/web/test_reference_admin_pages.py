@@ -4,12 +4,12 @@ routes, each change in the audit log; and the operator's choice of a departure's
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
-from dryport.models import AuditEntry, BorderCrossing, Departure, Role, Route, Station
+from dryport.models import BorderCrossing, Departure, Role, Route, Station
 from dryport.services.clock import to_local, utcnow
-from tests.conftest import csrf_token
+from tests.conftest import audit_entries, csrf_token, row_count
 from tests.web.test_booking_pages import _form as booking_form
 
 
@@ -23,18 +23,6 @@ def admin(make_user, auth):
 def _post(client, path, data, page="/admin/places"):
     token = csrf_token(client.get(page))
     return client.post(path, data={**data, "csrf_token": token})
-
-
-def _audit(db_session, entity):
-    db_session.expire_all()
-    return db_session.scalars(
-        select(AuditEntry).where(AuditEntry.entity == entity).order_by(AuditEntry.id)
-    ).all()
-
-
-def _count(db_session, model):
-    db_session.expire_all()
-    return db_session.scalar(select(func.count()).select_from(model))
 
 
 def _local(moment) -> str:
@@ -125,8 +113,8 @@ def test_a_new_corridor_is_added_on_the_pages_and_booked(
     listed = client.get("/admin/routes").get_data(as_text=True)
     assert "China Railway Nanning Group" not in listed  # Chinese by default
     assert "中国铁路南宁局集团有限公司" in listed and "7003" in listed and "钦州港" in listed
-    assert [e.entity for e in _audit(db_session, "route")] == ["route"]
-    assert [e.action for e in _audit(db_session, "leg")] == ["create"]
+    assert [e.entity for e in audit_entries(db_session, "route")] == ["route"]
+    assert [e.action for e in audit_entries(db_session, "leg")] == ["create"]
 
     auth.logout()
     auth.login(make_user(Role.OPERATOR).email)
@@ -167,7 +155,7 @@ def test_a_bad_route_is_explained_beside_its_fields_and_adds_nothing(client, db_
     assert 'id="leg-1-destination_locode-error"' in page
     assert 'id="leg-1-carrier-0-name_en-error"' in page
     assert 'value="7" checked' in page  # what was ticked stays ticked
-    assert _count(db_session, Route) == 3 and _audit(db_session, "route") == []
+    assert row_count(db_session, Route) == 3 and audit_entries(db_session, "route") == []
 
 
 def test_places_and_crossings_are_added_and_edited(client, db_session, admin):
@@ -205,8 +193,8 @@ def test_places_and_crossings_are_added_and_edited(client, db_session, admin):
         {"version": "1", "exit_place": "BYBQT", "entry_place": "BYBQT"},
     )  # fmt: skip
     assert same.status_code == 422 and 'id="entry_place-error"' in same.get_data(as_text=True)
-    assert [e.action for e in _audit(db_session, "place")] == ["update"]
-    assert [e.action for e in _audit(db_session, "border_crossing")] == ["create"]
+    assert [e.action for e in audit_entries(db_session, "place")] == ["update"]
+    assert [e.action for e in audit_entries(db_session, "border_crossing")] == ["create"]
     audit = client.get("/admin/audit").get_data(as_text=True)
     assert "出境站" in audit and "BYBQT" in audit
 
@@ -220,7 +208,7 @@ def test_a_station_is_added(client, db_session, admin):
          "active": "true"},
     )  # fmt: skip
     assert added.status_code == 302
-    assert _count(db_session, Station) == 12
+    assert row_count(db_session, Station) == 12
     assert "汉滨新区" in client.get("/admin/stations").get_data(as_text=True)
 
 
@@ -258,7 +246,7 @@ def test_the_route_page_edits_destinations_crossings_classes_and_carriers(
     assert [(c.name_en, c.payer_code) for c in first.carriers] == [
         ("China Railway Chengdu Group", "7002")
     ]
-    entry = _audit(db_session, "leg")[-1]
+    entry = audit_entries(db_session, "leg")[-1]
     assert entry.changes["carriers"][1] == "China Railway Chengdu Group (7002)"
 
 
@@ -335,4 +323,4 @@ def test_a_leg_moves_up_and_a_payer_code_belongs_to_rail(client, db_session, adm
         client, "/admin/routes/WHSEA/legs/4", {**sea, "carriers.1.payer_code": ""}, page=page
     )
     assert saved.status_code == 302
-    assert [e.changes.get("seq") for e in _audit(db_session, "leg")][0] == [3, 2]
+    assert [e.changes.get("seq") for e in audit_entries(db_session, "leg")][0] == [3, 2]
