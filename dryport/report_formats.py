@@ -98,17 +98,21 @@ def inert(cell):
     return cell
 
 
-def as_csv(report: MonthlyReport) -> bytes:
-    """The report's tables, one block each, in UTF-8 with a BOM so Excel reads Chinese."""
+def csv_bytes(rows) -> bytes:
+    """``rows`` as CSV in UTF-8 with a BOM so Excel reads Chinese, every cell made
+    ``inert``."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    csv.writer(out).writerows([inert(cell) for cell in row] for row in rows)
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def as_csv(report: MonthlyReport) -> bytes:
+    """The report's tables, one block each (``csv_bytes``)."""
+    lines: list[list] = []
     month = report.month.strftime("%Y-%m")
 
     def block(title: str, header: list[str], rows: list[list]) -> None:
-        writer.writerow([title])
-        writer.writerow(header)
-        writer.writerows([[inert(cell) for cell in row] for row in rows])
-        writer.writerow([])
+        lines.extend([[title], header, *rows, []])
 
     figures_header = ["TEU", "箱量 units", "毛重 gross tonnes", "订舱 bookings"]
 
@@ -171,7 +175,7 @@ def as_csv(report: MonthlyReport) -> bytes:
          format_teu(d["held_teu"]), "" if d["load_factor"] is None else f"{d['load_factor']:.3f}"]
         for d in report.departures
     ])  # fmt: skip
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return csv_bytes(lines)
 
 
 def _dates(period: Period) -> str:

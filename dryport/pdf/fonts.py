@@ -22,17 +22,23 @@ KNOWN_FONTS = (
 FALLBACK = "STSong-Light"
 
 
+def _register_first(name: str, paths) -> str | None:
+    """Register the first usable TrueType file of ``paths`` as ``name``; None when none is."""
+    for path in paths:
+        if path and Path(path).is_file():
+            try:
+                pdfmetrics.registerFont(TTFont(name, path, subfontIndex=0))
+                return name
+            except Exception:  # a broken or unsupported font file: try the next
+                log.warning("cannot use the font %s", path, exc_info=True)
+    return None
+
+
 @cache
 def cjk_font(configured: str | None = None) -> str:
     """Register the font once and return its name for reportlab."""
-    candidates = [configured] if configured else list(KNOWN_FONTS)
-    for path in candidates:
-        if path and Path(path).is_file():
-            try:
-                pdfmetrics.registerFont(TTFont("DryportCJK", path, subfontIndex=0))
-                return "DryportCJK"
-            except Exception:  # a broken or unsupported font file: try the next
-                log.warning("cannot use the font %s", path, exc_info=True)
+    if _register_first("DryportCJK", [configured] if configured else KNOWN_FONTS):
+        return "DryportCJK"
     log.warning(
         "no TrueType CJK font found (set WAYBILL_FONT); PDFs use %s and depend on the "
         "viewer's Chinese fonts",
@@ -54,14 +60,7 @@ LATIN_FONTS = (
 @cache
 def latin_font() -> str | None:
     """Register the Latin fallback once and return its name; None when none is found."""
-    for path in LATIN_FONTS:
-        if Path(path).is_file():
-            try:
-                pdfmetrics.registerFont(TTFont("DryportLatin", path))
-                return "DryportLatin"
-            except Exception:
-                log.warning("cannot use the font %s", path, exc_info=True)
-    return None
+    return _register_first("DryportLatin", LATIN_FONTS)
 
 
 @cache

@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dryport.models import LoadDraft, Role, User
+from dryport.models import Booking, LoadDraft, Role, User
 from dryport.services.access import require_role
 from dryport.services.bookings import flush, get_booking
 from dryport.services.clock import utcnow
@@ -24,7 +24,12 @@ def get_draft(session: Session, clerk: User, reference: str) -> LoadDraft | None
     """The saved draft of the load of ``reference``, or None. Raises ``NotFound`` for a
     booking outside the clerk's station."""
     require_role(clerk, Role.CLERK)
-    booking = get_booking(session, clerk, reference, timeline=False)
+    return draft_of(session, get_booking(session, clerk, reference, timeline=False))
+
+
+def draft_of(session: Session, booking: Booking) -> LoadDraft | None:
+    """The saved draft of the load of ``booking`` (already found within the clerk's
+    scope), or None."""
     return session.scalar(select(LoadDraft).where(LoadDraft.booking_id == booking.id))
 
 
@@ -43,7 +48,7 @@ def save_draft(
         raise Invalid(
             errors={"rows": [_l("At most one row per container: %(units)d.", units=units)]}
         )
-    draft = session.scalar(select(LoadDraft).where(LoadDraft.booking_id == booking.id))
+    draft = draft_of(session, booking)
     if draft is None:
         draft = LoadDraft(booking_id=booking.id)
         session.add(draft)

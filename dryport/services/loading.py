@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -192,11 +192,29 @@ def weighed_cargo_kg(containers) -> Decimal:
     return Decimal(sum(c.vgm_kg - c.tare_kg for c in containers))
 
 
+def typed_cargo_kg(rows) -> int:
+    """Σ (VGM − tare) of load rows still being typed (dicts of whole numbers or None):
+    method 2's is the cargo and packing it adds up, and a row missing either figure counts
+    nothing yet. Once checked, the rows weigh ``weighed_cargo_kg``: the same sum."""
+    total = 0
+    for row in rows:
+        if row.get("vgm_method") == VgmMethod.METHOD_2.name:
+            total += (row.get("cargo_kg") or 0) + (row.get("packing_kg") or 0)
+        elif row.get("vgm_kg") is not None and row.get("tare_kg") is not None:
+            total += row["vgm_kg"] - row["tare_kg"]
+    return total
+
+
+def tolerance_pct() -> Decimal:
+    """``WEIGHT_TOLERANCE_PCT``: how many per cent of the declared gross the weighed mass
+    may differ by."""
+    return Decimal(current_app.config["WEIGHT_TOLERANCE_PCT"])
+
+
 def within_tolerance(declared: Decimal, weighed: Decimal) -> bool:
     """Whether the weighed mass differs from the declared gross by at most
-    ``WEIGHT_TOLERANCE_PCT`` per cent of the declared gross (exactly that much agrees)."""
-    tolerance = Decimal(current_app.config["WEIGHT_TOLERANCE_PCT"])
-    return abs(weighed - declared) * 100 <= tolerance * declared
+    ``tolerance_pct`` per cent of the declared gross (exactly that much agrees)."""
+    return abs(weighed - declared) * 100 <= tolerance_pct() * declared
 
 
 def _mass_problem(declared: Decimal, weighed: Decimal):
@@ -206,7 +224,7 @@ def _mass_problem(declared: Decimal, weighed: Decimal):
         " weighed mass as the booking's gross.",
         weighed=f"{weighed:,.0f}",
         declared=f"{declared:,.1f}".removesuffix(".0"),
-        pct=f"{Decimal(current_app.config['WEIGHT_TOLERANCE_PCT']).normalize():f}",
+        pct=f"{tolerance_pct().normalize():f}",
     )
 
 
@@ -237,9 +255,7 @@ def check_reweighed_cargo(booking: Booking, weighed: Decimal) -> None:
 
 def discard_draft(session: Session, booking: Booking) -> None:
     """Remove the booking's saved partly checked load, if any (once the load is decided)."""
-    draft = session.scalar(select(LoadDraft).where(LoadDraft.booking_id == booking.id))
-    if draft is not None:
-        session.delete(draft)
+    session.execute(delete(LoadDraft).where(LoadDraft.booking_id == booking.id))
 
 
 def reject_load(

@@ -57,6 +57,8 @@ PACKAGE_KINDS = {
     )
 }
 MAX_PACKAGES = 1_000_000
+#: What the documents print for a field a booking made before it existed leaves empty.
+NOT_STATED = "未填写 Not stated"
 MAX_MARKS = 255
 
 #: ISO 4217 codes of the currencies legal tender somewhere today (from CLDR).

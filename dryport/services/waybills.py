@@ -32,7 +32,7 @@ from dryport.services.bookings import record_event
 from dryport.services.clock import local_stamp, to_local, utcnow
 from dryport.services.containers import MAX_GROSS_KG, format_teu
 from dryport.services.errors import NotFound
-from dryport.services.shipment import package_kind_name
+from dryport.services.shipment import NOT_STATED, package_kind_name
 
 TOKEN = re.compile(r"[0-9a-f]{32}")
 
@@ -271,13 +271,13 @@ def _destination(booking, last) -> str:
         return f"{place.name_zh} {place.name_en} ({place.code})"
     if last.destination_locode:
         return _place(last, "destination")
-    return "未填写 Not stated"
+    return NOT_STATED
 
 
 def _packages(booking) -> str:
     """Boxes 16/17: the packages' count and kind, then their marks; never the containers."""
     if not booking.package_kind:
-        return "未填写 Not stated"
+        return NOT_STATED
     zh = package_kind_name(booking.package_kind, "zh")
     en = package_kind_name(booking.package_kind, "en")
     text = f"{booking.package_count:,} {booking.package_kind} {zh} {en}"

@@ -16,12 +16,13 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import selectinload
 
 from dryport import booking_formats
 from dryport.db import lock_at_first_write
 from dryport.extensions import db
 from dryport.i18n import local_time, locale_code, localized
-from dryport.models import BookingStatus, Role
+from dryport.models import Booking, BookingStatus, Role
 from dryport.responses import csv_response, pdf_response
 from dryport.schemas.bookings import BookingAmendSchema, BookingCreateSchema
 from dryport.services import bookings, customs, departures, reference_data, shipment, waybills
@@ -82,9 +83,14 @@ EXPORT_LIMIT = 10_000
 def export_bookings():
     """The bookings of the list, as filtered and ordered, with their shipment detail."""
     status, _routes, route, month, found = _filters()
-    stmt = bookings.bookings_query(
-        current_user, status=status, route=route, month=month, q=found.q, sort=found.sort
-    ).limit(EXPORT_LIMIT)
+    stmt = (
+        bookings.bookings_query(
+            current_user, status=status, route=route, month=month, q=found.q, sort=found.sort,
+            details=False,
+        )
+        .options(selectinload(Booking.lines))
+        .limit(EXPORT_LIMIT)
+    )  # fmt: skip
     return csv_response(booking_formats.as_csv(db.session.scalars(stmt)), "bookings.csv")
 
 

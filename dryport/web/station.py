@@ -1,6 +1,6 @@
 """The clerk's pages: the station's load queue, and checking a load (confirm or reject)."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from marshmallow import ValidationError
@@ -49,7 +49,7 @@ def check_load(reference: str):
     """Check a load: its container rows, confirmed, or saved as a draft to finish later."""
     booking = bookings.get_booking(db.session, current_user, reference)
     units = [line.size_type for line in booking.lines for _ in range(line.quantity)]
-    draft = load_drafts.get_draft(db.session, current_user, reference)
+    draft = load_drafts.draft_of(db.session, booking)
     form = dict(request.form) if request.method == "POST" else _restored(booking, draft)
     errors: dict[str, list[str]] = {}
     status = 200
@@ -86,7 +86,7 @@ def check_load(reference: str):
             except DomainError as error:
                 db.session.rollback()
                 booking = bookings.get_booking(db.session, current_user, reference)
-                draft = load_drafts.get_draft(db.session, current_user, reference)
+                draft = load_drafts.draft_of(db.session, booking)
                 errors, status = domain_errors(error), error.status
             else:
                 flash(_("Load of %(reference)s confirmed.", reference=reference), "success")
@@ -99,7 +99,7 @@ def check_load(reference: str):
         errors=errors,
         draft=draft,
         weighed=_typed_weighed_kg(form, len(units)),
-        tolerance=format_teu(current_app.config["WEIGHT_TOLERANCE_PCT"]),
+        tolerance=format_teu(loading.tolerance_pct()),
         methods=list(VgmMethod),
         owners=list(ContainerOwner),
         cutoff=station_cutoff(booking.departure, booking.origin_station),
@@ -185,20 +185,16 @@ def _draft_rows(form: dict, units: int) -> list[dict]:
 
 
 def _typed_weighed_kg(form: dict, units: int) -> int:
-    """Σ (VGM − tare) of the rows typed so far, as the page's script adds them up; rows
-    with either figure missing count nothing yet. The confirmation computes the same from
-    the checked rows (``loading.weighed_cargo_kg``)."""
-    total = 0
+    """The cargo mass of the rows typed so far (``loading.typed_cargo_kg``), as the page's
+    script adds them up."""
+    rows = []
     for index in range(units):
-        figures = {}
+        row = {"vgm_method": form.get(f"containers.{index}.vgm_method")}
         for name in ("tare_kg", "vgm_kg", "cargo_kg", "packing_kg"):
             value = str(form.get(f"containers.{index}.{name}", "")).strip()
-            figures[name] = whole_number(value) if is_whole_number(value) else None
-        if form.get(f"containers.{index}.vgm_method") == VgmMethod.METHOD_2.name:
-            total += (figures["cargo_kg"] or 0) + (figures["packing_kg"] or 0)
-        elif figures["vgm_kg"] is not None and figures["tare_kg"] is not None:
-            total += figures["vgm_kg"] - figures["tare_kg"]
-    return total
+            row[name] = whole_number(value) if is_whole_number(value) else None
+        rows.append(row)
+    return loading.typed_cargo_kg(rows)
 
 
 def _fill_numbers(form: dict, pasted: str, rows: int) -> None:

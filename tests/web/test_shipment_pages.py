@@ -250,10 +250,12 @@ def test_the_list_and_its_export_show_the_shipment(client, shipper, make_booking
     assert lodz[header.index("目的地名称 destination name")] == "罗兹 Łódź"
     assert lodz[header.index("件数 packages")] == "600"
     assert lodz[header.index("唛头 marks")] == "'=HYPERLINK(1)"
-    assert by_destination["未填写 not stated"][header.index("件数 packages")] == "未填写 not stated"
+    assert by_destination["未填写 Not stated"][header.index("件数 packages")] == "未填写 Not stated"
 
 
 def test_the_export_keeps_to_the_users_scope(client, shipper, make_user, make_booking):
+    mine = make_booking(shipper.company)
     make_booking(make_user(Role.SHIPPER).company)
     response = client.get("/bookings/export.csv")
-    assert len(response.get_data(as_text=True).strip().splitlines()) == 1  # the header
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    assert [row[0] for row in rows[1:]] == [mine.reference]  # the header, then only its own
