@@ -137,9 +137,7 @@ def test_bad_input_is_a_422_beside_its_field(client, people, make_departure, bod
 
 
 @pytest.mark.parametrize("status", [DepartureStatus.DEPARTED, DepartureStatus.CANCELLED])
-def test_a_departure_that_left_or_was_cancelled_is_a_409(
-    client, people, make_departure, status
-):
+def test_a_departure_that_left_or_was_cancelled_is_a_409(client, people, make_departure, status):
     departure = make_departure("XAEU", status=status)
     response = client.patch(
         _path(departure), headers=people["operator"], json={"version": 1, "service_no": "X9"}
