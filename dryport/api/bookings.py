@@ -115,13 +115,15 @@ def get_booking(reference):
                   "or not enough capacity"},
 )  # fmt: skip
 def amend_booking(body, reference):
-    """Amend destination, parties, cargo, container lines or customs data before the cut-off
-    (send the version read, in the body or as If-Match). A body with only `customs` changes
-    the customs data alone: until the departure leaves, by the shipper or an operator"""
+    """Amend destination, parties, cargo, container lines, customs data or transport terms
+    before the cut-off (send the version read, in the body or as If-Match). A body with only
+    `customs` and/or `sea_leg` changes them alone: until the departure leaves, by the shipper
+    or an operator"""
     body["version"] = required_version(body)
     user = current_api_user()
-    if set(body) == {"version", "customs"}:
-        booking = customs.set_customs(db.session, user, reference, body["customs"], body["version"])
+    late = set(body) - {"version"}
+    if late and late <= customs.LATE_FIELDS:
+        booking = customs.set_late(db.session, user, reference, body, body["version"])
     else:
         booking = bookings.amend_booking(db.session, user, reference, body)
     return booking, 200, {"ETag": etag(booking)}

@@ -33,6 +33,7 @@ from dryport.services.shipment import (
     PACKING_GROUPS,
     UN_NUMBER,
     UN_NUMBER_RANGE,
+    sea_leg,
 )
 
 _HS_SEPARATORS = re.compile(r"[.\s]")
@@ -274,6 +275,75 @@ class CustomsSchema(_Stripped):
             raise ValidationError(str(_l("A customs declaration number has 18 digits.")))
 
 
+def _optional_text(max_length: int, **kwargs) -> fields.String:
+    return fields.String(
+        load_default=None,
+        validate=validate.Length(
+            min=1, max=max_length, error=_l("1 to %(n)d characters.", n=max_length)
+        ),
+        **kwargs,
+    )
+
+
+class SeaLegSchema(_Stripped):
+    """The sea continuation the shipper booked with an ocean carrier (EAST from Ningbo, WHSEA
+    from Shanghai): any of its parts, at least one."""
+
+    ocean_booking_no = _optional_text(
+        35, metadata={"description": "The ocean carrier's booking number"}
+    )
+    vessel = _optional_text(64)
+    voyage = _optional_text(20)
+    port_of_discharge = _optional_text(
+        8,
+        metadata={
+            "description": "A place code of kind PORT (GET /places?kind=PORT); on WHSEA it"
+            " defaults to the destination",
+            "example": "NLRTM",
+        },
+    )
+
+    @pre_load
+    def upper(self, data, **kwargs):
+        return _upper(data, "port_of_discharge") if isinstance(data, dict) else data
+
+    @validates_schema
+    def at_least_one(self, data, **kwargs):
+        if not any(data.values()):
+            raise ValidationError(
+                str(_l("Give the ocean booking number, vessel, voyage or port of discharge."))
+            )
+
+
+class DeclaredValueSchema(_Stripped):
+    """The value declared for the carrier's liability (CIM art. 34; SMGS)."""
+
+    amount = Amount(
+        required=True,
+        places=2,
+        validate=validate.Range(
+            min=0, max=10**11, error=_l("From 0 to %(max)s.", max=f"{10**11:,}")
+        ),
+        metadata={"minimum": 0, "maximum": 10**11, "description": "A decimal string"},
+    )
+    currency = fields.String(
+        required=True,
+        validate=validate.OneOf(CURRENCIES, error=_l("An ISO 4217 currency code, e.g. CNY.")),
+    )
+
+    @pre_load
+    def upper(self, data, **kwargs):
+        return _upper(data, "currency") if isinstance(data, dict) else data
+
+
+def _negotiable(**kwargs) -> fields.Boolean:
+    return fields.Boolean(
+        metadata={"description": "A negotiable document (consignee may be 'TO ORDER'): only "
+                  "on a route whose document is MULTIMODAL"},
+        **kwargs,
+    )  # fmt: skip
+
+
 class ContainerLineSchema(_Stripped):
     size_type = fields.String(required=True)
     quantity = fields.Integer(
@@ -337,6 +407,9 @@ class BookingCreateSchema(Schema):
     cargo = fields.Nested(CargoSchema, required=True)
     containers = _lines(required=True)
     customs = fields.Nested(CustomsSchema, load_default=None, allow_none=True)
+    negotiable = _negotiable(load_default=False)
+    sea_leg = fields.Nested(SeaLegSchema, load_default=None, allow_none=True)
+    declared_value = fields.Nested(DeclaredValueSchema, load_default=None, allow_none=True)
 
     @pre_load
     def upper(self, data, **kwargs):
@@ -364,6 +437,14 @@ class BookingAmendSchema(Schema):
         metadata={"description": "Alone (with the version), it may be changed until the "
                   "departure leaves, by the shipper or an operator"},
     )  # fmt: skip
+    negotiable = _negotiable()
+    sea_leg = fields.Nested(
+        SeaLegSchema,
+        allow_none=True,
+        metadata={"description": "Alone or with customs (and the version), it may be changed "
+                  "until the departure leaves, by the shipper or an operator"},
+    )  # fmt: skip
+    declared_value = fields.Nested(DeclaredValueSchema, allow_none=True)
 
     check_lines = BookingCreateSchema.check_lines
     upper = BookingCreateSchema.upper
@@ -457,6 +538,11 @@ class BookingCustomsSchema(Schema):
     currency = fields.String(attribute="customs_currency")
 
 
+class BookingDeclaredValueSchema(Schema):
+    amount = fields.Decimal(attribute="declared_value", as_string=True, places=2)
+    currency = fields.String(attribute="declared_value_currency")
+
+
 class BookingCargoSchema(Schema):
     description = fields.String(attribute="cargo_description")
     hs_code = fields.String()
@@ -509,6 +595,22 @@ class BookingSchema(Schema):
         when=lambda b: b.customs_declaration_no,
         allow_none=True,
         metadata={"description": "null until given"},
+    )
+    negotiable = fields.Boolean()
+    sea_leg = fields.Function(
+        sea_leg,
+        metadata={
+            "description": "{ocean_booking_no, vessel, voyage, port_of_discharge}; null when"
+            " none is given and none defaults",
+            "type": "object",
+            "nullable": True,
+        },
+    )
+    declared_value = _Itself(
+        BookingDeclaredValueSchema,
+        when=lambda b: b.declared_value is not None,
+        allow_none=True,
+        metadata={"description": "null when none is declared"},
     )
     containers = fields.Function(
         lambda b: [{"size_type": line.size_type, "quantity": line.quantity} for line in b.lines]

@@ -250,6 +250,7 @@ def place_booking(session: Session, user: User, data: dict, now: datetime | None
     check_cutoff(departure, origin, now)
     route = session.get(Route, departure.route_id, options=_ROUTE_DESTINATIONS)
     shipment.check_shipment(None, route, data, _pairs(data["containers"]))
+    shipment.check_transport_terms(session, None, route, data)
     teu = booking_teu(data["containers"])
 
     # The writes come after every read and check; the capacity hold first, so a booking
@@ -312,6 +313,7 @@ def amend_booking(
         else [(line.size_type, line.quantity) for line in booking.lines]
     )
     shipment.check_shipment(booking, booking.departure.route, data, lines)
+    shipment.check_transport_terms(session, booking, booking.departure.route, data)
     before = _snapshot(booking)
     new_teu = booking_teu(data["containers"]) if "containers" in data else booking.teu
     new_kg = data["cargo"]["gross_weight_kg"] if "cargo" in data else booking.gross_weight_kg
@@ -373,6 +375,7 @@ def _apply(booking: Booking, data: dict) -> None:
         booking.destination = data["destination"]
     if "customs" in data:
         shipment.apply_customs(booking, data["customs"])
+    shipment.apply_transport_terms(booking, data)
     if "consignee" in data:
         booking.consignee_name = data["consignee"]["name"]
         booking.consignee_address = data["consignee"]["address"]

@@ -1,6 +1,7 @@
 """Every rule about what a booking says of its shipment: where it goes, how it is packed, what
 it weighs against what its containers can carry, the dangerous goods it declares and its
-customs data.
+customs data; and its transport terms: whether its document is negotiable, the sea
+continuation booked with an ocean carrier, and the value declared for the carrier's liability.
 
 The rules that need only the input (formats, code lists, the packing group a class takes)
 are checked by the booking schemas with the lists kept here; the rules that need the route
@@ -10,8 +11,10 @@ or the booked lines are ``check_shipment``'s.
 import re
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from dryport.models import Booking, Route
+from dryport.models import Booking, DocumentType, Place, PlaceKind, Route
 from dryport.services.containers import cargo_limit_kg
 from dryport.services.errors import Invalid
 
@@ -177,6 +180,147 @@ def customs_text(booking: Booking) -> str:
     )
 
 
+#: A consignee "to order" (of the shipper, or of a bank): only a negotiable document has one.
+TO_ORDER = re.compile(r"^\s*(?:to\s+(?:the\s+)?order\b|凭.{0,60}指示)", re.IGNORECASE)
+#: The documents that may continue by sea (EAST from Ningbo, WHSEA from Shanghai); a CIM/SMGS
+#: note ends at a rail station.
+SEA_DOCUMENTS = (DocumentType.RAIL_WAYBILL, DocumentType.MULTIMODAL)
+SEA_LEG_FIELDS = {  # the API's names -> the booking's columns
+    "ocean_booking_no": "ocean_booking_no",
+    "vessel": "sea_vessel",
+    "voyage": "sea_voyage",
+    "port_of_discharge": "port_of_discharge",
+}
+
+
+def is_to_order(name: str | None) -> bool:
+    """Whether a consignee's name makes the goods deliverable "to order" (TO ORDER, TO ORDER
+    OF ..., 凭指示, 凭...指示) instead of to a named consignee."""
+    return bool(name and TO_ORDER.match(name))
+
+
+def check_transport_terms(
+    session: Session, booking: Booking | None, route: Route, data: dict
+) -> None:
+    """The rules of the transport terms on the booking as it will be, keyed by the route's
+    document (``data`` as a booking schema loaded it).
+
+    Raises ``Invalid``: ``negotiable`` on a route whose document is not a multimodal transport
+    document; a consignee "to order" on a document that is not negotiable; a ``sea_leg`` on
+    a CIM/SMGS route; a port of discharge that is no port in use; on a multimodal document,
+    a destination that is not a port with no port of discharge named.
+    """
+    errors: dict = {}
+    document = route.document_type
+    negotiable = data.get("negotiable", booking.negotiable if booking else False)
+    if negotiable and document is not DocumentType.MULTIMODAL:
+        errors["negotiable"] = [
+            _l(
+                "The %(route)s document is not negotiable: only a multimodal transport"
+                " document is.",
+                route=route.code,
+            )
+        ]
+    consignee = data["consignee"]["name"] if "consignee" in data else None
+    if consignee is None and booking is not None and "negotiable" in data:
+        consignee = booking.consignee_name
+    if not negotiable and is_to_order(consignee):
+        errors["consignee"] = {
+            "name": [_l("A consignee 'to order' needs a negotiable document: name the consignee.")]
+        }
+    sea_leg = data.get("sea_leg")
+    if sea_leg and document not in SEA_DOCUMENTS:
+        errors["sea_leg"] = [
+            _l("A %(route)s consignment ends at a rail station: it has no sea leg.",
+               route=route.code)
+        ]  # fmt: skip
+    elif sea_leg and sea_leg.get("port_of_discharge"):
+        port = session.scalar(select(Place).where(Place.code == sea_leg["port_of_discharge"]))
+        if port is None or not port.active or port.kind is not PlaceKind.PORT:
+            errors["sea_leg"] = {
+                "port_of_discharge": [_l("A port in use: the code of a place of kind port.")]
+            }
+    if document is DocumentType.MULTIMODAL and "sea_leg" not in errors:
+        _check_discharge(session, booking, data, errors)
+    if errors:
+        raise Invalid(errors=errors)
+
+
+def _check_discharge(session: Session, booking: Booking | None, data: dict, errors: dict):
+    """A multimodal document names its port of discharge: the one given, else the booking's
+    destination, which must then be a port."""
+    sea_leg = data["sea_leg"] if "sea_leg" in data else (_sea_leg(booking) if booking else None)
+    if sea_leg and sea_leg.get("port_of_discharge"):
+        return
+    code = data.get("destination", booking.destination if booking else None)
+    if code is None:
+        return  # a booking made before destinations: nothing to check it against
+    place = session.scalar(select(Place).where(Place.code == code))
+    if place is not None and place.kind is not PlaceKind.PORT:
+        errors["sea_leg"] = {
+            "port_of_discharge": [_l("The destination is not a port: name the port of discharge.")]
+        }
+
+
+def apply_transport_terms(booking: Booking, data: dict) -> None:
+    """Set what ``data`` gives of ``negotiable``, ``sea_leg`` and ``declared_value`` (a group
+    given as None is cleared)."""
+    if "negotiable" in data:
+        booking.negotiable = data["negotiable"]
+    if "sea_leg" in data:
+        sea_leg = data["sea_leg"] or {}
+        for name, column in SEA_LEG_FIELDS.items():
+            setattr(booking, column, sea_leg.get(name))
+    if "declared_value" in data:
+        value = data["declared_value"] or {}
+        booking.declared_value = value.get("amount")
+        booking.declared_value_currency = value.get("currency")
+
+
+def _sea_leg(booking: Booking) -> dict | None:
+    values = {name: getattr(booking, column) for name, column in SEA_LEG_FIELDS.items()}
+    return values if any(values.values()) else None
+
+
+def discharge_port(booking: Booking) -> Place | None:
+    """The port where the sea leg ends: the one the booking names, else on a multimodal
+    document its destination when that is a port (WHSEA's destinations are its ports of
+    discharge); None without either."""
+    if booking.discharge_place is not None:
+        return booking.discharge_place
+    place = booking.destination_place
+    multimodal = booking.departure.route.document_type is DocumentType.MULTIMODAL
+    if multimodal and place is not None and place.kind is PlaceKind.PORT:
+        return place
+    return None
+
+
+def sea_leg(booking: Booking) -> dict | None:
+    """The sea continuation as the API shows it (the port of discharge as ``discharge_port``
+    finds it); None when there is none."""
+    port = discharge_port(booking)
+    values = _sea_leg(booking) or {}
+    if not values and port is None:
+        return None
+    return {
+        **dict.fromkeys(SEA_LEG_FIELDS),
+        **values,
+        "port_of_discharge": port.code if port else None,
+    }
+
+
+def sea_leg_text(booking: Booking) -> str:
+    """The sea continuation in one line, for the timeline ("" when none is given)."""
+    values = _sea_leg(booking)
+    return " · ".join(v for v in values.values() if v) if values else ""
+
+
+def declared_value_text(booking: Booking) -> str:
+    if booking.declared_value is None:
+        return ""
+    return f"{booking.declared_value:f} {booking.declared_value_currency}"
+
+
 def snapshot(booking: Booking) -> dict:
     """The cargo and customs as the timeline records a change of them."""
     return {
@@ -195,6 +339,9 @@ def snapshot(booking: Booking) -> dict:
             else ""
         ),
         "customs": customs_text(booking),
+        "negotiable": "✓" if booking.negotiable else "",
+        "sea_leg": sea_leg_text(booking),
+        "declared_value": declared_value_text(booking),
         "reefer_temperature_c": (
             "" if booking.reefer_temp_c is None else str(booking.reefer_temp_c)
         ),

@@ -21,9 +21,10 @@ TEXTS = (
     _l("One booking; its ETag is its version, for conditional requests"),
     _l("Not modified: the If-None-Match sent is current"),
     _l(
-        "Amend destination, parties, cargo, container lines or customs data before the cut-off"
-        "\n(send the version read, in the body or as If-Match). A body with only `customs` changes"
-        "\nthe customs data alone: until the departure leaves, by the shipper or an operator"
+        "Amend destination, parties, cargo, container lines, customs data or transport terms"
+        "\nbefore the cut-off (send the version read, in the body or as If-Match). A body with only"
+        "\n`customs` and/or `sea_leg` changes them alone: until the departure leaves, by the"
+        " shipper\nor an operator"
     ),
     _l("Stale version, past the cut-off (customs: the departure has left), or not enough capacity"),
     _l("Cancel before the cut-off"),
