@@ -16,6 +16,7 @@ from dryport.models import (
     EventType,
     PlaceKind,
     Role,
+    SealedBy,
     TransportMode,
     VgmMethod,
 )
@@ -61,6 +62,9 @@ LABELS = {
     VgmMethod.METHOD_2: _l("Method 2: cargo, packing and tare added"),
     ContainerOwner.COC: _l("COC: carrier-owned"),
     ContainerOwner.SOC: _l("SOC: shipper-owned"),
+    SealedBy.SHIPPER: _l("Shipper"),
+    SealedBy.CARRIER: _l("Carrier"),
+    SealedBy.CUSTOMS: _l("Customs"),
     DocumentType.RAIL_WAYBILL: _l("Domestic rail waybill"),
     DocumentType.CIM_SMGS: _l("CIM/SMGS consignment note"),
     DocumentType.MULTIMODAL: _l("Multimodal transport document"),

@@ -14,7 +14,7 @@ from marshmallow import (
     validates_schema,
 )
 
-from dryport.models import BookingStatus, ContainerOwner, EventType, VgmMethod
+from dryport.models import BookingStatus, ContainerOwner, EventType, SealedBy, VgmMethod
 from dryport.schemas.numbers import Amount, WholeNumber
 from dryport.schemas.search import Search
 from dryport.schemas.sorting import Sort
@@ -500,6 +500,12 @@ class EquipmentSchema(Schema):
         },
     )
     weighed_at = fields.AwareDateTime(allow_none=True)
+    sealed_by = fields.Enum(
+        SealedBy, metadata={"description": "Who sealed it: SHIPPER, CARRIER or CUSTOMS"}
+    )
+    wagon_no = fields.String(
+        allow_none=True, metadata={"description": "The railway's wagon, once it is known"}
+    )
 
 
 class _Itself(fields.Nested):

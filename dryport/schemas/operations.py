@@ -5,7 +5,7 @@ import re
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, post_load, pre_load, validate
 
-from dryport.models import ContainerOwner, VgmMethod
+from dryport.models import ContainerOwner, SealedBy, VgmMethod
 from dryport.schemas.bookings import ID_RANGE
 from dryport.schemas.reference import Moment
 
@@ -65,6 +65,11 @@ class ConfirmContainerSchema(Schema):
         ContainerOwner,
         load_default=ContainerOwner.COC,
         metadata={"description": "SOC (shipper-owned) or COC (carrier-owned, the default)"},
+    )
+    sealed_by = fields.Enum(
+        SealedBy,
+        load_default=SealedBy.SHIPPER,
+        metadata={"description": "Who sealed it: SHIPPER (the default), CARRIER or CUSTOMS"},
     )
     vgm_certified_by = fields.String(
         required=True,
@@ -144,6 +149,7 @@ class LoadDraftRowSchema(Schema):
     size_type = DraftValue()
     seal = DraftValue()
     owner = DraftValue()
+    sealed_by = DraftValue()
     tare_kg = DraftValue(whole=True)
     vgm_kg = DraftValue(whole=True)
     vgm_method = DraftValue()

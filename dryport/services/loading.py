@@ -30,6 +30,7 @@ from dryport.models import (
     EventType,
     LoadDraft,
     Role,
+    SealedBy,
     User,
     VgmMethod,
 )
@@ -337,6 +338,7 @@ def _check_rows(
                 vgm_method=row["vgm_method"],
                 weighed_by=row.get("weighed_by") or "",
                 owner=row.get("owner") or ContainerOwner.COC,
+                sealed_by=row.get("sealed_by") or SealedBy.SHIPPER,
                 vgm_certified_by=certified_by,
                 weighed_at=weighed_at,
                 live=True,

@@ -6,7 +6,7 @@ from flask_login import current_user
 from marshmallow import ValidationError
 
 from dryport.extensions import db
-from dryport.models import ContainerOwner, Role, VgmMethod
+from dryport.models import ContainerOwner, Role, SealedBy, VgmMethod
 from dryport.schemas.operations import ConfirmSchema, LoadDraftRowSchema, RejectSchema
 from dryport.services import bookings, load_drafts, loading
 from dryport.services.containers import format_teu, number_from_line
@@ -102,6 +102,7 @@ def check_load(reference: str):
         tolerance=format_teu(loading.tolerance_pct()),
         methods=list(VgmMethod),
         owners=list(ContainerOwner),
+        sealers=list(SealedBy),
         cutoff=station_cutoff(booking.departure, booking.origin_station),
     ), status
 

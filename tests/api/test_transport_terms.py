@@ -229,3 +229,26 @@ def test_another_companys_booking_is_404_for_the_sea_leg(
     response = client.patch(f"/api/v1/bookings/{booking.reference}", headers=shipper.headers,
                             json={"version": 1, "sea_leg": SEA_LEG})  # fmt: skip
     assert response.status_code == 404
+
+
+def test_a_load_records_who_sealed_each_container(client, db_session, shipper, make_booking,
+                                                  make_user, api_token):  # fmt: skip
+    from tests.conftest import container_rows
+
+    booking = make_booking(shipper.company, lines=(("22G1", 2),))
+    clerk = api_token(make_user(Role.CLERK, station="HB").email)
+    rows = container_rows("CSQU3054383", "TCNU7200794")
+    rows[1]["sealed_by"] = "CUSTOMS"
+    response = client.post(f"/api/v1/bookings/{booking.reference}/confirm",
+                           json={"containers": rows}, headers=clerk)  # fmt: skip
+    assert response.status_code == 200, response.get_json()
+    equipment = response.get_json()["equipment"]
+    assert [(e["sealed_by"], e["wagon_no"]) for e in equipment] == [
+        ("SHIPPER", None), ("CUSTOMS", None),
+    ]  # fmt: skip
+    rows[1]["sealed_by"] = "BANK"
+    bad = make_booking(shipper.company, lines=(("22G1", 2),))
+    refused = client.post(f"/api/v1/bookings/{bad.reference}/confirm",
+                          json={"containers": rows}, headers=clerk)  # fmt: skip
+    assert refused.status_code == 422
+    assert "containers.1.sealed_by" in refused.get_json()["errors"]
