@@ -127,6 +127,7 @@ def detail_page(booking, status: int = 200, **documents_section):
         actions=bookings.shipper_actions(current_user, booking),
         customs_open=customs.customs_open(current_user, booking),
         package_kind=shipment.package_kind_name(booking.package_kind, locale_code()),
+        sea_leg=shipment.sea_leg(booking),
         **documents.section(booking, **documents_section),
     ), status
 
@@ -221,6 +222,7 @@ def amend_booking(reference: str):
         # required part left blank is refused (not taken as "unchanged").
         blank = {
             "consignee": {}, "notify_party": None, "cargo": {}, "containers": [], "customs": None,
+            "negotiable": False, "sea_leg": None, "declared_value": None,
         }  # fmt: skip
         nested = {**blank, **unflatten(form, FORM_INTEGERS)}
         data, errors = load_nested_form(BookingAmendSchema(), nested)
@@ -378,6 +380,15 @@ def _booking_form(booking) -> dict:
         "cargo.dangerous_goods.proper_shipping_name": booking.dg_proper_shipping_name or "",
         "cargo.dangerous_goods.emergency_contact": booking.dg_emergency_contact or "",
         **customs_form(booking),
+        "negotiable": "true" if booking.negotiable else "",
+        "sea_leg.ocean_booking_no": booking.ocean_booking_no or "",
+        "sea_leg.vessel": booking.sea_vessel or "",
+        "sea_leg.voyage": booking.sea_voyage or "",
+        "sea_leg.port_of_discharge": booking.port_of_discharge or "",
+        "declared_value.amount": (
+            "" if booking.declared_value is None else f"{booking.declared_value:f}"
+        ),
+        "declared_value.currency": booking.declared_value_currency or "",
         "cargo.reefer_temperature_c": (
             "" if booking.reefer_temp_c is None else f"{booking.reefer_temp_c:f}"
         ),

@@ -114,3 +114,30 @@ def test_an_administrator_sets_a_legs_transit_hours(client, db_session, make_use
     assert saved.status_code == 302, saved.get_data(as_text=True)[:2000]
     db_session.expire_all()
     assert db_session.scalar(select(Route).where(Route.code == "XAEU")).legs[0].transit_hours == 12
+
+
+def test_the_booking_form_takes_the_transport_terms(client, db_session, make_user, auth,
+                                                    make_departure):  # fmt: skip
+    from tests.conftest import cargo_form
+
+    auth.login(make_user(Role.SHIPPER).email)
+    departure = make_departure("WHSEA")
+    path = f"/bookings/new?departure={departure.id}"
+    form = {
+        "departure_id": str(departure.id), "origin_station": "HB", "destination": "SGSIN",
+        "consignee.name": "凭指示", "consignee.address": "Ankang",
+        "containers.0.size_type": "22G1", "containers.0.quantity": "2", **cargo_form(),
+        "sea_leg.vessel": "", "declared_value.amount": "", "declared_value.currency": "",
+    }  # fmt: skip
+    refused = _post(client, path, form)
+    assert refused.status_code == 422 and 'id="consignee.name-error"' in refused.get_data(
+        as_text=True
+    )
+    terms = {
+        "negotiable": "true", "sea_leg.vessel": "CSCL MARS", "declared_value.amount": "9000",
+        "declared_value.currency": "USD",
+    }  # fmt: skip
+    booked = _post(client, path, {**form, **terms})
+    assert booked.status_code == 302, booked.get_data(as_text=True)[:3000]
+    page = client.get(booked.headers["Location"]).get_data(as_text=True)
+    assert "CSCL MARS" in page and "SGSIN" in page and "9,000.00 USD" in page
