@@ -130,6 +130,7 @@ def _values() -> dict:
             "reference": waybill.booking.reference,
             "departure_id": departure.id,
             "action": "depart",  # its confirmation page: what departing will do
+            "seq": 1,  # its first leg's plan
         },
         "admin": {
             **common,
