@@ -75,6 +75,7 @@ def world(db_session, make_user, make_departure, make_booking, make_document, ap
         "station_code": ["HB", "ZP"],
         "route_code": ["EAST", "XAEU"],
         "document_id": [d.id for d in documents],
+        "seq": [1, 2, 3],
     }
 
 
