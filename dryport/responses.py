@@ -1,9 +1,10 @@
 """Response helpers shared by the web pages and the API."""
 
 import re
+from typing import IO
 from urllib.parse import quote
 
-from flask import Response
+from flask import Response, send_file
 
 
 def content_disposition(filename: str, disposition: str = "attachment") -> str:
@@ -18,6 +19,14 @@ def content_disposition(filename: str, disposition: str = "attachment") -> str:
 def pdf_response(data: bytes, filename: str) -> Response:
     """A PDF shown in the browser, saved under ``filename`` when downloaded."""
     response = Response(data, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = content_disposition(filename, "inline")
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def pdf_file_response(file: IO[bytes], filename: str) -> Response:
+    """Like ``pdf_response``, for a PDF in an open file: sent in pieces, closed at the end."""
+    response = send_file(file, mimetype="application/pdf", download_name=filename)
     response.headers["Content-Disposition"] = content_disposition(filename, "inline")
     response.headers["Cache-Control"] = "private, no-store"
     return response
