@@ -94,4 +94,3 @@ def render_originals(waybill: Waybill, count: int) -> bytes:
         [replace(doc, copy=False, original_no=n, originals=count) for n in range(1, count + 1)],
         font,
     )
-
