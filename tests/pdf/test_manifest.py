@@ -13,7 +13,9 @@ from dryport.models import Role
 from dryport.pdf.manifest import ROWS_PER_PAGE
 from dryport.services import bookings, manifest
 from dryport.services.containers import format_teu
-from tests.pdf.test_waybills import confirmed  # noqa: F401 - the fixture
+from tests.pdf import test_waybills
+
+confirmed = test_waybills.confirmed  # the fixture
 
 
 def pdftotext(pdf: bytes) -> str:
@@ -35,7 +37,7 @@ def test_the_csv_totals_equal_the_held_teu_and_the_sum_of_vgms(
     db_session,
     confirmed,
     make_departure,
-    make_booking,  # noqa: F811
+    make_booking,
 ):
     departure = make_departure("XAEU")
     loaded = [
@@ -71,7 +73,7 @@ def test_the_csv_totals_equal_the_held_teu_and_the_sum_of_vgms(
 def test_the_pdf_holds_every_container_and_the_totals(
     db_session,
     confirmed,
-    make_departure,  # noqa: F811
+    make_departure,
 ):
     departure = make_departure("XAEU")
     booking = confirmed("XAEU", departure=departure, lines=(("22G1", 60),))
@@ -97,7 +99,7 @@ def test_who_may_have_the_manifest(
     db_session,
     confirmed,
     make_user,
-    api_token,  # noqa: F811
+    api_token,
 ):
     booking = confirmed("EAST")
     base = f"/api/v1/departures/{booking.departure_id}/manifest"
@@ -128,7 +130,7 @@ def test_the_print_job_is_the_manifest_then_every_waybill_as_a_copy(
     confirmed,
     make_departure,
     make_user,
-    api_token,  # noqa: F811
+    api_token,
 ):
     departure = make_departure("WHSEA")
     found = [confirmed("WHSEA", departure=departure) for _ in range(3)]

@@ -11,8 +11,10 @@ from sqlalchemy import select
 from dryport.models import Role, WebhookDelivery
 from dryport.services import rolls, waybills, webhooks
 from tests.conftest import csrf_token
+from tests.pdf import test_waybills
 from tests.pdf.test_manifest import pdftotext
-from tests.pdf.test_waybills import confirmed  # noqa: F401 - the fixture
+
+confirmed = test_waybills.confirmed  # the fixture
 
 
 def _originals(client, reference, headers):
@@ -20,7 +22,7 @@ def _originals(client, reference, headers):
 
 
 def test_a_revisions_originals_are_printed_once(
-    client, db_session, confirmed, make_user, api_token  # noqa: F811
+    client, db_session, confirmed, make_user, api_token
 ):
     booking = confirmed("WHSEA")
     webhooks.create_endpoint(db_session, confirmed.shipper, "https://erp.example.com/hook")
@@ -51,9 +53,7 @@ def test_a_revisions_originals_are_printed_once(
     assert types.count("booking.originals_printed") == 1
 
 
-def test_every_other_print_is_a_copy(
-    client, db_session, confirmed, make_user, api_token  # noqa: F811
-):
+def test_every_other_print_is_a_copy(client, db_session, confirmed, make_user, api_token):
     booking = confirmed("XAEU")
     operator = api_token(make_user(Role.OPERATOR).email)
     printed = _originals(client, booking.reference, operator)
@@ -64,9 +64,7 @@ def test_every_other_print_is_a_copy(
         assert "副本 COPY" in text and "ORIGINAL" not in text
 
 
-def test_only_operators_print_originals(
-    client, db_session, confirmed, make_user, api_token  # noqa: F811
-):
+def test_only_operators_print_originals(client, db_session, confirmed, make_user, api_token):
     booking = confirmed("EAST")
     for role in (Role.SHIPPER, Role.CLERK):
         user = confirmed.shipper if role is Role.SHIPPER else make_user(role, station="HB")
@@ -77,7 +75,7 @@ def test_only_operators_print_originals(
 
 
 def test_a_new_revision_has_originals_of_its_own(
-    client, db_session, confirmed, make_departure, make_user, api_token  # noqa: F811
+    client, db_session, confirmed, make_departure, make_user, api_token
 ):
     booking = confirmed("EAST")
     operator = make_user(Role.OPERATOR)
@@ -91,7 +89,7 @@ def test_a_new_revision_has_originals_of_its_own(
 
 
 def test_the_booking_page_prints_them_and_says_who_did(
-    client, auth, db_session, confirmed, make_user  # noqa: F811
+    client, auth, db_session, confirmed, make_user
 ):
     booking = confirmed("WHSEA")
     operator = make_user(Role.OPERATOR, name="Zhao Lei")
