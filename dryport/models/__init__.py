@@ -10,9 +10,15 @@ from dryport.models.booking import (
     EventType,
 )
 from dryport.models.company import Company
-from dryport.models.container import Container, ContainerOwner, LoadDraft, VgmMethod
+from dryport.models.container import (
+    Container,
+    ContainerOwner,
+    LoadDraft,
+    SealedBy,
+    VgmMethod,
+)
 from dryport.models.counter import Counter
-from dryport.models.departure import Departure, DepartureStatus, ShippedVolume
+from dryport.models.departure import Departure, DepartureLeg, DepartureStatus, ShippedVolume
 from dryport.models.document import BookingDocument, DocumentKind
 from dryport.models.idempotency import IdempotencyKey
 from dryport.models.place import Place, PlaceKind
@@ -45,6 +51,7 @@ __all__ = [
     "Counter",
     "DeliveryStatus",
     "Departure",
+    "DepartureLeg",
     "DepartureStatus",
     "DocumentKind",
     "DocumentType",
@@ -56,6 +63,7 @@ __all__ = [
     "Place",
     "PlaceKind",
     "Role",
+    "SealedBy",
     "Route",
     "ShippedVolume",
     "Station",

@@ -75,6 +75,10 @@ class Booking(db.Model):
         ),
         CheckConstraint("net_weight_kg <= gross_weight_kg", name="net_within_gross"),
         CheckConstraint("customs_invoice_value >= 0", name="invoice_value_not_negative"),
+        CheckConstraint(
+            "(declared_value IS NULL) = (declared_value_currency IS NULL)",
+            name="declared_value_complete",
+        ),
         # The lists: a shipper's, a station's and everyone's, newest first.
         Index("ix_bookings_company_created", "company_id", "created_at"),
         Index("ix_bookings_origin_created", "origin_station_id", "created_at"),
@@ -115,6 +119,16 @@ class Booking(db.Model):
     customs_invoice_value: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
     customs_currency: Mapped[str | None] = mapped_column(String(3))
     reefer_temp_c: Mapped[Decimal | None] = mapped_column(Numeric(4, 1))
+    #: A negotiable transport document ("to order"); only a multimodal one can be.
+    negotiable: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # The sea continuation after the rail or water legs (booked by the shipper with the line).
+    ocean_booking_no: Mapped[str | None] = mapped_column(String(35))
+    sea_vessel: Mapped[str | None] = mapped_column(String(64))
+    sea_voyage: Mapped[str | None] = mapped_column(String(20))
+    port_of_discharge: Mapped[str | None] = mapped_column(ForeignKey("places.code"))
+    #: The value declared for the carrier's liability (CIM Art. 34, SMGS box 26), if any.
+    declared_value: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    declared_value_currency: Mapped[str | None] = mapped_column(String(3))
     teu: Mapped[Decimal] = mapped_column(Numeric(8, 2))
     status: Mapped[BookingStatus] = mapped_column(
         enum_type(BookingStatus, "booking_status"), default=BookingStatus.RECEIVED
@@ -126,7 +140,8 @@ class Booking(db.Model):
     company: Mapped[Company] = relationship()
     departure: Mapped[Departure] = relationship()
     origin_station: Mapped[Station] = relationship()
-    destination_place: Mapped[Place | None] = relationship()
+    destination_place: Mapped[Place | None] = relationship(foreign_keys=[destination])
+    discharge_place: Mapped[Place | None] = relationship(foreign_keys=[port_of_discharge])
     created_by: Mapped[User | None] = relationship()
     lines: Mapped[list["BookingLine"]] = relationship(
         back_populates="booking",

@@ -20,6 +20,14 @@ class ContainerOwner(enum.Enum):
     SOC = "SOC"  # shipper-owned
 
 
+class SealedBy(enum.Enum):
+    """Who put the seal on (DCSA's seal source: SHI, CAR, CUS)."""
+
+    SHIPPER = "SHIPPER"
+    CARRIER = "CARRIER"
+    CUSTOMS = "CUSTOMS"
+
+
 class Container(db.Model):
     """A container recorded at load confirmation, with its seal and verified gross mass.
 
@@ -47,6 +55,13 @@ class Container(db.Model):
     number: Mapped[str] = mapped_column(String(11))
     size_type: Mapped[str] = mapped_column(String(4))
     seal_no: Mapped[str] = mapped_column(String(20))
+    sealed_by: Mapped[SealedBy] = mapped_column(
+        enum_type(SealedBy, "sealed_by"),
+        default=SealedBy.SHIPPER,
+        server_default=SealedBy.SHIPPER.name,
+    )
+    #: The railway's wagon number, filled in once the railway has loaded it.
+    wagon_no: Mapped[str | None] = mapped_column(String(12))
     tare_kg: Mapped[int]
     cargo_kg: Mapped[int | None]
     vgm_kg: Mapped[int]

@@ -63,6 +63,11 @@ class Departure(db.Model):
 
     route: Mapped[Route] = relationship(lazy="joined")
     crossing: Mapped[BorderCrossing | None] = relationship(viewonly=True)
+    #: What operators set for single legs of this departure; ``services.departures.leg_plan``
+    #: merges them with the route's legs.
+    leg_plans: Mapped[list["DepartureLeg"]] = relationship(
+        back_populates="departure", order_by="DepartureLeg.seq", cascade="all, delete-orphan"
+    )
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -72,6 +77,30 @@ class Departure(db.Model):
 
     def __repr__(self) -> str:
         return f"<Departure {self.service_no} {self.departs_at:%Y-%m-%d}>"
+
+
+class DepartureLeg(db.Model):
+    """An operator's plan for one leg of one departure (matched to the route leg by ``seq``):
+    the carrier, service number and times that differ from the route's defaults. Fields left
+    None fall back to the defaults."""
+
+    __tablename__ = "departure_legs"
+    __table_args__ = (UniqueConstraint("departure_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    departure_id: Mapped[int] = mapped_column(ForeignKey("departures.id", ondelete="CASCADE"))
+    seq: Mapped[int]
+    #: Overrides the route leg's carriers for this departure.
+    carrier: Mapped[str | None] = mapped_column(String(128))
+    #: Train number, barge voyage or vessel voyage.
+    service_no: Mapped[str | None] = mapped_column(String(20))
+    planned_departure: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    planned_arrival: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    version: Mapped[int] = mapped_column(default=1)
+
+    departure: Mapped[Departure] = relationship(back_populates="leg_plans")
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 class ShippedVolume(db.Model):

@@ -74,6 +74,9 @@ class Leg(db.Model):
     destination_locode: Mapped[str | None] = mapped_column(String(5))
     via_zh: Mapped[str | None] = mapped_column(String(128))
     via_en: Mapped[str | None] = mapped_column(String(160))
+    #: Planned hours from leaving the origin to reaching the destination; the default of a
+    #: departure's leg plan (None: not known, the plan leaves its times open).
+    transit_hours: Mapped[int | None]
 
     route: Mapped[Route] = relationship(back_populates="legs")
     #: The carriers of this leg, each with the section it covers (SMGS box 22).

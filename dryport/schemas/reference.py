@@ -117,6 +117,38 @@ class DepartureSchema(Schema):
     )
 
 
+class LegPlanSchema(Schema):
+    """One leg of a departure as planned (``services.departures.LegPlan``)."""
+
+    seq = fields.Integer(metadata={"description": "The route leg's position"})
+    mode = fields.Enum(TransportMode)
+    from_ = fields.Function(
+        lambda p: {"name_zh": p.origin_zh, "name_en": p.origin_en}, data_key="from"
+    )
+    to = fields.Function(lambda p: {"name_zh": p.destination_zh, "name_en": p.destination_en})
+    carrier = fields.String(allow_none=True)
+    service_no = fields.String(
+        allow_none=True, metadata={"description": "Train number, barge or vessel voyage"}
+    )
+    planned_departure = fields.AwareDateTime(allow_none=True)
+    planned_arrival = fields.AwareDateTime(allow_none=True)
+    own = fields.Boolean(
+        metadata={"description": "The leg the departure's own service number and time name"}
+    )
+
+
+class DepartureDetailSchema(DepartureSchema):
+    """A departure with its leg plan."""
+
+    legs = fields.Function(
+        lambda d: LegPlanSchema(many=True).dump(departures.leg_plan(d)),
+        metadata={
+            "description": "Its legs in order: the route's legs with the carrier, service"
+            " number and times planned for this departure"
+        },
+    )
+
+
 class Moment(fields.AwareDateTime):
     """A date and time with its offset, within ``clock.YEARS``."""
 

@@ -1,14 +1,23 @@
 """Finding departures; planning them comes with the operator's tools."""
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from dryport.i18n import locale_code
-from dryport.models import Departure, DepartureStatus, Route, Station
+from dryport.models import (
+    Departure,
+    DepartureLeg,
+    DepartureStatus,
+    Leg,
+    Route,
+    Station,
+    TransportMode,
+)
 from dryport.services.clock import (
     local_day_end,
     local_day_start,
@@ -138,3 +147,122 @@ def get_departure(session: Session, departure_id: int) -> Departure:
     if departure is None:
         raise NotFound()
     return departure
+
+
+@dataclass(frozen=True)
+class LegPlan:
+    """One leg of a departure as planned: the route leg with this departure's carrier,
+    service number and times. ``own`` marks the leg the departure's own service number and
+    ``departs_at`` belong to."""
+
+    seq: int
+    mode: TransportMode
+    origin_zh: str
+    origin_en: str
+    destination_zh: str
+    destination_en: str
+    carrier: str | None
+    service_no: str | None
+    planned_departure: datetime | None
+    planned_arrival: datetime | None
+    own: bool
+
+
+#: Loader options that let ``leg_plan`` run on a departure without a query of its own.
+LEG_PLAN_LOAD = (
+    selectinload(Departure.route).selectinload(Route.legs).selectinload(Leg.carriers),
+    selectinload(Departure.leg_plans),
+)
+
+
+def own_leg(legs: Sequence[Leg]) -> Leg | None:
+    """The leg a departure's service number names: the route's last rail leg (XAEU's
+    Xi'an–Europe train, not its feeder to Xi'an), or the first leg of a route without rail."""
+    rail = [leg for leg in legs if leg.mode == TransportMode.RAIL]
+    if rail:
+        return rail[-1]
+    return legs[0] if legs else None
+
+
+def leg_plan(departure: Departure) -> list[LegPlan]:
+    """The departure's legs in route order, each the route leg merged with the operator's
+    ``DepartureLeg`` row when there is one.
+
+    Defaults: the own leg (``own_leg``) carries the departure's service number and leaves at
+    ``departs_at``; the other legs chain from it with the route legs' ``transit_hours``,
+    forwards for the legs after it and backwards for those before, each leg starting where the
+    one before ends. A time that rests on an unknown ``transit_hours`` is None. The carrier
+    defaults to the route leg's carriers ("中文 English", "; " between them).
+
+    A pure function of loaded objects (see ``LEG_PLAN_LOAD``), so documents may call it per
+    booking.
+    """
+    return _plan(departure, {row.seq: row for row in departure.leg_plans})
+
+
+def leg_default(departure: Departure, seq: int) -> LegPlan | None:
+    """Leg ``seq`` as ``leg_plan`` would plan it without the operator's row for it (what a
+    field left blank comes to); None for no such leg."""
+    rows = {row.seq: row for row in departure.leg_plans if row.seq != seq}
+    return next((plan for plan in _plan(departure, rows) if plan.seq == seq), None)
+
+
+def _plan(departure: Departure, rows: dict[int, DepartureLeg]) -> list[LegPlan]:
+    legs = list(departure.route.legs)
+    own = own_leg(legs)
+    if own is None:
+        return []
+    k = legs.index(own)
+    starts: list[datetime | None] = [None] * len(legs)
+    ends: list[datetime | None] = [None] * len(legs)
+
+    def _set(i: int, start: datetime | None, end: datetime | None) -> None:
+        row = rows.get(legs[i].seq)
+        starts[i] = row.planned_departure if row and row.planned_departure else start
+        ends[i] = row.planned_arrival if row and row.planned_arrival else end
+
+    _set(k, departure.departs_at, None)
+    ends[k] = ends[k] or _plus(starts[k], legs[k].transit_hours)
+    for i in range(k + 1, len(legs)):
+        _set(i, ends[i - 1], None)
+        ends[i] = ends[i] or _plus(starts[i], legs[i].transit_hours)
+    for i in range(k - 1, -1, -1):
+        _set(i, None, starts[i + 1])
+        starts[i] = starts[i] or _plus(ends[i], legs[i].transit_hours, sign=-1)
+
+    plans = []
+    for i, leg in enumerate(legs):
+        row = rows.get(leg.seq)
+        service_no = row.service_no if row and row.service_no else None
+        carrier = row.carrier if row and row.carrier else None
+        plans.append(
+            LegPlan(
+                seq=leg.seq,
+                mode=leg.mode,
+                origin_zh=leg.origin_zh,
+                origin_en=leg.origin_en,
+                destination_zh=leg.destination_zh,
+                destination_en=leg.destination_en,
+                carrier=carrier or _carriers(leg),
+                service_no=service_no or (departure.service_no if leg is own else None),
+                planned_departure=starts[i],
+                planned_arrival=ends[i],
+                own=leg is own,
+            )
+        )
+    return plans
+
+
+def _plus(at: datetime | None, hours: int | None, sign: int = 1) -> datetime | None:
+    """``at`` moved by ``hours``; None when either is unknown or the result would leave the
+    calendar (a departure stored at its very end)."""
+    if at is None or hours is None:
+        return None
+    try:
+        return at + sign * timedelta(hours=hours)
+    except OverflowError:
+        return None
+
+
+def _carriers(leg: Leg) -> str | None:
+    return "; ".join(f"{c.name_zh} {c.name_en}" for c in leg.carriers) or None

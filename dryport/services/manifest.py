@@ -12,7 +12,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from dryport.models import HOLDING_STATUSES, Booking, Departure
+from dryport.models import HOLDING_STATUSES, Booking, Departure, SealedBy
 from dryport.pdf import manifest as manifest_pdf
 from dryport.pdf.fonts import cjk_font
 from dryport.report_formats import csv_bytes
@@ -113,9 +113,9 @@ def build(departure: Departure, bookings, teu_per_45ft) -> Manifest:
             counts[container.size_type] += 1
             teus[container.size_type] += teu
             rows.append(ManifestRow(
-                wagon=getattr(container, "wagon_no", None) or "", container=container.number,
+                wagon=container.wagon_no or "", container=container.number,
                 size_type=container.size_type, seal=container.seal_no,
-                sealed_by=_sealed_by(container), vgm_kg=container.vgm_kg, teu=teu,
+                sealed_by=SEALED_BY[container.sealed_by], vgm_kg=container.vgm_kg, teu=teu,
                 **common,
             ))  # fmt: skip
     crossing = departure.crossing
@@ -136,12 +136,11 @@ def build(departure: Departure, bookings, teu_per_45ft) -> Manifest:
     )
 
 
-SEALED_BY = {"SHIPPER": "发货人 shipper", "CARRIER": "承运人 carrier", "CUSTOMS": "海关 customs"}
-
-
-def _sealed_by(container) -> str:
-    sealed_by = getattr(container, "sealed_by", None)
-    return SEALED_BY[sealed_by.name] if sealed_by is not None else ""
+SEALED_BY = {
+    SealedBy.SHIPPER: "发货人 shipper",
+    SealedBy.CARRIER: "承运人 carrier",
+    SealedBy.CUSTOMS: "海关 customs",
+}
 
 
 def _dangerous_goods(booking: Booking) -> str:

@@ -32,11 +32,10 @@ class Originals:
 
 
 def originals_for(booking: Booking) -> int:
-    """How many originals a booking's document has: a negotiable multimodal transport
-    document (WHSEA) the full set of three, every other document one."""
-    if booking.departure.route.document_type is DocumentType.MULTIMODAL:
-        return NEGOTIABLE_SET
-    return 1
+    """How many originals a booking's document has: a negotiable ("to order") multimodal
+    transport document (WHSEA) the full set of three, every other document one."""
+    multimodal = booking.departure.route.document_type is DocumentType.MULTIMODAL
+    return NEGOTIABLE_SET if multimodal and booking.negotiable else 1
 
 
 def print_originals(session: Session, user: User, reference: str) -> Originals:

@@ -43,7 +43,8 @@ STATIONS = (
 ROAD, RAIL, WATER, SEA = TransportMode
 
 # (code, name_zh, name_en, document type, legs); a leg is
-# (mode, origin zh/en/locode, destination zh/en/locode, via zh/en).
+# (mode, origin zh/en/locode, destination zh/en/locode, via zh/en, transit hours). The hours
+# and their sources are in docs/DECISIONS.md ("Transit hours of the seeded legs").
 ROUTES = (
     (
         "EAST",
@@ -56,6 +57,7 @@ ROUTES = (
                 ("恒口", "Hengkou", None),
                 ("宁波(北仑)港", "Ningbo (Beilun) port", "CNNGB"),
                 None,
+                216,
             ),
         ),
     ),
@@ -70,6 +72,7 @@ ROUTES = (
                 ("恒口", "Hengkou", None),
                 ("西安国际港站", "Xi'an International Port", None),
                 None,
+                10,
             ),
             (
                 RAIL,
@@ -79,6 +82,7 @@ ROUTES = (
                     "阿拉山口或霍尔果斯换装，经马拉舍维奇",
                     "via Alashankou or Khorgos (gauge change) and Małaszewicze",
                 ),
+                384,
             ),
         ),
     ),
@@ -88,19 +92,27 @@ ROUTES = (
         "Wuhan road-water-rail-sea",
         DocumentType.MULTIMODAL,
         (
-            (ROAD, ("分站", "Sub-station", None), ("恒口", "Hengkou", None), None),
-            (RAIL, ("恒口", "Hengkou", None), ("武汉(阳逻)", "Wuhan (Yangluo)", "CNWUH"), None),
+            (ROAD, ("分站", "Sub-station", None), ("恒口", "Hengkou", None), None, 4),
+            (
+                RAIL,
+                ("恒口", "Hengkou", None),
+                ("武汉(阳逻)", "Wuhan (Yangluo)", "CNWUH"),
+                None,
+                96,
+            ),
             (
                 WATER,
                 ("武汉(阳逻)", "Wuhan (Yangluo)", "CNWUH"),
                 ("上海(洋山)", "Shanghai (Yangshan)", "CNSHA"),
                 None,
+                96,
             ),
             (
                 SEA,
                 ("上海(洋山)", "Shanghai (Yangshan)", "CNSHA"),
                 ("卸货港", "Port of discharge", None),
                 None,
+                None,  # depends on the port of discharge
             ),
         ),
     ),
@@ -256,7 +268,7 @@ def seed_reference_data(session: Session) -> dict[str, int]:
         if code in have_routes:
             continue
         route = Route(code=code, name_zh=zh, name_en=en, document_type=doc_type)
-        for seq, (mode, origin, destination, via) in enumerate(legs, start=1):
+        for seq, (mode, origin, destination, via, hours) in enumerate(legs, start=1):
             route.legs.append(
                 Leg(
                     seq=seq,
@@ -269,6 +281,7 @@ def seed_reference_data(session: Session) -> dict[str, int]:
                     destination_locode=destination[2],
                     via_zh=via[0] if via else None,
                     via_en=via[1] if via else None,
+                    transit_hours=hours,
                 )
             )
         session.add(route)

@@ -4,7 +4,7 @@ none), and the timeline's ORIGINALS_PRINTED event.
 Waybills issued before: no originals recorded (NULL), so an operator may print them once.
 
 Revision ID: e5b7d2a9c3f1
-Revises: c41d0a7e9b3f
+Revises: d7e2a9c4f1b8
 Create Date: 2026-12-05 17:20:00
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "e5b7d2a9c3f1"
-down_revision = "c41d0a7e9b3f"
+down_revision = "d7e2a9c4f1b8"
 branch_labels = None
 depends_on = None
 

@@ -17,6 +17,12 @@ from tests.pdf.test_manifest import pdftotext
 confirmed = test_waybills.confirmed  # the fixture
 
 
+def _negotiable(booking, db_session):
+    booking.negotiable = True  # "to order": the full set of three originals
+    db_session.commit()
+    return booking
+
+
 def _originals(client, reference, headers):
     return client.post(f"/api/v1/bookings/{reference}/waybill/originals", headers=headers)
 
@@ -24,7 +30,7 @@ def _originals(client, reference, headers):
 def test_a_revisions_originals_are_printed_once(
     client, db_session, confirmed, make_user, api_token
 ):
-    booking = confirmed("WHSEA")
+    booking = _negotiable(confirmed("WHSEA"), db_session)
     webhooks.create_endpoint(db_session, confirmed.shipper, "https://erp.example.com/hook")
     db_session.commit()
     operator = make_user(Role.OPERATOR, name="调度 Li Ming")
@@ -54,10 +60,11 @@ def test_a_revisions_originals_are_printed_once(
 
 
 def test_every_other_print_is_a_copy(client, db_session, confirmed, make_user, api_token):
-    booking = confirmed("XAEU")
+    booking = confirmed("WHSEA")  # not negotiable: one original
     operator = api_token(make_user(Role.OPERATOR).email)
     printed = _originals(client, booking.reference, operator)
     assert "ORIGINAL 1/1" in pdftotext(printed.data)
+    assert len(PdfReader(io.BytesIO(printed.data)).pages) == 1
     path = f"/api/v1/bookings/{booking.reference}/waybill.pdf"
     for headers in (api_token(confirmed.shipper.email), operator):
         text = pdftotext(client.get(path, headers=headers).data)
@@ -91,7 +98,7 @@ def test_a_new_revision_has_originals_of_its_own(
 def test_the_booking_page_prints_them_and_says_who_did(
     client, auth, db_session, confirmed, make_user
 ):
-    booking = confirmed("WHSEA")
+    booking = _negotiable(confirmed("WHSEA"), db_session)
     operator = make_user(Role.OPERATOR, name="Zhao Lei")
     auth.login(operator.email)
     page = client.get(f"/bookings/{booking.reference}")
