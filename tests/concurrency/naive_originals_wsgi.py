@@ -16,7 +16,7 @@ def naive_print_originals(session, user, reference):
     waybill = waybills.waybill_for(session, user, reference)
     if waybill.originals_printed_at is not None:
         raise originals.already_printed(waybill)
-    time.sleep(0.05)  # the time a real check takes, made visible
+    time.sleep(0.2)  # the time a real check takes, made visible
     count, now = originals.originals_for(waybill.booking), utcnow()
     waybill.originals_printed_at, waybill.originals_printed_by_id = now, user.id
     waybill.originals_count = count
