@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from pypdf import PdfReader
 
-from dryport.models import Role
+from dryport.models import Role, SealedBy
 from dryport.pdf.manifest import ROWS_PER_PAGE
 from dryport.services import bookings, manifest
 from dryport.services.containers import format_teu
@@ -46,6 +46,8 @@ def test_the_csv_totals_equal_the_held_teu_and_the_sum_of_vgms(
                   dg_emergency_contact="+86 915 000 0000"),
         confirmed("XAEU", departure=departure, lines=(("42G1", 2),)),
     ]  # fmt: skip
+    wagon = loaded[1].containers[0]
+    wagon.wagon_no, wagon.sealed_by = "63012345", SealedBy.CUSTOMS  # as the railway told
     waiting = make_booking(confirmed.shipper.company, departure=departure, lines=(("22G1", 3),))
     cancelled = make_booking(confirmed.shipper.company, departure=departure)
     bookings.cancel_booking(db_session, confirmed.shipper, cancelled.reference)
@@ -63,9 +65,12 @@ def test_the_csv_totals_equal_the_held_teu_and_the_sum_of_vgms(
     assert Decimal(totals["总 TEU total TEU"][3]) == departure.held_teu == Decimal(10)
     assert int(totals["总 VGM total VGM kg"][3]) == sum(c.vgm_kg for c in containers)
     assert int(totals["总 TEU total TEU"][2]) == len(containers) == 4
+    on_wagon = next(row for row in listed if row[1] == wagon.number)
+    assert on_wagon[0] == "63012345" and on_wagon[4] == "海关 customs"
     dg = next(row for row in listed if row[7] == loaded[0].reference)
     assert dg[6] == "UN1263 / 3"
-    assert "Duisburg" in dg[9] or dg[9]  # the booking's destination place
+    destination = loaded[0].destination_place
+    assert dg[9] == f"{destination.name_zh} {destination.name_en} ({destination.code})"
     per_type = {row[1]: row for row in rows if row and row[0] == "" and len(row) == 4}
     assert per_type["42G1"][2:] == ["2", "4"] and per_type["45G1"][2:] == ["1", "2"]
 

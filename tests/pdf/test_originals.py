@@ -111,7 +111,7 @@ def test_the_booking_page_prints_them_and_says_who_did(
     assert again.status_code == 302
     text = client.get(again.location).get_data(as_text=True)
     assert "Zhao Lei" in text and action not in text
-    assert "ORIGINALS_PRINTED" not in text  # the timeline names the event in words
+    assert "已打印正本" in text and "ORIGINALS_PRINTED" not in text  # the timeline, in words
     auth.logout()
     auth.login(confirmed.shipper.email)
     assert action not in client.get(f"/bookings/{booking.reference}").get_data(as_text=True)
