@@ -14,24 +14,20 @@ from dryport.services.access import STAFF
 
 blp = Blueprint("api_waybills", __name__, description="Waybills as PDF")
 
-PDF = {
-    "200": {
-        "description": "PDF, one A4 page per waybill",
-        "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
-    },
-}
-MANIFEST_PDF = {
-    "200": {
-        "description": "PDF, A4 landscape: every container, totals per size-type, TEU and mass",
-        "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
-    },
-}
-MANIFEST_CSV = {
-    "200": {
-        "description": "CSV (UTF-8): a row per container or not loaded booking, then the totals",
-        "content": {"text/csv": {"schema": {"type": "string"}}},
-    },
-}
+
+def _file(description: str, media_type: str = "application/pdf") -> dict:
+    """The OpenAPI answer of an operation that answers with a file."""
+    schema = (
+        {"type": "string", "format": "binary"} if media_type != "text/csv" else {"type": "string"}
+    )
+    return {"200": {"description": description, "content": {media_type: {"schema": schema}}}}
+
+
+PDF = _file("PDF, one A4 page per waybill")
+MANIFEST_PDF = _file("PDF, A4 landscape: every container, totals per size-type, TEU and mass")
+MANIFEST_CSV = _file(
+    "CSV (UTF-8): a row per container or not loaded booking, then the totals", "text/csv"
+)
 
 
 @blp.route("/bookings/<reference:reference>/waybill.pdf")
