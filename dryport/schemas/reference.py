@@ -74,6 +74,9 @@ class LegSchema(Schema):
     destination_locode = fields.String(allow_none=True)
     via_zh = fields.String(allow_none=True)
     via_en = fields.String(allow_none=True)
+    transit_hours = fields.Integer(
+        allow_none=True, metadata={"description": "Planned hours from origin to destination"}
+    )
     carriers = fields.List(fields.Nested(LegCarrierSchema))
 
 

@@ -174,3 +174,22 @@ def test_a_changed_leg_reissues_the_confirmed_waybills(
     assert response.status_code == 200
     db_session.expire_all()
     assert waybills.latest(db_session, booking.id).revision == 2
+
+
+def test_routes_show_transit_hours_and_an_administrator_sets_them(client, make_user, api_token):
+    admin = api_token(make_user(Role.ADMIN).email)
+    routes = {r["code"]: r for r in client.get("/api/v1/routes", headers=admin).get_json()}
+    assert [leg["transit_hours"] for leg in routes["WHSEA"]["legs"]] == [4, 96, 96, None]
+    legs = [
+        {k: v for k, v in leg.items() if k not in ("seq",)} | {"transit_hours": 300}
+        for leg in routes["EAST"]["legs"]
+    ]
+    for leg in legs:
+        leg["carriers"] = [{k: v for k, v in c.items() if k != "seq"} for c in leg["carriers"]]
+    response = client.patch("/api/v1/routes/EAST", json={"version": 1, "legs": legs},
+                            headers=admin)  # fmt: skip
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["legs"][0]["transit_hours"] == 300
+    legs[0]["transit_hours"] = 0
+    bad = client.patch("/api/v1/routes/EAST", json={"version": 2, "legs": legs}, headers=admin)
+    assert bad.status_code == 422 and "transit_hours" in str(bad.get_json()["errors"])

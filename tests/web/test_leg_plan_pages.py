@@ -85,3 +85,32 @@ def test_a_left_departure_has_no_leg_forms(client, operator, make_departure):
 def test_an_unknown_leg_is_a_404(client, operator, make_departure):
     departure = make_departure("EAST")
     assert client.get(f"/operations/departures/{departure.id}/legs/2").status_code == 404
+
+
+def test_an_administrator_sets_a_legs_transit_hours(client, db_session, make_user, auth):
+    from sqlalchemy import select
+
+    from dryport.models import Route
+
+    auth.login(make_user(Role.ADMIN).email)
+    page = "/admin/routes/XAEU"
+    form = client.get(page).get_data(as_text=True)
+    assert 'id="leg-1-transit_hours"' in form and 'value="10"' in form
+    db_session.expire_all()
+    leg = db_session.scalar(select(Route).where(Route.code == "XAEU")).legs[0]
+    fields = {
+        "action": "save", "version": "1", "mode": "RAIL", "origin_zh": leg.origin_zh,
+        "origin_en": leg.origin_en, "destination_zh": leg.destination_zh,
+        "destination_en": leg.destination_en, "carriers.0.name_zh": leg.carriers[0].name_zh,
+        "carriers.0.name_en": leg.carriers[0].name_en,
+    }  # fmt: skip
+    token = csrf_token(client.get(page))
+    bad = client.post(f"{page}/legs/1", data={**fields, "transit_hours": "0", "csrf_token": token})
+    assert bad.status_code == 422
+    assert 'id="leg-1-transit_hours-error"' in bad.get_data(as_text=True)
+    saved = client.post(
+        f"{page}/legs/1", data={**fields, "transit_hours": "12", "csrf_token": token}
+    )
+    assert saved.status_code == 302, saved.get_data(as_text=True)[:2000]
+    db_session.expire_all()
+    assert db_session.scalar(select(Route).where(Route.code == "XAEU")).legs[0].transit_hours == 12
