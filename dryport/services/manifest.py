@@ -131,7 +131,8 @@ def build(departure: Departure, bookings, teu_per_45ft) -> Manifest:
         rows=rows,
         by_size_type=[SizeTypeTotal(code, counts[code], teus[code]) for code in sorted(counts)],
         not_loaded_teu=not_loaded,
-        total_teu=sum(teus.values(), Decimal(0)) + not_loaded,
+        # What the bookings hold, as ``held_teu`` counts it (a 45 ft box counted as when booked).
+        total_teu=sum((booking.teu for booking in bookings), Decimal(0)),
         total_vgm_kg=sum(row.vgm_kg or 0 for row in rows),
     )
 

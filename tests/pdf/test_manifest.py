@@ -75,6 +75,14 @@ def test_the_csv_totals_equal_the_held_teu_and_the_sum_of_vgms(
     assert per_type["42G1"][2:] == ["2", "4"] and per_type["45G1"][2:] == ["1", "2"]
 
 
+def test_a_departure_with_nothing_held_has_an_empty_manifest(db_session, make_departure):
+    departure = make_departure("EAST")
+    found = manifest.departure_manifest(db_session, departure.id)
+    assert (found.rows, found.total_teu, found.total_vgm_kg) == ([], 0, 0)
+    assert "总 TEU Total TEU" in pdftotext(manifest.render_pdf(found))
+    assert _totals(_csv(manifest.as_csv(found)))["总 TEU total TEU"][3] == "0"
+
+
 def test_the_pdf_holds_every_container_and_the_totals(
     db_session,
     confirmed,
