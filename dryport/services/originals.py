@@ -15,7 +15,7 @@ from dryport.services import waybills
 from dryport.services.access import STAFF, require_role
 from dryport.services.bookings import record_event
 from dryport.services.clock import local_stamp, utcnow
-from dryport.services.errors import Conflict
+from dryport.services.errors import Conflict, stale
 
 #: The customary full set of a negotiable transport document: whoever holds one original
 #: may claim the goods, so the set is counted and printed once.
@@ -55,11 +55,17 @@ def print_originals(session: Session, user: User, reference: str) -> Originals:
     count, now = originals_for(booking), utcnow()
     claimed = session.execute(
         update(Waybill)
-        .where(Waybill.id == waybill.id, Waybill.originals_printed_at.is_(None))
+        .where(
+            Waybill.id == waybill.id,
+            Waybill.originals_printed_at.is_(None),
+            Waybill.superseded_at.is_(None),  # an amend or a roll meanwhile made a new one
+        )
         .values(originals_printed_at=now, originals_printed_by_id=user.id, originals_count=count)
         .execution_options(synchronize_session=False)
     ).rowcount
     session.refresh(waybill)
+    if claimed != 1 and waybill.originals_printed_at is None:
+        raise stale()
     if claimed != 1:
         raise already_printed(waybill)
     record_event(
@@ -70,6 +76,7 @@ def print_originals(session: Session, user: User, reference: str) -> Originals:
 
 
 def already_printed(waybill: Waybill) -> Conflict:
+    """The refusal of a second print: it names when and by whom the first one was made."""
     who = waybill.originals_printed_by.name if waybill.originals_printed_by else "?"
     return Conflict(
         _l(

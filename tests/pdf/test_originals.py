@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from dryport.models import Role, WebhookDelivery
 from dryport.services import rolls, waybills, webhooks
+from dryport.services.clock import utcnow
 from tests.conftest import csrf_token
 from tests.pdf import test_waybills
 from tests.pdf.test_manifest import pdftotext
@@ -116,3 +117,16 @@ def test_the_booking_page_prints_them_and_says_who_did(
     auth.login(confirmed.shipper.email)
     assert action not in client.get(f"/bookings/{booking.reference}").get_data(as_text=True)
     assert client.post(action).status_code in (400, 403)
+
+
+def test_a_revision_superseded_meanwhile_prints_nothing(
+    client, db_session, confirmed, make_user, api_token
+):
+    booking = confirmed("EAST")
+    waybill = waybills.latest(db_session, booking.id)
+    waybill.superseded_at = utcnow()  # as an amend or a roll between the read and the claim
+    db_session.commit()
+    reply = _originals(client, booking.reference, api_token(make_user(Role.OPERATOR).email))
+    assert reply.status_code == 409
+    db_session.expire_all()
+    assert waybills.latest(db_session, booking.id).originals_printed_at is None
