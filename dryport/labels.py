@@ -52,6 +52,7 @@ LABELS = {
     EventType.WAYBILL_ISSUED: _l("Waybill issued"),
     EventType.DOCUMENT_ADDED: _l("Document attached"),
     EventType.DOCUMENT_REMOVED: _l("Document removed"),
+    EventType.ORIGINALS_PRINTED: _l("Originals printed"),
     DocumentKind.INVOICE: _l("Commercial invoice"),
     DocumentKind.PACKING_LIST: _l("Packing list"),
     DocumentKind.CERTIFICATE: _l("Certificate"),

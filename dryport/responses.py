@@ -1,9 +1,12 @@
 """Response helpers shared by the web pages and the API."""
 
+import io
 import re
+from typing import IO
 from urllib.parse import quote
 
 from flask import Response
+from werkzeug.wsgi import FileWrapper
 
 
 def content_disposition(filename: str, disposition: str = "attachment") -> str:
@@ -18,6 +21,25 @@ def content_disposition(filename: str, disposition: str = "attachment") -> str:
 def pdf_response(data: bytes, filename: str) -> Response:
     """A PDF shown in the browser, saved under ``filename`` when downloaded."""
     response = Response(data, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = content_disposition(filename, "inline")
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+class _File(FileWrapper):
+    """A file sent in blocks and closed at the end, or when the response is dropped unread."""
+
+    def __del__(self) -> None:
+        self.close()
+
+
+def pdf_file_response(file: IO[bytes], filename: str) -> Response:
+    """Like ``pdf_response``, for a PDF in an open file (at its start): sent in blocks of
+    64 KiB rather than read into memory, and closed once sent."""
+    size = file.seek(0, io.SEEK_END)
+    file.seek(0)
+    response = Response(_File(file, 64 * 1024), mimetype="application/pdf", direct_passthrough=True)
+    response.headers["Content-Length"] = str(size)
     response.headers["Content-Disposition"] = content_disposition(filename, "inline")
     response.headers["Cache-Control"] = "private, no-store"
     return response

@@ -24,6 +24,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from dryport.pdf.fonts import text_width
 from dryport.services.clock import local_stamp
 
 ACCENT = colors.HexColor("#0b5cad")
@@ -286,7 +287,7 @@ class _HBars(Flowable):
             y = self.height - (n + 1) * self.ROW
             canvas.setFillColor(colors.black)
             code = f" ({code})"
-            name = _fit(name, font, size, label_width - stringWidth(code, font, size))
+            name = fit(name, font, size, label_width - stringWidth(code, font, size))
             canvas.drawRightString(label_width, y + 3, name + code)
             canvas.setFillColor(ACCENT)
             canvas.rect(label_width + 4, y + 1, bar_width * value / top, self.ROW - 3,
@@ -298,11 +299,11 @@ class _HBars(Flowable):
         canvas.restoreState()
 
 
-def _fit(text: str, font: str, size: float, width: float) -> str:
-    """``text``, cut short with an ellipsis so that it fits ``width``."""
-    if stringWidth(text, font, size) <= width:
+def fit(text: str, font: str, size: float, width: float) -> str:
+    """``text``, cut short with an ellipsis so that it fits ``width`` (as ``runs`` sets it)."""
+    if text_width(text, font, size) <= width:
         return text
-    while text and stringWidth(text + "…", font, size) > width:
+    while text and text_width(text + "…", font, size) > width:
         text = text[:-1]
     return text + "…"
 

@@ -86,7 +86,17 @@ class WaybillDoc:
     legs: list[Leg] = field(default_factory=list)
     containers: list[ContainerRow] = field(default_factory=list)
     weighed_by: str = ""
-    sheet: str = "第 1 联 正本 / Sheet 1: original"
+    sheet: str = "第 1 联 / Sheet 1"
+    copy: bool = True
+    original_no: int | None = None
+    originals: int | None = None
+
+
+def mark(doc: WaybillDoc) -> str:
+    """What the page says it is: every print is a copy but an operator's originals."""
+    if doc.copy:
+        return "副本 COPY"
+    return f"正本 ORIGINAL {doc.original_no}/{doc.originals}"
 
 
 def render(docs: list[WaybillDoc], font: str) -> bytes:
@@ -97,10 +107,15 @@ def render(docs: list[WaybillDoc], font: str) -> bytes:
     canvas.setTitle(docs[0].number if len(docs) == 1 else f"{len(docs)} waybills")
     canvas.setAuthor("Hengkou Dry Port")
     for doc in docs:
-        _Page(canvas, doc, font).draw()
-        canvas.showPage()
+        draw(canvas, doc, font)
     canvas.save()
     return buffer.getvalue()
+
+
+def draw(canvas: Canvas, doc: WaybillDoc, font: str) -> None:
+    """Every page of one document onto an open canvas, each ended with ``showPage``."""
+    _Page(canvas, doc, font).draw()
+    canvas.showPage()
 
 
 @functools.lru_cache(maxsize=8192)
@@ -144,7 +159,7 @@ class _Page:
     def _continuation_header(self, top: float) -> float:
         doc = self.doc
         zh, en = TITLES[doc.document_type]
-        self._text(MARGIN, top - 14, f"{zh} {en} · 续页 Continuation sheet", size=10)
+        self._text(MARGIN, top - 14, f"{zh} {en} · 续页 Continuation sheet · {mark(doc)}", size=10)
         self._text(
             MARGIN,
             top - 28,
@@ -238,7 +253,7 @@ class _Page:
             (MARGIN, top - 16, zh, 15, INK),
             (MARGIN, top - 30, en, 10, MUTED),
             (MARGIN, top - 44, f"{doc.issuer}", 8, MUTED),
-            (MARGIN, top - 56, doc.sheet, 8, MUTED),
+            (MARGIN, top - 56, f"{doc.sheet} · {mark(doc)}", 8, MUTED),
         ])  # fmt: skip
 
         qr_size = 74

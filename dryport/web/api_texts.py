@@ -58,7 +58,18 @@ TEXTS = (
     _l("Reject a load with a reason the shipper sees (clerk of the origin station)"),
     _l("Roll a booking to another departure of the same route"),
     _l("Not enough capacity on the target, or changed meanwhile"),
-    _l("The booking's current waybill"),
+    _l("The booking's current waybill, marked COPY"),
+    _l("Print the originals of the current waybill revision, once (3 for a negotiable document)"),
+    _l("No waybill (not confirmed yet)"),
+    _l(
+        "This revision's originals were printed already (when and by whom), or the booking is"
+        " no longer confirmed"
+    ),
+    _l("The departure manifest: every container of its held bookings, with totals"),
+    _l("The departure manifest as CSV"),
+    _l("No such departure"),
+    _l("PDF, A4 landscape: every container, totals per size-type, TEU and mass"),
+    _l("CSV (UTF-8): a row per container or not loaded booking, then the totals"),
     _l("No waybill (not confirmed yet), or not yours"),
     _l("PDF, one A4 page per waybill"),
     _l("Departures, by default soonest first and from today on"),
@@ -75,7 +86,7 @@ TEXTS = (
     _l("Live bookings are still on it (listed in bookings)"),
     _l("Record the departure: its confirmed bookings depart"),
     _l("Bookings still wait for their load check, or not due"),
-    _l("Every current waybill of a departure, in one PDF"),
+    _l("The departure's print job: its manifest, then every current waybill marked COPY"),
     _l("No such departure, or no waybill on it yet"),
     _l("The shipped volume of a month: totals, by route, by station, shippers, trend"),
     _l("YYYY-MM (Beijing time)"),

@@ -25,7 +25,15 @@ from dryport.i18n import local_time, locale_code, localized
 from dryport.models import Booking, BookingStatus, Role
 from dryport.responses import csv_response, pdf_response
 from dryport.schemas.bookings import BookingAmendSchema, BookingCreateSchema
-from dryport.services import bookings, customs, departures, reference_data, shipment, waybills
+from dryport.services import (
+    bookings,
+    customs,
+    departures,
+    originals,
+    reference_data,
+    shipment,
+    waybills,
+)
 from dryport.services.access import STAFF
 from dryport.services.containers import SIZE_TYPES, format_teu
 from dryport.services.departures import station_cutoff
@@ -174,6 +182,23 @@ def waybill_pdf(reference: str):
     """The booking's current waybill (its owner's copy, or the operator's print)."""
     waybill = waybills.waybill_for(db.session, current_user, reference)
     return pdf_response(waybills.render_pdf([waybill]), f"{waybill.number}.pdf")
+
+
+@bp.route("/<reference:reference>/waybill/originals", methods=["POST"])
+@lock_at_first_write
+@role_required(*STAFF)
+def waybill_originals(reference: str):
+    """Print the current revision's originals, once; a second time says when and by whom."""
+    try:
+        printed = originals.print_originals(db.session, current_user, reference)
+    except DomainError as error:
+        if error.status == 404:
+            raise
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return redirect(url_for("bookings.booking_detail", reference=reference))
+    waybill = printed.waybill
+    return pdf_response(printed.pdf, f"{waybill.number}-r{waybill.revision}-originals.pdf")
 
 
 @bp.route("/new", methods=["GET", "POST"])

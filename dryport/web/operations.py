@@ -21,7 +21,7 @@ from sqlalchemy import select
 from dryport.extensions import db
 from dryport.i18n import local_time
 from dryport.models import Booking, BookingStatus
-from dryport.responses import pdf_response
+from dryport.responses import csv_response, pdf_file_response, pdf_response
 from dryport.schemas.operations import (
     DepartureCreateSchema,
     DepartureUpdateSchema,
@@ -30,11 +30,12 @@ from dryport.schemas.operations import (
 from dryport.services import (
     departures,
     leg_plans,
+    manifest,
     operations,
     places,
+    print_jobs,
     reference_data,
     rolls,
-    waybills,
 )
 from dryport.services.access import STAFF
 from dryport.services.clock import to_local, utcnow
@@ -212,13 +213,25 @@ def edit_leg(departure_id: int, seq: int):
 @bp.route("/departures/<id:departure_id>/waybills.pdf")
 @role_required(*STAFF)
 def departure_waybills(departure_id: int):
-    """Every current waybill of the departure, one page each, to print in one go."""
-    found = waybills.departure_waybills(db.session, departure_id)
-    if not found:
+    """The departure's print job: its manifest, then every current waybill as a copy."""
+    departure = departures.get_departure(db.session, departure_id)
+    try:
+        job = print_jobs.departure_job(db.session, departure_id)
+    except DomainError:
         flash(_("No waybills yet: no booking of this departure is confirmed."), "info")
         return redirect(url_for("operations.departure_detail", departure_id=departure_id))
-    departure = found[0].booking.departure
-    return pdf_response(waybills.render_pdf(found), f"waybills-{departure.service_no}.pdf")
+    return pdf_file_response(job, f"waybills-{departure.service_no}.pdf")
+
+
+@bp.route("/departures/<id:departure_id>/manifest.<any(pdf, csv):fmt>")
+@role_required(*STAFF)
+def departure_manifest(departure_id: int, fmt: str):
+    """The departure manifest (装车清单), as PDF or CSV."""
+    found = manifest.departure_manifest(db.session, departure_id)
+    filename = f"manifest-{found.service_no}.{fmt}"
+    if fmt == "csv":
+        return csv_response(manifest.as_csv(found), filename)
+    return pdf_response(manifest.render_pdf(found), filename)
 
 
 @bp.route("/departures/<id:departure_id>/<action>", methods=["GET", "POST"])

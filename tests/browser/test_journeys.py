@@ -353,11 +353,12 @@ def test_the_operator_prints_the_waybill_departs_and_opens_the_monthly_report(
 
     # Chromium opens the PDF in its viewer; the file itself is read with the same session.
     with page.expect_response(re.compile(r"/waybills\.pdf$")) as opened:
-        page.get_by_role("link", name=t("Print waybills")).click()
+        page.get_by_role("link", name=t("Print manifest and waybills")).click()
     assert opened.value.ok and opened.value.header_value("content-type") == "application/pdf"
     pdf = PdfReader(io.BytesIO(page.request.get(opened.value.url).body()))
-    assert len(pdf.pages) == 1
+    assert len(pdf.pages) == 2  # the manifest, then the waybill
     assert reference in pdf.pages[0].extract_text()
+    assert "COPY" in pdf.pages[1].extract_text()
     page.go_back()
 
     page.get_by_role("button", name=t("Record departure")).click()
