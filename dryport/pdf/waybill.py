@@ -29,6 +29,7 @@ STAMP = HexColor("#b3261e")
 HEADER_HEIGHT = 100
 LABEL_SIZE = 6.0
 ROW_HEIGHT = 12
+ROOMY = 6.5  # the smallest size text is shrunk to before its row grows instead
 FOOTER_HEIGHT = 24 + 46 + 16  # totals, issue and signatures, the verify line
 
 TITLES = {
@@ -83,8 +84,8 @@ class WaybillDoc:
     consignor: list[str]
     consignee: list[str]
     notify_party: list[str]
-    station_of_departure: str
-    station_of_destination: str
+    station_of_departure: list[str]  # name, code
+    station_of_destination: list[str]
     train: str
     cargo: list[str]  # description, HS, dangerous goods, reefer
     packages: str
@@ -94,7 +95,7 @@ class WaybillDoc:
     legs: list[Leg] = field(default_factory=list)
     containers: list[ContainerRow] = field(default_factory=list)
     # CIM/SMGS
-    pre_carriage: str = ""
+    pre_carriage: list[str] = field(default_factory=list)
     border_crossing: str = ""
     carriers: list[str] = field(default_factory=list)
     payers: list[str] = field(default_factory=list)
@@ -202,18 +203,24 @@ class _Page:
             block.setFont(self.font, size)
         self.c.drawText(block)
 
-    def _box(self, x, y, w, h, label: str, body, box_no: str = "", size=8.0) -> None:
-        """A box with its top-left corner at (x, y): its label (wrapped), then ``body`` (text
-        or lines) set as large as fits, at most ``size``."""
+    def _labels(self, label: str, w: float, h: float) -> list[str]:
+        return fit([label], w - 6, h / 2, self.font, LABEL_SIZE)[1]
+
+    def _needed(self, w: float, label: str, body: list[str], size: float) -> float:
+        """The height a box needs to set ``body`` at ``size``."""
+        lines = fit(body, w - 8, 1e6, self.font, size)[1]
+        return 7 * len(self._labels(label, w, 1e6)) + 7 + len(lines) * size * LEADING
+
+    def _box(self, x, y, w, h, label: str, body: list[str], size=8.0) -> None:
+        """A box with its top-left corner at (x, y): its label (wrapped), then ``body`` set
+        as large as fits, at most ``size``."""
         self.c.setStrokeColor(RULE)
         self.c.setLineWidth(0.6)
         self.c.rect(x, y - h, w, h)
-        tag = f"{box_no} " if box_no else ""
-        _, labels = fit([tag + label], w - 6, h / 2, self.font, LABEL_SIZE)
+        labels = self._labels(label, w, h)
         texts = [(x + 3, y - 7 - i * 7, line, LABEL_SIZE, MUTED) for i, line in enumerate(labels)]
         top = y - 4 - 7 * len(labels)
-        body = [str(line) for line in (body if isinstance(body, list) else [body]) if line]
-        size, lines = fit(body or ["—"], w - 8, top - (y - h) - 3, self.font, size)
+        size, lines = fit(body, w - 8, top - (y - h) - 3, self.font, size)
         line_y = top - size
         for line in lines:
             texts.append((x + 4, line_y, line, size, INK))
@@ -221,11 +228,20 @@ class _Page:
         self._texts(texts)
 
     def _row(self, y, h, boxes) -> float:
-        """Boxes side by side across the page: (share of width, label, body, box number)."""
-        x = MARGIN
+        """Boxes side by side across the page: (share of width, label, body, box number).
+        The row is ``h`` tall, or taller when a box's text would need to be set smaller
+        than ``ROOMY`` to fit (the container table below gives up the room)."""
+        cells = []
         for share, label, body, box_no in boxes:
-            self._box(x, y, CONTENT_W * share, h, label, body, box_no)
-            x += CONTENT_W * share
+            lines = [str(b) for b in (body if isinstance(body, list) else [body]) if b]
+            cells.append(
+                (CONTENT_W * share, f"{box_no} {label}" if box_no else label, lines or ["—"])
+            )
+        h = max([h] + [self._needed(w, label, body, ROOMY) for w, label, body in cells])
+        x = MARGIN
+        for w, label, body in cells:
+            self._box(x, y, w, h, label, body)
+            x += w
         return y - h
 
     def _table(self, y, title: str, columns, rows, size=7.0) -> float:
@@ -329,9 +345,9 @@ class _Page:
 
     def _containers(self, y, rows, title) -> float:
         columns = [
-            ("箱号 Container no.", 0.14), ("箱型 Size-type", 0.08), ("铅封号 Seal no.", 0.14),
-            ("施封 Sealed by", 0.11), ("箱主 SOC/COC", 0.08), ("皮重 Tare kg", 0.09),
-            ("VGM kg", 0.09), ("最大总重 Max gross kg", 0.12), ("车号 Wagon", 0.15),
+            ("箱号 Container no.", 0.14), ("箱型 Size-type", 0.07), ("铅封号 Seal no.", 0.17),
+            ("施封 Sealed by", 0.12), ("箱主 SOC/COC", 0.07), ("皮重 Tare kg", 0.09),
+            ("VGM kg", 0.09), ("最大总重 Max gross kg", 0.12), ("车号 Wagon", 0.13),
         ]  # fmt: skip
         cells = [
             (r.number, r.size_type, r.seal, r.sealed_by, r.owner, f"{r.tare_kg:,}",
@@ -415,10 +431,14 @@ class _Page:
             (0.14, "毛重 Gross mass (kg)", doc.gross_kg, ""),
             (0.16, "声明价格 Declared value", doc.declared_value, ""),
         ])  # fmt: skip
-        carriers = [f"{leg.carrier} · {leg.origin} → {leg.destination}" for leg in doc.legs]
+        legs = [
+            f"{leg.mode} {leg.origin} → {leg.destination}"
+            + (f" · {leg.carrier}" if leg.carrier else "")
+            for leg in doc.legs
+        ]
         y = self._row(y, 50, [
             (0.4, "海运衔接 Sea continuation", doc.sea or ["无 None"], ""),
-            (0.35, "承运人 Carrier", carriers, ""),
+            (0.35, "区段及承运人 Legs and carriers", legs, ""),
             (0.25, "封印 Seals", self._seals(), ""),
         ])  # fmt: skip
         return self._row(y, 40, [
@@ -429,6 +449,7 @@ class _Page:
     def _mtd(self, y) -> float:
         doc = self.doc
         negotiable = "可转让 Negotiable" if doc.negotiable else "不可转让 Non-negotiable"
+        originals = f"正本 {doc.number_of_originals} 份 {doc.number_of_originals} original(s)"
         consignee = "收货人 Consignee" + (" (凭指示 to order)" if doc.negotiable else "")
         y = self._parties(y, consignee)
         y = self._row(y, 46, [
@@ -457,7 +478,7 @@ class _Page:
             (0.42, "海运段 SOLAS VGM Sea leg verified gross mass", doc.vgm, ""),
             (0.28, "封印 Seals", self._seals(), ""),
             (0.3, "可转让性及正本份数 Negotiability, originals",
-             [negotiable, f"正本 {doc.number_of_originals} 份 {doc.number_of_originals} original(s)"], ""),
+             [negotiable, originals], ""),
         ])  # fmt: skip
 
     def _seals(self) -> str:

@@ -233,7 +233,7 @@ def document(waybill: Waybill) -> WaybillDoc:
         ],
         consignee=[booking.consignee_name, booking.consignee_address],
         notify_party=[p for p in (booking.notify_name, booking.notify_address) if p],
-        station_of_departure="",
+        station_of_departure=[],
         station_of_destination=_station(_destination_place(booking, route.legs[-1], places)),
         train=f"{departure.service_no} · {local_stamp(departure.departs_at)}",
         cargo=[
@@ -279,15 +279,12 @@ def _smgs(doc: WaybillDoc, booking: Booking, places: dict, own) -> None:
     doc.station_of_departure = _station(_leg_place(own_leg, "origin", places))
     after = sum(1 for leg in route.legs if leg.seq > own.seq)
     before = doc.legs[: len(doc.legs) - 1 - after]
-    doc.pre_carriage = (
-        "; ".join(
-            f"{leg.mode} {leg.origin} → {leg.destination}"
-            + (f" · 车次 train {leg.service or NOT_SET}" if leg.mode == MODES["RAIL"] else "")
-            + (f" · {leg.departs}" if leg.departs else "")
-            for leg in before
-        )
-        or "无 Нет None"
-    )
+    doc.pre_carriage = [
+        f"{leg.mode} {leg.origin} → {leg.destination}"
+        + (f" · 车次 train {leg.service or NOT_SET}" if leg.mode == MODES["RAIL"] else "")
+        + (f" · {leg.departs}" if leg.departs else "")
+        for leg in before
+    ] or ["无 Нет None"]
     doc.train = f"{own.service_no} · {local_stamp(own.planned_departure)}"
     doc.border_crossing = _crossing(booking.departure.crossing)
     overrides = {row.seq: row.carrier for row in booking.departure.leg_plans if row.carrier}
@@ -391,11 +388,9 @@ def _name(place) -> str:
     return f"{place.name_zh} {place.name_en}" + (f" ({place.code})" if place.code else "")
 
 
-def _station(place) -> str:
+def _station(place) -> list[str]:
     """A station with the railway's code for it; never a code the data does not hold."""
-    return (
-        f"{_name(place)} · 车站代码 код станции station code {place.railway_code or NOT_RECORDED}"
-    )
+    return [_name(place), f"车站代码 station code {place.railway_code or NOT_RECORDED}"]
 
 
 def _destination_place(booking: Booking, last, places: dict):
