@@ -253,18 +253,22 @@ class _Page:
         ]
         rooms = [CONTENT_W * share - 6 for _, share in columns]
         line_y = y - 16
-        for (heading, _), x, room in zip(columns, x_of, rooms, strict=True):
-            _, lines = fit([heading], room, 7, self.font, LABEL_SIZE)
-            texts.append((x, line_y, lines[0], LABEL_SIZE, MUTED))
-        line_y -= 3
+        headings = [
+            fit([h], room, 14, self.font, LABEL_SIZE)
+            for (h, _), room in zip(columns, rooms, strict=True)
+        ]
+        for (at, lines), x in zip(headings, x_of, strict=True):
+            for i, line in enumerate(lines):
+                texts.append((x, line_y - i * at * LEADING, line, at, MUTED))
+        line_y -= 3 + (max(len(lines) for _, lines in headings) - 1) * LABEL_SIZE * LEADING
         for row in rows:
             cells = [
-                fit([v], room, 40, self.font, size)[1] for v, room in zip(row, rooms, strict=True)
+                fit([v], room, 40, self.font, size) for v, room in zip(row, rooms, strict=True)
             ]
-            height = max(len(cell) for cell in cells) * size * LEADING
-            for cell, x in zip(cells, x_of, strict=True):
-                for i, line in enumerate(cell):
-                    texts.append((x, line_y - size - i * size * LEADING, line, size, INK))
+            height = max(len(lines) * at * LEADING for at, lines in cells)
+            for (at, lines), x in zip(cells, x_of, strict=True):
+                for i, line in enumerate(lines):
+                    texts.append((x, line_y - at - i * at * LEADING, line, at, INK))
             line_y -= height
         bottom = line_y - 4
         self.c.setStrokeColor(RULE)
@@ -282,6 +286,8 @@ class _Page:
         qr_x = PAGE_W - MARGIN - qr_size
         right = qr_x - 8
         left_room = right - 150 - MARGIN
+        if doc.document_type == "MULTIMODAL":
+            en += " · 可转让 Negotiable" if doc.negotiable else " · 不可转让 Non-negotiable"
         _, titles = fit([en], left_room, 22, self.font, 9)
         texts = [(MARGIN, top - 16, zh, 15, INK)]
         texts += [(MARGIN, top - 29 - 10 * i, line, 9, MUTED) for i, line in enumerate(titles)]
@@ -345,7 +351,7 @@ class _Page:
 
     def _containers(self, y, rows, title) -> float:
         columns = [
-            ("箱号 Container no.", 0.14), ("箱型 Size-type", 0.07), ("铅封号 Seal no.", 0.17),
+            ("箱号 Container no.", 0.14), ("箱型 Type", 0.07), ("铅封号 Seal no.", 0.17),
             ("施封 Sealed by", 0.12), ("箱主 SOC/COC", 0.07), ("皮重 Tare kg", 0.09),
             ("VGM kg", 0.09), ("最大总重 Max gross kg", 0.12), ("车号 Wagon", 0.13),
         ]  # fmt: skip

@@ -195,7 +195,8 @@ def test_the_consignment_order(db_session, full, tmp_path, artefacts):
     text = " ".join(_text(pdf, tmp_path).split())
     for expected in (
         "铁路货物托运单", "Consignment order for rail carriage", "the railway issues its waybill",
-        "恒口 Hengkou · 车站代码", "宁波舟山港(北仑) Ningbo-Zhoushan (Beilun) (CNNGB)",
+        "恒口 Hengkou 车站代码 station code 未登记 not recorded",
+        "宁波舟山港(北仑) Ningbo-Zhoushan (Beilun) (CNNGB)",
         "运到期限 Transit-time limit", "天 days", "1,234,567.50 CNY", "SOC", "COC",
         "海关 Customs", "发货人 Shipper", "Ocean booking no. COSU6123456780",
         "Vessel/voyage COSCO SHIPPING ARIES / 045W", "Port of discharge 鹿特丹 Rotterdam (NLRTM)",
@@ -314,13 +315,15 @@ def test_the_longest_values_stay_in_their_boxes(db_session, full, tmp_path, arte
     for word, x0, y0, x1, y1, _ in words:
         assert x0 >= MARGIN - 12 and x1 <= PAGE_W - MARGIN + 0.5, word
         assert y0 >= MARGIN - 1 and y1 <= PAGE_H - MARGIN + 14, word
-    for a, b in zip(words, words[1:], strict=False):  # neighbours never overlap
-        if a[5] == b[5] and a[0] != b[0]:
+    rows = sorted(words, key=lambda w: (w[5], w[2]))
+    for i, a in enumerate(rows):  # no two words overlap
+        for b in rows[i + 1 :]:
+            if b[5] != a[5] or b[2] >= a[4] - 0.5:
+                break
             overlap_x = min(a[3], b[3]) - max(a[1], b[1])
-            overlap_y = min(a[4], b[4]) - max(a[2], b[2])
-            assert overlap_x <= 0.5 or overlap_y <= 0.5, (a, b)
+            assert overlap_x <= 0.5, (a, b)
     printed = {w[0] for w in words}
-    for word in ("Alashankou", "Rotterdam", "Transportgesellschaft"):  # never broken
+    for word in ("Alashankou", "Rotterdam", "Transportgesellschaft", "S" * 20, "9" * 12):
         assert word in printed, word
     assert "正本" in printed and "ORIGINAL" in printed and "3/3" in printed
 
