@@ -162,9 +162,8 @@ class _Page:
         per_sheet = int((PAGE_H - MARGIN - HEADER_HEIGHT - 30 - 16 - MARGIN) // ROW_HEIGHT)
         rest = max(0, len(rows) - fits)
         pages = 1 + -(-rest // per_sheet)
-        title = self.label("集装箱", "Контейнеры", "Containers")
-        if rest:
-            title += f" (1–{fits} / {len(rows)})"
+        containers = self.label("集装箱", "Контейнеры", "Containers")
+        title = containers + (f" (1–{fits} / {len(rows)})" if rest else "")
         y = self._containers(y, rows[:fits], title)
         self._footer(y)
         self._header(1, pages)
@@ -173,7 +172,7 @@ class _Page:
             self.c.showPage()
             chunk = rows[start : start + per_sheet]
             span = f"{start + 1}–{start + len(chunk)} / {len(rows)}"
-            title = f"续页 Continuation sheet · {title.split(' (')[0]} ({span})"
+            title = f"{containers} ({span}) · 续页 Continuation sheet"
             self._containers(PAGE_H - MARGIN - HEADER_HEIGHT, chunk, title)
             self._verify_line(MARGIN - 10)
             self._header(page, pages)
