@@ -84,6 +84,9 @@ FIELDS = {
     "destination": _l("Destination"),
     "packages": _l("Packages"),
     "customs": _l("Customs data"),
+    "negotiable": _l("Negotiable"),
+    "sea_leg": _l("Sea continuation"),
+    "declared_value": _l("Declared value"),
     "dangerous_goods": _l("Dangerous goods"),
     "reefer_temperature_c": _l("Reefer set-point (°C)"),
     "containers": _l("Containers"),
@@ -128,6 +131,10 @@ FIELDS = {
     "refused_dg_classes": _l("Refused dangerous-goods classes"),
     "legs": _l("Legs"),
     "carriers": _l("Carriers"),
+    "transit_hours": _l("Transit hours"),
+    "carrier": _l("Carrier"),
+    "planned_departure": _l("Planned departure"),
+    "planned_arrival": _l("Planned arrival"),
 }
 
 #: What the audit log speaks of, and what was done.

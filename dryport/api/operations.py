@@ -14,13 +14,14 @@ from dryport.schemas.operations import (
     DepartureCancelSchema,
     DepartureCreateSchema,
     DepartureUpdateSchema,
+    LegPlanUpdateSchema,
     LoadDraftOutSchema,
     LoadDraftSchema,
     RejectSchema,
     RollSchema,
 )
-from dryport.schemas.reference import DepartureSchema
-from dryport.services import load_drafts, loading, operations, rolls
+from dryport.schemas.reference import DepartureDetailSchema, DepartureSchema
+from dryport.services import leg_plans, load_drafts, loading, operations, rolls
 from dryport.services.access import STAFF
 from dryport.services.errors import NotFound
 
@@ -119,6 +120,20 @@ def update_departure(body, departure_id):
     the version read, in the body or as If-Match"""
     body["version"] = required_version(body)
     departure = operations.update_departure(db.session, current_api_user(), departure_id, body)
+    return departure, 200, {"ETag": etag(departure)}
+
+
+@blp.route(DEPARTURE + "/legs/<id:seq>", methods=["PATCH"])
+@token_required(*STAFF)
+@blp.doc(security=BEARER, parameters=[IF_MATCH])
+@blp.arguments(LegPlanUpdateSchema)
+@blp.response(200, DepartureDetailSchema, headers=ETAG)
+@problems(404, 409, descriptions={409: "Changed meanwhile, or the departure has left"})
+def update_leg_plan(body, departure_id, seq):
+    """Plan one leg of a departure: carrier, service number, planned times (null: the
+    route's default); send the departure's version read, in the body or as If-Match"""
+    body["version"] = required_version(body)
+    departure = leg_plans.update_leg_plan(db.session, current_api_user(), departure_id, seq, body)
     return departure, 200, {"ETag": etag(departure)}
 
 

@@ -7,6 +7,7 @@ from dryport.api.paging import WHOLE, paged
 from dryport.extensions import db
 from dryport.schemas.reference import (
     BorderCrossingSchema,
+    DepartureDetailSchema,
     DepartureQuerySchema,
     DepartureSchema,
     PlaceQuerySchema,
@@ -86,11 +87,11 @@ def list_departures(query, pagination_parameters):
 @blp.route("/departures/<id:departure_id>")
 @token_required()
 @blp.doc(security=BEARER)
-@blp.response(200, DepartureSchema, headers=ETAG)
+@blp.response(200, DepartureDetailSchema, headers=ETAG)
 @blp.alt_response(304, description="Not modified: the If-None-Match sent is current",
                   headers=ETAG)  # fmt: skip
 @problems(404)
 def get_departure(departure_id):
-    """One departure; its ETag is its version, for conditional requests"""
+    """One departure with its legs; its ETag is its version, for conditional requests"""
     departure = departures.get_departure(db.session, departure_id)
     return not_modified(departure) or (departure, 200, {"ETag": etag(departure)})

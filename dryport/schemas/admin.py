@@ -165,6 +165,15 @@ class LegEditSchema(_Stripped):
     destination_locode = fields.String(load_default=None, validate=LOCODE)
     via_zh = _name(128, required=False)
     via_en = _name(160, required=False)
+    transit_hours = WholeNumber(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Range(min=1, max=2_160, error=_l("From 1 to 2,160 hours.")),
+        metadata={
+            "description": "Planned hours from origin to destination: the default of each"
+            " departure's leg plan (null: not known)"
+        },
+    )
     carriers = fields.List(
         fields.Nested(CarrierEditSchema),
         validate=validate.Length(max=12, error=_l("At most 12.")),

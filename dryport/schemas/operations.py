@@ -226,6 +226,32 @@ class DepartureUpdateSchema(Schema):
     border_crossing = _crossing()
 
 
+class LegPlanUpdateSchema(Schema):
+    """Body of ``PATCH /api/v1/departures/{id}/legs/{seq}``: what changes, with the
+    departure's version read (here, or as the ``If-Match`` header); null puts a field back to
+    its default from the route."""
+
+    version = fields.Integer(load_default=None, strict=True)
+    carrier = fields.String(
+        allow_none=True,
+        validate=validate.Length(min=1, max=128, error=_l("1 to 128 characters.")),
+        metadata={"description": "Instead of the route leg's carriers"},
+    )
+    service_no = fields.String(
+        allow_none=True,
+        validate=validate.Length(min=1, max=20, error=_l("1 to 20 characters.")),
+        metadata={"description": "Train number, barge or vessel voyage"},
+    )
+    planned_departure = Moment(allow_none=True)
+    planned_arrival = Moment(allow_none=True)
+
+    @pre_load
+    def strip(self, data, **kwargs):
+        if isinstance(data, dict):
+            return {k: v.strip() if isinstance(v, str) else v for k, v in data.items()}
+        return data
+
+
 class DepartureActionSchema(Schema):
     """Body of depart and arrive: when it actually happened (default: now)."""
 

@@ -74,6 +74,9 @@ class LegSchema(Schema):
     destination_locode = fields.String(allow_none=True)
     via_zh = fields.String(allow_none=True)
     via_en = fields.String(allow_none=True)
+    transit_hours = fields.Integer(
+        allow_none=True, metadata={"description": "Planned hours from origin to destination"}
+    )
     carriers = fields.List(fields.Nested(LegCarrierSchema))
 
 
@@ -114,6 +117,38 @@ class DepartureSchema(Schema):
     departed_at = fields.AwareDateTime(allow_none=True)
     version = fields.Integer(
         metadata={"description": "Send it back (or the ETag as If-Match) to change it"}
+    )
+
+
+class LegPlanSchema(Schema):
+    """One leg of a departure as planned (``services.departures.LegPlan``)."""
+
+    seq = fields.Integer(metadata={"description": "The route leg's position"})
+    mode = fields.Enum(TransportMode)
+    from_ = fields.Function(
+        lambda p: {"name_zh": p.origin_zh, "name_en": p.origin_en}, data_key="from"
+    )
+    to = fields.Function(lambda p: {"name_zh": p.destination_zh, "name_en": p.destination_en})
+    carrier = fields.String(allow_none=True)
+    service_no = fields.String(
+        allow_none=True, metadata={"description": "Train number, barge or vessel voyage"}
+    )
+    planned_departure = fields.AwareDateTime(allow_none=True)
+    planned_arrival = fields.AwareDateTime(allow_none=True)
+    own = fields.Boolean(
+        metadata={"description": "The leg the departure's own service number and time name"}
+    )
+
+
+class DepartureDetailSchema(DepartureSchema):
+    """A departure with its leg plan."""
+
+    legs = fields.Function(
+        lambda d: LegPlanSchema(many=True).dump(departures.leg_plan(d)),
+        metadata={
+            "description": "Its legs in order: the route's legs with the carrier, service"
+            " number and times planned for this departure"
+        },
     )
 
 

@@ -197,11 +197,21 @@ def leg_plan(departure: Departure) -> list[LegPlan]:
     A pure function of loaded objects (see ``LEG_PLAN_LOAD``), so documents may call it per
     booking.
     """
+    return _plan(departure, {row.seq: row for row in departure.leg_plans})
+
+
+def leg_default(departure: Departure, seq: int) -> LegPlan | None:
+    """Leg ``seq`` as ``leg_plan`` would plan it without the operator's row for it (what a
+    field left blank comes to); None for no such leg."""
+    rows = {row.seq: row for row in departure.leg_plans if row.seq != seq}
+    return next((plan for plan in _plan(departure, rows) if plan.seq == seq), None)
+
+
+def _plan(departure: Departure, rows: dict[int, DepartureLeg]) -> list[LegPlan]:
     legs = list(departure.route.legs)
     own = own_leg(legs)
     if own is None:
         return []
-    rows: dict[int, DepartureLeg] = {row.seq: row for row in departure.leg_plans}
     k = legs.index(own)
     starts: list[datetime | None] = [None] * len(legs)
     ends: list[datetime | None] = [None] * len(legs)
@@ -244,9 +254,14 @@ def leg_plan(departure: Departure) -> list[LegPlan]:
 
 
 def _plus(at: datetime | None, hours: int | None, sign: int = 1) -> datetime | None:
+    """``at`` moved by ``hours``; None when either is unknown or the result would leave the
+    calendar (a departure stored at its very end)."""
     if at is None or hours is None:
         return None
-    return at + sign * timedelta(hours=hours)
+    try:
+        return at + sign * timedelta(hours=hours)
+    except OverflowError:
+        return None
 
 
 def _carriers(leg: Leg) -> str | None:

@@ -124,13 +124,19 @@ def update_departure(session: Session, user: User, departure_id: int, data: dict
             errors={"service_no": [_l("Already planned at that time.")]},
         ) from None
     if {"service_no", "departs_at"} & changes.keys():  # the printed papers name the train
-        for booking in session.scalars(
-            select(Booking).where(
-                Booking.departure_id == departure.id, Booking.status == BookingStatus.CONFIRMED
-            )
-        ):
-            waybills.issue_waybill(session, booking, user)
+        reissue_waybills(session, departure, user)
     return departure
+
+
+def reissue_waybills(session: Session, departure: Departure, user: User) -> None:
+    """A new revision of the waybill of each confirmed booking on ``departure``, after a
+    change of what the papers print about it (its train, times, legs)."""
+    for booking in session.scalars(
+        select(Booking).where(
+            Booking.departure_id == departure.id, Booking.status == BookingStatus.CONFIRMED
+        )
+    ):
+        waybills.issue_waybill(session, booking, user)
 
 
 def check_crossing(route: Route, code: str | None) -> None:

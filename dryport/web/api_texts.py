@@ -114,7 +114,12 @@ TEXTS = (
     _l("The endpoint's delivery log, by default newest first"),
     _l("Queue a ping event to the endpoint"),
     _l("Accepted"),
-    _l("One departure; its ETag is its version, for conditional requests"),
+    _l("One departure with its legs; its ETag is its version, for conditional requests"),
+    _l(
+        "Plan one leg of a departure: carrier, service number, planned times (null: the"
+        "\nroute's default); send the departure's version read, in the body or as If-Match"
+    ),
+    _l("Changed meanwhile, or the departure has left"),
     _l(
         "Replan a departure: times, service number, capacity (not below what is held); send"
         "\nthe version read, in the body or as If-Match"

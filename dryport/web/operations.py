@@ -22,8 +22,20 @@ from dryport.extensions import db
 from dryport.i18n import local_time
 from dryport.models import Booking, BookingStatus
 from dryport.responses import pdf_response
-from dryport.schemas.operations import DepartureCreateSchema, DepartureUpdateSchema
-from dryport.services import departures, operations, places, reference_data, rolls, waybills
+from dryport.schemas.operations import (
+    DepartureCreateSchema,
+    DepartureUpdateSchema,
+    LegPlanUpdateSchema,
+)
+from dryport.services import (
+    departures,
+    leg_plans,
+    operations,
+    places,
+    reference_data,
+    rolls,
+    waybills,
+)
 from dryport.services.access import STAFF
 from dryport.services.clock import to_local, utcnow
 from dryport.services.containers import format_teu
@@ -143,7 +155,58 @@ def departure_detail(departure_id: int):
         bookings=bookings,
         rollable=(BookingStatus.RECEIVED, BookingStatus.CONFIRMED),
         targets=rolls.roll_targets(db.session, departure),
+        legs=departures.leg_plan(departure),
     )
+
+
+@bp.route("/departures/<id:departure_id>/legs/<id:seq>", methods=["GET", "POST"])
+@role_required(*STAFF)
+def edit_leg(departure_id: int, seq: int):
+    """One leg's plan: a blank input puts the field back to the route's default."""
+    departure = departures.get_departure(db.session, departure_id)
+    default = departures.leg_default(departure, seq)
+    if default is None:
+        abort(404)
+    try:
+        operations.check_plannable(departure)
+    except DomainError as error:
+        flash(str(error.message), "error")
+        return redirect(url_for("operations.departure_detail", departure_id=departure_id))
+    row = next((r for r in departure.leg_plans if r.seq == seq), None)
+    form, errors, status = request.form, {}, 200
+    if request.method == "POST":
+        data, errors = load_nested_form(
+            LegPlanUpdateSchema(), _times(form, ("planned_departure", "planned_arrival"))
+        )
+        status = 422
+        if data:
+            for name in leg_plans.LEG_PLAN_FIELDS:
+                data.setdefault(name, None)  # left blank: the default
+            try:
+                leg_plans.update_leg_plan(db.session, current_user, departure_id, seq, data)
+            except DomainError as error:
+                db.session.rollback()
+                departure = departures.get_departure(db.session, departure_id)
+                errors, status = domain_errors(error), error.status
+            else:
+                flash(_("Leg %(n)d saved.", n=seq), "success")
+                return redirect(url_for("operations.departure_detail", departure_id=departure_id))
+    else:
+        form = {
+            "version": str(departure.version),
+            "carrier": (row.carrier if row else None) or "",
+            "service_no": (row.service_no if row else None) or "",
+            "planned_departure": _local_input(row.planned_departure) if row else "",
+            "planned_arrival": _local_input(row.planned_arrival) if row else "",
+        }
+    return render_template(
+        "operations/leg_form.html",
+        departure=departure,
+        plan=default,
+        default=default,
+        form=form,
+        errors=errors,
+    ), status
 
 
 @bp.route("/departures/<id:departure_id>/waybills.pdf")
@@ -279,14 +342,14 @@ def _departure_form(departure, form, errors, status):
     ), status
 
 
-def _times(form) -> dict:
-    """The form nested, its Beijing-time inputs given their offset."""
+def _times(form, keys=("departs_at", "cutoff_at")) -> dict:
+    """The form nested, its Beijing-time inputs (``keys``) given their offset."""
     data = unflatten(form, INTEGERS)
-    for key in ("departs_at", "cutoff_at"):
+    for key in keys:
         if key in data:
             data[key] = beijing_input(data[key])
     return data
 
 
 def _local_input(moment) -> str:
-    return to_local(moment).strftime("%Y-%m-%dT%H:%M")
+    return to_local(moment).strftime("%Y-%m-%dT%H:%M") if moment else ""

@@ -100,6 +100,7 @@ def world(db_session, make_user, make_departure, make_booking, make_document, ap
             "station_code": "ZP",
             "route_code": "XAEU",
             "document_id": document.id,
+            "seq": 1,
         },
         "first": first,
         "second": second,
@@ -165,6 +166,13 @@ def _examples(world) -> dict:
             "departs_at": planned.isoformat(),
             "cutoff_at": (planned - timedelta(days=1)).isoformat(),
             "capacity_teu": 90,
+        },
+        ("PATCH", "/api/v1/departures/{departure_id}/legs/{seq}"): {
+            "version": world["first"].version,
+            "carrier": "中国铁路西安局集团有限公司 China Railway Xi'an Group",
+            "service_no": "X8024",
+            "planned_departure": planned.isoformat(),
+            "planned_arrival": (planned + timedelta(hours=216)).isoformat(),
         },
         ("POST", "/api/v1/departures/{departure_id}/cancel"): {"version": 1},
         ("POST", "/api/v1/departures/{departure_id}/depart"): {

@@ -77,3 +77,11 @@ def test_an_unknown_transit_time_leaves_the_times_it_carries_open(make_departure
     assert feeder.planned_arrival == DEPARTS
     assert feeder.planned_departure is None
     assert main.planned_arrival == DEPARTS + timedelta(hours=384)
+
+
+def test_times_off_the_calendar_are_left_open(make_departure):
+    end = datetime(9999, 12, 31, 23, 0, tzinfo=UTC)
+    departure = make_departure("XAEU", departs_at=end)
+    feeder, main = leg_plan(departure)
+    assert feeder.planned_departure == end - timedelta(hours=10)
+    assert main.planned_arrival is None

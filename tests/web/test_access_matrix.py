@@ -53,6 +53,7 @@ EXPECTED = {
     "operations.board": only(STAFF),
     "operations.departure_detail": only(STAFF),
     "operations.edit_departure": only(STAFF),
+    "operations.edit_leg": only(STAFF),
     "operations.departure_waybills": only(STAFF),
     "operations.departure_action": only(STAFF),
     "operations.new_departure": only(STAFF),

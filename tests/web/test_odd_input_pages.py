@@ -39,6 +39,7 @@ def test_every_page_shows_a_departure_stored_at_either_end_of_time(
             "/operations/",
             f"/operations/departures/{departure.id}",
             f"/operations/departures/{departure.id}/edit",
+            f"/operations/departures/{departure.id}/legs/1",
             "/operations/dashboard",
             "/bookings/",
         ],
