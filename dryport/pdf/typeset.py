@@ -80,6 +80,11 @@ def fit(
     """The size (at most ``size``, at least ``MIN_SIZE``) and the lines that set ``texts``
     into a ``room`` wide, ``height`` tall space: the largest size at which every word fits
     the width and all lines the height."""
+    return _fit(tuple(texts), room, height, font, size)
+
+
+@functools.lru_cache(maxsize=4096)  # labels and most values recur on every page
+def _fit(texts: tuple[str, ...], room: float, height: float, font: str, size: float):
     while True:
         fits_width = all(_widest_word(t, font, size) <= room for t in texts)
         lines = [line for text in texts for line in wrap(text, room, font, size)]

@@ -38,7 +38,7 @@ from dryport.services.access import booking_scope
 from dryport.services.bookings import record_event
 from dryport.services.clock import local_stamp, to_local, utcnow
 from dryport.services.containers import MAX_GROSS_KG, format_teu
-from dryport.services.departures import leg_plan
+from dryport.services.departures import LegPlan, leg_plan
 from dryport.services.documents import documents_of
 from dryport.services.errors import NotFound
 from dryport.services.shipment import NOT_STATED, package_kind_name
@@ -211,11 +211,12 @@ def document(waybill: Waybill) -> WaybillDoc:
     departure = booking.departure
     route = departure.route
     places = _places(booking, route.legs)
-    legs = _printed_legs(booking, places)
+    plans = leg_plan(departure)
+    legs = _printed_legs(booking, places, plans)
     company = booking.company
     units = sum(line.quantity for line in booking.lines)
     vgm_total = sum(c.vgm_kg for c in booking.containers)
-    own = next(plan for plan in leg_plan(departure) if plan.own)
+    own = next(plan for plan in plans if plan.own)
     doc = WaybillDoc(
         document_type=route.document_type.name,
         number=waybill.number,
@@ -407,7 +408,7 @@ def _crossing(crossing) -> str:
     return text + (" · 换装 перестановка gauge change" if crossing.gauge_change else "")
 
 
-def _printed_legs(booking: Booking, places: dict) -> list[PdfLeg]:
+def _printed_legs(booking: Booking, places: dict, plans: list[LegPlan]) -> list[PdfLeg]:
     """The legs as printed, from the departure's leg plan: the road feeder starts at the
     booking's own station and is left out for a booking handed in at the hub (never
     "Hengkou → Hengkou"); a sub-station booking on a route without a road leg gets one; the
@@ -417,7 +418,7 @@ def _printed_legs(booking: Booking, places: dict) -> list[PdfLeg]:
     at_hub = origin.kind is StationKind.HUB
     station = f"{origin.name_zh} {origin.name_en}"
     printed = []
-    for leg, plan in zip(route.legs, leg_plan(booking.departure), strict=True):
+    for leg, plan in zip(route.legs, plans, strict=True):
         road_feeder = leg.seq == route.legs[0].seq and leg.mode is TransportMode.ROAD
         if road_feeder and at_hub:
             continue
