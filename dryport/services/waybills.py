@@ -312,7 +312,8 @@ def _order(doc: WaybillDoc, booking: Booking, places: dict, own) -> None:
     """The consignment order: what the railway needs to issue its waybill, and Ningbo to put
     the boxes on the ship."""
     route = booking.departure.route
-    first_rail = next(leg for leg in route.legs if leg.mode is TransportMode.RAIL)
+    rail = [leg for leg in route.legs if leg.mode is TransportMode.RAIL]
+    first_rail = rail[0] if rail else route.legs[0]  # a route drawn without rail: its start
     doc.station_of_departure = _station(_leg_place(first_rail, "origin", places))
     hours = [leg.transit_hours for leg in route.legs]
     doc.transit_limit = (
