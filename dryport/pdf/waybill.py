@@ -28,7 +28,7 @@ RULE = HexColor("#9aa6b2")
 STAMP = HexColor("#b3261e")
 HEADER_HEIGHT = 100
 LABEL_SIZE = 6.0
-ROW_HEIGHT = 12
+ROW_HEIGHT = 10  # a container row is 7.5 pt type with its leading, 9.4 pt
 ROOMY = 6.5  # the smallest size text is shrunk to before its row grows instead
 FOOTER_HEIGHT = 24 + 46 + 16  # totals, issue and signatures, the verify line
 
