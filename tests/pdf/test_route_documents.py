@@ -152,6 +152,20 @@ def _scan(pdf: bytes, tmp_path) -> list[str]:
     ).stdout.split()
 
 
+def _assert_set_cleanly(words) -> None:
+    """Every word inside the page's margins, and no two words overlapping."""
+    for word, x0, y0, x1, y1, _ in words:
+        assert x0 >= MARGIN - 12 and x1 <= PAGE_W - MARGIN + 0.5, word
+        assert y0 >= MARGIN - 1 and y1 <= PAGE_H - MARGIN + 14, word
+    rows = sorted(words, key=lambda w: (w[5], w[2]))
+    for i, a in enumerate(rows):  # no two words overlap
+        for b in rows[i + 1 :]:
+            if b[5] != a[5] or b[2] >= a[4] - 0.5:
+                break
+            overlap_x = min(a[3], b[3]) - max(a[1], b[1])
+            assert overlap_x <= 0.5, (a, b)
+
+
 @needs_poppler
 def test_the_cim_smgs_note(db_session, full, tmp_path, artefacts):
     booking = full("XAEU")
@@ -278,6 +292,7 @@ def test_forty_containers_continue_on_a_sheet_with_the_header(
         assert header in second, header
     text = first + second
     assert all(c.number in text for c in booking.containers)
+    _assert_set_cleanly(_words(pdf, tmp_path))
     if route == "XAEU":
         _save_png(pdf, artefacts, "xaeu-40-containers")
 
@@ -312,16 +327,7 @@ def test_the_longest_values_stay_in_their_boxes(db_session, full, tmp_path, arte
     pdf = _pdf(db_session, booking, copy=False, original_no=3, originals=3)
     _save_png(pdf, artefacts, f"{route.lower()}-longest")
     words = _words(pdf, tmp_path)
-    for word, x0, y0, x1, y1, _ in words:
-        assert x0 >= MARGIN - 12 and x1 <= PAGE_W - MARGIN + 0.5, word
-        assert y0 >= MARGIN - 1 and y1 <= PAGE_H - MARGIN + 14, word
-    rows = sorted(words, key=lambda w: (w[5], w[2]))
-    for i, a in enumerate(rows):  # no two words overlap
-        for b in rows[i + 1 :]:
-            if b[5] != a[5] or b[2] >= a[4] - 0.5:
-                break
-            overlap_x = min(a[3], b[3]) - max(a[1], b[1])
-            assert overlap_x <= 0.5, (a, b)
+    _assert_set_cleanly(words)
     printed = {w[0] for w in words}
     for word in ("Alashankou", "Rotterdam", "Transportgesellschaft", "S" * 20, "9" * 12):
         assert word in printed, word
