@@ -315,7 +315,7 @@ def _order(doc: WaybillDoc, booking: Booking, places: dict, own) -> None:
     rail = [leg for leg in route.legs if leg.mode is TransportMode.RAIL]
     first_rail = rail[0] if rail else route.legs[0]  # a route drawn without rail: its start
     doc.station_of_departure = _station(_leg_place(first_rail, "origin", places))
-    hours = [leg.transit_hours for leg in route.legs]
+    hours = [leg.transit_hours for leg in rail or route.legs]  # the railway's own limit
     doc.transit_limit = (
         NOT_SET if None in hours else f"{-(-sum(hours) // 24)} 天 days ({sum(hours):,} h)"
     )

@@ -218,7 +218,8 @@ def test_the_consignment_order(db_session, full, tmp_path, artefacts):
     ):  # fmt: skip
         assert expected in text, expected
     assert "铁路货物运单" not in text.replace("铁路运单由铁路", "")  # not the railway's waybill
-    hours = sum(leg.transit_hours for leg in booking.departure.route.legs)
+    legs = booking.departure.route.legs
+    hours = sum(leg.transit_hours for leg in legs if leg.mode.name == "RAIL")
     assert f"{-(-hours // 24)} 天 days ({hours:,} h)" in text
     words = _words(pdf, tmp_path)
     assert _in_box(words, ["声明价格"], "1,234,567.50")

@@ -189,6 +189,7 @@ def test_who_may_download_which_waybill(client, auth, db_session, confirmed, mak
     mine = client.get(path, headers=owner)
     assert mine.status_code == 200 and mine.mimetype == "application/pdf"
     assert mine.data.startswith(b"%PDF")
+    assert "副本 COPY" in _text(mine.data) and "ORIGINAL" not in _text(mine.data)
     assert client.get(path, headers=stranger).status_code == 404
     assert client.get(path, headers=operator).status_code == 200
     assert client.get(path, headers=clerk).status_code == 403
