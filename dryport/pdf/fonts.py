@@ -2,6 +2,7 @@
 found on the machine, else reportlab's built-in STSong-Light CID font (then the viewer must
 have a Chinese font)."""
 
+import functools
 import logging
 from functools import cache
 from pathlib import Path
@@ -84,11 +85,12 @@ def font_for(char: str, font: str) -> str:
     return fallback if fallback and _covers(fallback, char) else font
 
 
-def runs(text: str, font: str) -> list[tuple[str, str]]:
+@functools.lru_cache(maxsize=8192)  # labels recur on every page
+def runs(text: str, font: str) -> tuple[tuple[str, str], ...]:
     """``text`` as (font, part) runs: each character in ``font`` unless only the Latin
     fallback has it."""
     if text.isascii():
-        return [(font, text)]
+        return ((font, text),)
     parts: list[tuple[str, str]] = []
     for char in text:
         chosen = font_for(char, font)
@@ -96,7 +98,7 @@ def runs(text: str, font: str) -> list[tuple[str, str]]:
             parts[-1] = (chosen, parts[-1][1] + char)
         else:
             parts.append((chosen, char))
-    return parts
+    return tuple(parts)
 
 
 def text_width(text: str, font: str, size: float) -> float:

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from dryport.models import Booking, BookingStatus, DocumentType, EventType, User, Waybill
+from dryport.models import BookingStatus, EventType, User, Waybill
 from dryport.pdf.fonts import cjk_font
 from dryport.pdf.waybill import render
 from dryport.services import waybills
@@ -16,10 +16,6 @@ from dryport.services.access import STAFF, require_role
 from dryport.services.bookings import record_event
 from dryport.services.clock import local_stamp, utcnow
 from dryport.services.errors import Conflict, stale
-
-#: The customary full set of a negotiable transport document: whoever holds one original
-#: may claim the goods, so the set is counted and printed once.
-NEGOTIABLE_SET = 3
 
 #: A cancelled or rejected booking's waybill is no longer valid: no originals of it.
 PRINTABLE = (BookingStatus.CONFIRMED, BookingStatus.DEPARTED, BookingStatus.ARRIVED)
@@ -29,13 +25,6 @@ PRINTABLE = (BookingStatus.CONFIRMED, BookingStatus.DEPARTED, BookingStatus.ARRI
 class Originals:
     waybill: Waybill
     pdf: bytes
-
-
-def originals_for(booking: Booking) -> int:
-    """How many originals a booking's document has: a negotiable ("to order") multimodal
-    transport document (WHSEA) the full set of three, every other document one."""
-    multimodal = booking.departure.route.document_type is DocumentType.MULTIMODAL
-    return NEGOTIABLE_SET if multimodal and booking.negotiable else 1
 
 
 def print_originals(session: Session, user: User, reference: str) -> Originals:
@@ -52,7 +41,7 @@ def print_originals(session: Session, user: User, reference: str) -> Originals:
     booking = waybill.booking
     if booking.status not in PRINTABLE:
         raise Conflict(_l("The booking is no longer confirmed: its waybill has no originals."))
-    count, now = originals_for(booking), utcnow()
+    count, now = waybills.originals_for(booking), utcnow()
     claimed = session.execute(
         update(Waybill)
         .where(

@@ -17,7 +17,7 @@ def naive_print_originals(session, user, reference):
     if waybill.originals_printed_at is not None:
         raise originals.already_printed(waybill)
     time.sleep(0.2)  # the time a real check takes, made visible
-    count, now = originals.originals_for(waybill.booking), utcnow()
+    count, now = waybills.originals_for(waybill.booking), utcnow()
     waybill.originals_printed_at, waybill.originals_printed_by_id = now, user.id
     waybill.originals_count = count
     record_event(session, waybill.booking, user, originals.EventType.ORIGINALS_PRINTED, at=now)

@@ -15,9 +15,10 @@ from dryport.extensions import db
 from dryport.models import BookingEvent, EventType, Role
 from tests.concurrency.conftest import _serve
 from tests.conftest import PASSWORD
-from tests.pdf import test_waybills
+from tests.pdf import conftest as pdf_fixtures
 
-confirmed = test_waybills.confirmed  # the fixture
+confirmed = pdf_fixtures.confirmed  # the fixture
+
 CLIENTS = 8
 
 

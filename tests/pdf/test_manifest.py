@@ -13,9 +13,6 @@ from dryport.models import Role, SealedBy
 from dryport.pdf.manifest import ROWS_PER_PAGE
 from dryport.services import bookings, manifest
 from dryport.services.containers import format_teu
-from tests.pdf import test_waybills
-
-confirmed = test_waybills.confirmed  # the fixture
 
 
 def pdftotext(pdf: bytes) -> str:

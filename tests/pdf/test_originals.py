@@ -12,10 +12,7 @@ from dryport.models import Role, WebhookDelivery
 from dryport.services import rolls, waybills, webhooks
 from dryport.services.clock import utcnow
 from tests.conftest import csrf_token
-from tests.pdf import test_waybills
 from tests.pdf.test_manifest import pdftotext
-
-confirmed = test_waybills.confirmed  # the fixture
 
 
 def _negotiable(booking, db_session):
