@@ -166,6 +166,10 @@ class LegPlan:
     planned_departure: datetime | None
     planned_arrival: datetime | None
     own: bool
+    #: the carrier for a page in one language: the operator's text as given, else the route
+    #: leg's carriers' names in that language
+    carrier_zh: str | None = None
+    carrier_en: str | None = None
 
 
 #: Loader options that let ``leg_plan`` run on a departure without a query of its own.
@@ -243,7 +247,9 @@ def _plan(departure: Departure, rows: dict[int, DepartureLeg]) -> list[LegPlan]:
                 origin_en=leg.origin_en,
                 destination_zh=leg.destination_zh,
                 destination_en=leg.destination_en,
-                carrier=carrier or _carriers(leg),
+                carrier=carrier or _carriers(leg, "{zh} {en}"),
+                carrier_zh=carrier or _carriers(leg, "{zh}"),
+                carrier_en=carrier or _carriers(leg, "{en}"),
                 service_no=service_no or (departure.service_no if leg is own else None),
                 planned_departure=starts[i],
                 planned_arrival=ends[i],
@@ -264,5 +270,5 @@ def _plus(at: datetime | None, hours: int | None, sign: int = 1) -> datetime | N
         return None
 
 
-def _carriers(leg: Leg) -> str | None:
-    return "; ".join(f"{c.name_zh} {c.name_en}" for c in leg.carriers) or None
+def _carriers(leg: Leg, form: str) -> str | None:
+    return "; ".join(form.format(zh=c.name_zh, en=c.name_en) for c in leg.carriers) or None

@@ -198,9 +198,12 @@ def test_one_departure_has_the_contract_fields(
         "status",
         "departed_at",
         "border_crossing",
+        "legs",  # the leg plan, one entry per route leg
         "version",  # for If-Match, as a booking's
     }
     assert body["route"] == "XAEU" and body["status"] == "SCHEDULED"
+    own = [leg for leg in body["legs"] if leg["own"]]
+    assert len(own) == 1 and own[0]["service_no"] == departure.service_no
     assert body["booked_teu"] == 3 and body["available_teu"] == 79
     assert datetime.fromisoformat(body["departs_at"]) == departure.departs_at
 
