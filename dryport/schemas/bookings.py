@@ -246,20 +246,21 @@ class CargoSchema(_Stripped):
         return data
 
 
-class CustomsSchema(_Stripped):
-    """The export customs declaration: number (报关单号), invoice value and currency."""
-
-    declaration_no = fields.String(
-        required=True, metadata={"description": "18 digits", "example": "223320261000123456"}
-    )
-    invoice_value = Amount(
+def _money(**kwargs) -> Amount:
+    """A non-negative amount with two decimal places, as a decimal string."""
+    return Amount(
         required=True,
         places=2,
         validate=validate.Range(
             min=0, max=10**11, error=_l("From 0 to %(max)s.", max=f"{10**11:,}")
         ),
-        metadata={"minimum": 0, "maximum": 10**11},
+        **kwargs,
     )
+
+
+class _Priced(_Stripped):
+    """An amount's ISO 4217 currency, upper-cased as read."""
+
     currency = fields.String(
         required=True,
         validate=validate.OneOf(CURRENCIES, error=_l("An ISO 4217 currency code, e.g. CNY.")),
@@ -268,6 +269,15 @@ class CustomsSchema(_Stripped):
     @pre_load
     def upper(self, data, **kwargs):
         return _upper(data, "currency") if isinstance(data, dict) else data
+
+
+class CustomsSchema(_Priced):
+    """The export customs declaration: number (报关单号), invoice value and currency."""
+
+    declaration_no = fields.String(
+        required=True, metadata={"description": "18 digits", "example": "223320261000123456"}
+    )
+    invoice_value = _money(metadata={"minimum": 0, "maximum": 10**11})
 
     @validates("declaration_no")
     def check_declaration_no(self, value, **kwargs):
@@ -315,25 +325,10 @@ class SeaLegSchema(_Stripped):
             )
 
 
-class DeclaredValueSchema(_Stripped):
+class DeclaredValueSchema(_Priced):
     """The value declared for the carrier's liability (CIM art. 34; SMGS)."""
 
-    amount = Amount(
-        required=True,
-        places=2,
-        validate=validate.Range(
-            min=0, max=10**11, error=_l("From 0 to %(max)s.", max=f"{10**11:,}")
-        ),
-        metadata={"minimum": 0, "maximum": 10**11, "description": "A decimal string"},
-    )
-    currency = fields.String(
-        required=True,
-        validate=validate.OneOf(CURRENCIES, error=_l("An ISO 4217 currency code, e.g. CNY.")),
-    )
-
-    @pre_load
-    def upper(self, data, **kwargs):
-        return _upper(data, "currency") if isinstance(data, dict) else data
+    amount = _money(metadata={"minimum": 0, "maximum": 10**11, "description": "A decimal string"})
 
 
 def _negotiable(**kwargs) -> fields.Boolean:

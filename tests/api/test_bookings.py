@@ -21,13 +21,6 @@ PAINT = {
 }
 
 
-@pytest.fixture
-def shipper(make_user, api_token):
-    user = make_user(Role.SHIPPER)
-    user.headers = api_token(user.email)
-    return user
-
-
 def _book(client, shipper, departure, **overrides):
     return client.post(
         "/api/v1/bookings", json=booking_body(departure.id, **overrides), headers=shipper.headers

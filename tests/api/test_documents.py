@@ -21,13 +21,6 @@ PROBLEM = "application/problem+json"
 
 
 @pytest.fixture
-def shipper(make_user, api_token):
-    user = make_user(Role.SHIPPER)
-    user.headers = api_token(user.email)
-    return user
-
-
-@pytest.fixture
 def booking(shipper, make_booking):
     return make_booking(shipper.company)
 

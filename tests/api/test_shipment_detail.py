@@ -18,13 +18,6 @@ BARIUM = {
 CUSTOMS = {"declaration_no": "223320261000123456", "invoice_value": "48250.00", "currency": "USD"}
 
 
-@pytest.fixture
-def shipper(make_user, api_token):
-    user = make_user(Role.SHIPPER)
-    user.headers = api_token(user.email)
-    return user
-
-
 def _book(client, shipper, departure, **overrides):
     return client.post(
         "/api/v1/bookings", json=booking_body(departure, **overrides), headers=shipper.headers

@@ -12,13 +12,6 @@ from dryport.services.clock import utcnow
 PROBLEM = "application/problem+json"
 
 
-@pytest.fixture
-def shipper(make_user, api_token):
-    user = make_user(Role.SHIPPER)
-    user.headers = api_token(user.email)
-    return user
-
-
 def _list(client, headers, path):
     response = client.get(path, headers=headers)
     assert response.status_code == 200, response.get_json()

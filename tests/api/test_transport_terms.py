@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import func, select
 
 from dryport.models import Booking, BookingStatus, DepartureStatus, Place, PlaceKind, Role
-from tests.conftest import booking_body
+from tests.api.test_shipment_detail import _book
 
 SEA_LEG = {
     "ocean_booking_no": "COSU6281234560",
@@ -14,19 +14,6 @@ SEA_LEG = {
     "port_of_discharge": "nlrtm",
 }
 VALUE = {"amount": "125000.5", "currency": "eur"}
-
-
-@pytest.fixture
-def shipper(make_user, api_token):
-    user = make_user(Role.SHIPPER)
-    user.headers = api_token(user.email)
-    return user
-
-
-def _book(client, shipper, departure, **overrides):
-    return client.post(
-        "/api/v1/bookings", json=booking_body(departure, **overrides), headers=shipper.headers
-    )
 
 
 def _refused(client, db_session, response, field):

@@ -1,0 +1,13 @@
+"""What the API tests share."""
+
+import pytest
+
+from dryport.models import Role
+
+
+@pytest.fixture
+def shipper(make_user, api_token):
+    """A shipper with the bearer headers of an API token (``shipper.headers``)."""
+    user = make_user(Role.SHIPPER)
+    user.headers = api_token(user.email)
+    return user
