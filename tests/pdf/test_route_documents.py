@@ -25,16 +25,17 @@ needs_poppler = pytest.mark.skipif(
     not all(shutil.which(tool) for tool in TOOLS),
     reason="poppler-utils and zbar-tools are needed",
 )
+ROOT = Path(__file__).resolve().parents[2]
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 @pytest.fixture(scope="session")
-def artefacts(tmp_path_factory) -> Path:
-    folder = os.environ.get("ARTEFACTS_DIR")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        return Path(folder)
-    return tmp_path_factory.mktemp("artefacts")
+def artefacts() -> Path:
+    """Where the rendered documents are left for a reviewer: ``ARTEFACTS_DIR``, else
+    artefacts/documents/ in the checkout (ignored by git), replaced by each run."""
+    folder = Path(os.environ.get("ARTEFACTS_DIR") or ROOT / "artefacts" / "documents")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 @pytest.fixture
