@@ -42,7 +42,7 @@ from dryport.services.containers import MAX_GROSS_KG, format_teu
 from dryport.services.departures import LegPlan, leg_plan
 from dryport.services.documents import documents_of
 from dryport.services.errors import NotFound
-from dryport.services.shipment import NOT_STATED, package_kind_name
+from dryport.services.shipment import NOT_STATED, discharge_port, package_kind_name
 
 TOKEN = re.compile(r"[0-9a-f]{32}")
 
@@ -338,8 +338,9 @@ def _order(doc: WaybillDoc, booking: Booking, places: dict, own) -> None:
     if booking.sea_vessel or booking.sea_voyage:
         vessel = " / ".join(filter(None, (booking.sea_vessel, booking.sea_voyage)))
         sea.append(f"船名/航次 Vessel/voyage {vessel}")
-    if booking.discharge_place is not None:
-        sea.append(f"卸货港 Port of discharge {_name(booking.discharge_place)}")
+    discharge = discharge_port(booking)
+    if discharge is not None:
+        sea.append(f"卸货港 Port of discharge {_name(discharge)}")
     doc.sea = sea
 
 
@@ -353,7 +354,8 @@ def _mtd(doc: WaybillDoc, booking: Booking, places: dict, own) -> None:
     route = booking.departure.route
     sea = next((leg for leg in route.legs if leg.mode is TransportMode.SEA), None)
     doc.port_of_loading = _name(_leg_place(sea, "origin", places)) if sea else NOT_STATED
-    discharge = booking.discharge_place or (sea and _leg_place(sea, "destination", places))
+    # the booking's port, never the route's sea leg's end, which names no port
+    discharge = discharge_port(booking)
     doc.port_of_discharge = _name(discharge) if discharge else NOT_STATED
     doc.place_of_delivery = (
         _name(booking.destination_place) if booking.destination_place else doc.port_of_discharge
@@ -434,7 +436,7 @@ def _printed_legs(booking: Booking, places: dict, plans: list[LegPlan]) -> list[
         start = station if road_feeder else _name(_leg_place(leg, "origin", places))
         end = _name(_leg_place(leg, "destination", places))
         if leg is route.legs[-1]:
-            last = booking.discharge_place if leg.mode is TransportMode.SEA else None
+            last = discharge_port(booking) if leg.mode is TransportMode.SEA else None
             last = last or booking.destination_place
             end = _name(last) if last else end
         printed.append(

@@ -258,6 +258,25 @@ def test_the_multimodal_transport_document(db_session, full, tmp_path, artefacts
 
 
 @needs_poppler
+def test_the_multimodal_port_of_discharge_defaults_to_the_destination_port(
+    db_session, full, tmp_path
+):
+    """A WHSEA booking that names no port of discharge is discharged at its destination port:
+    the document prints that port, never the route's sea leg's "port of discharge" words."""
+    booking = full("WHSEA", destination="SGSIN")
+    booking.port_of_discharge = None
+    db_session.commit()
+    pdf = _pdf(db_session, booking)
+    words = _words(pdf, tmp_path)
+    assert _in_box(words, ["卸货港"], "新加坡")
+    assert _in_box(words, ["交付地"], "新加坡")
+    text = " ".join(_text(pdf, tmp_path).split())
+    legs = text.split("运输区段")[1].split("货物品名")[0]
+    assert "新加坡 Singapore (SGSIN)" in legs  # the sea leg ends at the port
+    assert "Port of discharge" not in legs
+
+
+@needs_poppler
 @pytest.mark.parametrize("route", ["XAEU", "EAST", "WHSEA"])
 def test_a_hub_booking_has_no_feeder_row(db_session, full, tmp_path, route):
     hub = full(route, origin="HK")
