@@ -101,6 +101,14 @@ def runs(text: str, font: str) -> tuple[tuple[str, str], ...]:
     return tuple(parts)
 
 
+def text_out(block, text: str, font: str, size: float) -> None:
+    """Add ``text`` to a reportlab text object in its runs, ending in ``font`` again."""
+    for name, part in runs(text, font):
+        block.setFont(name, size)
+        block.textOut(part)
+    block.setFont(font, size)
+
+
 def text_width(text: str, font: str, size: float) -> float:
     """The width of ``text`` as ``runs`` sets it."""
     return sum(pdfmetrics.stringWidth(part, name, size) for name, part in runs(text, font))

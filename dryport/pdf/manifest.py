@@ -8,7 +8,7 @@ from reportlab.lib.colors import HexColor
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.pdfgen.canvas import Canvas
 
-from dryport.pdf.fonts import runs, text_width
+from dryport.pdf.fonts import text_out, text_width
 from dryport.pdf.report import fit
 from dryport.services.containers import format_teu
 
@@ -94,9 +94,7 @@ def _text(canvas: Canvas, x, y, text: str, font: str, size=SIZE, color=INK, righ
         x -= text_width(text, font, size)
     block = canvas.beginText(x, y)
     block.setFillColor(color)
-    for name, part in runs(text, font):
-        block.setFont(name, size)
-        block.textOut(part)
+    text_out(block, text, font, size)
     canvas.drawText(block)
 
 

@@ -6,9 +6,7 @@ import functools
 import re
 from decimal import Decimal
 
-from reportlab.pdfbase.pdfmetrics import stringWidth
-
-from dryport.pdf.fonts import font_for
+from dryport.pdf.fonts import text_width
 
 #: The smallest size text is shrunk to; below it a box would be unreadable on paper.
 MIN_SIZE = 5.0
@@ -21,14 +19,9 @@ _TOKENS = re.compile(rf"\s+|[{_CJK}]|[^\s{_CJK}]+")
 
 
 @functools.lru_cache(maxsize=16384)
-def _char_width(char: str, font: str, size: float) -> float:
-    return stringWidth(char, font_for(char, font), size)
-
-
-@functools.lru_cache(maxsize=16384)
 def width(text: str, font: str, size: float) -> float:
-    """The width of ``text`` as the page sets it (a letter the font lacks in the Latin one)."""
-    return sum(_char_width(char, font, size) for char in text)
+    """``fonts.text_width``, kept: the same words are measured at every size tried."""
+    return text_width(text, font, size)
 
 
 def wrap(text: str, room: float, font: str, size: float) -> list[str]:
@@ -64,7 +57,7 @@ def wrap(text: str, room: float, font: str, size: float) -> list[str]:
 def _longest_prefix(word: str, room: float, font: str, size: float) -> int:
     used = 0.0
     for index, char in enumerate(word):
-        used += _char_width(char, font, size)
+        used += width(char, font, size)
         if used > room:
             return max(index, 1)
     return len(word)

@@ -16,7 +16,7 @@ from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfgen.canvas import Canvas
 
 from dryport.pdf import qr
-from dryport.pdf.fonts import runs
+from dryport.pdf.fonts import runs, text_out
 from dryport.pdf.typeset import LEADING, fit, width
 
 PAGE_W, PAGE_H = A4
@@ -196,10 +196,7 @@ class _Page:
             if len(parts) == 1 and parts[0][0] == self.font:
                 block.textLine(text)
                 continue
-            for name, part in parts:
-                block.setFont(name, size)
-                block.textOut(part)
-            block.setFont(self.font, size)
+            text_out(block, text, self.font, size)
         self.c.drawText(block)
 
     def _labels(self, label: str, w: float, h: float) -> list[str]:
