@@ -13,7 +13,7 @@ from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session, object_session, selectinload
+from sqlalchemy.orm import Session, contains_eager, object_session, selectinload
 
 from dryport.models import (
     Booking,
@@ -139,31 +139,33 @@ def departure_waybills(session: Session, departure_id: int) -> list[Waybill]:
     in booking order."""
     if session.get(Departure, departure_id) is None:
         raise NotFound()
-    bookings = session.scalars(
-        select(Booking)
-        .where(
-            Booking.departure_id == departure_id,
-            Booking.status.in_(
-                (BookingStatus.CONFIRMED, BookingStatus.DEPARTED, BookingStatus.ARRIVED)
-            ),
-        )
-        .options(
-            selectinload(Booking.lines),
-            selectinload(Booking.containers),
-            selectinload(Booking.company),
-            selectinload(Booking.origin_station),
-        )
-        .order_by(Booking.reference)
-    ).all()
-    current = {
-        w.booking_id: w
-        for w in session.scalars(
-            select(Waybill).where(
-                Waybill.booking_id.in_([b.id for b in bookings]), Waybill.superseded_at.is_(None)
+    # the bookings come with their waybills, so that they stay loaded (the session keeps
+    # objects only while they are referenced) with all that each document reads
+    return list(
+        session.scalars(
+            select(Waybill)
+            .join(Waybill.booking)
+            .where(
+                Booking.departure_id == departure_id,
+                Booking.status.in_(
+                    (BookingStatus.CONFIRMED, BookingStatus.DEPARTED, BookingStatus.ARRIVED)
+                ),
+                Waybill.superseded_at.is_(None),
             )
+            .options(
+                contains_eager(Waybill.booking).options(
+                    selectinload(Booking.lines),
+                    selectinload(Booking.containers),
+                    selectinload(Booking.company),
+                    selectinload(Booking.origin_station),
+                    selectinload(Booking.events),
+                    selectinload(Booking.destination_place),
+                    selectinload(Booking.discharge_place),
+                )
+            )
+            .order_by(Booking.reference)
         )
-    }
-    return [current[b.id] for b in bookings if b.id in current]
+    )
 
 
 MODES = {"ROAD": "公路 Road", "RAIL": "铁路 Rail", "WATER": "内河 Inland water", "SEA": "海运 Sea"}
