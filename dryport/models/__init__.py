@@ -31,6 +31,13 @@ from dryport.models.route import (
     TransportMode,
 )
 from dryport.models.station import Station, StationKind
+from dryport.models.tracking import (
+    EquipmentEvent,
+    EquipmentEventType,
+    EventClassifier,
+    TransportEvent,
+    TransportEventType,
+)
 from dryport.models.user import ApiToken, Role, User
 from dryport.models.waybill import Waybill
 from dryport.models.webhook import DeliveryStatus, WebhookDelivery, WebhookEndpoint
@@ -55,6 +62,9 @@ __all__ = [
     "DepartureStatus",
     "DocumentKind",
     "DocumentType",
+    "EquipmentEvent",
+    "EquipmentEventType",
+    "EventClassifier",
     "EventType",
     "IdempotencyKey",
     "Leg",
@@ -68,6 +78,8 @@ __all__ = [
     "ShippedVolume",
     "Station",
     "StationKind",
+    "TransportEvent",
+    "TransportEventType",
     "TransportMode",
     "User",
     "VgmMethod",

@@ -54,6 +54,9 @@ class EventType(enum.Enum):
     DOCUMENT_ADDED = "DOCUMENT_ADDED"
     DOCUMENT_REMOVED = "DOCUMENT_REMOVED"
     ORIGINALS_PRINTED = "ORIGINALS_PRINTED"
+    TRANSPORT = "TRANSPORT"  # a leg of its departure left or arrived, or is expected to
+    EQUIPMENT = "EQUIPMENT"  # one of its containers passed a node
+    CUSTOMS_RELEASED = "CUSTOMS_RELEASED"
 
 
 class Booking(db.Model):
@@ -118,6 +121,9 @@ class Booking(db.Model):
     customs_declaration_no: Mapped[str | None] = mapped_column(String(18))
     customs_invoice_value: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
     customs_currency: Mapped[str | None] = mapped_column(String(3))
+    #: When customs released the goods for export (international routes may not depart
+    #: without it: ``services.customs_release``).
+    customs_released_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     reefer_temp_c: Mapped[Decimal | None] = mapped_column(Numeric(4, 1))
     #: A negotiable transport document ("to order"); only a multimodal one can be.
     negotiable: Mapped[bool] = mapped_column(default=False, server_default=false())

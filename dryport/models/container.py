@@ -62,6 +62,8 @@ class Container(db.Model):
     )
     #: The railway's wagon number, filled in once the railway has loaded it.
     wagon_no: Mapped[str | None] = mapped_column(String(12))
+    #: The railway's own waybill number for it (from the railway's loading list).
+    railway_waybill_no: Mapped[str | None] = mapped_column(String(20))
     tare_kg: Mapped[int]
     cargo_kg: Mapped[int | None]
     vgm_kg: Mapped[int]
