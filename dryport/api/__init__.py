@@ -19,6 +19,7 @@ def register_api(app: Flask) -> None:
         reference,
         reports,
         tokens,
+        tracking,
         waybills,
         webhooks,
     )
@@ -32,6 +33,7 @@ def register_api(app: Flask) -> None:
         bookings.blp,
         documents.blp,
         operations.blp,
+        tracking.blp,
         waybills.blp,
         reports.blp,
         webhooks.blp,

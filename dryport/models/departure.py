@@ -69,6 +69,11 @@ class Departure(db.Model):
         back_populates="departure", order_by="DepartureLeg.seq", cascade="all, delete-orphan"
     )
 
+    #: What happened to its legs, in the order recorded (append-only; ``services.tracking``).
+    transport_events: Mapped[list["TransportEvent"]] = relationship(  # noqa: F821
+        back_populates="departure", order_by="TransportEvent.id", passive_deletes=True
+    )
+
     __mapper_args__ = {"version_id_col": version}
 
     @property

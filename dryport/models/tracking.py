@@ -60,7 +60,7 @@ class TransportEvent(db.Model):
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
-    departure: Mapped[Departure] = relationship()
+    departure: Mapped[Departure] = relationship(back_populates="transport_events")
     recorded_by: Mapped[User | None] = relationship()
 
 

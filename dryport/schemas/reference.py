@@ -14,7 +14,7 @@ from dryport.models import (
 )
 from dryport.schemas.search import Search
 from dryport.schemas.sorting import Sort
-from dryport.services import departures, places, reference_data
+from dryport.services import departures, places, reference_data, tracking
 from dryport.services.clock import YEARS
 
 
@@ -121,7 +121,7 @@ class DepartureSchema(Schema):
 
 
 class LegPlanSchema(Schema):
-    """One leg of a departure as planned (``services.departures.LegPlan``)."""
+    """One leg of a departure as planned, estimated and actual (``services.tracking``)."""
 
     seq = fields.Integer(metadata={"description": "The route leg's position"})
     mode = fields.Enum(TransportMode)
@@ -138,16 +138,23 @@ class LegPlanSchema(Schema):
     own = fields.Boolean(
         metadata={"description": "The leg the departure's own service number and time name"}
     )
+    estimated_departure = fields.AwareDateTime(
+        allow_none=True, metadata={"description": "Recorded, or the plan moved by the delay"}
+    )
+    estimated_arrival = fields.AwareDateTime(allow_none=True)
+    actual_departure = fields.AwareDateTime(allow_none=True)
+    actual_arrival = fields.AwareDateTime(allow_none=True)
+    status = fields.String(metadata={"description": "PLANNED, UNDERWAY or DONE"})
 
 
 class DepartureDetailSchema(DepartureSchema):
     """A departure with its leg plan."""
 
     legs = fields.Function(
-        lambda d: LegPlanSchema(many=True).dump(departures.leg_plan(d)),
+        lambda d: LegPlanSchema(many=True).dump(tracking.track(d)),
         metadata={
             "description": "Its legs in order: the route's legs with the carrier, service"
-            " number and times planned for this departure"
+            " number and times planned, estimated and actual for this departure"
         },
     )
 

@@ -15,9 +15,12 @@ from dryport.models import (
     BookingStatus,
     Departure,
     DepartureStatus,
+    EventClassifier,
     EventType,
     Route,
     Station,
+    TransportEvent,
+    TransportEventType,
     User,
 )
 from dryport.services import reports, waybills
@@ -189,14 +192,21 @@ def cancel_departure(session: Session, user: User, departure_id: int, version=No
     return departure
 
 
-def depart(session: Session, user: User, departure_id: int, at: datetime | None = None):
+def depart(
+    session: Session,
+    user: User,
+    departure_id: int,
+    at: datetime | None = None,
+    location: str | None = None,
+):
     """The departure has left: its CONFIRMED bookings become DEPARTED, and what they carry is
     recorded for the reports (``reports.record_shipped``).
 
     Refused (``Conflict``, listing them) while RECEIVED bookings remain on it, and (also a
     ``Conflict``) while a departure of a route with border crossings names none. ``at`` (when
     it actually left, default now) lies between ``RECORDED_BEFORE_PLAN`` before its plan (or
-    before now, for a departure recorded ahead of its plan) and now; else ``Invalid``.
+    before now, for a departure recorded ahead of its plan) and now; else ``Invalid``. It is
+    the first leg's actual DEPA (``services.tracking``), at ``location`` if given.
     """
     require_role(user, *STAFF)
     departure = get_departure_for_update(session, departure_id, None)
@@ -220,6 +230,7 @@ def depart(session: Session, user: User, departure_id: int, at: datetime | None 
     previous = departure.status
     departure.status = DepartureStatus.DEPARTED
     departure.departed_at = at
+    _leg_event(departure, user, TransportEventType.DEPA, at, location)
     _advance(session, departure, user, BookingStatus.CONFIRMED, EventType.DEPARTED, at)
     record_change(session, user, "departure", departure.id, "depart", _summary(departure), {
         "status": [previous.name, "DEPARTED"], "departed_at": [None, at.isoformat()],
@@ -229,10 +240,16 @@ def depart(session: Session, user: User, departure_id: int, at: datetime | None 
     return departure
 
 
-def arrive(session: Session, user: User, departure_id: int, at: datetime | None = None):
+def arrive(
+    session: Session,
+    user: User,
+    departure_id: int,
+    at: datetime | None = None,
+    location: str | None = None,
+):
     """The departure has arrived: its DEPARTED bookings become ARRIVED and their containers
     are free for another booking. ``at`` lies between the departure and now; else
-    ``Invalid``."""
+    ``Invalid``. It is the last leg's actual ARRI (``services.tracking``)."""
     require_role(user, *STAFF)
     departure = get_departure_for_update(session, departure_id, None)
     if departure.status is not DepartureStatus.DEPARTED:
@@ -240,12 +257,31 @@ def arrive(session: Session, user: User, departure_id: int, at: datetime | None 
     at = _recorded_at(at, departure.departed_at or _earliest_record(departure))
     departure.status = DepartureStatus.ARRIVED
     departure.arrived_at = at
+    _leg_event(departure, user, TransportEventType.ARRI, at, location)
     _advance(session, departure, user, BookingStatus.DEPARTED, EventType.ARRIVED, at)
     record_change(session, user, "departure", departure.id, "arrive", _summary(departure), {
         "status": ["DEPARTED", "ARRIVED"], "arrived_at": [None, at.isoformat()],
     })  # fmt: skip
     _flush_departure(session)
     return departure
+
+
+def _leg_event(departure, user, type_, at, location) -> None:
+    """The first leg's actual DEPA or the last leg's actual ARRI: the departure's own
+    departure or arrival (its bookings' timelines say DEPARTED or ARRIVED)."""
+    legs = [leg.seq for leg in departure.route.legs]
+    if not legs:
+        return
+    departure.transport_events.append(
+        TransportEvent(
+            leg_seq=legs[0] if type_ is TransportEventType.DEPA else legs[-1],
+            type=type_,
+            classifier=EventClassifier.ACT,
+            at=at,
+            location=location,
+            recorded_by_id=user.id,
+        )
+    )
 
 
 NEXT = {

@@ -133,6 +133,18 @@ TEXTS = (
     ),
     _l("Changed meanwhile, or the departure has left"),
     _l(
+        "Record that a leg left or arrived (ACT) or is expected to (EST); the first leg's"
+        "\nactual DEPA departs the departure, the last leg's actual ARRI arrives it"
+    ),
+    _l("Already recorded, or the departure is not underway"),
+    _l("The departure's transport events in the order recorded"),
+    _l(
+        "Record a container's gate-in, load, discharge or gate-out with its seal check (a"
+        "\nclerk at their own station, or an operator)"
+    ),
+    _l("Not a container number's form"),
+    _l("Leg by leg where the booking is, its ETA, and its departure's and containers' events"),
+    _l(
         "Replan a departure: times, service number, capacity (not below what is held); send"
         "\nthe version read, in the body or as If-Match"
     ),

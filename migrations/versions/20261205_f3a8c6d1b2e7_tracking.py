@@ -54,9 +54,7 @@ def upgrade():
         sa.Column("departure_id", sa.Integer(), nullable=False),
         sa.Column("leg_seq", sa.Integer(), nullable=False),
         sa.Column("type", _enum("transport_event_type", ["DEPA", "ARRI"]), nullable=False),
-        sa.Column(
-            "classifier", _enum("event_classifier", ["PLN", "EST", "ACT"]), nullable=False
-        ),
+        sa.Column("classifier", _enum("event_classifier", ["PLN", "EST", "ACT"]), nullable=False),
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("location", sa.String(length=8), nullable=True),
         sa.Column("recorded_by_id", sa.Integer(), nullable=True),
@@ -105,17 +103,13 @@ def upgrade():
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_equipment_events")),
     )
-    op.create_index(
-        op.f("ix_equipment_events_container_id"), "equipment_events", ["container_id"]
-    )
+    op.create_index(op.f("ix_equipment_events_container_id"), "equipment_events", ["container_id"])
     with op.batch_alter_table("bookings", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("customs_released_at", sa.DateTime(timezone=True), nullable=True)
         )
     with op.batch_alter_table("containers", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("railway_waybill_no", sa.String(length=20), nullable=True)
-        )
+        batch_op.add_column(sa.Column("railway_waybill_no", sa.String(length=20), nullable=True))
     with op.batch_alter_table("booking_events", schema=None) as batch_op:
         batch_op.alter_column(
             "type",

@@ -76,6 +76,7 @@ def world(db_session, make_user, make_departure, make_booking, make_document, ap
         "route_code": ["EAST", "XAEU"],
         "document_id": [d.id for d in documents],
         "seq": [1, 2, 3],
+        "number": [make_number("TGH", n + 1) for n in range(3)],
     }
 
 

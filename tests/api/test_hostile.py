@@ -101,6 +101,7 @@ def world(db_session, make_user, make_departure, make_booking, make_document, ap
             "route_code": "XAEU",
             "document_id": document.id,
             "seq": 1,
+            "number": "CSQU3054383",
         },
         "first": first,
         "second": second,
@@ -180,6 +181,20 @@ def _examples(world) -> dict:
         },
         ("POST", "/api/v1/departures/{departure_id}/arrive"): {
             "at": (now - timedelta(minutes=5)).isoformat()
+        },
+        ("POST", "/api/v1/departures/{departure_id}/events"): {
+            "leg_seq": 1,
+            "type": "DEPA",
+            "classifier": "EST",
+            "at": planned.isoformat(),
+            "location": "HK",
+        },
+        ("POST", "/api/v1/containers/{number}/events"): {
+            "type": "GTIN",
+            "at": (now - timedelta(hours=1)).isoformat(),
+            "location": "HB",
+            "seal_intact": True,
+            "note": "Seal AK1 checked",
         },
         ("POST", "/api/v1/webhooks"): {"url": "https://erp.example.com/x", "description": "ERP"},
         ("POST", "/api/v1/places"): {

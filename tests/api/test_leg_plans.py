@@ -41,6 +41,12 @@ def test_get_departure_shows_its_legs(client, people, make_departure):
         "planned_departure": "2027-02-28T16:00:00+00:00",
         "planned_arrival": "2027-03-01T02:00:00+00:00",
         "own": False,
+        # nothing recorded yet: the plan is what is expected
+        "estimated_departure": "2027-02-28T16:00:00+00:00",
+        "estimated_arrival": "2027-03-01T02:00:00+00:00",
+        "actual_departure": None,
+        "actual_arrival": None,
+        "status": "PLANNED",
     }
     assert (main["service_no"], main["own"]) == ("X8024", True)
     assert main["planned_arrival"] == "2027-03-17T02:00:00+00:00"

@@ -101,6 +101,8 @@ EXPECTED = {
     "api_waybills.departure_waybills": only(STAFF, anon=401),
     "api_waybills.departure_manifest_pdf": only(STAFF, anon=401),
     "api_waybills.departure_manifest_csv": only(STAFF, anon=401),
+    "api_tracking.transport_events": signed_in(200, anon=401),
+    "api_tracking.booking_tracking": API_SCOPED,
     "api_operations.get_load_draft": only(("clerk_x",), anon=401) | {"clerk_y": 404},
     "api_reports.monthly": only(STAFF, anon=401),
     "api_webhooks.list_webhooks": only(("shipper_a", "shipper_b"), anon=401),
