@@ -1,14 +1,15 @@
 """Language and time zone of each request: Chinese by default, English on request."""
 
 import os
+from datetime import datetime
 
 from flask import Flask, current_app, has_request_context, request, session
-from flask_babel import format_datetime, get_locale
+from flask_babel import format_datetime, format_timedelta, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from dryport.routing import is_api_request
-from dryport.services.clock import LOCAL_TZ, to_local
+from dryport.services.clock import LOCAL_TZ, to_local, utcnow
 
 #: Titles of the HTTP errors, shared by the API's problems and the web's error pages.
 HTTP_TITLES = {
@@ -65,6 +66,34 @@ def local_time(value, fmt: str = "yyyy-MM-dd HH:mm") -> str:
     return format_datetime(to_local(value), fmt, rebase=False) if value else ""
 
 
+def iso_local_time(value: str | None) -> str:
+    """An ISO 8601 time as stored in an event's details, shown as ``local_time`` does."""
+    return local_time(datetime.fromisoformat(value)) if value else ""
+
+
+def from_now(value) -> str:
+    """How far ``value`` lies from now, in the reader's words: "in 3 days", "5 hours ago"."""
+    return format_timedelta(value - utcnow(), threshold=1, add_direction=True) if value else ""
+
+
+def duration(value) -> str:
+    """A length of time in the reader's words ("5 hours", "2 days")."""
+    return format_timedelta(value, threshold=1) if value is not None else ""
+
+
+def localized_place(names: dict, code: str | None) -> str:
+    """A station's or place's name in the reader's language, from ``{code: {"zh", "en"}}``
+    (``services.tracking.location_names``); the code itself when unknown."""
+    if not code:
+        return ""
+    return names.get(code, {}).get(locale_code(), code)
+
+
 def init_app(app: Flask) -> None:
-    app.jinja_env.globals.update(locale_code=locale_code, localized=localized)
+    app.jinja_env.globals.update(
+        locale_code=locale_code, localized=localized, localized_place=localized_place
+    )
     app.jinja_env.filters["local_time"] = local_time
+    app.jinja_env.filters["from_now"] = from_now
+    app.jinja_env.filters["iso_local_time"] = iso_local_time
+    app.jinja_env.filters["duration"] = duration

@@ -218,6 +218,27 @@ def status_label(name: str) -> str:
     return label(status) if status else name
 
 
+#: A leg's status in a departure's tracking (``services.tracking``).
+LEG_STATUSES = {
+    "PLANNED": _l("Planned"),
+    "UNDERWAY": _l("Underway"),
+    "DONE": _l("Done"),
+}
+
+
+def leg_status_label(status: str) -> str:
+    return str(LEG_STATUSES.get(status, status))
+
+
+def event_label(name: str) -> str:
+    """A transport or equipment event's type or classifier stored by name (DEPA, GTIN,
+    EST...), in an event's details."""
+    for kind in (TransportEventType, EquipmentEventType, EventClassifier):
+        if name in kind.__members__:
+            return label(kind[name])
+    return name
+
+
 def document_kind_label(name: str) -> str:
     """A document's kind stored by name (in an event's details)."""
     kind = DocumentKind.__members__.get(name)
@@ -239,6 +260,8 @@ def init_app(app: Flask) -> None:
         role_label=label,
         field_label=field_label,
         status_label=status_label,
+        event_label=event_label,
+        leg_status_label=leg_status_label,
         document_kind_label=document_kind_label,
         audit_label=audit_label,
         change_value=change_value,

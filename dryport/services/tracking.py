@@ -11,7 +11,7 @@ from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from dryport.i18n import locale_code
@@ -31,6 +31,7 @@ from dryport.models import (
     TransportEvent,
     TransportEventType,
     User,
+    Waybill,
 )
 from dryport.services import operations
 from dryport.services.access import STAFF, require_role
@@ -38,7 +39,7 @@ from dryport.services.bookings import get_booking, record_event
 from dryport.services.clock import local_minute, utcnow
 from dryport.services.containers import normalise_number
 from dryport.services.departures import LegPlan, leg_plan
-from dryport.services.errors import Conflict, Forbidden, Invalid
+from dryport.services.errors import Conflict, Forbidden, Invalid, NotFound
 
 DEPA, ARRI = TransportEventType.DEPA, TransportEventType.ARRI
 EST, ACT = EventClassifier.EST, EventClassifier.ACT
@@ -437,6 +438,14 @@ def booking_tracking(session: Session, user: User, reference: str) -> Tracking:
     return tracking_of(session, booking)
 
 
+def page_tracking(session: Session, booking: Booking) -> Tracking | None:
+    """What the booking's page shows of its tracking: the legs as planned from the time it
+    is received, none once cancelled or rejected."""
+    if booking.status is BookingStatus.RECEIVED or booking.status in TRACKED:
+        return tracking_of(session, booking)
+    return None
+
+
 def tracking_of(session: Session, booking: Booking) -> Tracking:
     """``booking_tracking`` for a booking already found within the reader's scope."""
     departure = session.scalar(
@@ -465,3 +474,45 @@ def tracking_of(session: Session, booking: Booking) -> Tracking:
         places=places,
         broken_seals=[e for e in equipment if not e.seal_intact],
     )
+
+
+# ---- the hand-off page -------------------------------------------------------------------
+
+
+def handoff_booking(session: Session, user: User, key: str) -> Booking:
+    """The checked booking a node's staff hand containers over for: found by its waybill
+    number (the QR code's link), a container number or its reference, among the bookings
+    whose containers pass the user's station (a clerk's: those booked from it, or all at the
+    hub; an operator's: all). Raises ``NotFound`` otherwise, the same for all three."""
+    require_role(user, *EQUIPMENT_ROLES)
+    key = normalise_number(key or "")
+    stmt = (
+        select(Booking).where(Booking.status.in_(TRACKED)).options(selectinload(Booking.containers))
+    )
+    if user.role is Role.CLERK and user.station.kind is not StationKind.HUB:
+        stmt = stmt.where(Booking.origin_station_id == user.station_id)
+    waybill = select(Waybill.booking_id).where(Waybill.number == key)
+    container = select(Container.booking_id).where(Container.number == key)
+    booking = session.scalar(
+        stmt.where(
+            or_(Booking.id.in_(waybill), Booking.id.in_(container), Booking.reference == key)
+        )
+        .order_by(Booking.id.desc())
+        .limit(1)
+    )
+    if booking is None:
+        raise NotFound()
+    return booking
+
+
+def last_events(session: Session, containers) -> dict[int, EquipmentEvent]:
+    """Each container's latest equipment event, by container id."""
+    ids = [c.id for c in containers]
+    latest: dict[int, EquipmentEvent] = {}
+    for event in session.scalars(
+        select(EquipmentEvent)
+        .where(EquipmentEvent.container_id.in_(ids))
+        .order_by(EquipmentEvent.at, EquipmentEvent.id)
+    ):
+        latest[event.container_id] = event
+    return latest

@@ -18,6 +18,7 @@ def register_web(app: Flask) -> None:
         public,
         reports,
         station,
+        tracking,
     )
 
     labels.init_app(app)
@@ -29,6 +30,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(operations.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(public.bp)
+    app.register_blueprint(tracking.bp)
     app.register_blueprint(reports.bp)
     app.register_blueprint(account.bp)
     app.register_blueprint(docs.bp)

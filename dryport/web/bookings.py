@@ -32,6 +32,7 @@ from dryport.services import (
     originals,
     reference_data,
     shipment,
+    tracking,
     waybills,
 )
 from dryport.services.access import STAFF
@@ -136,6 +137,7 @@ def detail_page(booking, status: int = 200, **documents_section):
         customs_open=customs.customs_open(current_user, booking),
         package_kind=shipment.package_kind_name(booking.package_kind, locale_code()),
         sea_leg=shipment.sea_leg(booking),
+        tracking=tracking.page_tracking(db.session, booking),
         **documents.section(booking, **documents_section),
     ), status
 

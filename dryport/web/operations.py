@@ -36,6 +36,7 @@ from dryport.services import (
     print_jobs,
     reference_data,
     rolls,
+    tracking,
 )
 from dryport.services.access import STAFF
 from dryport.services.clock import to_local, utcnow
@@ -156,7 +157,7 @@ def departure_detail(departure_id: int):
         bookings=bookings,
         rollable=(BookingStatus.RECEIVED, BookingStatus.CONFIRMED),
         targets=rolls.roll_targets(db.session, departure),
-        legs=departures.leg_plan(departure),
+        legs=tracking.track(departure),
     )
 
 

@@ -3,7 +3,7 @@
 from flask import Blueprint, render_template, request
 
 from dryport.extensions import db
-from dryport.services import waybills
+from dryport.services import tracking, waybills
 from dryport.services.errors import NotFound
 
 bp = Blueprint("public", __name__)
@@ -20,4 +20,9 @@ def verify(number: str):
         # The same warning for an unknown number and a wrong token: it tells a forger
         # nothing, and the holder of the paper that it is not to be trusted.
         return render_template("public/not_genuine.html"), 404
-    return render_template("public/verify.html", result=result, waybill=result.waybill)
+    return render_template(
+        "public/verify.html",
+        result=result,
+        waybill=result.waybill,
+        legs=tracking.track(result.waybill.booking.departure),
+    )
