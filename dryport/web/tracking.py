@@ -14,7 +14,7 @@ from dryport.services.access import STAFF
 from dryport.services.clock import to_local, utcnow
 from dryport.services.errors import DomainError, NotFound
 from dryport.web.access import role_required
-from dryport.web.forms import attempt, beijing_input, load_form
+from dryport.web.forms import attempt, beijing_input, load_form, load_nested_form, unflatten
 
 bp = Blueprint("tracking", __name__)
 
@@ -31,10 +31,10 @@ def departure_event(departure_id: int):
     legs = tracking.track(departure)
     form, errors, status = request.form, {}, 200
     if request.method == "POST":
-        data, errors = load_form(TransportEventInSchema(), _beijing(form))
+        data, errors = load_nested_form(TransportEventInSchema(), _beijing(form))
         status = 422
         if data:
-            _, errors, status = attempt(
+            _event, errors, status = attempt(
                 lambda: tracking.record_transport_event(
                     db.session, current_user, departure_id, data
                 )
@@ -154,7 +154,8 @@ def _location() -> str | None:
 
 
 def _beijing(form) -> dict:
-    data = {key: value for key, value in form.items()}
-    if data.get("at"):
+    """The event form nested, its leg a number and its time Beijing time."""
+    data = unflatten(form, frozenset({"leg_seq"}))
+    if "at" in data:
         data["at"] = beijing_input(data["at"])
     return data
