@@ -1,7 +1,7 @@
 """Language and time zone of each request: Chinese by default, English on request."""
 
 import os
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import format_datetime, format_timedelta, get_locale
@@ -72,8 +72,14 @@ def iso_local_time(value: str | None) -> str:
 
 
 def from_now(value) -> str:
-    """How far ``value`` lies from now, in the reader's words: "in 3 days", "5 hours ago"."""
-    return format_timedelta(value - utcnow(), threshold=1, add_direction=True) if value else ""
+    """How far ``value`` lies from now, in the reader's words: "in 11 days" (days, never
+    rounded to weeks or months), "in 5 hours", "3 days ago"."""
+    if not value:
+        return ""
+    delta = value - utcnow()
+    if abs(delta) >= timedelta(days=1):  # every larger unit's threshold out of reach
+        return format_timedelta(delta, granularity="day", threshold=10**9, add_direction=True)
+    return format_timedelta(delta, threshold=1, add_direction=True)
 
 
 def duration(value) -> str:

@@ -429,6 +429,8 @@ class Tracking:
     places: dict
     #: the equipment events whose seal check failed
     broken_seals: list[EquipmentEvent]
+    #: each container's latest equipment event, by container id
+    last: dict[int, EquipmentEvent]
 
 
 def booking_tracking(session: Session, user: User, reference: str) -> Tracking:
@@ -473,6 +475,7 @@ def tracking_of(session: Session, booking: Booking) -> Tracking:
         events=events,
         places=places,
         broken_seals=[e for e in equipment if not e.seal_intact],
+        last={e.container_id: e for e in equipment},  # in time order: the latest stays
     )
 
 
@@ -503,16 +506,3 @@ def handoff_booking(session: Session, user: User, key: str) -> Booking:
     if booking is None:
         raise NotFound()
     return booking
-
-
-def last_events(session: Session, containers) -> dict[int, EquipmentEvent]:
-    """Each container's latest equipment event, by container id."""
-    ids = [c.id for c in containers]
-    latest: dict[int, EquipmentEvent] = {}
-    for event in session.scalars(
-        select(EquipmentEvent)
-        .where(EquipmentEvent.container_id.in_(ids))
-        .order_by(EquipmentEvent.at, EquipmentEvent.id)
-    ):
-        latest[event.container_id] = event
-    return latest

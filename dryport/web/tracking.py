@@ -119,8 +119,7 @@ def handoff(reference: str):
         types=[(t.name, label(t)) for t in HANDOFF_TYPES],
         location=location,
         locations=tracking.location_choices(db.session),
-        last=tracking.last_events(db.session, booking.containers),
-        tracks=tracking.tracking_of(db.session, booking).legs,
+        tracking=tracking.tracking_of(db.session, booking),
         form=request.form,
         errors=errors,
     ), status
