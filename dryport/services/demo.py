@@ -26,11 +26,16 @@ from dryport.models import (
     Departure,
     DepartureLeg,
     DepartureStatus,
+    EquipmentEvent,
+    EquipmentEventType,
+    EventClassifier,
     EventType,
     Role,
     Route,
     SealedBy,
     Station,
+    TransportEvent,
+    TransportEventType,
     User,
     VgmMethod,
 )
@@ -48,6 +53,7 @@ from dryport.services.demo_trade import (
     invoice_value,
     packages,
 )
+from dryport.services.departures import leg_plan
 from dryport.services.reference_data import seed_reference_data
 
 DEMO_PASSWORD = "dryport-demo"  # noqa: S105 - printed to the person running the demo
@@ -242,6 +248,7 @@ def _departures(session: Session, routes: dict[str, Route], now: datetime):
         elif departure.cutoff_at <= now:
             departure.status = DepartureStatus.CLOSED
         departure.leg_plans = _leg_plans(code, turns[code])
+        departure.transport_events = _transport_events(departure, now, turns[code])
         session.add(departure)
         months_ago = (now - departs).days / 30.4
         if months_ago > 0:  # history: from about 30 % full a year ago to about 55 % now
@@ -379,27 +386,88 @@ class _HistoryWriter:
         tare = typical_tare_kg(size_type)
         units = sum(line.quantity for line in booking.lines)
         cargo = min(MAX_GROSS_KG - tare, int(booking.gross_weight_kg / units))
-        booking.containers.append(
-            Container(
-                number=number,
-                size_type=size_type,
-                seal_no=f"AK{self.serial:07d}",
-                tare_kg=tare,
-                cargo_kg=cargo,
-                vgm_kg=tare + cargo,
-                vgm_method=VgmMethod.METHOD_1,
-                weighed_by=clerk.name,
-                # every tenth box the shipper's own; the VGM signed by its shipping clerk
-                owner=ContainerOwner.SOC if self.serial % 10 == 0 else ContainerOwner.COC,
-                # the shipper seals; every twentieth box of an export is sealed by customs
-                sealed_by=SealedBy.CUSTOMS if self.serial % 20 == 7 else SealedBy.SHIPPER,
-                vgm_certified_by=VGM_SIGNATORIES[self.serial % len(VGM_SIGNATORIES)],
-                weighed_at=confirmed - timedelta(hours=3),
-                recorded_by=clerk,
-                live=status in (BookingStatus.CONFIRMED, BookingStatus.DEPARTED),
-            )
+        container = Container(
+            number=number,
+            size_type=size_type,
+            seal_no=f"AK{self.serial:07d}",
+            tare_kg=tare,
+            cargo_kg=cargo,
+            vgm_kg=tare + cargo,
+            vgm_method=VgmMethod.METHOD_1,
+            weighed_by=clerk.name,
+            # every tenth box the shipper's own; the VGM signed by its shipping clerk
+            owner=ContainerOwner.SOC if self.serial % 10 == 0 else ContainerOwner.COC,
+            # the shipper seals; every twentieth box of an export is sealed by customs
+            sealed_by=SealedBy.CUSTOMS if self.serial % 20 == 7 else SealedBy.SHIPPER,
+            vgm_certified_by=VGM_SIGNATORIES[self.serial % len(VGM_SIGNATORIES)],
+            weighed_at=confirmed - timedelta(hours=3),
+            recorded_by=clerk,
+            live=status in (BookingStatus.CONFIRMED, BookingStatus.DEPARTED),
         )
+        booking.containers.append(container)
+        if status is BookingStatus.DEPARTED:
+            self._gates(booking, container, confirmed)
         return number
+
+    def _gates(self, booking, container, confirmed) -> None:
+        """A container on its way: out of its sub-station's gate, through the hub's and onto
+        the train, before the departure left."""
+        left = booking.departure.departed_at
+        origin = booking.origin_station
+        steps = [(EquipmentEventType.GTIN, "HK", timedelta(hours=origin.feeder_hours + 1))]
+        if origin.code != "HK":
+            steps.insert(0, (EquipmentEventType.GTOT, origin.code, timedelta(minutes=30)))
+        for type_, location, after in steps:
+            self.session.add(EquipmentEvent(
+                container=container, type=type_, location=location, seal_intact=True,
+                at=min(confirmed + after, left - timedelta(hours=1)),
+            ))  # fmt: skip
+        self.session.add(EquipmentEvent(
+            container=container, type=EquipmentEventType.LOAD, location="HK", seal_intact=True,
+            at=left - timedelta(minutes=30),
+        ))  # fmt: skip
+
+
+def _transport_events(departure: Departure, now: datetime, turn: int) -> list[TransportEvent]:
+    """What a departure's legs did until now: each leg's actual departure and arrival at its
+    planned time (6 hours late from the second leg on, on every third train), the first
+    leg's departure and the last leg's arrival when the departure recorded them; on the leg
+    underway of a late train, an estimate of its late arrival."""
+    if departure.departed_at is None:
+        return []
+    late = timedelta(hours=6 if turn % 3 == 0 else 0)
+    end = departure.arrived_at or now
+    events, last = [], departure.departed_at
+    plans = leg_plan(departure)
+
+    def add(seq, type_, classifier, at):
+        nonlocal last
+        if classifier is EventClassifier.ACT:
+            at = last = min(max(at, last), end)
+        events.append(TransportEvent(leg_seq=seq, type=type_, classifier=classifier, at=at))
+
+    for i, plan in enumerate(plans):
+        first, final = i == 0, i == len(plans) - 1
+        leaves = departure.departed_at if first else _plus(plan.planned_departure, late)
+        if leaves is None or leaves > end:
+            break
+        add(plan.seq, TransportEventType.DEPA, EventClassifier.ACT, leaves)
+        arrives = departure.arrived_at if final else _plus(plan.planned_arrival, late)
+        if arrives is None or arrives > end:
+            if late and plan.planned_arrival:
+                add(
+                    plan.seq,
+                    TransportEventType.ARRI,
+                    EventClassifier.EST,
+                    plan.planned_arrival + late,
+                )
+            break
+        add(plan.seq, TransportEventType.ARRI, EventClassifier.ACT, arrives)
+    return events
+
+
+def _plus(at: datetime | None, delta: timedelta) -> datetime | None:
+    return None if at is None else at + delta
 
 
 def _leg_plans(route: str, turn: int) -> list[DepartureLeg]:

@@ -185,3 +185,48 @@ def test_demo_bookings_declare_their_shipment(db_session, loaded):
     assert declared and all(len(b.customs_declaration_no) == 18 for b in declared)
     assert len({b.customs_declaration_no for b in declared}) == len(declared)
     assert {b.destination for b in bookings} >= {"PLLOD", "DEDUI", "CNNGB", "NLRTM"}
+
+
+def test_demo_departures_that_left_have_their_legs_events(db_session, loaded):
+    from dryport.models import EventClassifier
+    from dryport.services import tracking
+
+    left = db_session.scalars(
+        select(Departure).where(Departure.departed_at.is_not(None)).options(*tracking.TRACK_LOAD)
+    ).all()
+    underway_late = 0
+    for departure in left:
+        legs = tracking.track(departure)
+        assert legs[0].actual_departure == departure.departed_at
+        if departure.status is DepartureStatus.ARRIVED:
+            assert legs[-1].actual_arrival == departure.arrived_at
+            assert {t.status for t in legs} == {"DONE"}
+        else:
+            assert legs[-1].status != "DONE"
+            late = [e for e in departure.transport_events if e.classifier is EventClassifier.EST]
+            underway_late += bool(late)
+        actual = [e.at for e in departure.transport_events if e.classifier.name == "ACT"]
+        assert actual == sorted(actual) and max(actual) <= NOW
+    assert underway_late  # some train on its way is expected late
+
+
+def test_demo_containers_on_their_way_went_through_the_gates(db_session, loaded):
+    from dryport.models import Container, EquipmentEvent
+
+    rows = db_session.execute(
+        select(Container.id, Booking.departure_id, EquipmentEvent.type, EquipmentEvent.at)
+        .join(Container.booking)
+        .join(EquipmentEvent, EquipmentEvent.container_id == Container.id)
+        .where(Booking.status == BookingStatus.DEPARTED)
+        .order_by(EquipmentEvent.at, EquipmentEvent.id)
+    ).all()
+    by_container = defaultdict(list)
+    for container_id, _departure, type_, _at in rows:
+        by_container[container_id].append(type_.name)
+    departed = db_session.scalar(
+        select(func.count(Container.id)).join(Container.booking)
+        .where(Booking.status == BookingStatus.DEPARTED)
+    )  # fmt: skip
+    assert departed and len(by_container) == departed
+    assert all(types[-2:] == ["GTIN", "LOAD"] for types in by_container.values())
+    assert max(at for *_, at in rows) <= NOW
