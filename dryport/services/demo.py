@@ -248,6 +248,8 @@ def _departures(session: Session, routes: dict[str, Route], now: datetime):
         elif departure.cutoff_at <= now:
             departure.status = DepartureStatus.CLOSED
         departure.leg_plans = _leg_plans(code, turns[code])
+        if departure.departed_at is not None:  # it left when its first leg did (a feeder)
+            departure.departed_at = leg_plan(departure)[0].planned_departure or departs
         departure.transport_events = _transport_events(departure, now, turns[code])
         session.add(departure)
         months_ago = (now - departs).days / 30.4
