@@ -51,7 +51,9 @@ def _text(max_length: int) -> fields.String:
     )
 
 
-class _Stripped(Schema):
+class Stripped(Schema):
+    """A schema whose text inputs lose their surrounding blanks before they are checked."""
+
     @pre_load
     def strip(self, data, **kwargs):
         if isinstance(data, dict):
@@ -59,7 +61,7 @@ class _Stripped(Schema):
         return data
 
 
-class PartySchema(_Stripped):
+class PartySchema(Stripped):
     name = _text(128)
     address = _text(255)
 
@@ -72,7 +74,7 @@ def _upper(schema_data, *names):
     return schema_data
 
 
-class PackagesSchema(_Stripped):
+class PackagesSchema(Stripped):
     """How the cargo is packed: so many packages of one UN/ECE Recommendation 21 kind."""
 
     count = fields.Integer(
@@ -101,7 +103,7 @@ class PackagesSchema(_Stripped):
         return _upper(data, "kind") if isinstance(data, dict) else data
 
 
-class DangerousGoodsSchema(_Stripped):
+class DangerousGoodsSchema(Stripped):
     """A dangerous-goods declaration (IMDG 5.4.1.4)."""
 
     un_number = fields.String(required=True, metadata={"example": "UN1564"})
@@ -160,7 +162,7 @@ class DangerousGoodsSchema(_Stripped):
         return data
 
 
-class CargoSchema(_Stripped):
+class CargoSchema(Stripped):
     description = _text(255)
     hs_code = fields.String(
         required=True,
@@ -258,7 +260,7 @@ def _money(**kwargs) -> Amount:
     )
 
 
-class _Priced(_Stripped):
+class _Priced(Stripped):
     """An amount's ISO 4217 currency, upper-cased as read."""
 
     currency = fields.String(
@@ -295,7 +297,7 @@ def _optional_text(max_length: int, **kwargs) -> fields.String:
     )
 
 
-class SeaLegSchema(_Stripped):
+class SeaLegSchema(Stripped):
     """The sea continuation the shipper booked with an ocean carrier (EAST from Ningbo, WHSEA
     from Shanghai): any of its parts, at least one."""
 
@@ -339,7 +341,7 @@ def _negotiable(**kwargs) -> fields.Boolean:
     )  # fmt: skip
 
 
-class ContainerLineSchema(_Stripped):
+class ContainerLineSchema(Stripped):
     size_type = fields.String(required=True)
     quantity = fields.Integer(
         required=True,

@@ -2,9 +2,10 @@
 vocabulary of DCSA Track & Trace (DEPA/ARRI, GTIN/LOAD/DISC/GTOT, EST/ACT)."""
 
 from flask_babel import lazy_gettext as _l
-from marshmallow import Schema, fields, pre_load, validate
+from marshmallow import Schema, fields, validate
 
 from dryport.models import EquipmentEventType, EventClassifier, TransportEventType
+from dryport.schemas.bookings import Stripped
 from dryport.schemas.reference import LegPlanSchema, Moment
 
 LOCATION = {
@@ -12,15 +13,7 @@ LOCATION = {
 }
 
 
-class _Stripped(Schema):
-    @pre_load
-    def strip(self, data, **kwargs):
-        if isinstance(data, dict):
-            return {k: v.strip() if isinstance(v, str) else v for k, v in data.items()}
-        return data
-
-
-class TransportEventInSchema(_Stripped):
+class TransportEventInSchema(Stripped):
     """Body of ``POST /api/v1/departures/{id}/events``."""
 
     leg_seq = fields.Integer(required=True, strict=True, metadata={"description": "Leg position"})
@@ -48,7 +41,7 @@ class TransportEventSchema(Schema):
     recorded_at = fields.AwareDateTime()
 
 
-class EquipmentEventInSchema(_Stripped):
+class EquipmentEventInSchema(Stripped):
     """Body of ``POST /api/v1/containers/{number}/events``."""
 
     type = fields.Enum(
