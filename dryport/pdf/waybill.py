@@ -516,7 +516,9 @@ class _Page:
             lines = sorted({c.wagon for c in containers if c.wagon})
             heading = []
         else:
-            pairs = {(c.wagon, c.railway_waybill) for c in containers if c.wagon or c.railway_waybill}
+            pairs = {
+                (c.wagon, c.railway_waybill) for c in containers if c.wagon or c.railway_waybill
+            }
             lines = [f"{wagon or '—'} / {waybill or '—'}" for wagon, waybill in sorted(pairs)]
             heading = ["车号 / 货票号 Вагон / № отправки Wagon / railway waybill"]
         if not lines:

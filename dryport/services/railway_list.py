@@ -36,8 +36,8 @@ LOADED = (BookingStatus.CONFIRMED, BookingStatus.DEPARTED, BookingStatus.ARRIVED
 #: First cells that make the first line a header row, in Chinese or English.
 HEADER_FIRST_CELLS = frozenset({"箱号", "集装箱号", "container", "container no", "container no."})
 # ASCII only: ``isdigit`` would let other scripts' digits through to the printed papers.
-_WAGON = re.compile(r"[0-9]{7,12}")
-_RAILWAY_WAYBILL = re.compile(r"[A-Z0-9]{1,20}")
+WAGON_NUMBER = re.compile(r"[0-9]{7,12}")
+RAILWAY_WAYBILL_NUMBER = re.compile(r"[A-Z0-9]{1,20}")
 _COLUMNS = 3
 
 
@@ -202,7 +202,7 @@ def _rows(text: str):
     delimiter = ","
     if "," not in first:
         delimiter = "\t" if "\t" in first else ";" if ";" in first else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, skipinitialspace=True)
     start = 1
     try:
         for cells in reader:
@@ -213,9 +213,7 @@ def _rows(text: str):
             if cells:
                 yield line, cells
     except csv.Error:  # a cell of over 128 KiB, or a quote left open to the end
-        raise Invalid(
-            errors={"file": [_l("Line %(n)d cannot be read as CSV.", n=start)]}
-        ) from None
+        raise Invalid(errors={"file": [_l("Line %(n)d cannot be read as CSV.", n=start)]}) from None
 
 
 def _is_header(cells: list[str]) -> bool:
@@ -226,8 +224,7 @@ def _line(number: int, cells: list[str], problems: list) -> ListLine | None:
     if len(cells) != _COLUMNS:
         problems.append(
             _l(
-                "3 columns expected (container, wagon, railway waybill); this line has "
-                "%(count)d.",
+                "3 columns expected (container, wagon, railway waybill); this line has %(count)d.",
                 count=len(cells),
             )
         )
@@ -239,7 +236,7 @@ def _line(number: int, cells: list[str], problems: list) -> ListLine | None:
         problems.append(error.message)
         container = ""
     wagon = re.sub(r"[\s-]", "", raw_wagon)
-    if not _WAGON.fullmatch(wagon):
+    if not WAGON_NUMBER.fullmatch(wagon):
         problems.append(
             _l(
                 "Wagon %(wagon)s: 7 digits (Chinese railways) to 12 (UIC); spaces and "
@@ -248,7 +245,7 @@ def _line(number: int, cells: list[str], problems: list) -> ListLine | None:
             )
         )
     waybill = raw_waybill.upper()
-    if not _RAILWAY_WAYBILL.fullmatch(waybill):
+    if not RAILWAY_WAYBILL_NUMBER.fullmatch(waybill):
         problems.append(
             _l(
                 "Railway waybill %(waybill)s: 1 to 20 letters and digits.",

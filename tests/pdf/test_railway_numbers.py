@@ -2,11 +2,13 @@
 (货票号) in the container table of every route document, beside the wagon in box 7 of the
 CIM/SMGS note, and in the manifest (CSV and PDF); set cleanly, nothing overlapping."""
 
+# ruff: noqa: F811 (the fixtures of the route documents' tests, imported, are parameters here)
+
 import pytest
 
 from dryport.services import manifest
 from tests.pdf.test_manifest import _csv, pdftotext
-from tests.pdf.test_route_documents import (  # noqa: F401 (fixtures)
+from tests.pdf.test_route_documents import (  # noqa: F401 (fixtures among them)
     _assert_set_cleanly,
     _in_box,
     _pdf,
@@ -97,9 +99,7 @@ def test_the_manifest_csv_has_the_railway_waybill(db_session, confirmed, make_de
 
 
 @needs_poppler
-def test_the_manifest_pdf_has_the_railway_waybill(
-    db_session, confirmed, make_departure, artefacts
-):
+def test_the_manifest_pdf_has_the_railway_waybill(db_session, confirmed, make_departure, artefacts):
     departure = make_departure("XAEU")
     booking = confirmed("XAEU", departure=departure)
     first = booking.containers[0]
