@@ -71,32 +71,8 @@ def apply_loading_list(session: Session, user: User, departure_id: int, data: by
     if departure.status is DepartureStatus.CANCELLED:
         raise Conflict(_l("A cancelled departure takes no loading list."))
     lines, errors = read_list(data)
-    carried = {
-        container.number: container
-        for container in session.scalars(
-            select(Container)
-            .join(Container.booking)
-            .where(Booking.departure_id == departure.id, Booking.status.in_(LOADED))
-            .options(contains_eager(Container.booking))
-            .order_by(Container.id)
-        )
-    }
-    seen: dict[str, ListLine] = {}
-    for item in lines:
-        if item.number not in carried:
-            errors.setdefault(f"line {item.line}", []).append(
-                _l("Container %(number)s is not on this departure.", number=item.number)
-            )
-            continue
-        first = seen.setdefault(item.number, item)
-        if (first.wagon_no, first.railway_waybill_no) != (item.wagon_no, item.railway_waybill_no):
-            errors.setdefault(f"line {item.line}", []).append(
-                _l(
-                    "Container %(number)s is on line %(first)d already, with other numbers.",
-                    number=item.number,
-                    first=first.line,
-                )
-            )
+    carried = _carried(session, departure.id)
+    seen = _match(lines, carried, errors)
     if errors:
         ordered = sorted(errors.items(), key=lambda item: int(item[0].split()[1]))
         raise Invalid(_l("Nothing was saved: correct the lines named."), errors=dict(ordered))
@@ -131,6 +107,42 @@ def apply_loading_list(session: Session, user: User, departure_id: int, data: by
             for number, item in seen.items()
         ],
     }
+
+
+def _carried(session: Session, departure_id: int) -> dict[str, Container]:
+    """The containers the railway loads on the departure, by number."""
+    return {
+        container.number: container
+        for container in session.scalars(
+            select(Container)
+            .join(Container.booking)
+            .where(Booking.departure_id == departure_id, Booking.status.in_(LOADED))
+            .options(contains_eager(Container.booking))
+            .order_by(Container.id)
+        )
+    }
+
+
+def _match(lines: list[ListLine], carried: dict, errors: dict) -> dict[str, ListLine]:
+    """Each container's line (the first naming it); a line naming a container the departure
+    does not carry, or one named before with other numbers, adds to ``errors``."""
+    seen: dict[str, ListLine] = {}
+    for item in lines:
+        if item.number not in carried:
+            errors.setdefault(f"line {item.line}", []).append(
+                _l("Container %(number)s is not on this departure.", number=item.number)
+            )
+            continue
+        first = seen.setdefault(item.number, item)
+        if (first.wagon_no, first.railway_waybill_no) != (item.wagon_no, item.railway_waybill_no):
+            errors.setdefault(f"line {item.line}", []).append(
+                _l(
+                    "Container %(number)s is on line %(first)d already, with other numbers.",
+                    number=item.number,
+                    first=first.line,
+                )
+            )
+    return seen
 
 
 def read_list(data: bytes) -> tuple[list[ListLine], dict[str, list]]:
