@@ -1,11 +1,15 @@
-"""The clerk's and the operator's actions: confirm, reject, roll; plan, depart, arrive."""
+"""The clerk's and the operator's actions: confirm, reject, roll; plan, depart, arrive; the
+railway's loading list."""
 
+from flask import request
+from flask_babel import lazy_gettext as _l
 from flask_smorest import Blueprint
 
 from dryport.api.auth import BEARER, current_api_user, token_required
 from dryport.api.conditional import ETAG, IF_MATCH, etag, required_version, version_read
 from dryport.api.errors import problems
 from dryport.extensions import db
+from dryport.hygiene import upload_limit
 from dryport.models import Role
 from dryport.schemas.bookings import BookingSchema
 from dryport.schemas.operations import (
@@ -20,10 +24,11 @@ from dryport.schemas.operations import (
     RejectSchema,
     RollSchema,
 )
+from dryport.schemas.railway_list import RAILWAY_LIST_BODY, RailwayListResultSchema
 from dryport.schemas.reference import DepartureDetailSchema, DepartureSchema
-from dryport.services import leg_plans, load_drafts, loading, operations, rolls
+from dryport.services import leg_plans, load_drafts, loading, operations, railway_list, rolls
 from dryport.services.access import STAFF
-from dryport.services.errors import NotFound
+from dryport.services.errors import Invalid, NotFound
 
 blp = Blueprint("api_operations", __name__, description="Load checks and departures")
 
@@ -171,3 +176,25 @@ def depart(body, departure_id):
 def arrive(body, departure_id):
     """Record the arrival: its departed bookings arrive"""
     return operations.arrive(db.session, current_api_user(), departure_id, (body or {}).get("at"))
+
+
+@blp.route(DEPARTURE + "/railway-list", methods=["POST"])
+@upload_limit(railway_list.MAX_REQUEST_BYTES)
+@token_required(*STAFF)
+@blp.doc(security=BEARER, requestBody=RAILWAY_LIST_BODY)
+@blp.response(200, RailwayListResultSchema)
+@problems(404, 409, 413, 422, descriptions={
+    409: "The departure was cancelled",
+    422: "Bad lines (errors by line: line 4), or an empty file; nothing was saved",
+})  # fmt: skip
+def railway_list_upload(departure_id):
+    """Give the departure's containers their wagon and railway waybill numbers from the
+    railway's loading list (CSV as the body, or multipart: file); all lines or none"""
+    if request.mimetype == "multipart/form-data":
+        upload = request.files.get("file")
+        if upload is None:
+            raise Invalid(errors={"file": [_l("Send the loading list as the file field.")]})
+        data = upload.stream.read(railway_list.MAX_BYTES + 1)
+    else:
+        data = request.get_data()
+    return railway_list.apply_loading_list(db.session, current_api_user(), departure_id, data)

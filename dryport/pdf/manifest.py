@@ -25,10 +25,11 @@ FOOTER_H = 16
 
 #: (label, share of the width, right-aligned)
 COLUMNS = [
-    ("# ", 0.035, True), ("车号 Wagon", 0.08, False), ("箱号 Container", 0.09, False),
-    ("箱型 Type", 0.05, False), ("铅封号 Seal", 0.085, False), ("施封 Sealed by", 0.075, False),
-    ("VGM kg", 0.065, True), ("危险品 DG", 0.075, False), ("订舱号 Booking", 0.09, False),
-    ("收货人 Consignee", 0.19, False), ("目的地 Destination", 0.165, False),
+    ("# ", 0.03, True), ("车号 Wagon", 0.078, False), ("货票号 Rly waybill", 0.122, False),
+    ("箱号 Container", 0.075, False), ("箱型 Type", 0.05, False), ("铅封号 Seal", 0.085, False),
+    ("施封 Sealed by", 0.07, False), ("VGM kg", 0.06, True), ("危险品 DG", 0.06, False),
+    ("订舱号 Booking", 0.075, False), ("收货人 Consignee", 0.165, False),
+    ("目的地 Destination", 0.13, False),
 ]  # fmt: skip
 WIDTH = PAGE_W - 2 * MARGIN
 ROWS_PER_PAGE = int((TABLE_TOP - MARGIN - FOOTER_H) // ROW_H) - 1  # less the header row
@@ -117,9 +118,9 @@ def _header(canvas, manifest, font, page: int, pages: int) -> float:
 
 def _cells(row, number: int) -> list[str]:
     return [
-        str(number), row.wagon, row.container, row.size_type, row.seal, row.sealed_by,
-        "" if row.vgm_kg is None else f"{row.vgm_kg:,}", row.dangerous_goods, row.booking,
-        row.consignee, row.destination,
+        str(number), row.wagon, row.railway_waybill, row.container, row.size_type, row.seal,
+        row.sealed_by, "" if row.vgm_kg is None else f"{row.vgm_kg:,}", row.dangerous_goods,
+        row.booking, row.consignee, row.destination,
     ]  # fmt: skip
 
 

@@ -27,10 +27,26 @@ MUTED = HexColor("#5b6775")
 RULE = HexColor("#9aa6b2")
 STAMP = HexColor("#b3261e")
 HEADER_HEIGHT = 100
+#: The most wagons box 7 of the CIM/SMGS note lists; more are in the container table only.
+WAGON_LINES = 4
 LABEL_SIZE = 6.0
 ROW_HEIGHT = 10  # a container row is 7.5 pt type with its leading, 9.4 pt
 ROOMY = 6.5  # the smallest size text is shrunk to before its row grows instead
 FOOTER_HEIGHT = 24 + 46 + 16  # totals, issue and signatures, the verify line
+
+#: The container table: (heading, share of the width); with the railway's waybill numbers,
+#: once any is known.
+CONTAINER_COLUMNS = [
+    ("箱号 Container no.", 0.14), ("箱型 Type", 0.07), ("铅封号 Seal no.", 0.17),
+    ("施封 Sealed by", 0.12), ("箱主 SOC/COC", 0.07), ("皮重 Tare kg", 0.09),
+    ("VGM kg", 0.09), ("最大总重 Max gross kg", 0.12), ("车号 Wagon", 0.13),
+]  # fmt: skip
+CONTAINER_COLUMNS_RAILWAY = [
+    ("箱号 Container no.", 0.13), ("箱型 Type", 0.06), ("铅封号 Seal no.", 0.14),
+    ("施封 Sealed by", 0.1), ("箱主 SOC/COC", 0.07), ("皮重 Tare kg", 0.08),
+    ("VGM kg", 0.08), ("最大总重 Max gross kg", 0.1), ("车号 Wagon", 0.11),
+    ("货票号 Railway waybill no.", 0.13),
+]  # fmt: skip
 
 TITLES = {
     "CIM_SMGS": (
@@ -67,6 +83,7 @@ class ContainerRow:
     vgm_kg: int
     max_gross_kg: int
     wagon: str = ""
+    railway_waybill: str = ""  # the railway's own waybill number (货票号), once it is known
 
 
 @dataclass
@@ -346,14 +363,14 @@ class _Page:
         self._texts([(MARGIN, y, f"核验 Verify: {self.doc.verify_url}", 6.5, MUTED)])
 
     def _containers(self, y, rows, title) -> float:
-        columns = [
-            ("箱号 Container no.", 0.14), ("箱型 Type", 0.07), ("铅封号 Seal no.", 0.17),
-            ("施封 Sealed by", 0.12), ("箱主 SOC/COC", 0.07), ("皮重 Tare kg", 0.09),
-            ("VGM kg", 0.09), ("最大总重 Max gross kg", 0.12), ("车号 Wagon", 0.13),
-        ]  # fmt: skip
+        """The container table; with a column for the railway's waybill numbers once the
+        railway has given any (on every sheet alike)."""
+        railway = any(r.railway_waybill for r in self.doc.containers)
+        columns = CONTAINER_COLUMNS_RAILWAY if railway else CONTAINER_COLUMNS
         cells = [
             (r.number, r.size_type, r.seal, r.sealed_by, r.owner, f"{r.tare_kg:,}",
              f"{r.vgm_kg:,}", f"{r.max_gross_kg:,}", r.wagon or "—")
+            + ((r.railway_waybill or "—",) if railway else ())
             for r in rows
         ]  # fmt: skip
         box = "15 " if self.smgs else ""
@@ -492,5 +509,20 @@ class _Page:
         return f"{len(seals)}: " + ", ".join(seals)
 
     def _wagons(self) -> list[str]:
-        wagons = sorted({c.wagon for c in self.doc.containers if c.wagon})
-        return wagons or ["（铁路填写 заполняется железной дорогой by the railway）"]
+        """Box 7: the wagons, each with the railway's waybill number beside it once known
+        (at most ``WAGON_LINES`` lines; the container table has them all)."""
+        containers = self.doc.containers
+        if not any(c.railway_waybill for c in containers):
+            lines = sorted({c.wagon for c in containers if c.wagon})
+            heading = []
+        else:
+            pairs = {
+                (c.wagon, c.railway_waybill) for c in containers if c.wagon or c.railway_waybill
+            }
+            lines = [f"{wagon or '—'} / {waybill or '—'}" for wagon, waybill in sorted(pairs)]
+            heading = ["车号 / 货票号 Вагон / № отправки Wagon / railway waybill"]
+        if not lines:
+            return ["（铁路填写 заполняется железной дорогой by the railway）"]
+        if len(lines) > WAGON_LINES:
+            return [f"{len(lines)} · 见集装箱表 см. таблицу контейнеров see the container table"]
+        return heading + lines

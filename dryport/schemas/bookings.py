@@ -503,6 +503,14 @@ class EquipmentSchema(Schema):
     wagon_no = fields.String(
         allow_none=True, metadata={"description": "The railway's wagon, once it is known"}
     )
+    railway_waybill_no = fields.String(
+        dump_only=True,
+        allow_none=True,
+        metadata={
+            "description": "The railway's waybill number (货票号), from its loading list; null"
+            " until known"
+        },
+    )
 
 
 class _Itself(fields.Nested):

@@ -405,11 +405,22 @@ class _HistoryWriter:
             weighed_at=confirmed - timedelta(hours=3),
             recorded_by=clerk,
             live=status in (BookingStatus.CONFIRMED, BookingStatus.DEPARTED),
+            **self._railway_numbers(status),
         )
         booking.containers.append(container)
         if status is BookingStatus.DEPARTED:
             self._gates(booking, container, confirmed)
         return number
+
+    def _railway_numbers(self, status) -> dict:
+        """A loaded box's wagon (a Chinese one: 7 digits, two 20 ft boxes to a flat wagon)
+        and railway waybill number, as the railway's loading list gives them."""
+        if status not in (BookingStatus.DEPARTED, BookingStatus.ARRIVED):
+            return {}
+        return {
+            "wagon_no": str(1_560_000 + (self.serial // 2) % 40_000),
+            "railway_waybill_no": str(61_000_000 + self.serial),
+        }
 
     def _gates(self, booking, container, confirmed) -> None:
         """A container on its way: out of its sub-station's gate, through the hub's and onto

@@ -37,6 +37,7 @@ class ManifestRow:
     consignee: str
     destination: str
     teu: Decimal
+    railway_waybill: str = ""  # the railway's waybill number (货票号), from its loading list
 
     @property
     def loaded(self) -> bool:
@@ -114,6 +115,7 @@ def build(departure: Departure, bookings, teu_per_45ft) -> Manifest:
             teus[container.size_type] += teu
             rows.append(ManifestRow(
                 wagon=container.wagon_no or "", container=container.number,
+                railway_waybill=container.railway_waybill_no or "",
                 size_type=container.size_type, seal=container.seal_no,
                 sealed_by=SEALED_BY[container.sealed_by], vgm_kg=container.vgm_kg, teu=teu,
                 **common,
@@ -160,12 +162,13 @@ def _destination(booking: Booking) -> str:
 HEADER = [
     "车号 wagon", "箱号 container", "箱型 size-type", "铅封号 seal", "施封人 sealed by",
     "VGM kg", "危险品 DG (UN/class)", "订舱号 booking", "收货人 consignee",
-    "目的地 destination", "TEU",
+    "目的地 destination", "TEU", "货票号 railway waybill",
 ]  # fmt: skip
 
 
 def as_csv(manifest: Manifest) -> bytes:
-    """The rows under ``HEADER``, then the totals: per size-type, not loaded, TEU, VGM."""
+    """The rows under ``HEADER``, then the totals: per size-type, not loaded, TEU, VGM. The
+    railway waybill comes last, after the columns other programs already read by position."""
     lines: list[list] = [
         ["装车清单 departure manifest", manifest.service_no, manifest.departs_at_iso,
          manifest.route, manifest.crossing],
@@ -175,7 +178,7 @@ def as_csv(manifest: Manifest) -> bytes:
         lines.append([
             row.wagon, row.container, row.size_type, row.seal, row.sealed_by,
             "" if row.vgm_kg is None else row.vgm_kg, row.dangerous_goods, row.booking,
-            row.consignee, row.destination, format_teu(row.teu),
+            row.consignee, row.destination, format_teu(row.teu), row.railway_waybill,
         ])  # fmt: skip
     lines.append([])
     lines.append(["合计 totals", "箱型 size-type", "箱数 containers", "TEU"])

@@ -272,6 +272,7 @@ def document(waybill: Waybill) -> WaybillDoc:
                 vgm_kg=c.vgm_kg,
                 max_gross_kg=c.max_gross_kg or MAX_GROSS_KG,
                 wagon=c.wagon_no or "",
+                railway_waybill=c.railway_waybill_no or "",
             )
             for c in booking.containers
         ],

@@ -159,6 +159,12 @@ TEXTS = (
     _l("The file, as an attachment, of the type its content was recognised as"),
     _l("Remove a document, until the booking's departure leaves"),
     _l("The departure has left"),
+    _l(
+        "Give the departure's containers their wagon and railway waybill numbers from the"
+        "\nrailway's loading list (CSV as the body, or multipart: file); all lines or none"
+    ),
+    _l("The departure was cancelled"),
+    _l("Bad lines (errors by line: line 4), or an empty file; nothing was saved"),
     # What each list's search looks in (``schemas/search.Search``), inside SEARCH below.
     _l("the URL or description"),
     _l("the code or name (Chinese or English)"),

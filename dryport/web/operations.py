@@ -15,10 +15,12 @@ from flask import (
 )
 from flask_babel import format_timedelta, ngettext
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
 from dryport.extensions import db
+from dryport.hygiene import upload_limit
 from dryport.i18n import local_time
 from dryport.models import Booking, BookingStatus
 from dryport.responses import csv_response, pdf_file_response, pdf_response
@@ -34,6 +36,7 @@ from dryport.services import (
     operations,
     places,
     print_jobs,
+    railway_list,
     reference_data,
     rolls,
     tracking,
@@ -42,7 +45,7 @@ from dryport.services.access import STAFF
 from dryport.services.clock import to_local, utcnow
 from dryport.services.containers import format_teu
 from dryport.services.digits import whole_number
-from dryport.services.errors import DomainError
+from dryport.services.errors import DomainError, Invalid
 from dryport.services.pagination import paginate
 from dryport.web.access import role_required
 from dryport.web.confirm import confirm_page, confirmed
@@ -144,6 +147,12 @@ def edit_departure(departure_id: int):
 @bp.route("/departures/<id:departure_id>")
 @role_required(*STAFF)
 def departure_detail(departure_id: int):
+    return _departure_page(departure_id)
+
+
+def _departure_page(departure_id: int, status: int = 200, **parts):
+    """The departure page; ``parts`` are what an include shows after a refused form
+    (``railway_errors``)."""
     departure = departures.get_departure(db.session, departure_id)
     bookings = db.session.scalars(
         select(Booking)
@@ -158,7 +167,54 @@ def departure_detail(departure_id: int):
         rollable=(BookingStatus.RECEIVED, BookingStatus.CONFIRMED),
         targets=rolls.roll_targets(db.session, departure),
         legs=tracking.track(departure),
+        **parts,
+    ), status
+
+
+@bp.route("/departures/<id:departure_id>/railway-list", methods=["POST"])
+@upload_limit(railway_list.MAX_REQUEST_BYTES)
+@role_required(*STAFF)
+def railway_list_upload(departure_id: int):
+    """The railway's loading list, uploaded: all its lines are taken, or the page shows the
+    errors of each bad line beside the file input."""
+    upload = request.files.get("file")
+    try:
+        if upload is None or not upload.filename:
+            raise Invalid(errors={"file": [_l("Choose the railway's loading list (a CSV file).")]})
+        data = upload.stream.read(railway_list.MAX_BYTES + 1)
+        result = railway_list.apply_loading_list(db.session, current_user, departure_id, data)
+    except DomainError as error:
+        if error.status == 404:
+            raise
+        db.session.rollback()
+        return _departure_page(departure_id, error.status, railway_errors=_line_errors(error))
+    message = ngettext(
+        "%(num)d container matched.", "%(num)d containers matched.", result["matched"]
     )
+    if not result["changed"]:
+        message += " " + _("No number changed.")
+    elif result["changed"] < result["matched"]:
+        message += " " + _("%(num)d of them changed.", num=result["changed"])
+    flash(message, "success")
+    return redirect(
+        url_for("operations.departure_detail", departure_id=departure_id, _anchor="railway-list")
+    )
+
+
+def _line_errors(error: DomainError) -> dict:
+    """A refused list's messages: ``summary`` (the error's own), ``file`` (about the file as
+    a whole) and ``lines`` as (line label, messages) in the file's order."""
+    errors = domain_errors(error)
+    lines = [
+        (_("Line %(n)s", n=key.removeprefix("line ")), messages)
+        for key, messages in errors.items()
+        if key.startswith("line ")
+    ]
+    return {
+        "summary": errors.get("_schema", []),
+        "file": [m for key, ms in errors.items() if key == "file" for m in ms],
+        "lines": lines,
+    }
 
 
 @bp.route("/departures/<id:departure_id>/legs/<id:seq>", methods=["GET", "POST"])

@@ -259,6 +259,7 @@ def _examples(world) -> dict:
             "kind": "INVOICE",
             "file": "invoice.pdf",
         },
+        ("POST", "/api/v1/departures/{departure_id}/railway-list"): {"file": "装车清单.csv"},
     }
 
 

@@ -230,3 +230,22 @@ def test_demo_containers_on_their_way_went_through_the_gates(db_session, loaded)
     assert departed and len(by_container) == departed
     assert all(types[-2:] == ["GTIN", "LOAD"] for types in by_container.values())
     assert max(at for *_, at in rows) <= NOW
+
+
+def test_demo_boxes_that_left_carry_the_railways_numbers(db_session, loaded):
+    """Departed and arrived boxes have a Chinese wagon (7 digits) and a railway waybill, as a
+    loading list would have given them; boxes not yet loaded have neither."""
+    from dryport.models import Container
+    from dryport.services.railway_list import RAILWAY_WAYBILL_NUMBER, WAGON_NUMBER
+
+    rows = db_session.execute(
+        select(Booking.status, Container.wagon_no, Container.railway_waybill_no).join(
+            Container.booking
+        )
+    ).all()
+    left = [r for r in rows if r.status in (BookingStatus.DEPARTED, BookingStatus.ARRIVED)]
+    assert left and all(
+        len(r.wagon_no) == 7 and WAGON_NUMBER.fullmatch(r.wagon_no) and
+        RAILWAY_WAYBILL_NUMBER.fullmatch(r.railway_waybill_no) for r in left
+    )  # fmt: skip
+    assert all(r.wagon_no is None for r in rows if r.status is BookingStatus.CONFIRMED)
