@@ -14,6 +14,7 @@ def register_api(app: Flask) -> None:
     from dryport.api import (
         admin,
         bookings,
+        customs,
         documents,
         operations,
         reference,
@@ -32,6 +33,7 @@ def register_api(app: Flask) -> None:
         bookings.blp,
         documents.blp,
         operations.blp,
+        customs.blp,
         waybills.blp,
         reports.blp,
         webhooks.blp,
