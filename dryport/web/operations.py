@@ -28,6 +28,7 @@ from dryport.schemas.operations import (
     LegPlanUpdateSchema,
 )
 from dryport.services import (
+    customs_release,
     departures,
     leg_plans,
     manifest,
@@ -44,6 +45,7 @@ from dryport.services.digits import whole_number
 from dryport.services.errors import DomainError
 from dryport.services.pagination import paginate
 from dryport.web.access import role_required
+from dryport.web import customs
 from dryport.web.confirm import confirm_page, confirmed
 from dryport.web.forms import (
     beijing_input,
@@ -143,6 +145,12 @@ def edit_departure(departure_id: int):
 @bp.route("/departures/<id:departure_id>")
 @role_required(*STAFF)
 def departure_detail(departure_id: int):
+    return departure_page(departure_id)
+
+
+def departure_page(departure_id: int, status: int = 200, **release):
+    """The departure's page; ``release`` carries a refused customs release's errors and
+    inputs (``customs.section``)."""
     departure = departures.get_departure(db.session, departure_id)
     bookings = db.session.scalars(
         select(Booking)
@@ -157,7 +165,8 @@ def departure_detail(departure_id: int):
         rollable=(BookingStatus.RECEIVED, BookingStatus.CONFIRMED),
         targets=rolls.roll_targets(db.session, departure),
         legs=departures.leg_plan(departure),
-    )
+        **customs.section(departure, **release),
+    ), status
 
 
 @bp.route("/departures/<id:departure_id>/legs/<id:seq>", methods=["GET", "POST"])
@@ -298,6 +307,13 @@ def _confirm_departure_action(departure, action: str, refused: bool):
                 "Not yet possible: %(num)d bookings still wait for their load check; roll"
                 " or reject them first.",
                 waiting,
+            )
+        unreleased = customs_release.unreleased_references(db.session, departure)
+        if unreleased and not blocked:  # the service refuses for waiting bookings first
+            blocked = _(
+                "Not yet possible: customs has not released %(refs)s; record their release"
+                " (below the bookings on the departure's page) or roll them first.",
+                refs=", ".join(unreleased),
             )
         if operations.crossing_missing(departure):
             blocked = _(
