@@ -44,8 +44,8 @@ from dryport.services.containers import format_teu
 from dryport.services.digits import whole_number
 from dryport.services.errors import DomainError
 from dryport.services.pagination import paginate
-from dryport.web.access import role_required
 from dryport.web import customs
+from dryport.web.access import role_required
 from dryport.web.confirm import confirm_page, confirmed
 from dryport.web.forms import (
     beijing_input,
