@@ -27,7 +27,7 @@ from dryport.models import (
     Route,
     Station,
 )
-from dryport.services import accounts, credit_codes, reports
+from dryport.services import accounts, credit_codes, customs_release, reports
 from dryport.services.clock import utcnow
 from dryport.services.containers import total_teu
 from dryport.services.reference_data import seed_reference_data
@@ -474,3 +474,40 @@ def row_count(db_session, model) -> int:
     """How many rows ``model``'s table holds, as the database has them."""
     db_session.expire_all()
     return db_session.scalar(select(func.count()).select_from(model))
+
+
+# ---- customs release, before an international departure leaves --------------------------
+
+
+def declaration_for(booking) -> str:
+    """An 18-digit export declaration number of its own for ``booking`` (Xi'an district)."""
+    return f"61012026{booking.id:010d}"
+
+
+@pytest.fixture
+def release_customs(db_session, make_user):
+    """Record, through the service as an operator would, customs release of every confirmed
+    booking on ``departure`` that lacks it (under the booking's declaration number, or one
+    of its own): what a departure of XAEU or WHSEA needs before it departs."""
+    operators = []
+
+    def release(departure, released_at=None) -> list[str]:
+        if not operators:
+            operators.append(make_user(Role.OPERATOR))
+        departure_id = departure if isinstance(departure, int) else departure.id
+        waiting = db_session.scalars(
+            select(Booking).where(
+                Booking.departure_id == departure_id,
+                Booking.status == BookingStatus.CONFIRMED,
+                Booking.customs_released_at.is_(None),
+            )
+        ).all()
+        for booking in waiting:
+            number = booking.customs_declaration_no or declaration_for(booking)
+            customs_release.release(
+                db_session, operators[0], booking.reference, number, released_at
+            )
+        db_session.commit()
+        return [booking.reference for booking in waiting]
+
+    return release

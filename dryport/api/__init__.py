@@ -14,6 +14,7 @@ def register_api(app: Flask) -> None:
     from dryport.api import (
         admin,
         bookings,
+        customs,
         documents,
         operations,
         reference,
@@ -34,6 +35,7 @@ def register_api(app: Flask) -> None:
         documents.blp,
         operations.blp,
         tracking.blp,
+        customs.blp,
         waybills.blp,
         reports.blp,
         webhooks.blp,

@@ -161,7 +161,9 @@ def cancel_departure(body, departure_id):
 @blp.doc(security=BEARER)
 @blp.arguments(DepartureActionSchema, required=False)
 @blp.response(200, DepartureSchema)
-@problems(404, 409, descriptions={409: "Bookings still wait for their load check, or not due"})
+@problems(
+    404, 409, descriptions={409: "Bookings still wait for their load check or customs release"}
+)
 def depart(body, departure_id):
     """Record the departure: its confirmed bookings depart"""
     return operations.depart(db.session, current_api_user(), departure_id, (body or {}).get("at"))

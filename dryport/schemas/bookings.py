@@ -547,6 +547,11 @@ class BookingCustomsSchema(Schema):
     declaration_no = fields.String(attribute="customs_declaration_no")
     invoice_value = fields.Decimal(attribute="customs_invoice_value", as_string=True, places=2)
     currency = fields.String(attribute="customs_currency")
+    released_at = fields.AwareDateTime(
+        attribute="customs_released_at",
+        allow_none=True,
+        metadata={"description": "When customs released it for export; null until then"},
+    )
 
 
 class BookingDeclaredValueSchema(Schema):
@@ -603,7 +608,7 @@ class BookingSchema(Schema):
     cargo = _Itself(BookingCargoSchema)
     customs = _Itself(
         BookingCustomsSchema,
-        when=lambda b: b.customs_declaration_no,
+        when=lambda b: b.customs_declaration_no or b.customs_released_at,
         allow_none=True,
         metadata={"description": "null until given"},
     )

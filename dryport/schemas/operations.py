@@ -3,11 +3,12 @@
 import re
 
 from flask_babel import lazy_gettext as _l
-from marshmallow import Schema, ValidationError, fields, post_load, pre_load, validate
+from marshmallow import Schema, ValidationError, fields, post_load, pre_load, validate, validates
 
 from dryport.models import ContainerOwner, SealedBy, VgmMethod
 from dryport.schemas.bookings import ID_RANGE
 from dryport.schemas.reference import Moment
+from dryport.services.shipment import CUSTOMS_DECLARATION_NO
 
 
 def _kg(low: int, high: int, **kwargs) -> fields.Integer:
@@ -266,3 +267,33 @@ class DepartureActionSchema(Schema):
 
 class DepartureCancelSchema(Schema):
     version = fields.Integer(load_default=None, strict=True)
+
+
+class CustomsReleaseSchema(Schema):
+    """Body of a customs release: the declaration released and when (default: now)."""
+
+    declaration_no = fields.String(
+        required=True,
+        metadata={
+            "description": "18 digits; the booking's own when it names one",
+            "example": "610120260000000123",
+        },
+    )
+    released_at = Moment(load_default=None, metadata={"description": "Not in the future"})
+
+    @pre_load
+    def strip(self, data, **kwargs):
+        if isinstance(data, dict) and isinstance(data.get("declaration_no"), str):
+            data = {**data, "declaration_no": data["declaration_no"].strip()}
+        return data
+
+    @validates("declaration_no")
+    def check_declaration_no(self, value, **kwargs):
+        if not CUSTOMS_DECLARATION_NO.match(value):
+            raise ValidationError(str(_l("A customs declaration number has 18 digits.")))
+
+
+class ReleasedSchema(Schema):
+    """What a release list released: the bookings' references."""
+
+    released = fields.List(fields.String())

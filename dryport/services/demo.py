@@ -9,7 +9,7 @@ application uses; the capacity check constraint still guards every departure.
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 
 from sqlalchemy import func, or_, select
@@ -52,6 +52,7 @@ from dryport.services.demo_trade import (
     declaration_no,
     invoice_value,
     packages,
+    release_time,
 )
 from dryport.services.departures import leg_plan
 from dryport.services.reference_data import seed_reference_data
@@ -369,6 +370,7 @@ class _HistoryWriter:
                 "weighed_mass_kg": str(weighed),
             }))  # fmt: skip
             self.confirmed.append((booking, clerk, confirmed))
+            events.extend(self._release(booking, confirmed))
             if departure.departed_at and status in (BookingStatus.DEPARTED, BookingStatus.ARRIVED):
                 events.append((departure.departed_at, self.operator, EventType.DEPARTED, {}))
             if departure.arrived_at and status is BookingStatus.ARRIVED:
@@ -377,6 +379,18 @@ class _HistoryWriter:
             booking.events.append(BookingEvent(at=at, actor=actor, type=type_, details=details))
         if status is not BookingStatus.RECEIVED:
             booking.updated_at = events[-1][0]
+
+    def _release(self, booking, confirmed) -> list:
+        """The customs release a declared export has (``demo_trade.release_time``)."""
+        number = booking.customs_declaration_no
+        at = number and release_time(
+            booking.reference, confirmed, booking.departure.departed_at, self.now
+        )
+        if not at:
+            return []
+        booking.customs_released_at = at
+        details = {"declaration_no": number, "released_at": at.astimezone(UTC).isoformat()}
+        return [(at, self.operator, EventType.CUSTOMS_RELEASED, details)]
 
     def _past(self, created: datetime, hours: int) -> datetime:
         """``hours`` after ``created``, but never after now: a timeline holds no future."""

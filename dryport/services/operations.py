@@ -23,7 +23,7 @@ from dryport.models import (
     TransportEventType,
     User,
 )
-from dryport.services import reports, waybills
+from dryport.services import customs_release, reports, waybills
 from dryport.services.access import STAFF, require_role
 from dryport.services.admin import apply_changes, record_change
 from dryport.services.bookings import record_event
@@ -202,8 +202,12 @@ def depart(
     """The departure has left: its CONFIRMED bookings become DEPARTED, and what they carry is
     recorded for the reports (``reports.record_shipped``).
 
-    Refused (``Conflict``, listing them) while RECEIVED bookings remain on it, and (also a
-    ``Conflict``) while a departure of a route with border crossings names none. ``at`` (when
+    Refused (``Conflict``, listing them) while RECEIVED bookings remain on it; (also a
+    ``Conflict``) while a departure of a route with border crossings names none; and (a
+    ``Conflict`` listing them in ``bookings``) while, on a route that needs customs release
+    (``customs_release.needs_release``), a CONFIRMED booking lacks it. The departure's row
+    lock, taken first, makes a release recorded meanwhile wait for this to commit, or this
+    for the release. ``at`` (when
     it actually left, default now) lies between ``RECORDED_BEFORE_PLAN`` before its plan (or
     before now, for a departure recorded ahead of its plan) and now; else ``Invalid``. It is
     the first leg's actual DEPA (``services.tracking``), at ``location`` if given.
@@ -225,6 +229,16 @@ def depart(
                 refs=", ".join(waiting),
             ),
             bookings=waiting,
+        )
+    unreleased = customs_release.unreleased_references(session, departure)
+    if unreleased:
+        raise Conflict(
+            _l(
+                "Customs has not released these bookings yet: %(refs)s. Record their release,"
+                " or roll them to a later departure.",
+                refs=", ".join(unreleased),
+            ),
+            bookings=unreleased,
         )
     at = _recorded_at(at, _earliest_record(departure))
     previous = departure.status

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from dryport.models import Booking, DocumentType, Place, PlaceKind, Route
 from dryport.services.containers import cargo_limit_kg
-from dryport.services.errors import Invalid
+from dryport.services.errors import Conflict, Invalid
 
 HS_CODE = re.compile(r"^(?:[0-9]{6}|[0-9]{8}|[0-9]{10})$")
 UN_NUMBER = re.compile(r"^(?:UN)?\s*([0-9]{4})$", re.IGNORECASE)
@@ -163,8 +163,18 @@ def apply_cargo(booking: Booking, cargo: dict) -> None:
 
 
 def apply_customs(booking: Booking, customs: dict | None) -> None:
-    """Set (or, with none, clear) the booking's customs data as ``CustomsSchema`` loaded it."""
+    """Set (or, with none, clear) the booking's customs data as ``CustomsSchema`` loaded it.
+    Once customs has released the booking (``services.customs_release``), its declaration
+    number stays: another, or none, is a ``Conflict``."""
     customs = customs or {}
+    released = booking.customs_released_at is not None
+    if released and customs.get("declaration_no") != booking.customs_declaration_no:
+        number = booking.customs_declaration_no
+        raise Conflict(
+            _l("Customs released this booking under declaration %(number)s: that number can"
+               " no longer change.", number=number),
+            errors={"customs.declaration_no": [_l("Released under %(number)s.", number=number)]},
+        )  # fmt: skip
     booking.customs_declaration_no = customs.get("declaration_no")
     booking.customs_invoice_value = customs.get("invoice_value")
     booking.customs_currency = customs.get("currency")

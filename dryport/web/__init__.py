@@ -10,6 +10,7 @@ def register_web(app: Flask) -> None:
         admin,
         auth,
         bookings,
+        customs,
         docs,
         documents,
         health,
@@ -28,6 +29,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(documents.bp)
     app.register_blueprint(station.bp)
     app.register_blueprint(operations.bp)
+    app.register_blueprint(customs.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(public.bp)
     app.register_blueprint(tracking.bp)

@@ -85,7 +85,15 @@ TEXTS = (
     _l("Cancel a departure with no live booking left on it"),
     _l("Live bookings are still on it (listed in bookings)"),
     _l("Record the departure: its confirmed bookings depart"),
-    _l("Bookings still wait for their load check, or not due"),
+    _l("Bookings still wait for their load check or customs release"),
+    _l(
+        "Record that customs released a booking for export (operator); the same release again"
+        "\nchanges nothing"
+    ),
+    _l("The route needs no release, the departure has left, or released otherwise already"),
+    _l("Record the customs' release list of a departure, all lines or none (operator)"),
+    _l("The route needs no release, or the departure has left"),
+    _l("Lines that cannot be recorded (errors by line): nothing was recorded"),
     _l("The departure's print job: its manifest, then every current waybill marked COPY"),
     _l("No such departure, or no waybill on it yet"),
     _l("The shipped volume of a month: totals, by route, by station, shippers, trend"),

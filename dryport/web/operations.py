@@ -30,6 +30,7 @@ from dryport.schemas.operations import (
     LegPlanUpdateSchema,
 )
 from dryport.services import (
+    customs_release,
     departures,
     leg_plans,
     manifest,
@@ -47,6 +48,7 @@ from dryport.services.containers import format_teu
 from dryport.services.digits import whole_number
 from dryport.services.errors import DomainError, Invalid
 from dryport.services.pagination import paginate
+from dryport.web import customs
 from dryport.web.access import role_required
 from dryport.web.confirm import confirm_page, confirmed
 from dryport.web.forms import (
@@ -147,12 +149,13 @@ def edit_departure(departure_id: int):
 @bp.route("/departures/<id:departure_id>")
 @role_required(*STAFF)
 def departure_detail(departure_id: int):
-    return _departure_page(departure_id)
+    return departure_page(departure_id)
 
 
-def _departure_page(departure_id: int, status: int = 200, **parts):
-    """The departure page; ``parts`` are what an include shows after a refused form
-    (``railway_errors``)."""
+def departure_page(departure_id: int, status: int = 200, railway_errors=None, **release):
+    """The departure's page; after a refused form, ``railway_errors`` are the railway list's
+    errors by line, ``release`` a refused customs release's errors and inputs
+    (``customs.section``)."""
     departure = departures.get_departure(db.session, departure_id)
     bookings = db.session.scalars(
         select(Booking)
@@ -167,7 +170,8 @@ def _departure_page(departure_id: int, status: int = 200, **parts):
         rollable=(BookingStatus.RECEIVED, BookingStatus.CONFIRMED),
         targets=rolls.roll_targets(db.session, departure),
         legs=tracking.track(departure),
-        **parts,
+        railway_errors=railway_errors,
+        **customs.section(departure, **release),
     ), status
 
 
@@ -187,7 +191,7 @@ def railway_list_upload(departure_id: int):
         if error.status == 404:
             raise
         db.session.rollback()
-        return _departure_page(departure_id, error.status, railway_errors=_line_errors(error))
+        return departure_page(departure_id, error.status, railway_errors=_line_errors(error))
     message = ngettext(
         "%(num)d container matched.", "%(num)d containers matched.", result["matched"]
     )
@@ -355,6 +359,13 @@ def _confirm_departure_action(departure, action: str, refused: bool):
                 "Not yet possible: %(num)d bookings still wait for their load check; roll"
                 " or reject them first.",
                 waiting,
+            )
+        unreleased = customs_release.unreleased_references(db.session, departure)
+        if unreleased and not blocked:  # the service refuses for waiting bookings first
+            blocked = _(
+                "Not yet possible: customs has not released %(refs)s; record their release"
+                " (below the bookings on the departure's page) or roll them first.",
+                refs=", ".join(unreleased),
             )
         if operations.crossing_missing(departure):
             blocked = _(

@@ -175,6 +175,11 @@ def _examples(world) -> dict:
             "planned_departure": planned.isoformat(),
             "planned_arrival": (planned + timedelta(hours=216)).isoformat(),
         },
+        ("POST", "/api/v1/bookings/{reference}/customs-release"): {
+            "declaration_no": "610120260000000123",
+            "released_at": (now - timedelta(hours=1)).isoformat(),
+        },
+        ("POST", "/api/v1/departures/{departure_id}/customs-releases"): {"file": "releases.csv"},
         ("POST", "/api/v1/departures/{departure_id}/cancel"): {"version": 1},
         ("POST", "/api/v1/departures/{departure_id}/depart"): {
             "at": (now - timedelta(hours=1)).isoformat()

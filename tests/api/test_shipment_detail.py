@@ -49,7 +49,7 @@ def test_a_full_booking_is_shown_as_it_was_declared(client, shipper, make_depart
     assert body["cargo"]["net_weight_kg"] == 18000
     assert body["cargo"]["has_dangerous_goods"] is True
     assert body["cargo"]["dangerous_goods"] == BARIUM
-    assert body["customs"] == {**CUSTOMS, "invoice_value": "48250.00"}
+    assert body["customs"] == {**CUSTOMS, "invoice_value": "48250.00", "released_at": None}
 
 
 def test_no_dangerous_goods_is_recorded_as_a_declared_no(
@@ -321,7 +321,11 @@ def test_customs_alone_is_changed_after_confirmation_by_the_shipper_and_an_opera
     changed = {**CUSTOMS, "invoice_value": "50000.5", "currency": "EUR"}
     response = _customs(client, booking.reference, operator, changed, version=2)
     assert response.status_code == 200, response.get_json()
-    assert response.get_json()["customs"] == {**changed, "invoice_value": "50000.50"}
+    assert response.get_json()["customs"] == {
+        **changed,
+        "invoice_value": "50000.50",
+        "released_at": None,
+    }
     # other amendments stay closed once confirmed
     other = client.patch(
         f"/api/v1/bookings/{booking.reference}",

@@ -199,3 +199,26 @@ def test_an_unknown_container_is_a_422(client, world):
         json={"type": "DISC", "seal_intact": True, "location": "CNXAG"},
     )
     assert response.status_code == 422 and "number" in response.get_json()["errors"]
+
+
+def test_the_first_legs_departure_is_held_by_the_customs_gate(
+    client, db_session, make_user, make_departure, make_booking, api_token, release_customs
+):
+    shipper = make_user(Role.SHIPPER)
+    departs = (utcnow() - timedelta(days=1)).replace(minute=0, second=0, microsecond=0)
+    departure = make_departure("XAEU", departs_at=departs, border_crossing="AKA-DOS")
+    booking = make_booking(shipper.company, departure=departure, origin="HB")
+    loading.confirm_load(db_session, make_user(Role.CLERK, station="HB"), booking.reference, [{
+        "number": make_number("TGH", 41), "size_type": "22G1", "seal": "AK1", "tare_kg": 2300,
+        "vgm_kg": 14300, "vgm_method": VgmMethod.METHOD_1, "vgm_certified_by": "Wang Fang",
+    }])  # fmt: skip
+    db_session.commit()
+    operator = api_token(make_user(Role.OPERATOR).email)
+    body = {"leg_seq": 1, "type": "DEPA", "classifier": "ACT", "at": (departs - 10 * H).isoformat()}
+    held = client.post(f"/api/v1/departures/{departure.id}/events", headers=operator, json=body)
+    assert held.status_code == 409 and held.get_json()["bookings"] == [booking.reference]
+    db_session.expire_all()
+    assert departure.transport_events == []
+    release_customs(departure)
+    left = client.post(f"/api/v1/departures/{departure.id}/events", headers=operator, json=body)
+    assert left.status_code == 201, left.get_json()

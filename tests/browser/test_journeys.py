@@ -361,6 +361,16 @@ def test_the_operator_prints_the_waybill_departs_and_opens_the_monthly_report(
     assert "COPY" in pdf.pages[1].extract_text()
     page.go_back()
 
+    if story.route == "XAEU":  # an export leaves once customs released it: noted beside it
+        release = page.locator(f"#release-{reference}")
+        expect(release).to_contain_text(t("Awaiting customs release"))
+        release.get_by_label(t("Customs declaration number")).fill("610120260000000123")
+        release.get_by_role("button", name=t("Record release")).click()
+        expect(page.locator(".flash.success")).to_have_text(
+            t("Customs release of %(reference)s recorded.", reference=reference)
+        )
+        story.check(page)
+
     page.get_by_role("button", name=t("Record departure")).click()
     expect(page.locator(".consequences")).to_contain_text(t("This cannot be undone."))
     page.get_by_role("button", name=t("Yes, it has departed")).click()

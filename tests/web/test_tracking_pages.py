@@ -18,9 +18,9 @@ H = timedelta(hours=1)
 
 
 @pytest.fixture
-def world(app, db_session, make_user, make_departure, make_booking):
-    """A confirmed XAEU booking from Hanbin with two containers; its train was planned to
-    leave Xi'an 3 days ago (the feeder 10 hours before)."""
+def world(app, db_session, make_user, make_departure, make_booking, release_customs):
+    """A confirmed XAEU booking from Hanbin with two containers, released by customs; its
+    train was planned to leave Xi'an 3 days ago (the feeder 10 hours before)."""
     shipper = make_user(Role.SHIPPER)
     departs = (utcnow() - timedelta(days=3)).replace(minute=0, second=0, microsecond=0)
     departure = make_departure(
@@ -40,6 +40,7 @@ def world(app, db_session, make_user, make_departure, make_booking):
         "vgm_method": VgmMethod.METHOD_1, "vgm_certified_by": "Wang Fang",
     } for i, n in enumerate(numbers)])  # fmt: skip
     db_session.commit()
+    release_customs(departure)  # the Europe train leaves with its cargo released
     return {
         "departure": departure,
         "booking": booking,
