@@ -8,8 +8,6 @@ and a departure of the same train happen one after the other, never both on what
 before the other committed.
 """
 
-import csv
-import io
 import re
 from datetime import UTC, datetime
 
@@ -18,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dryport.models import Booking, BookingStatus, Departure, DocumentType, EventType, Route, User
-from dryport.services import operations  # as a module: operations.depart asks this one
+from dryport.services import csv_files, operations  # as modules: operations.depart asks this one
 from dryport.services.access import STAFF, require_role
 from dryport.services.bookings import flush, get_booking_for_change, record_event
 from dryport.services.clock import LOCAL_TZ, YEARS, local_minute, utcnow
@@ -138,7 +136,7 @@ def release_list(session: Session, user: User, departure_id: int, data: bytes) -
         )
     departure = operations.get_departure_for_update(session, departure_id, None)
     _check_departure(departure)
-    lines = _read_lines(_decode(data))
+    lines = _read_lines(data)
     bookings = _live_bookings(session, departure)
     by_number: dict[str, list[Booking]] = {}
     for booking in bookings:
@@ -250,44 +248,24 @@ def _live_bookings(session: Session, departure: Departure) -> list[Booking]:
     )
 
 
-def _decode(data: bytes) -> str:
-    """The list's text: UTF-8 (a BOM is dropped) or, failing that, GB18030 as a Chinese
-    spreadsheet saves it."""
-    if not data.strip():
-        raise Invalid(errors={"file": [_l("The release list is empty.")]})
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        if "\x00" not in text:  # no spreadsheet writes one: a binary file
-            return text
-    raise Invalid(errors={"file": [_l("Save the release list as CSV in UTF-8 or GB18030.")]})
-
-
-def _read_lines(text: str) -> list[tuple[int, str, str]]:
+def _read_lines(data: bytes) -> list[tuple[int, str, str]]:
     """(line number, declaration number, release time text) of each line that is not blank,
     the header left out."""
-    reader = csv.reader(io.StringIO(text, newline=""))
+    empty = _l("The release list is empty.")
+    text = csv_files.decode(
+        data, empty=empty, unreadable=_l("Save the release list as CSV in UTF-8 or GB18030.")
+    )
     lines = []
-    try:
-        for row in reader:
-            cells = [cell.strip() for cell in row]
-            while cells and not cells[-1]:  # a spreadsheet's empty trailing columns
-                cells.pop()
-            if not cells:
-                continue
-            if not lines and _is_header(cells[0]):
-                continue
-            lines.append((reader.line_num, cells[0], cells[1] if len(cells) > 1 else ""))
-            if len(lines) > MAX_LINES:
-                raise Invalid(errors={"file": [_too_many()]})
-    except csv.Error:
-        raise Invalid(
-            errors={"file": [_l("Line %(n)d cannot be read as CSV.", n=reader.line_num)]}
-        ) from None
+    for number, cells in csv_files.rows(
+        text, lambda n: _l("Line %(n)d cannot be read as CSV.", n=n)
+    ):
+        if not lines and _is_header(cells[0]):
+            continue
+        lines.append((number, cells[0], cells[1] if len(cells) > 1 else ""))
+        if len(lines) > MAX_LINES:
+            raise Invalid(errors={"file": [_too_many()]})
     if not lines:
-        raise Invalid(errors={"file": [_l("The release list is empty.")]})
+        raise Invalid(errors={"file": [empty]})
     return lines
 
 

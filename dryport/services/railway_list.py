@@ -8,9 +8,6 @@ departure does not carry, or contradicts an earlier line refuses the file, with 
 errors, and nothing is written.
 """
 
-import codecs
-import csv
-import io
 import re
 from dataclasses import dataclass
 
@@ -19,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, contains_eager
 
 from dryport.models import Booking, BookingStatus, Container, DepartureStatus, User
-from dryport.services import waybills
+from dryport.services import csv_files, waybills
 from dryport.services.access import STAFF, require_role
 from dryport.services.admin import record_change
 from dryport.services.containers import validate_number
@@ -161,8 +158,12 @@ def read_list(data: bytes) -> tuple[list[ListLine], dict[str, list]]:
             _l("A loading list may be at most 1 MB."),
             errors={"file": [_l("The file is larger than 1 MB.")]},
         )
-    text = _decode(data)
-    rows = list(_rows(text))
+    text = csv_files.decode(
+        data,
+        empty=_l("The file is empty."),
+        unreadable=_l("The file is not CSV text in UTF-8 or GB18030; save it as CSV."),
+    )
+    rows = list(csv_files.rows(text, lambda n: _l("Line %(n)d cannot be read as CSV.", n=n)))
     if rows and _is_header(rows[0][1]):
         rows = rows[1:]
     if not rows:
@@ -185,47 +186,6 @@ def read_list(data: bytes) -> tuple[list[ListLine], dict[str, list]]:
         else:
             lines.append(item)
     return lines, errors
-
-
-def _decode(data: bytes) -> str:
-    if not data:
-        raise Invalid(errors={"file": [_l("The file is empty.")]})
-    if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8) :]
-        encodings = ("utf-8",)
-    else:
-        encodings = ("utf-8", "gb18030")
-    for encoding in encodings:
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        if "\x00" not in text:  # UTF-16, or a file that is not text at all
-            return text
-        break
-    raise Invalid(
-        errors={"file": [_l("The file is not CSV text in UTF-8 or GB18030; save it as CSV.")]}
-    )
-
-
-def _rows(text: str):
-    """(line number, stripped cells) of every line that is not blank."""
-    first = next((line for line in text.splitlines() if line.strip()), "")
-    delimiter = ","
-    if "," not in first:
-        delimiter = "\t" if "\t" in first else ";" if ";" in first else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, skipinitialspace=True)
-    start = 1
-    try:
-        for cells in reader:
-            line, start = start, reader.line_num + 1
-            cells = [cell.strip() for cell in cells]
-            while cells and not cells[-1]:  # Excel writes empty trailing columns
-                cells.pop()
-            if cells:
-                yield line, cells
-    except csv.Error:  # a cell of over 128 KiB, or a quote left open to the end
-        raise Invalid(errors={"file": [_l("Line %(n)d cannot be read as CSV.", n=start)]}) from None
 
 
 def _is_header(cells: list[str]) -> bool:

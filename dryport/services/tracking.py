@@ -11,7 +11,7 @@ from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, true
 from sqlalchemy.orm import Session, selectinload
 
 from dryport.i18n import locale_code
@@ -377,9 +377,15 @@ def find_container(session: Session, user: User, number: str) -> Container | Non
         .order_by(Container.live.desc(), Container.id.desc())
         .limit(1)
     )
+    return session.scalar(stmt.where(passing(user)))
+
+
+def passing(user: User):
+    """The bookings whose containers pass ``user``'s station: for a sub-station's clerk
+    those booked from it, for the hub's clerk and operators all of them."""
     if user.role is Role.CLERK and user.station.kind is not StationKind.HUB:
-        stmt = stmt.where(Booking.origin_station_id == user.station_id)
-    return session.scalar(stmt)
+        return Booking.origin_station_id == user.station_id
+    return true()
 
 
 def check_location(session: Session, code: str) -> None:
@@ -492,8 +498,7 @@ def handoff_booking(session: Session, user: User, key: str) -> Booking:
     stmt = (
         select(Booking).where(Booking.status.in_(TRACKED)).options(selectinload(Booking.containers))
     )
-    if user.role is Role.CLERK and user.station.kind is not StationKind.HUB:
-        stmt = stmt.where(Booking.origin_station_id == user.station_id)
+    stmt = stmt.where(passing(user))
     waybill = select(Waybill.booking_id).where(Waybill.number == key)
     container = select(Container.booking_id).where(Container.number == key)
     booking = session.scalar(
