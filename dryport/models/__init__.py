@@ -31,6 +31,7 @@ from dryport.models.route import (
     TransportMode,
 )
 from dryport.models.station import Station, StationKind
+from dryport.models.tariff import SIZE_GROUPS, Tariff
 from dryport.models.tracking import (
     EquipmentEvent,
     EquipmentEventType,
@@ -44,6 +45,7 @@ from dryport.models.webhook import DeliveryStatus, WebhookDelivery, WebhookEndpo
 
 __all__ = [
     "HOLDING_STATUSES",
+    "SIZE_GROUPS",
     "ApiToken",
     "AuditEntry",
     "Booking",
@@ -78,6 +80,7 @@ __all__ = [
     "ShippedVolume",
     "Station",
     "StationKind",
+    "Tariff",
     "TransportEvent",
     "TransportEventType",
     "TransportMode",

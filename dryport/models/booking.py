@@ -1,10 +1,11 @@
 import enum
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import (
     JSON,
     CheckConstraint,
+    Date,
     ForeignKey,
     Index,
     Numeric,
@@ -39,6 +40,14 @@ HOLDING_STATUSES = (
     BookingStatus.DEPARTED,
     BookingStatus.ARRIVED,
 )
+
+
+class PaymentTerm(enum.Enum):
+    """Who pays the carriage charges (DCSA ``paymentTermCode``): the consignor before
+    carriage (prepaid) or the consignee (collect)."""
+
+    PRE = "PRE"
+    COL = "COL"
 
 
 class EventType(enum.Enum):
@@ -78,6 +87,9 @@ class Booking(db.Model):
         ),
         CheckConstraint("net_weight_kg <= gross_weight_kg", name="net_within_gross"),
         CheckConstraint("customs_invoice_value >= 0", name="invoice_value_not_negative"),
+        CheckConstraint(
+            "(charges_total IS NULL) = (charges_currency IS NULL)", name="charges_complete"
+        ),
         CheckConstraint(
             "(declared_value IS NULL) = (declared_value_currency IS NULL)",
             name="declared_value_complete",
@@ -136,6 +148,18 @@ class Booking(db.Model):
     declared_value: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
     declared_value_currency: Mapped[str | None] = mapped_column(String(3))
     teu: Mapped[Decimal] = mapped_column(Numeric(8, 2))
+    #: The carriage charges as priced from the tariffs (``services.pricing``): ``{currency,
+    #: lines[{code, description, quantity, unit_amount, amount, ...}], total}``, amounts as
+    #: decimal strings; None when no tariff prices it (price on request).
+    charges: Mapped[dict | None] = mapped_column(JSON)
+    charges_currency: Mapped[str | None] = mapped_column(String(3))
+    charges_total: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    #: The day (Asia/Shanghai) whose tariffs price it: the day it was booked. An amendment
+    #: re-prices at the same day's tariffs, so a later tariff never changes its price.
+    priced_on: Mapped[date | None] = mapped_column(Date)
+    payment_term: Mapped[PaymentTerm] = mapped_column(
+        enum_type(PaymentTerm, "payment_term"), default=PaymentTerm.PRE, server_default="PRE"
+    )
     status: Mapped[BookingStatus] = mapped_column(
         enum_type(BookingStatus, "booking_status"), default=BookingStatus.RECEIVED
     )

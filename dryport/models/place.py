@@ -1,6 +1,6 @@
 import enum
 
-from sqlalchemy import Column, ForeignKey, String, Table
+from sqlalchemy import Column, ForeignKey, Integer, String, Table
 from sqlalchemy.orm import Mapped, mapped_column
 
 from dryport.db import enum_type
@@ -44,6 +44,10 @@ route_destinations = Table(
     db.metadata,
     Column("route_id", ForeignKey("routes.id", ondelete="CASCADE"), primary_key=True),
     Column("place_id", ForeignKey("places.id"), primary_key=True),
+    # The route's last leg to this place when it differs from the leg's own figures (a sea
+    # leg's port of discharge, the Europe train's stop short of Duisburg).
+    Column("distance_km", Integer, nullable=True),
+    Column("transit_hours", Integer, nullable=True),
 )
 
 #: The border crossings a route's departures may take.

@@ -77,6 +77,9 @@ class Leg(db.Model):
     #: Planned hours from leaving the origin to reaching the destination; the default of a
     #: departure's leg plan (None: not known, the plan leaves its times open).
     transit_hours: Mapped[int | None]
+    #: Distance from origin to destination by this mode, for the CO2e of a shipment (None:
+    #: not known; a road feeder from a sub-station counts the station's ``feeder_km``).
+    distance_km: Mapped[int | None]
 
     route: Mapped[Route] = relationship(back_populates="legs")
     #: The carriers of this leg, each with the section it covers (SMGS box 22).

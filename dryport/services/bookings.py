@@ -31,9 +31,9 @@ from dryport.models import (
     User,
     Waybill,
 )
-from dryport.services import capacity, sequences, shipment, webhooks
+from dryport.services import capacity, pricing, sequences, shipment, webhooks
 from dryport.services.access import booking_scope, require_role
-from dryport.services.clock import local_day_start, to_local, utcnow
+from dryport.services.clock import local_day_start, local_today, to_local, utcnow
 from dryport.services.containers import format_teu, reefer_setpoint_problem, total_teu
 from dryport.services.departures import check_cutoff, station_cutoff
 from dryport.services.errors import Conflict, Invalid, NotFound, stale
@@ -274,10 +274,13 @@ def place_booking(session: Session, user: User, data: dict, now: datetime | None
         containers=[],
     )
     _apply(booking, data)
+    pricing.booking_charges(
+        session, booking, _pairs(data["containers"]), local_today(now), departure, origin
+    )
     session.add(booking)
     record_event(
         session, booking, user, EventType.CREATED,
-        teu=format_teu(teu), service_no=departure.service_no,
+        teu=format_teu(teu), service_no=departure.service_no, **_charged(booking),
     )  # fmt: skip
     session.flush()
     # Set by their keys above, the departure and origin cost the flush no relationship to
@@ -326,6 +329,7 @@ def amend_booking(
     )
     booking.teu = new_teu
     _apply(booking, data)
+    pricing.booking_charges(session, booking, lines)
     booking.updated_at = now or utcnow()
     after = _snapshot(booking)
     changes = {key: [before[key], after[key]] for key in after if before[key] != after[key]}
@@ -416,7 +420,15 @@ def _snapshot(booking: Booking) -> dict:
         **shipment.snapshot(booking),
         "containers": ", ".join(f"{line.quantity}×{line.size_type}" for line in booking.lines),
         "teu": format_teu(booking.teu),
+        **_charged(booking),
     }
+
+
+def _charged(booking: Booking) -> dict:
+    """The booking's charges total for its timeline: ``{"charges": "2400.00 CNY"}``."""
+    if booking.charges_total is None:
+        return {}
+    return {"charges": f"{pricing.money_text(booking.charges_total)} {booking.charges_currency}"}
 
 
 def check_version(booking: Booking, version: int) -> None:

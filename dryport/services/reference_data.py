@@ -23,6 +23,7 @@ from dryport.models import (
     StationKind,
     TransportMode,
 )
+from dryport.models.place import route_destinations
 from dryport.services.pagination import Sorting, order_by
 from dryport.services.search import search
 
@@ -39,6 +40,25 @@ STATIONS = (
     ("XY", "旬阳市", "Xunyang", StationKind.SUBSTATION, 2),
     ("BH", "白河县", "Baihe", StationKind.SUBSTATION, 3),
 )
+# Road kilometres from each station to the hub (estimates: docs/DECISIONS.md, "Distances").
+FEEDER_KM = {
+    "HK": 0, "HB": 30, "HY": 35, "SQ": 95, "NS": 150, "ZY": 120, "LG": 95, "PL": 115,
+    "ZP": 185, "XY": 95, "BH": 165,
+}  # fmt: skip
+# Kilometres of each seeded leg by its position, and of each route's last leg to each of its
+# destinations with its hours where they differ from the leg's own (docs/DECISIONS.md,
+# "Distances"); the road feeder's kilometres are the station's.
+LEG_KM = {"EAST": {1: 1_900}, "XAEU": {1: 280, 2: 9_908}, "WHSEA": {2: 600, 3: 1_125}}
+DESTINATION_LEGS = {
+    "XAEU": {
+        "DEDUI": (9_908, None), "DEHAM": (9_700, None), "PLMAA": (8_600, 288),
+        "PLLOD": (8_850, 312), "KZALA": (3_900, 144), "UZTAS": (4_700, 192),
+    },
+    "WHSEA": {
+        "NLRTM": (19_600, 696), "DEHAM": (20_200, 744), "SGSIN": (4_100, 144),
+        "USLAX": (10_500, 336),
+    },
+}  # fmt: skip
 
 ROAD, RAIL, WATER, SEA = TransportMode
 
@@ -259,7 +279,12 @@ def seed_reference_data(session: Session) -> dict[str, int]:
     added_stations = 0
     for code, zh, en, kind, hours in STATIONS:
         if code not in have_stations:
-            session.add(Station(code=code, name_zh=zh, name_en=en, kind=kind, feeder_hours=hours))
+            session.add(
+                Station(
+                    code=code, name_zh=zh, name_en=en, kind=kind, feeder_hours=hours,
+                    feeder_km=FEEDER_KM[code],
+                )
+            )  # fmt: skip
             added_stations += 1
 
     have_routes = set(session.scalars(select(Route.code)))
@@ -282,6 +307,7 @@ def seed_reference_data(session: Session) -> dict[str, int]:
                     via_zh=via[0] if via else None,
                     via_en=via[1] if via else None,
                     transit_hours=hours,
+                    distance_km=LEG_KM.get(code, {}).get(seq),
                 )
             )
         session.add(route)
@@ -333,4 +359,29 @@ def _seed_places(session: Session) -> int:
                     for n, (zh, en, section_zh, section_en) in enumerate(carriers, start=1)
                 ]  # fmt: skip
     session.flush()
+    _seed_distances(session)
     return added
+
+
+def _seed_distances(session: Session) -> None:
+    """Give the seeded stations, legs and destinations that have no distance theirs."""
+    for station in session.scalars(select(Station).where(Station.feeder_km == 0)):
+        station.feeder_km = FEEDER_KM.get(station.code, 0)
+    for route in session.scalars(routes_query()):
+        for leg in route.legs:
+            if leg.distance_km is None:
+                leg.distance_km = LEG_KM.get(route.code, {}).get(leg.seq)
+        for place_code, (km, hours) in DESTINATION_LEGS.get(route.code, {}).items():
+            place = next((p for p in route.destinations if p.code == place_code), None)
+            if place is None:
+                continue
+            session.execute(
+                route_destinations.update()
+                .where(
+                    route_destinations.c.route_id == route.id,
+                    route_destinations.c.place_id == place.id,
+                    route_destinations.c.distance_km.is_(None),
+                )
+                .values(distance_km=km, transit_hours=hours)
+            )
+    session.flush()
