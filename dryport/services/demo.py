@@ -39,10 +39,11 @@ from dryport.models import (
     User,
     VgmMethod,
 )
-from dryport.services import accounts, credit_codes, reports, waybills
+from dryport.services import accounts, credit_codes, pricing, reports, waybills
 from dryport.services.bookings import new_reference
-from dryport.services.clock import LOCAL_TZ, to_local, utcnow
+from dryport.services.clock import LOCAL_TZ, local_today, to_local, utcnow
 from dryport.services.containers import MAX_GROSS_KG, make_number, total_teu, typical_tare_kg
+from dryport.services.demo_tariffs import add_tariffs
 from dryport.services.demo_trade import (
     COMPANIES,
     CONSIGNEES,
@@ -142,6 +143,7 @@ def load_demo(
     clerks = {u.station.code: u for u in staff if u.role is Role.CLERK}
     operator = next(u for u in staff if u.role is Role.OPERATOR)
 
+    add_tariffs(session, routes, now, operator)
     writer = _HistoryWriter(session, rng, now, stations, clerks, operator)
     for departure, fill in _departures(session, routes, now):
         writer.fill(departure, fill, shippers)
@@ -336,6 +338,7 @@ class _HistoryWriter:
         _shipment(booking, goods)
         for size_type, quantity in lines:
             booking.lines.append(BookingLine(size_type=size_type, quantity=quantity))
+        pricing.booking_charges(self.session, booking, lines, local_today(created))
         self.session.add(booking)
         self._events_and_containers(booking, lines, created, shipper)
         return booking
