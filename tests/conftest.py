@@ -26,9 +26,10 @@ from dryport.models import (
     Role,
     Route,
     Station,
+    Tariff,
 )
 from dryport.services import accounts, credit_codes, customs_release, reports
-from dryport.services.clock import utcnow
+from dryport.services.clock import local_today, utcnow
 from dryport.services.containers import total_teu
 from dryport.services.reference_data import seed_reference_data
 
@@ -234,6 +235,33 @@ def make_booking(db_session, seeded, make_departure):
         db_session.add(booking)
         db_session.commit()
         return booking
+
+    return make
+
+
+@pytest.fixture
+def make_tariff(db_session, seeded):
+    """A tariff of a seeded route, valid from a year ago with no end unless told otherwise;
+    amounts as strings."""
+
+    def make(route="EAST", group="20", amount="1000.00", *, leg_seq=None, currency="CNY",
+             valid_from=None, valid_to=None, **surcharges):  # fmt: skip
+        tariff = Tariff(
+            route=db_session.scalar(select(Route).where(Route.code == route)),
+            leg_seq=leg_seq,
+            size_group=group,
+            currency=currency,
+            amount=Decimal(amount),
+            dg_surcharge=Decimal(surcharges.pop("dg", "0")),
+            reefer_surcharge=Decimal(surcharges.pop("reefer", "0")),
+            overweight_surcharge=Decimal(surcharges.pop("overweight", "0")),
+            valid_from=valid_from or local_today() - timedelta(days=365),
+            valid_to=valid_to,
+        )
+        assert not surcharges, surcharges
+        db_session.add(tariff)
+        db_session.commit()
+        return tariff
 
     return make
 

@@ -8,6 +8,7 @@ from dryport.models.booking import (
     BookingLine,
     BookingStatus,
     EventType,
+    PaymentTerm,
 )
 from dryport.models.company import Company
 from dryport.models.container import (
@@ -72,6 +73,7 @@ __all__ = [
     "Leg",
     "LoadDraft",
     "LegCarrier",
+    "PaymentTerm",
     "Place",
     "PlaceKind",
     "Role",

@@ -109,6 +109,7 @@ class WaybillDoc:
     gross_kg: str
     totals: str
     vgm: list[str]  # the SOLAS VGM block: method, signatory, when weighed
+    charges: list[str] = field(default_factory=list)  # each line, the total, who pays
     legs: list[Leg] = field(default_factory=list)
     containers: list[ContainerRow] = field(default_factory=list)
     # CIM/SMGS
@@ -412,6 +413,9 @@ class _Page:
             (0.4, lb("运费支付人及代码", "Плательщик и код", "Payer of charges and code"),
              doc.payers, "23"),
         ])  # fmt: skip
+        y = self._row(y, max(30, 20 + len(doc.charges) * 10), [
+            (1.0, lb("运费及杂费", "Провозные платежи", "Carriage charges"), doc.charges, "23"),
+        ])  # fmt: skip
         y = self._row(y, 62, [
             (0.5, lb("货物名称", "Наименование груза", "Description of goods"), doc.cargo, "15"),
             (0.3, lb("包装种类、件数及标记", "Род упаковки, места, знаки",
@@ -460,10 +464,9 @@ class _Page:
             (0.35, "区段及承运人 Legs and carriers", legs, ""),
             (0.25, "封印 Seals", self._seals(), ""),
         ])  # fmt: skip
-        return self._row(y, 40, [
-            (0.5, "SOLAS VGM 核实总重 Verified gross mass", doc.vgm, ""),
-            (0.5, "运费 Charges", "按协议 As agreed · 发货人付 Payable by consignor", ""),
-        ])  # fmt: skip
+        y = self._row(y, 40, [(1.0, "SOLAS VGM 核实总重 Verified gross mass", doc.vgm, "")])
+        return self._row(y, max(30, 20 + len(doc.charges) * 10),
+                         [(1.0, "运费 Charges", doc.charges, "")])  # fmt: skip
 
     def _mtd(self, y) -> float:
         doc = self.doc
@@ -493,11 +496,14 @@ class _Page:
             (0.35, "包装、件数及标记 Packages, marks", doc.packages, ""),
             (0.2, "毛重 Gross mass (kg)", doc.gross_kg, ""),
         ])  # fmt: skip
-        return self._row(y, 50, [
+        y = self._row(y, 50, [
             (0.42, "海运段 SOLAS VGM Sea leg verified gross mass", doc.vgm, ""),
             (0.28, "封印 Seals", self._seals(), ""),
             (0.3, "可转让性及正本份数 Negotiability, originals",
              [negotiable, originals], ""),
+        ])  # fmt: skip
+        return self._row(y, max(30, 20 + len(doc.charges) * 10), [
+            (1.0, "运费及其支付 Freight and charges, payable by", doc.charges, ""),
         ])  # fmt: skip
 
     def _seals(self) -> str:

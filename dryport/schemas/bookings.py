@@ -14,7 +14,14 @@ from marshmallow import (
     validates_schema,
 )
 
-from dryport.models import BookingStatus, ContainerOwner, EventType, SealedBy, VgmMethod
+from dryport.models import (
+    BookingStatus,
+    ContainerOwner,
+    EventType,
+    PaymentTerm,
+    SealedBy,
+    VgmMethod,
+)
 from dryport.schemas.numbers import Amount, WholeNumber
 from dryport.schemas.search import Search
 from dryport.schemas.sorting import Sort
@@ -341,6 +348,15 @@ def _negotiable(**kwargs) -> fields.Boolean:
     )  # fmt: skip
 
 
+def _payment_term(**kwargs) -> fields.Enum:
+    return fields.Enum(
+        PaymentTerm,
+        metadata={"description": "Who pays the carriage charges: PRE (prepaid by the "
+                  "consignor, the default) or COL (collect from the consignee)"},
+        **kwargs,
+    )  # fmt: skip
+
+
 class ContainerLineSchema(Stripped):
     size_type = fields.String(required=True)
     quantity = fields.Integer(
@@ -405,6 +421,7 @@ class BookingCreateSchema(Schema):
     containers = _lines(required=True)
     customs = fields.Nested(CustomsSchema, load_default=None, allow_none=True)
     negotiable = _negotiable(load_default=False)
+    payment_term = _payment_term(load_default=PaymentTerm.PRE)
     sea_leg = fields.Nested(SeaLegSchema, load_default=None, allow_none=True)
     declared_value = fields.Nested(DeclaredValueSchema, load_default=None, allow_none=True)
 
@@ -435,6 +452,7 @@ class BookingAmendSchema(Schema):
                   "departure leaves, by the shipper or an operator"},
     )  # fmt: skip
     negotiable = _negotiable()
+    payment_term = _payment_term()
     sea_leg = fields.Nested(
         SeaLegSchema,
         allow_none=True,
@@ -613,6 +631,19 @@ class BookingSchema(Schema):
         metadata={"description": "null until given"},
     )
     negotiable = fields.Boolean()
+    payment_term = fields.Enum(PaymentTerm)
+    charges = fields.Raw(
+        allow_none=True,
+        metadata={
+            "description": "The carriage charges as priced from the tariffs of the day it was"
+            " booked: {currency, lines[{code, description, size_group, leg_seq, quantity,"
+            " unit_amount, amount, tariff_id}], total}, amounts as decimal strings; re-priced"
+            " on amendment at that day's tariffs; null when no tariff prices it (price on"
+            " request)",
+            "type": "object",
+            "nullable": True,
+        },
+    )
     sea_leg = fields.Function(
         sea_leg,
         metadata={

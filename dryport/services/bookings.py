@@ -377,6 +377,8 @@ def _pairs(lines) -> list[tuple[str, int]]:
 def _apply(booking: Booking, data: dict) -> None:
     if "destination" in data:
         booking.destination = data["destination"]
+    if data.get("payment_term") is not None:
+        booking.payment_term = data["payment_term"]
     if "customs" in data:
         shipment.apply_customs(booking, data["customs"])
     shipment.apply_transport_terms(booking, data)
@@ -417,6 +419,7 @@ def _snapshot(booking: Booking) -> dict:
         "destination": booking.destination or "",
         "consignee": f"{booking.consignee_name}, {booking.consignee_address}",
         "notify_party": booking.notify_name or "",
+        "payment_term": booking.payment_term.name if booking.payment_term else "",
         **shipment.snapshot(booking),
         "containers": ", ".join(f"{line.quantity}×{line.size_type}" for line in booking.lines),
         "teu": format_teu(booking.teu),

@@ -30,10 +30,11 @@ from dryport.models import (
     Tariff,
     TransportMode,
 )
+from dryport.services import shipment
 from dryport.services.clock import local_day_end, local_today, utcnow
 from dryport.services.containers import SIZE_TYPES
 from dryport.services.departures import check_cutoff, station_cutoff
-from dryport.services.errors import Conflict
+from dryport.services.errors import Conflict, Invalid
 
 CENT = Decimal("0.01")
 
@@ -319,3 +320,40 @@ def _unpriced_message(route: str, group: str, missing, day: date):
         "No tariff prices %(group)s containers on %(route)s on %(day)s.",
         group=name, route=route, day=day.isoformat(),
     )  # fmt: skip
+
+
+def request_quote(session: Session, data: dict, now: datetime | None = None) -> dict:
+    """The quote ``QuoteRequestSchema`` asked for, as ``QuoteSchema`` shows it.
+
+    Raises ``Invalid`` for an unknown departure, station or a destination the route does not
+    serve; ``Conflict`` for a departure that has left or was cancelled, ``CutoffPassed``,
+    ``Unpriced``."""
+    departure = session.get(Departure, data["departure_id"])
+    if departure is None:
+        raise Invalid(errors={"departure_id": [_l("No such departure.")]})
+    origin = session.scalar(
+        select(Station).where(Station.code == data["origin_station"], Station.active)
+    )
+    if origin is None:
+        raise Invalid(errors={"origin_station": [_l("No such station.")]})
+    destination = data.get("destination")
+    offered = [place.code for place in shipment.offered_destinations(departure.route)]
+    if destination and destination not in offered:
+        raise Invalid(
+            errors={"destination": [_l("Choose one of this route's destinations: %(codes)s.",
+                                       codes=", ".join(offered) or "—")]}
+        )  # fmt: skip
+    cargo = data.get("cargo") or {}
+    priced = quote(
+        session, departure, origin,
+        [(line["size_type"], line["quantity"]) for line in data["containers"]],
+        cargo.get("dangerous_goods", False), cargo.get("gross_weight_kg"), now,
+    )  # fmt: skip
+    return {
+        "departure_id": departure.id,
+        "origin_station": origin.code,
+        "destination": destination,
+        **priced.as_json(),
+        "priced_on": priced.priced_on,
+        "valid_until": priced.valid_until,
+    }

@@ -10,6 +10,7 @@ import hmac
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from flask import current_app
 from sqlalchemy import or_, select
@@ -22,6 +23,7 @@ from dryport.models import (
     DocumentKind,
     DocumentType,
     EventType,
+    PaymentTerm,
     Place,
     SealedBy,
     StationKind,
@@ -172,6 +174,10 @@ MODES = {"ROAD": "公路 Road", "RAIL": "铁路 Rail", "WATER": "内河 Inland w
 ISSUER = "陕西安康恒口无水港 Hengkou Dry Port, Ankang, Shaanxi"
 ISSUE_PLACE = "安康恒口 Hengkou, Ankang"
 NOT_RECORDED = "未登记 not recorded"
+PAYMENT_TERMS = {
+    PaymentTerm.PRE: "预付 · 发货人付 Prepaid · payable by the consignor",
+    PaymentTerm.COL: "到付 · 收货人付 Collect · payable by the consignee",
+}
 NOT_SET = "未定 not yet set"
 SEALED_BY = {
     SealedBy.SHIPPER: "发货人 Shipper",
@@ -277,10 +283,27 @@ def document(waybill: Waybill) -> WaybillDoc:
             for c in booking.containers
         ],
         number_of_originals=originals_for(booking),
+        charges=_charges(booking),
     )
     filler = {"CIM_SMGS": _smgs, "RAIL_WAYBILL": _order, "MULTIMODAL": _mtd}
     filler[doc.document_type](doc, booking, places, own)
     return doc
+
+
+def _charges(booking: Booking) -> list[str]:
+    """The charges box: each line as priced, the total, and who pays (art. 8 (l) of the UN
+    multimodal convention; SMGS box 23); "as agreed" for a booking priced on request."""
+    term = PAYMENT_TERMS[booking.payment_term or PaymentTerm.PRE]
+    charges = booking.charges
+    if not charges:
+        return ["按协议 As agreed", term]
+    currency = charges["currency"]
+    lines = [
+        f"{line['description']}: {line['quantity']} × {grouped(Decimal(line['unit_amount']), 2)}"
+        f" = {grouped(Decimal(line['amount']), 2)} {currency}"
+        for line in charges["lines"]
+    ]
+    return [*lines, f"合计 Total {grouped(Decimal(charges['total']), 2)} {currency}", term]
 
 
 def _smgs(doc: WaybillDoc, booking: Booking, places: dict, own) -> None:

@@ -179,6 +179,12 @@ TEXTS = (
     _l("the event type or booking reference"),
     _l("the reference, consignee name, company name, a container number or a waybill number"),
     _l("the service number, or the route's code or name (Chinese or English)"),
+    # quotes (DESIGN §13)
+    _l("Price a shipment on a departure from a station at today's tariffs (writes nothing)"),
+    _l(
+        "The departure has left, was cancelled or is past the station's cut-off, or no tariff"
+        " prices the shipment today"
+    ),
 )
 
 # The sort parameter's description is built from its keys (``schemas/sorting.Sort``): the

@@ -123,6 +123,13 @@ def _examples(world) -> dict:
             "consignee": {"name": "Ningbo Port Co.", "address": "Beilun"},
             "containers": [{"size_type": "22G1", "quantity": 2}],
         },
+        ("POST", "/api/v1/quotes"): {
+            "departure_id": world["first"].id,
+            "origin_station": "HB",
+            "destination": "CNNGB",
+            "containers": [{"size_type": "22G1", "quantity": 2}],
+            "cargo": {"gross_weight_kg": 18500, "dangerous_goods": False},
+        },
         ("POST", "/api/v1/bookings/{reference}/cancel"): {"version": 1},
         ("POST", "/api/v1/bookings/{reference}/confirm"): {
             "version": 1,

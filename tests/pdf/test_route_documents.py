@@ -15,10 +15,11 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from dryport.models import DepartureLeg, DocumentKind, Place, SealedBy
+from dryport.models import DepartureLeg, DocumentKind, PaymentTerm, Place, SealedBy
 from dryport.pdf.fonts import cjk_font
 from dryport.pdf.waybill import MARGIN, PAGE_H, PAGE_W, render
-from dryport.services import documents, waybills
+from dryport.services import documents, pricing, waybills
+from dryport.services.clock import local_today
 
 TOOLS = ("pdftotext", "pdftoppm", "zbarimg")
 needs_poppler = pytest.mark.skipif(
@@ -362,3 +363,37 @@ def test_a_copy_unless_printed_as_an_original(db_session, full, tmp_path):
     original = _pdf(db_session, booking, copy=False, original_no=1, originals=1)
     text = " ".join(_text(original, tmp_path).split())
     assert "正本 ORIGINAL 1/1" in text and "COPY" not in text
+
+
+@needs_poppler
+@pytest.mark.parametrize(
+    ("route", "label"),
+    [("XAEU", ["23", "运费及杂费"]), ("EAST", ["运费", "Charges"]),
+     ("WHSEA", ["运费及其支付"])],
+)  # fmt: skip
+def test_the_charges_box_prints_the_priced_lines_and_who_pays(
+    db_session, full, make_tariff, tmp_path, route, label
+):
+    currency = "CNY" if route == "EAST" else "USD"
+    for group in ("20", "40"):  # the booking has a 22G1 and a 45G1
+        if route == "XAEU":
+            make_tariff(route, group, "1000.10", leg_seq=1, currency=currency, dg="0.20")
+            make_tariff(route, group, "2000.20", leg_seq=2, currency=currency)
+        else:
+            make_tariff(route, group, "3000.30", currency=currency, dg="0.20")
+    booking = full(route)
+    booking.payment_term = PaymentTerm.COL
+    pricing.booking_charges(db_session, booking, day=local_today())
+    db_session.commit()
+    text = " ".join(_text(_pdf(db_session, booking), tmp_path).split())
+    # A 20 ft and a 40 ft box of paint: the freight per box and the dangerous-goods surcharge.
+    assert f"合计 Total 6,001.00 {currency}" in text, text
+    assert "1 × 0.20 = 0.20" in text
+    assert "到付 · 收货人付 Collect · payable by the consignee" in text
+    words = _words(_pdf(db_session, booking), tmp_path)
+    assert _in_box(words, label, "运费"), label
+
+    booking.charges = booking.charges_currency = booking.charges_total = None
+    db_session.commit()
+    text = " ".join(_text(_pdf(db_session, booking), tmp_path).split())
+    assert "按协议 As agreed" in text and "合计 Total 6,001.00" not in text
