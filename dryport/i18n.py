@@ -2,6 +2,7 @@
 
 import os
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import format_datetime, format_timedelta, get_locale
@@ -95,6 +96,15 @@ def localized_place(names: dict, code: str | None) -> str:
     return names.get(code, {}).get(locale_code(), code)
 
 
+def money(value, currency: str | None = None) -> str:
+    """An amount as people read it, exactly (a ``Decimal`` or its string, never a float):
+    "9,600.00", or "9,600.00 CNY" with its currency; "" for none."""
+    if value is None or value == "":
+        return ""
+    text = f"{Decimal(str(value)):,.2f}"
+    return f"{text} {currency}" if currency else text
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         locale_code=locale_code, localized=localized, localized_place=localized_place
@@ -103,3 +113,4 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["from_now"] = from_now
     app.jinja_env.filters["iso_local_time"] = iso_local_time
     app.jinja_env.filters["duration"] = duration
+    app.jinja_env.filters["money"] = money

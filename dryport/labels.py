@@ -6,6 +6,7 @@ from flask import Flask
 from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 
+from dryport.i18n import locale_code
 from dryport.models import (
     BookingStatus,
     ContainerOwner,
@@ -16,6 +17,7 @@ from dryport.models import (
     EquipmentEventType,
     EventClassifier,
     EventType,
+    PaymentTerm,
     PlaceKind,
     Role,
     SealedBy,
@@ -24,6 +26,7 @@ from dryport.models import (
     VgmMethod,
 )
 from dryport.services.containers import format_teu
+from dryport.services.pricing import CHARGE_NAMES, GROUP_NAMES, group_name
 
 LABELS = {
     Role.SHIPPER: _l("Shipper"),
@@ -91,6 +94,8 @@ LABELS = {
     PlaceKind.RAIL_STATION: _l("Railway station"),
     PlaceKind.PORT: _l("Port"),
     PlaceKind.BORDER: _l("Border station"),
+    PaymentTerm.PRE: _l("Prepaid: the consignor pays"),
+    PaymentTerm.COL: _l("Collect: the consignee pays"),
 }
 
 
@@ -105,6 +110,8 @@ FIELDS = {
     "packages": _l("Packages"),
     "customs": _l("Customs data"),
     "negotiable": _l("Negotiable"),
+    "payment_term": _l("Charges paid by"),
+    "charges": _l("Charges"),
     "sea_leg": _l("Sea continuation"),
     "declared_value": _l("Declared value"),
     "dangerous_goods": _l("Dangerous goods"),
@@ -239,6 +246,24 @@ def event_label(name: str) -> str:
     return name
 
 
+def charge_label(line: dict, route=None) -> str:
+    """A charge line (as ``services.pricing`` stores it) in the reader's language: "运费 · 40英尺 ·
+    恒口—西安国际港站"; the leg named by the route's leg when ``route`` is given."""
+    locale = locale_code()
+    names = CHARGE_NAMES.get(line["code"])
+    parts = [(names[0] if locale == "zh" else names[1]) if names else line["code"]]
+    if line.get("size_group") in GROUP_NAMES:
+        parts.append(group_name(line["size_group"], locale))
+    leg = None
+    if route is not None and line.get("leg_seq") is not None:
+        leg = next((leg for leg in route.legs if leg.seq == line["leg_seq"]), None)
+    if leg is not None:
+        parts.append(f"{leg.origin(locale)}—{leg.destination(locale)}")
+    elif line.get("leg_seq") is not None:
+        parts.append(str(_l("Leg %(n)d", n=line["leg_seq"])))
+    return " · ".join(parts)
+
+
 def document_kind_label(name: str) -> str:
     """A document's kind stored by name (in an event's details)."""
     kind = DocumentKind.__members__.get(name)
@@ -263,6 +288,7 @@ def init_app(app: Flask) -> None:
         event_label=event_label,
         leg_status_label=leg_status_label,
         document_kind_label=document_kind_label,
+        charge_label=charge_label,
         audit_label=audit_label,
         change_value=change_value,
     )

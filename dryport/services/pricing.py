@@ -202,7 +202,9 @@ def price(
             rows = [through[group]]
         else:
             missing = [leg for leg in legs if (leg.seq, group) not in by_leg]
-            if missing or not legs:
+            if len(missing) == len(legs):  # no rate for the group at all
+                raise Unpriced(_unpriced_message(route.code, group, [], day))
+            if missing:
                 raise Unpriced(_unpriced_message(route.code, group, missing, day))
             rows = [by_leg[(leg.seq, group)] for leg in legs]
         for tariff in rows:
@@ -246,6 +248,15 @@ def quote(
     check_cutoff(departure, origin, now)
     return price(session, departure, origin, lines, dangerous, gross_weight_kg,
                  local_today(now))  # fmt: skip
+
+
+def requote(session: Session, booking, lines, dangerous: bool, gross_weight_kg) -> Quote:
+    """What ``booking`` would cost amended to ``lines`` and this cargo: at the tariffs of the
+    day it is priced on, as its amendment will be. Raises ``Unpriced``."""
+    return price(
+        session, booking.departure, booking.origin_station, lines, dangerous, gross_weight_kg,
+        booking.priced_on or local_today(),
+    )  # fmt: skip
 
 
 def booking_charges(

@@ -22,14 +22,16 @@ from dryport import booking_formats
 from dryport.db import lock_at_first_write
 from dryport.extensions import db
 from dryport.i18n import local_time, locale_code, localized
-from dryport.models import Booking, BookingStatus, Role
+from dryport.models import Booking, BookingStatus, Departure, Role
 from dryport.responses import csv_response, pdf_response
 from dryport.schemas.bookings import BookingAmendSchema, BookingCreateSchema
+from dryport.schemas.quotes import QuoteRequestSchema
 from dryport.services import (
     bookings,
     customs,
     departures,
     originals,
+    pricing,
     reference_data,
     shipment,
     tracking,
@@ -237,6 +239,60 @@ def new_booking():
     return _form_page("new", form, errors, status)
 
 
+@bp.route("/quote", methods=["POST"])
+@role_required(Role.SHIPPER)
+def quote_fragment():
+    """The price of the booking form as filled, for the form to show as the shipper types
+    (``?reference=`` for an amendment: priced as the amendment will be)."""
+    reference = request.args.get("reference")
+    booking = (
+        bookings.get_booking(db.session, current_user, reference, timeline=False)
+        if reference
+        else None
+    )
+    return render_template("bookings/_charges.html", **_price_of(request.form, booking))
+
+
+def _price_of(form, booking=None) -> dict:
+    """The charges of the form as filled, or a note saying why there is no price yet."""
+    try:
+        nested = unflatten(form, FORM_INTEGERS)
+    except DomainError:
+        nested = {}
+    cargo = nested.get("cargo") if isinstance(nested.get("cargo"), dict) else {}
+    body = {
+        "containers": [
+            line for line in nested.get("containers") or []
+            if isinstance(line, dict) and line.get("size_type") and line.get("quantity")
+        ],
+        "cargo": {
+            "gross_weight_kg": cargo.get("gross_weight_kg"),
+            "dangerous_goods": cargo.get("has_dangerous_goods") == "true",
+        },
+    }  # fmt: skip
+    if booking is None:
+        body["departure_id"] = nested.get("departure_id")
+        body["origin_station"] = nested.get("origin_station")
+    else:
+        body["departure_id"], body["origin_station"] = booking.departure_id, "-"
+    data, errors = load_nested_form(QuoteRequestSchema(), body)
+    if not data:
+        return {"charges_note": _("Choose the departure, your station and the containers to"
+                                  " see the price.")}  # fmt: skip
+    lines = [(line["size_type"], line["quantity"]) for line in data["containers"]]
+    cargo = data["cargo"]
+    try:
+        if booking is not None:
+            quoted = pricing.requote(db.session, booking, lines, cargo["dangerous_goods"],
+                                     cargo["gross_weight_kg"])  # fmt: skip
+            return {"charges": quoted.as_json(), "route": booking.departure.route}
+        quoted = pricing.request_quote(db.session, data)
+    except DomainError as error:
+        return {"charges_note": str(error.message)}
+    route = db.session.get(Departure, quoted["departure_id"]).route
+    return {"charges": quoted, "valid_until": quoted["valid_until"], "route": route}
+
+
 @bp.route("/<reference:reference>/amend", methods=["GET", "POST"])
 @role_required(Role.SHIPPER)
 def amend_booking(reference: str):
@@ -341,6 +397,7 @@ def _form_page(mode: str, form, errors, status: int, booking=None):
             for code in SIZE_TYPES
         },
         rows=range(max(FORM_ROWS, len(booking.lines) if booking else 0)),
+        **_price_of(form, booking),
         destination_groups=destination_groups(
             [booking.departure.route] if booking else reference_data.list_routes(db.session)
         ),
@@ -408,6 +465,7 @@ def _booking_form(booking) -> dict:
         "cargo.dangerous_goods.emergency_contact": booking.dg_emergency_contact or "",
         **customs_form(booking),
         "negotiable": "true" if booking.negotiable else "",
+        "payment_term": booking.payment_term.name if booking.payment_term else "PRE",
         "sea_leg.ocean_booking_no": booking.ocean_booking_no or "",
         "sea_leg.vessel": booking.sea_vessel or "",
         "sea_leg.voyage": booking.sea_voyage or "",

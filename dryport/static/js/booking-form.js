@@ -77,6 +77,26 @@
     });
   }
 
+  // The price of the form as filled, from the server (it holds every tariff and rule), a
+  // moment after the shipper stops typing; the newest answer wins.
+  const quote = document.getElementById("quote");
+  let quoteTimer = null;
+  let quoteAsked = 0;
+  function refreshQuote() {
+    if (!quote || !quote.dataset.url) return;
+    const asked = ++quoteAsked;
+    fetch(quote.dataset.url, { method: "POST", body: new FormData(form), credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.text() : null; })
+      .then(function (html) { if (html !== null && asked === quoteAsked) quote.innerHTML = html; })
+      .catch(function () { /* offline: keep the price shown */ });
+  }
+  function askQuote() {
+    clearTimeout(quoteTimer);
+    quoteTimer = setTimeout(refreshQuote, 400);
+  }
+  form.addEventListener("input", askQuote);
+  form.addEventListener("change", askQuote);
+
   form.addEventListener("input", showTotal);
   form.addEventListener("change", function () {
     showTotal(); showCutoff(); showFree(); showDangerousGoods(); showDestinations();
