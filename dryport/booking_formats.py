@@ -4,6 +4,7 @@ shipment (destination, packages, weights, dangerous goods, customs), in both lan
 from dryport.report_formats import csv_bytes
 from dryport.services.clock import local_iso
 from dryport.services.containers import format_teu
+from dryport.services.pricing import money_text
 from dryport.services.shipment import NOT_STATED, package_kind_name
 
 HEADER = [
@@ -13,6 +14,7 @@ HEADER = [
     "唛头 marks", "毛重 gross kg", "净重 net kg", "危险品 dangerous goods", "UN",
     "类别 class", "包装类别 packing group", "报关单号 customs declaration",
     "发票金额 invoice value", "币种 currency", "箱 containers", "TEU",
+    "运费合计 charges total", "运费币种 charges currency", "付费方式 payment term",
 ]  # fmt: skip
 
 
@@ -41,4 +43,7 @@ def _row(b) -> list:
         b.customs_currency or "",
         " ".join(f"{line.quantity}×{line.size_type}" for line in b.lines),
         format_teu(b.teu),
+        "" if b.charges_total is None else money_text(b.charges_total),
+        b.charges_currency or "",
+        b.payment_term.name if b.payment_term else "",
     ]  # fmt: skip

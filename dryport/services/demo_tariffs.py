@@ -40,14 +40,17 @@ def add_tariffs(session: Session, routes: dict[str, Route], now: datetime, by: U
         route = routes.get(code)
         if route is None:
             continue
+        last = max((seq for seq in legs if seq is not None), default=None)
         for seq, amounts in legs.items():
+            # Priced leg by leg, the main leg alone carries the surcharges.
+            extra = (dg, reefer, heavy) if seq in (None, last) else ("0", "0", "0")
             for group, amount in amounts.items():
                 for valid_from, valid_to, factor in (
                     (today - timedelta(days=500), changed - timedelta(days=1), OLD_FACTOR),
                     (changed, None, Decimal(1)),
                 ):
                     session.add(
-                        _tariff(route, seq, group, currency, amount, (dg, reefer, heavy),
+                        _tariff(route, seq, group, currency, amount, extra,
                                 valid_from, valid_to, factor, by)
                     )  # fmt: skip
     session.flush()

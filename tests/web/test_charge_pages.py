@@ -1,6 +1,8 @@
 """The price on the booking form (live, and after a refused submit), the payer chosen there,
 and the charges on the booking page."""
 
+import csv
+import io
 from datetime import timedelta
 
 import pytest
@@ -117,3 +119,18 @@ def test_the_amendment_form_prices_at_the_booking_day(
     requoted = _quote(client, _form(departure.id, **{"containers.0.quantity": "3"}),
                       reference=booking.reference).get_data(as_text=True)  # fmt: skip
     assert "19,600.00 CNY" in requoted  # 3 × 4,000.00 + 7,600.00, the booking day's tariffs
+
+
+def test_the_bookings_export_carries_the_charges(
+    client, db_session, shipper, make_tariff, make_departure
+):
+    make_tariff("EAST", "20", "0.10")
+    make_tariff("EAST", "40", "0.20")
+    departure = make_departure("EAST")
+    page = client.get("/bookings/new")
+    client.post("/bookings/new", data={**_form(departure.id), "csrf_token": csrf_token(page)})
+    text = client.get("/bookings/export.csv").get_data(as_text=True).lstrip("\ufeff")
+    header, row = list(csv.reader(io.StringIO(text)))
+    assert row[header.index("运费合计 charges total")] == "0.40"  # 2 × 0.10 + 0.20
+    assert row[header.index("运费币种 charges currency")] == "CNY"
+    assert row[header.index("付费方式 payment term")] == "PRE"
