@@ -148,7 +148,7 @@ def place_booking(session, shipper, departure, size_type: str, quantity: int) ->
 
 @pytest.mark.shared_data
 def test_a_new_shipper_registers_and_books_two_containers_from_a_sub_station(
-    story, open_page, db_session, make_user, make_company, make_departure
+    story, open_page, db_session, make_user, make_company, make_departure, make_tariff
 ):
     t = story.t
     busy = make_user(
@@ -159,6 +159,13 @@ def test_a_new_shipper_registers_and_books_two_containers_from_a_sub_station(
     )
     full = make_departure(story.route, days=5, capacity=2, service_no=story.full_service_no)
     place_booking(db_session, busy, full, "42G1", 1)
+    if story.route == "XAEU":  # priced leg by leg: the feeder to Xi'an, then the train
+        make_tariff("XAEU", "20", "180.00", leg_seq=1, currency="USD")
+        make_tariff("XAEU", "20", "3200.00", leg_seq=2, currency="USD")
+        price = "6,760.00 USD"
+    else:
+        make_tariff(story.route, "20", "4800.00")
+        price = "9,600.00 CNY"
     departure = make_departure(
         story.route, days=9, capacity=60, service_no=story.service_no,
         border_crossing="KHG-AKL" if story.route == "XAEU" else None,  # departs only with one
@@ -215,6 +222,7 @@ def test_a_new_shipper_registers_and_books_two_containers_from_a_sub_station(
     page.select_option("[name='containers.0.size_type']", "22G1")
     page.fill("[name='containers.0.quantity']", "2")
     expect(page.locator("#teu-total")).to_have_text(t("Total: %(teu)s TEU", teu="2"))
+    expect(page.locator("#quote")).to_contain_text(price)  # priced by the server as typed
     page.fill("[name='consignee.name']", "Ningbo Beilun International Container Terminal")
     page.fill("[name='consignee.address']", "Beilun, Ningbo, Zhejiang")
     page.fill("[name='cargo.description']", story.cargo)
@@ -250,6 +258,7 @@ def test_a_new_shipper_registers_and_books_two_containers_from_a_sub_station(
     expect(timeline).to_have_count(1)
     expect(timeline.first).to_contain_text(t("Booking received"))
     expect(timeline.first).to_contain_text(f"2 TEU · {story.service_no}")
+    expect(page.locator(".charges-card")).to_contain_text(price)
     story.check(page)
     story.shot(page, "03-booking-received")
 
