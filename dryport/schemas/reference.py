@@ -24,6 +24,7 @@ class StationSchema(Schema):
     name_en = fields.String()
     kind = fields.Enum(StationKind)
     feeder_hours = fields.Integer()
+    feeder_km = fields.Integer(metadata={"description": "Road kilometres to the hub"})
     active = fields.Boolean()
     version = fields.Integer(metadata={"description": "Send it back to change the station"})
 
@@ -76,6 +77,9 @@ class LegSchema(Schema):
     via_en = fields.String(allow_none=True)
     transit_hours = fields.Integer(
         allow_none=True, metadata={"description": "Planned hours from origin to destination"}
+    )
+    distance_km = fields.Integer(
+        allow_none=True, metadata={"description": "Kilometres from origin to destination"}
     )
     carriers = fields.List(fields.Nested(LegCarrierSchema))
 

@@ -121,10 +121,10 @@ def create_station(session: Session, admin: User, data: dict) -> Station:
     station = Station(
         code=data["code"], name_zh=data["name_zh"], name_en=data["name_en"],
         kind=StationKind.SUBSTATION, feeder_hours=data["feeder_hours"],
-        active=data.get("active", True),
+        feeder_km=data.get("feeder_km") or 0, active=data.get("active", True),
     )  # fmt: skip
     add_unique(session, station, station.code)
-    fields = ("name_zh", "name_en", "feeder_hours", "active")
+    fields = ("name_zh", "name_en", "feeder_hours", "feeder_km", "active")
     record_change(session, admin, "station", station.id, "create", station.code,
                   {f: [None, as_text(getattr(station, f))] for f in fields})  # fmt: skip
     return station
@@ -147,7 +147,9 @@ def update_station(session: Session, admin: User, code: str, data: dict) -> Stat
     """Edit a station's names, feeder hours (which move its cut-offs) and whether it is in use."""
     require_role(admin, Role.ADMIN)
     station = get_station(session, code)
-    fields = ("name_zh", "name_en", "feeder_hours", "active")
+    if data.get("feeder_km") is None:  # not given: kept
+        data = {key: value for key, value in data.items() if key != "feeder_km"}
+    fields = ("name_zh", "name_en", "feeder_hours", "feeder_km", "active")
     edit_and_log(session, admin, station, "station", data, fields)
     return station
 

@@ -23,7 +23,7 @@ from dryport.services.errors import Invalid, NotFound
 ROUTE_FIELDS = ("name_zh", "name_en", "document_type", "active")
 LEG_FIELDS = (
     "mode", "origin_zh", "origin_en", "origin_locode", "destination_zh", "destination_en",
-    "destination_locode", "via_zh", "via_en", "transit_hours",
+    "destination_locode", "via_zh", "via_en", "transit_hours", "distance_km",
 )  # fmt: skip
 CARRIER_FIELDS = ("name_zh", "name_en", "section_zh", "section_en", "payer_code")
 

@@ -380,3 +380,39 @@ def test_a_leg_given_in_an_edit_is_whole(client, db_session, people):
     assert "legs.1.origin_zh" in response.get_json()["errors"]
     db_session.expire_all()
     assert len(db_session.scalar(select(Route).where(Route.code == "EAST")).legs) == 1
+
+
+def test_distances_are_reference_data(client, db_session, people):
+    """What a shipment's CO2e is reckoned from: each leg's kilometres and each station's road
+    kilometres to the hub, seeded, shown and edited by administrators."""
+    admin, clerk = people[Role.ADMIN], people[Role.CLERK]
+    routes = {r["code"]: r for r in client.get("/api/v1/routes", headers=clerk).get_json()}
+    assert [leg["distance_km"] for leg in routes["XAEU"]["legs"]] == [280, 9_908]
+    assert routes["WHSEA"]["legs"][0]["distance_km"] is None  # the road feeder: the station's
+    stations = {s["code"]: s for s in client.get("/api/v1/stations", headers=clerk).get_json()}
+    assert stations["HK"]["feeder_km"] == 0 and stations["ZP"]["feeder_km"] > 0
+
+    edited = client.patch(
+        "/api/v1/stations/ZP",
+        json={"version": 1, "feeder_hours": 4, "feeder_km": 190},
+        headers=admin,
+    )
+    assert edited.status_code == 200 and edited.get_json()["feeder_km"] == 190
+    kept = client.patch("/api/v1/stations/ZP", json={"version": 2, "feeder_hours": 5},
+                        headers=admin)  # fmt: skip
+    assert kept.get_json()["feeder_km"] == 190  # left out: unchanged
+    far = client.patch(
+        "/api/v1/stations/ZP",
+        json={"version": 3, "feeder_hours": 5, "feeder_km": -1},
+        headers=admin,
+    )
+    assert far.status_code == 422 and "feeder_km" in far.get_json()["errors"]
+
+    leg = {key: value for key, value in routes["EAST"]["legs"][0].items()
+           if key not in ("seq", "carriers")} | {"distance_km": 1_950}  # fmt: skip
+    response = client.patch("/api/v1/routes/EAST", json={"version": 1, "legs": [leg]},
+                            headers=admin)  # fmt: skip
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["legs"][0]["distance_km"] == 1_950
+    entry = audit_entries(db_session, "route")[-1]
+    assert entry.changes["legs.1.distance_km"] == [1900, 1950]
