@@ -19,6 +19,7 @@ def register_api(app: Flask) -> None:
         operations,
         reference,
         reports,
+        statements,
         tokens,
         tracking,
         waybills,
@@ -38,6 +39,7 @@ def register_api(app: Flask) -> None:
         customs.blp,
         waybills.blp,
         reports.blp,
+        statements.blp,
         webhooks.blp,
         admin.blp,
     ):
