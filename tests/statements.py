@@ -1,5 +1,5 @@
 """Bookings shipped with charges, for the tests of the monthly statements (services, API, web):
-import ``ship`` into a test module to use it as a fixture."""
+import ``ship_fixture`` into a test module to use the fixture ``ship``."""
 
 from decimal import Decimal
 
@@ -26,8 +26,8 @@ def charges(*amounts: str, currency: str = "CNY") -> dict:
     }
 
 
-@pytest.fixture
-def ship(make_departure, make_booking):
+@pytest.fixture(name="ship")
+def ship_fixture(make_departure, make_booking):
     """``ship(company, departed_at, *amounts, currency=, status=)``: a booking of ``company``
     on a train that left at ``departed_at``, priced at ``amounts`` (none: not priced)."""
     departures = {}

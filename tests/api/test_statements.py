@@ -11,7 +11,7 @@ import pytest
 from dryport.models import BookingStatus as B
 from dryport.models import Role
 from tests.conftest import beijing
-from tests.statements import ship  # noqa: F401  (a fixture)
+from tests.statements import ship_fixture  # noqa: F401  (the fixture ``ship``)
 
 URL = "/api/v1/statements?month=2026-03"
 
@@ -34,7 +34,7 @@ def world(make_user, api_token, ship):
 
 
 def test_a_shipper_gets_its_own_statement(client, world):
-    (a, headers), (b, _) = world["a"], world["b"]
+    a, headers = world["a"]
     body = client.get(URL, headers=headers).get_json()
     assert body["company"] == {"name": a.company.name, "credit_code": a.company.credit_code}
     assert body["month"] == "2026-03" and len(body["bookings"]) == 5

@@ -13,7 +13,7 @@ from dryport.services import statements
 from dryport.services.errors import Forbidden, Invalid, NotFound
 from dryport.services.statements import monthly_statement
 from tests.conftest import beijing
-from tests.statements import ship  # noqa: F401  (a fixture)
+from tests.statements import ship_fixture  # noqa: F401  (the fixture ``ship``)
 
 MARCH = date(2026, 3, 1)
 
