@@ -20,6 +20,7 @@ def register_api(app: Flask) -> None:
         quotes,
         reference,
         reports,
+        statements,
         tokens,
         tracking,
         waybills,
@@ -40,6 +41,7 @@ def register_api(app: Flask) -> None:
         customs.blp,
         waybills.blp,
         reports.blp,
+        statements.blp,
         webhooks.blp,
         admin.blp,
     ):

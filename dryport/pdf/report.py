@@ -68,7 +68,7 @@ def render(report, font: str, lang: str = "zh") -> bytes:
             styles["small"],
         ),
         Spacer(1, 3),
-        _table(font, _headline(report), widths=[34 * mm] + [20 * mm] * 7),
+        figures_table(font, _headline(report), widths=[34 * mm] + [20 * mm] * 7),
         Paragraph("近十二个月 TEU · 12-month trend (TEU)", styles["h2"]),
         _Bars(
             font,
@@ -139,7 +139,7 @@ def render(report, font: str, lang: str = "zh") -> bytes:
         if not rows:
             story.append(Paragraph("本月无 None this month", styles["small"]))
         for start in range(0, len(rows), ROWS_PER_TABLE):
-            story.append(_table(font, [header, *rows[start : start + ROWS_PER_TABLE]]))
+            story.append(figures_table(font, [header, *rows[start : start + ROWS_PER_TABLE]]))
             story.append(Spacer(1, 4))
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
@@ -152,7 +152,7 @@ def render(report, font: str, lang: str = "zh") -> bytes:
         title=f"Hengkou Dry Port {month}",
         author="Hengkou Dry Port",
     )
-    doc.build(story, onFirstPage=_footer(font), onLaterPages=_footer(font))
+    doc.build(story, onFirstPage=page_footer(font), onLaterPages=page_footer(font))
     return buffer.getvalue()
 
 
@@ -174,7 +174,7 @@ def _headline(report) -> list[list]:
     return rows
 
 
-def _table(font: str, rows: list[list], widths=None) -> Table:
+def figures_table(font: str, rows: list[list], widths=None) -> Table:
     """A table sized to its text; one too wide for the page (a long company name) has its
     widest column narrowed, its text wrapping in that column."""
     header = [str(cell).replace(" ", "\n", 1) for cell in rows[0]]  # Chinese over English
@@ -314,7 +314,9 @@ def _tick_step(largest: float) -> float:
     return next(power * m for m in (1, 2, 5, 10) if largest / (power * m) <= 6)
 
 
-def _footer(font: str):
+def page_footer(font: str):
+    """The page number at the foot of every page, in both languages."""
+
     def draw(canvas, doc):
         canvas.saveState()
         canvas.setFont(font, 7)

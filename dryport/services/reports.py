@@ -312,7 +312,9 @@ def _units():
     return func.coalesce(func.sum(per_booking), 0)
 
 
-def _departed_in(start: datetime, end: datetime):
+def departed_in(start: datetime, end: datetime):
+    """The departures that actually left between ``start`` and ``end``: what shipped in a
+    period is counted by the moment its train left (the reports, the statements)."""
     return (
         Departure.status.in_(LEFT),
         Departure.departed_at >= start,
@@ -345,7 +347,7 @@ def _departures(session, window: _Window, route_codes: dict[int, str]) -> list[d
     rows = session.execute(
         select(Departure.id, Departure.route_id, Departure.service_no, Departure.departed_at,
                Departure.capacity_teu, Departure.held_teu)
-        .where(*_departed_in(window.bounds[0], window.bounds[-1]))
+        .where(*departed_in(window.bounds[0], window.bounds[-1]))
         .order_by(Departure.departed_at, Departure.id)
     )  # fmt: skip
     return [

@@ -18,6 +18,7 @@ def register_web(app: Flask) -> None:
         operations,
         public,
         reports,
+        statements,
         station,
         tracking,
     )
@@ -34,6 +35,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(public.bp)
     app.register_blueprint(tracking.bp)
     app.register_blueprint(reports.bp)
+    app.register_blueprint(statements.bp)
     app.register_blueprint(account.bp)
     app.register_blueprint(docs.bp)
     app.register_blueprint(health.bp)

@@ -99,6 +99,10 @@ TEXTS = (
     _l("The shipped volume of a month: totals, by route, by station, shippers, trend"),
     _l("YYYY-MM (Beijing time)"),
     _l("The report"),
+    _l("A company's bookings shipped in a month, with their charges and the totals"),
+    _l("The company's unified social credit code: required for operators; a shipper's own or none"),
+    _l("The statement: JSON, CSV (UTF-8, a row per charge line, then the totals) or PDF (A4)"),
+    _l("No such company, or not yours"),
     _l(
         "The routes with their legs and carriers, destinations, border crossings and the"
         "\ndangerous-goods classes each refuses"

@@ -110,10 +110,10 @@ def test_a_long_company_name_wraps_inside_the_page():
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.units import mm
 
-    from dryport.pdf.report import _table
+    from dryport.pdf.report import figures_table
 
     between_margins = A4[0] - 28 * mm
     name = "安康市汉滨区富硒茶叶产业发展集团股份有限公司 Ankang Selenium-rich Tea Group " * 2
-    table = _table(cjk_font(None), [["货主 Shipper", "TEU", "箱量 Units"], [name, "5", "4"]])
+    table = figures_table(cjk_font(None), [["货主 Shipper", "TEU", "箱量 Units"], [name, "5", "4"]])
     width, _ = table.wrap(between_margins, 1000)
     assert width <= between_margins

@@ -111,6 +111,10 @@ EXPECTED = {
     "api_webhooks.list_webhooks": only(("shipper_a", "shipper_b"), anon=401),
     "api_webhooks.get_webhook": only(("shipper_a",), anon=401) | {"shipper_b": 404},
     "api_webhooks.list_deliveries": only(("shipper_a",), anon=401) | {"shipper_b": 404},
+    # statements: of shipper A's company (the query names it), which B may not see
+    "statements.statement_page": only(("shipper_a", *STAFF)) | {"shipper_b": 404},
+    "statements.download": only(("shipper_a", *STAFF)) | {"shipper_b": 404},
+    "api_statements.monthly_statement": only(("shipper_a", *STAFF), anon=401) | {"shipper_b": 404},
 }
 
 
@@ -153,11 +157,15 @@ def world(db_session, make_user, make_booking, make_departure, make_document):
         "admin.edit_route": {"code": "EAST"},
         "admin.remove_leg": {"code": "EAST"},
     }
+    company = people["shipper_a"].company.credit_code
     query = {
         "public.verify": f"?t={waybill.token}",
         "station.reject_load": "?reason=damaged&version=1",
         "reports.monthly": "?month=2026-03",
         "api_reports.monthly": "?month=2026-03",
+        "statements.statement_page": f"?month=2026-03&company={company}",
+        "statements.download": f"?company={company}",
+        "api_statements.monthly_statement": f"?month=2026-03&company={company}",
     }
     return people, values, special, query
 
