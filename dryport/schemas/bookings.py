@@ -22,6 +22,7 @@ from dryport.models import (
     SealedBy,
     VgmMethod,
 )
+from dryport.schemas.charges import ChargesSchema
 from dryport.schemas.numbers import Amount, WholeNumber
 from dryport.schemas.search import Search
 from dryport.schemas.sorting import Sort
@@ -632,16 +633,13 @@ class BookingSchema(Schema):
     )
     negotiable = fields.Boolean()
     payment_term = fields.Enum(PaymentTerm)
-    charges = fields.Raw(
+    charges = fields.Nested(
+        ChargesSchema,
         allow_none=True,
         metadata={
             "description": "The carriage charges as priced from the tariffs of the day it was"
-            " booked: {currency, lines[{code, description, size_group, leg_seq, quantity,"
-            " unit_amount, amount, tariff_id}], total}, amounts as decimal strings; re-priced"
-            " on amendment at that day's tariffs; null when no tariff prices it (price on"
-            " request)",
-            "type": "object",
-            "nullable": True,
+            " booked, amounts as decimal strings; re-priced on amendment at that day's"
+            " tariffs; null when no tariff prices it (price on request)"
         },
     )
     sea_leg = fields.Function(

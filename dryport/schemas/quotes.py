@@ -12,6 +12,7 @@ from dryport.schemas.bookings import (
     _lines,
     _upper,
 )
+from dryport.schemas.charges import ChargesSchema
 from dryport.schemas.numbers import Amount
 
 
@@ -71,29 +72,10 @@ class QuoteRequestSchema(Schema):
         return _upper(data, "destination") if isinstance(data, dict) else data
 
 
-class ChargeLineSchema(Schema):
-    code = fields.String(
-        metadata={"description": "FREIGHT, DG_SURCHARGE, REEFER_SURCHARGE or "
-                  "OVERWEIGHT_SURCHARGE"}
-    )  # fmt: skip
-    description = fields.String(metadata={"description": "Chinese, then English"})
-    size_group = fields.String(metadata={"description": "20, 40, 45, REEFER or TANK"})
-    leg_seq = fields.Integer(
-        allow_none=True, metadata={"description": "The leg it prices; null: a through rate"}
-    )
-    quantity = fields.Integer()
-    unit_amount = fields.String(metadata={"description": "Decimal string", "example": "1200.00"})
-    amount = fields.String(metadata={"description": "Decimal string", "example": "2400.00"})
-    tariff_id = fields.Integer()
-
-
-class QuoteSchema(Schema):
+class QuoteSchema(ChargesSchema):
     departure_id = fields.Integer()
     origin_station = fields.String()
     destination = fields.String(allow_none=True)
-    currency = fields.String()
-    lines = fields.List(fields.Nested(ChargeLineSchema))
-    total = fields.String(metadata={"description": "Decimal string", "example": "2400.00"})
     priced_on = fields.Date(metadata={"description": "The day whose tariffs price it"})
     valid_until = fields.AwareDateTime(
         metadata={"description": "The station's cut-off, or the end of a tariff used if sooner"}

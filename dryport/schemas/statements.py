@@ -2,9 +2,8 @@
 
 from marshmallow import Schema, fields, validate
 
+from dryport.schemas.charges import MONEY, ChargesSchema
 from dryport.schemas.reports import MonthlyReportQuerySchema
-
-MONEY = {"description": 'A decimal string of two places: "1234.50"', "example": "1234.50"}
 
 
 class StatementQuerySchema(MonthlyReportQuerySchema):
@@ -20,20 +19,6 @@ class StatementQuerySchema(MonthlyReportQuerySchema):
 class CompanySchema(Schema):
     name = fields.String()
     credit_code = fields.String(metadata={"description": "Unified social credit code"})
-
-
-class ChargeLineSchema(Schema):
-    code = fields.String()
-    description = fields.String()
-    quantity = fields.Integer()
-    unit_amount = fields.String(metadata=MONEY)
-    amount = fields.String(metadata=MONEY)
-
-
-class ChargesSchema(Schema):
-    currency = fields.String(metadata={"description": "ISO 4217"})
-    lines = fields.List(fields.Nested(ChargeLineSchema))
-    total = fields.String(metadata=MONEY)
 
 
 class StatementBookingSchema(Schema):
