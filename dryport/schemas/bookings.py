@@ -170,16 +170,10 @@ class DangerousGoodsSchema(Stripped):
         return data
 
 
-class CargoSchema(Stripped):
-    description = _text(255)
-    hs_code = fields.String(
-        required=True,
-        metadata={"description": "6, 8 or 10 digits (dots and spaces are left out)",
-                  "example": "090220"},
-    )  # fmt: skip
-    packages = fields.Nested(PackagesSchema, required=True)
-    gross_weight_kg = Amount(
-        required=True,
+def cargo_mass(description: str, **kwargs) -> Amount:
+    """A mass of cargo in kg, one decimal place, more than 0 and at most
+    ``MAX_GROSS_WEIGHT_KG``."""
+    return Amount(
         places=1,
         validate=validate.Range(
             min=0,
@@ -188,27 +182,28 @@ class CargoSchema(Stripped):
             error=_l("More than 0 and at most %(max)s kg.", max=f"{MAX_GROSS_WEIGHT_KG:,}"),
         ),
         # apispec writes a Decimal field's bounds as strings; the document needs numbers.
-        metadata={
-            "minimum": 0,
-            "exclusiveMinimum": True,
-            "maximum": MAX_GROSS_WEIGHT_KG,
-            "description": "At most what the booked containers can carry: the sum of "
-            "quantity × (maximum gross − typical tare) of their size-types",
-        },
-    )
-    net_weight_kg = Amount(
-        load_default=None,
-        allow_none=True,
-        places=1,
-        validate=validate.Range(
-            min=0,
-            max=MAX_GROSS_WEIGHT_KG,
-            min_inclusive=False,
-            error=_l("More than 0 and at most %(max)s kg.", max=f"{MAX_GROSS_WEIGHT_KG:,}"),
-        ),
         metadata={"minimum": 0, "exclusiveMinimum": True, "maximum": MAX_GROSS_WEIGHT_KG,
-                  "description": "Optional; not above the gross weight"},
+                  "description": description},
+        **kwargs,
     )  # fmt: skip
+
+
+class CargoSchema(Stripped):
+    description = _text(255)
+    hs_code = fields.String(
+        required=True,
+        metadata={"description": "6, 8 or 10 digits (dots and spaces are left out)",
+                  "example": "090220"},
+    )  # fmt: skip
+    packages = fields.Nested(PackagesSchema, required=True)
+    gross_weight_kg = cargo_mass(
+        "At most what the booked containers can carry: the sum of quantity × (maximum gross"
+        " − typical tare) of their size-types",
+        required=True,
+    )
+    net_weight_kg = cargo_mass(
+        "Optional; not above the gross weight", load_default=None, allow_none=True
+    )
     has_dangerous_goods = fields.Boolean(
         load_default=None,
         allow_none=True,

@@ -6,11 +6,11 @@ from marshmallow import Schema, ValidationError, fields, pre_load, validate
 
 from dryport.schemas.bookings import (
     ID_RANGE,
-    MAX_GROSS_WEIGHT_KG,
     Stripped,
     _destination,
     _lines,
     _upper,
+    cargo_mass,
 )
 from dryport.schemas.charges import ChargesSchema
 from dryport.schemas.numbers import Amount
@@ -29,20 +29,11 @@ class Declared(fields.Field):
 
 
 class QuoteCargoSchema(Stripped):
-    gross_weight_kg = Amount(
+    gross_weight_kg = cargo_mass(
+        "Optional: with it, boxes estimated overweight pay their surcharge",
         load_default=None,
         allow_none=True,
-        places=1,
-        validate=validate.Range(
-            min=0,
-            max=MAX_GROSS_WEIGHT_KG,
-            min_inclusive=False,
-            error=_l("More than 0 and at most %(max)s kg.", max=f"{MAX_GROSS_WEIGHT_KG:,}"),
-        ),
-        metadata={"minimum": 0, "exclusiveMinimum": True, "maximum": MAX_GROSS_WEIGHT_KG,
-                  "description": "Optional: with it, boxes estimated overweight pay their "
-                  "surcharge"},
-    )  # fmt: skip
+    )
     dangerous_goods = Declared(
         load_default=False,
         allow_none=True,
