@@ -19,6 +19,7 @@ def register_api(app: Flask) -> None:
         operations,
         reference,
         reports,
+        tariffs,
         tokens,
         tracking,
         waybills,
@@ -40,6 +41,7 @@ def register_api(app: Flask) -> None:
         reports.blp,
         webhooks.blp,
         admin.blp,
+        tariffs.blp,
     ):
         csrf.exempt(blp)  # no cookies here: every call carries its bearer token
         api.register_blueprint(blp, url_prefix="/api/v1")
