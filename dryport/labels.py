@@ -6,6 +6,7 @@ from flask import Flask
 from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 
+from dryport.i18n import locale_code
 from dryport.models import (
     BookingStatus,
     ContainerOwner,
@@ -24,6 +25,7 @@ from dryport.models import (
     VgmMethod,
 )
 from dryport.services.containers import format_teu
+from dryport.services.pricing import group_name
 
 LABELS = {
     Role.SHIPPER: _l("Shipper"),
@@ -155,6 +157,18 @@ FIELDS = {
     "carrier": _l("Carrier"),
     "planned_departure": _l("Planned departure"),
     "planned_arrival": _l("Planned arrival"),
+    # a tariff's fields
+    "route": _l("Route"),
+    "leg_seq": _l("Leg"),
+    "size_group": _l("Size group"),
+    "currency": _l("Currency"),
+    "amount": _l("Freight per container"),
+    "dg_surcharge": _l("Dangerous goods surcharge"),
+    "reefer_surcharge": _l("Reefer surcharge"),
+    "overweight_surcharge": _l("Overweight surcharge"),
+    "valid_from": _l("Valid from"),
+    "valid_to": _l("Valid to"),
+    "note": _l("Note"),
 }
 
 #: What the audit log speaks of, and what was done.
@@ -166,6 +180,7 @@ AUDIT = {
     "departure": _l("Departure"),
     "place": _l("Place"),
     "border_crossing": _l("Border crossing"),
+    "tariff": _l("Tariff"),
     "create": _l("created"),
     "update": _l("changed"),
     "delete": _l("removed"),
@@ -254,6 +269,18 @@ def file_size(size: int) -> str:
     return f"{format_decimal(round(size / 1024 / 1024, 1))} MB"
 
 
+def money_label(amount, currency: str | None = None) -> str:
+    """An amount as a page shows it: thousands separated, two places, then its currency
+    (``4,850.00 USD``); exact, from the ``Decimal`` (never a float)."""
+    text = format_decimal(Decimal(amount), format="#,##0.00")
+    return f"{text} {currency}" if currency else text
+
+
+def group_label(group: str) -> str:
+    """A tariff's size group in the reader's language (``40英尺``, ``40 ft``)."""
+    return group_name(group, locale_code())
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         label=label,
@@ -265,6 +292,8 @@ def init_app(app: Flask) -> None:
         document_kind_label=document_kind_label,
         audit_label=audit_label,
         change_value=change_value,
+        money=money_label,
+        group_label=group_label,
     )
     app.jinja_env.filters["teu"] = format_teu
     app.jinja_env.filters["filesize"] = file_size

@@ -26,7 +26,7 @@ from dryport.services.pricing import CENT, money
 from dryport.services.shipment import CURRENCIES
 
 MAX_AMOUNT = 10**11
-REQUIRED = _l("Missing data for required field.")
+REQUIRED = _l("This field is required.")
 
 
 class Day(fields.Date):

@@ -122,7 +122,7 @@ def create_tariff(session: Session, user: User, data: dict) -> Tariff:
         **{name: data.get(name, Decimal(0)) for name in AMOUNTS},
     )  # fmt: skip
     if tariff.amount is None:
-        raise Invalid(errors={"amount": [_l("Missing data for required field.")]})
+        raise Invalid(errors={"amount": [_l("This field is required.")]})
     _check(session, tariff, new_start=True)
     session.add(tariff)
     session.flush()
@@ -191,7 +191,7 @@ def revise_tariff(session: Session, user: User, tariff_id: int, data: dict) -> T
         raise Invalid(errors=errors)
     start = data.get("valid_from")
     if start is None:
-        raise Invalid(errors={"valid_from": [_l("Missing data for required field.")]})
+        raise Invalid(errors={"valid_from": [_l("This field is required.")]})
     earliest = max(old.valid_from, local_today()) + timedelta(days=1)
     if start < earliest:
         raise Invalid(errors={"valid_from": [
@@ -286,7 +286,7 @@ def _check(session: Session, tariff: Tariff, new_start: bool) -> None:
         elif value != value.quantize(CENT):
             errors[name] = [_l("At most 2 decimal places.")]
     if tariff.valid_from is None:
-        errors["valid_from"] = [_l("Missing data for required field.")]
+        errors["valid_from"] = [_l("This field is required.")]
     elif new_start and tariff.valid_from < local_today():
         errors["valid_from"] = [_l("Today (%(day)s) at the earliest: earlier prices are history.",
                                    day=local_today().isoformat())]  # fmt: skip
