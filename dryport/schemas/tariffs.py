@@ -44,13 +44,17 @@ class Day(fields.Date):
         raise ValidationError(str(_l("A date, YYYY-MM-DD.")))
 
 
+#: How the document shows money: a decimal string (a JSON number is read too).
+MONEY_IN = {"type": "string", "pattern": r"^[0-9]{1,12}(\.[0-9]{1,2})?$", "example": "1234.50"}
+MONEY_OUT = {"type": "string", "pattern": r"^[0-9]+\.[0-9]{2}$", "example": "1234.50"}
+
+
 def _money(description: str, **kwargs) -> Amount:
     return Amount(
         validate=_cents,
-        metadata={"description": description, "example": "1234.50", "minimum": 0,
-                  "maximum": MAX_AMOUNT},
+        metadata={**MONEY_IN, "description": f"{description}; 0 to 10^11, at most 2 places"},
         **kwargs,
-    )  # fmt: skip
+    )
 
 
 def _cents(value) -> None:
@@ -164,7 +168,7 @@ class TariffReviseSchema(_TariffInput):
 
 
 class TariffQuerySchema(Schema):
-    route = fields.String(metadata={"description": "Route code"})
+    route = fields.String(metadata={"description": "Route code: EAST, XAEU or WHSEA"})
     size_group = fields.String(
         validate=validate.OneOf(SIZE_GROUPS), metadata={"description": "20, 40, 45, REEFER, TANK"}
     )
@@ -185,10 +189,10 @@ class TariffSchema(Schema):
     )
     size_group = fields.String()
     currency = fields.String()
-    amount = fields.Decimal(as_string=True, places=2, metadata={"example": "1234.50"})
-    dg_surcharge = fields.Decimal(as_string=True, places=2)
-    reefer_surcharge = fields.Decimal(as_string=True, places=2)
-    overweight_surcharge = fields.Decimal(as_string=True, places=2)
+    amount = fields.Decimal(as_string=True, places=2, metadata=MONEY_OUT)
+    dg_surcharge = fields.Decimal(as_string=True, places=2, metadata=MONEY_OUT)
+    reefer_surcharge = fields.Decimal(as_string=True, places=2, metadata=MONEY_OUT)
+    overweight_surcharge = fields.Decimal(as_string=True, places=2, metadata=MONEY_OUT)
     valid_from = Day()
     valid_to = Day(allow_none=True, metadata={"description": "Last day, included; null: open"})
     note = fields.String(allow_none=True)
