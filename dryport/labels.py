@@ -162,6 +162,18 @@ FIELDS = {
     "carrier": _l("Carrier"),
     "planned_departure": _l("Planned departure"),
     "planned_arrival": _l("Planned arrival"),
+    # a tariff's fields
+    "route": _l("Route"),
+    "leg_seq": _l("Leg"),
+    "size_group": _l("Size group"),
+    "currency": _l("Currency"),
+    "amount": _l("Freight per container"),
+    "dg_surcharge": _l("Dangerous goods surcharge"),
+    "reefer_surcharge": _l("Reefer surcharge"),
+    "overweight_surcharge": _l("Overweight surcharge"),
+    "valid_from": _l("Valid from"),
+    "valid_to": _l("Valid to"),
+    "note": _l("Note"),
 }
 
 #: What the audit log speaks of, and what was done.
@@ -173,6 +185,7 @@ AUDIT = {
     "departure": _l("Departure"),
     "place": _l("Place"),
     "border_crossing": _l("Border crossing"),
+    "tariff": _l("Tariff"),
     "create": _l("created"),
     "update": _l("changed"),
     "delete": _l("removed"),
@@ -279,6 +292,11 @@ def file_size(size: int) -> str:
     return f"{format_decimal(round(size / 1024 / 1024, 1))} MB"
 
 
+def group_label(group: str) -> str:
+    """A tariff's size group in the reader's language (``40英尺``, ``40 ft``)."""
+    return group_name(group, locale_code())
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         label=label,
@@ -291,6 +309,7 @@ def init_app(app: Flask) -> None:
         charge_label=charge_label,
         audit_label=audit_label,
         change_value=change_value,
+        group_label=group_label,
     )
     app.jinja_env.filters["teu"] = format_teu
     app.jinja_env.filters["filesize"] = file_size

@@ -21,6 +21,7 @@ def register_api(app: Flask) -> None:
         reference,
         reports,
         statements,
+        tariffs,
         tokens,
         tracking,
         waybills,
@@ -44,6 +45,7 @@ def register_api(app: Flask) -> None:
         statements.blp,
         webhooks.blp,
         admin.blp,
+        tariffs.blp,
     ):
         csrf.exempt(blp)  # no cookies here: every call carries its bearer token
         api.register_blueprint(blp, url_prefix="/api/v1")

@@ -189,6 +189,26 @@ TEXTS = (
         "The departure has left, was cancelled or is past the station's cut-off, or no tariff"
         " prices the shipment today"
     ),
+    # tariffs
+    _l("Tariffs, past, current and future; by default the latest validity first"),
+    _l("One tariff; its ETag is its version, for conditional requests"),
+    _l(
+        "Add a tariff (administrators and operators). With replaces: a new price of that"
+        "\ntariff from valid_from, which closes it the day before, both or neither. A validity"
+        "\nthat overlaps a tariff of the same route, leg and group (or a through rate and a leg's)"
+        "\nis refused with 422, as is a currency other than the route's on those days"
+    ),
+    _l(
+        "Change a tariff not yet in force; of one in force only the end (today at the"
+        "\nearliest) and the note. Send the version read, in the body or as If-Match"
+    ),
+    _l("Changed meanwhile, or in force: only its end (valid_to) may change"),
+    _l("The tariff named by replaces does not exist"),
+    _l("The tariff named by replaces was changed meanwhile"),
+    _l("20, 40, 45, REEFER, TANK"),
+    _l("A leg's position; 0: through rates only"),
+    _l("Only the tariffs valid on this day (YYYY-MM-DD)"),
+    _l("the route code or the note"),
 )
 
 # The sort parameter's description is built from its keys (``schemas/sorting.Sort``): the

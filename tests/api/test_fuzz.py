@@ -7,6 +7,8 @@ operation with one are pointed at real objects of the role's world instead.
 """
 
 from collections import Counter
+from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 import schemathesis
@@ -20,10 +22,12 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+from sqlalchemy import select
 
-from dryport.models import Role, VgmMethod
+from dryport.models import Role, Route, Tariff, VgmMethod
 from dryport.services import bookings as booking_service
 from dryport.services import loading, webhooks
+from dryport.services.clock import local_today
 from dryport.services.containers import make_number
 
 ROLES = ("anonymous", "shipper", "clerk", "operator", "admin")
@@ -61,6 +65,7 @@ def world(db_session, make_user, make_departure, make_booking, make_document, ap
         for n in range(3)
     ]
     documents = [make_document(people["shipper"], booking) for booking in bookings[3:6]]
+    tariffs = [_tariff(db_session, group, start) for group, start in (("40", -30), ("20", 30))]
     db_session.commit()
     headers = {"anonymous": {}}
     for role, user in people.items():
@@ -77,7 +82,19 @@ def world(db_session, make_user, make_departure, make_booking, make_document, ap
         "document_id": [d.id for d in documents],
         "seq": [1, 2, 3],
         "number": [make_number("TGH", n + 1) for n in range(3)],
+        "tariff_id": [t.id for t in tariffs],
     }
+
+
+def _tariff(db_session, group: str, start: int) -> Tariff:
+    """A tariff of XAEU: in force (from a past day) or to come."""
+    tariff = Tariff(
+        route=db_session.scalar(select(Route).where(Route.code == "XAEU")), size_group=group,
+        currency="USD", amount=Decimal("4850.00"),
+        valid_from=local_today() + timedelta(days=start),
+    )  # fmt: skip
+    db_session.add(tariff)
+    return tariff
 
 
 @pytest.fixture(scope="module")

@@ -12,15 +12,16 @@ small PDF."""
 
 import json
 from datetime import datetime, timedelta
+from decimal import Decimal
 from io import BytesIO
 
 import pytest
 from sqlalchemy import select
 
 from dryport.extensions import db
-from dryport.models import Role
+from dryport.models import Role, Route, Tariff
 from dryport.services import webhooks
-from dryport.services.clock import utcnow
+from dryport.services.clock import local_today, utcnow
 from tests.api.test_bookings import booking_body
 from tests.conftest import PASSWORD, PDF, multipart
 
@@ -84,6 +85,7 @@ def world(db_session, make_user, make_departure, make_booking, make_document, ap
     booking = make_booking(shipper.company, departure=first, origin="HB")
     endpoint, _secret = webhooks.create_endpoint(db_session, shipper, "https://erp.example.com/h")
     document = make_document(shipper, booking)
+    tariff = _future_tariff(db_session)
     db_session.commit()
     headers = {role: api_token(user.email) for role, user in people.items()}
     for role_headers in headers.values():  # a token's first use of the hour writes its time
@@ -102,10 +104,21 @@ def world(db_session, make_user, make_departure, make_booking, make_document, ap
             "document_id": document.id,
             "seq": 1,
             "number": "CSQU3054383",
+            "tariff_id": tariff.id,
         },
         "first": first,
         "second": second,
     }
+
+
+def _future_tariff(db_session) -> Tariff:
+    """A tariff of XAEU 40 ft from a month on: not yet in force, so changed in full."""
+    tariff = Tariff(
+        route=db_session.scalar(select(Route).where(Route.code == "XAEU")), size_group="40",
+        currency="USD", amount=Decimal("4850.00"), valid_from=local_today() + timedelta(days=30),
+    )  # fmt: skip
+    db_session.add(tariff)
+    return tariff
 
 
 def _examples(world) -> dict:
@@ -272,6 +285,22 @@ def _examples(world) -> dict:
             "file": "invoice.pdf",
         },
         ("POST", "/api/v1/departures/{departure_id}/railway-list"): {"file": "装车清单.csv"},
+        ("POST", "/api/v1/tariffs"): {
+            "route": "EAST",
+            "leg_seq": None,
+            "size_group": "20",
+            "currency": "CNY",
+            "amount": "4800.00",
+            "dg_surcharge": "1500.00",
+            "note": "Spring list",
+            "valid_from": (local_today() + timedelta(days=10)).isoformat(),
+            "valid_to": None,
+        },  # fmt: skip
+        ("PATCH", "/api/v1/tariffs/{tariff_id}"): {
+            "version": 1,
+            "amount": "4900.00",
+            "valid_to": (local_today() + timedelta(days=90)).isoformat(),
+        },  # fmt: skip
     }
 
 

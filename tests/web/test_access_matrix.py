@@ -4,10 +4,13 @@ here fails, so nobody adds a page or an endpoint without saying who may open it.
 Roles: anonymous, the owning shipper (A), another shipper (B), the clerk of the booking's
 station (X), a clerk of another station (Y), an operator, an administrator."""
 
+from decimal import Decimal
+
 import pytest
 
-from dryport.models import Role, VgmMethod
+from dryport.models import Role, Tariff, VgmMethod
 from dryport.services import accounts, load_drafts, loading, waybills, webhooks
+from dryport.services.clock import local_today
 from dryport.services.containers import make_number
 from tests.conftest import Auth
 
@@ -115,6 +118,11 @@ EXPECTED = {
     "statements.statement_page": only(("shipper_a", *STAFF)) | {"shipper_b": 404},
     "statements.download": only(("shipper_a", *STAFF)) | {"shipper_b": 404},
     "api_statements.monthly_statement": only(("shipper_a", *STAFF), anon=401) | {"shipper_b": 404},
+    "admin.tariff_list": only(STAFF),
+    "admin.edit_tariff": only(STAFF),
+    "admin.revise_tariff": only(STAFF),
+    "api_tariffs.list_tariffs": signed_in(200, anon=401),
+    "api_tariffs.get_tariff": signed_in(200, anon=401),
 }
 
 
@@ -141,6 +149,9 @@ def world(db_session, make_user, make_booking, make_departure, make_document):
     )
     _token, token = accounts.create_personal_token(db_session, people["shipper_a"], "ERP", 30)
     document = make_document(people["shipper_a"], booking)
+    tariff = Tariff(route=departure.route, size_group="40", currency="USD", amount=Decimal(1),
+                    valid_from=local_today())  # fmt: skip
+    db_session.add(tariff)
     db_session.commit()
     waybill = waybills.latest(db_session, booking.id)
     values = {
@@ -148,7 +159,7 @@ def world(db_session, make_user, make_booking, make_departure, make_document):
         "user_id": people["clerk_x"].id, "number": waybill.number, "filename": "css/dryport.css",
         "month": "2026-03", "fmt": "csv", "endpoint_id": endpoint.id, "action": "cancel",
         "token_id": token.id, "seq": 1, "place_code": "DEDUI", "crossing_code": "AKA-DOS",
-        "document_id": document.id,
+        "document_id": document.id, "tariff_id": tariff.id,
     }  # fmt: skip
     special = {
         "station.check_load": {"reference": check.reference},

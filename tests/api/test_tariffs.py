@@ -1,0 +1,190 @@
+"""Tariffs through the API: money as exact decimal strings, who may change them, and bad,
+overlapping or stale input refused with nothing written."""
+
+import json
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+
+from dryport.models import Role, Route, Tariff
+from dryport.services.clock import local_today
+from tests.conftest import audit_entries, row_count
+
+PROBLEM = "application/problem+json"
+TODAY = local_today()
+
+
+def day(n: int) -> str:
+    return (TODAY + timedelta(days=n)).isoformat()
+
+
+def body(**overrides) -> dict:
+    return {
+        "route": "XAEU", "leg_seq": 2, "size_group": "40", "currency": "USD",
+        "amount": "4850.00", "dg_surcharge": "450", "reefer_surcharge": "0.10",
+        "valid_from": day(10),
+    } | overrides  # fmt: skip
+
+
+@pytest.fixture
+def people(make_user, api_token):
+    users = {role: make_user(role) for role in Role}
+    for user in users.values():
+        user.headers = api_token(user.email)
+    return users
+
+
+@pytest.fixture
+def in_force(db_session, seeded):
+    """A through rate of XAEU 40 ft in force since 30 days."""
+    tariff = Tariff(
+        route=db_session.scalar(select(Route).where(Route.code == "XAEU")), leg_seq=None,
+        size_group="40", currency="USD", amount=Decimal("4500.00"),
+        valid_from=local_today() - timedelta(days=30),
+    )  # fmt: skip
+    db_session.add(tariff)
+    db_session.commit()
+    return tariff
+
+
+def post(client, who, payload):
+    return client.post("/api/v1/tariffs", json=payload, headers=who.headers)
+
+
+def test_an_operator_adds_a_tariff_with_money_as_exact_strings(client, people):
+    answer = post(client, people[Role.OPERATOR], body(amount=4850.1, overweight_surcharge="0.1"))
+    assert answer.status_code == 201, answer.get_json()
+    tariff = answer.get_json()
+    assert tariff["amount"] == "4850.10"
+    assert tariff["dg_surcharge"] == "450.00" and tariff["reefer_surcharge"] == "0.10"
+    assert tariff["overweight_surcharge"] == "0.10"
+    assert (tariff["route"], tariff["leg_seq"], tariff["valid_to"]) == ("XAEU", 2, None)
+    assert tariff["in_force"] is False and tariff["version"] == 1
+    assert answer.headers["ETag"] == 'W/"1"'
+    read = client.get(f"/api/v1/tariffs/{tariff['id']}", headers=people[Role.SHIPPER].headers)
+    assert read.get_json() == tariff
+    assert '"amount": "4850.10"' in json.dumps(read.get_json())
+
+
+def test_shippers_and_clerks_read_but_do_not_change(client, people):
+    assert post(client, people[Role.ADMIN], body()).status_code == 201
+    for role in (Role.SHIPPER, Role.CLERK):
+        assert post(client, people[role], body(size_group="20")).status_code == 403
+        listed = client.get("/api/v1/tariffs", headers=people[role].headers)
+        assert listed.status_code == 200 and len(listed.get_json()) == 1
+    assert client.post("/api/v1/tariffs", json=body()).status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"amount": "-1.00"}, "amount"),
+        ({"amount": "abc"}, "amount"),
+        ({"amount": "12.345"}, "amount"),
+        ({"amount": "NaN"}, "amount"),
+        ({"amount": "1e12"}, "amount"),
+        ({"dg_surcharge": True}, "dg_surcharge"),
+        ({"currency": "XXX"}, "currency"),
+        ({"size_group": "53"}, "size_group"),
+        ({"route": "MARS"}, "route"),
+        ({"leg_seq": 7}, "leg_seq"),
+        ({"valid_from": "2027-02-30"}, "valid_from"),
+        ({"valid_from": day(-1)}, "valid_from"),
+        ({"valid_to": day(5)}, "valid_to"),
+    ],
+)
+def test_bad_input_is_a_422_by_field(client, people, db_session, overrides, field):
+    answer = post(client, people[Role.OPERATOR], body(**overrides))
+    assert answer.status_code == 422, answer.get_json()
+    assert answer.content_type == PROBLEM
+    assert field in answer.get_json()["errors"]
+    assert row_count(db_session, Tariff) == 0 and audit_entries(db_session, "tariff") == []
+
+
+def test_an_overlap_is_a_422_naming_the_period(client, people, db_session):
+    first = post(client, people[Role.OPERATOR], body(valid_to=day(40))).get_json()
+    answer = post(client, people[Role.OPERATOR], body(leg_seq=None, valid_from=day(30)))
+    assert answer.status_code == 422
+    message = answer.get_json()["errors"]["valid_from"][0]
+    assert day(10) in message and day(40) in message and str(first["id"]) in message
+    mixed = post(client, people[Role.OPERATOR], body(size_group="20", currency="EUR"))
+    assert mixed.status_code == 422 and "currency" in mixed.get_json()["errors"]
+    assert row_count(db_session, Tariff) == 1
+
+
+def test_a_future_tariff_is_patched_with_its_version(client, people):
+    made = post(client, people[Role.OPERATOR], body()).get_json()
+    path = f"/api/v1/tariffs/{made['id']}"
+    headers = people[Role.OPERATOR].headers
+    changed = client.patch(path, json={"version": 1, "amount": "4900.5"}, headers=headers)
+    assert changed.status_code == 200 and changed.get_json()["amount"] == "4900.50"
+    assert changed.get_json()["version"] == 2
+    stale = client.patch(path, json={"amount": "1"}, headers={**headers, "If-Match": 'W/"1"'})
+    assert stale.status_code == 409 and stale.content_type == PROBLEM
+    unnamed = client.patch(path, json={"amount": "1"}, headers=headers)
+    assert unnamed.status_code == 422 and "version" in unnamed.get_json()["errors"]
+    assert client.patch("/api/v1/tariffs/999999", json={"version": 1},
+                        headers=headers).status_code == 404  # fmt: skip
+    assert client.get("/api/v1/tariffs/999999", headers=headers).status_code == 404
+
+
+def test_a_tariff_in_force_only_closes(client, people, in_force, db_session):
+    path = f"/api/v1/tariffs/{in_force.id}"
+    headers = {**people[Role.ADMIN].headers, "Accept-Language": "en"}
+    assert client.get(path, headers=headers).get_json()["in_force"] is True
+    refused = client.patch(path, json={"version": 1, "amount": "1.00"}, headers=headers)
+    assert refused.status_code == 409
+    assert "add a new tariff" in refused.get_json()["detail"]
+    closed = client.patch(path, json={"version": 1, "valid_to": day(3)}, headers=headers)
+    assert closed.status_code == 200 and closed.get_json()["valid_to"] == day(3)
+    db_session.expire_all()
+    assert db_session.get(Tariff, in_force.id).amount == Decimal("4500.00")
+
+
+def test_a_new_price_replaces_the_old_from_a_day(client, people, in_force, db_session):
+    answer = post(client, people[Role.OPERATOR], {
+        "replaces": in_force.id, "valid_from": day(14), "amount": "4700.00",
+    })  # fmt: skip
+    assert answer.status_code == 201, answer.get_json()
+    new = answer.get_json()
+    assert (new["route"], new["leg_seq"], new["size_group"], new["currency"]) == (
+        "XAEU", None, "40", "USD")  # fmt: skip
+    old = client.get(f"/api/v1/tariffs/{in_force.id}", headers=people[Role.SHIPPER].headers)
+    assert old.get_json()["valid_to"] == day(13)
+
+
+def test_a_refused_new_price_writes_nothing(client, people, in_force, db_session):
+    answer = post(client, people[Role.OPERATOR], {
+        "replaces": in_force.id, "valid_from": day(14), "amount": "-4700.00",
+    })  # fmt: skip
+    assert answer.status_code == 422
+    answer = post(client, people[Role.OPERATOR], {
+        "replaces": in_force.id, "valid_from": day(14), "amount": "4700", "leg_seq": 1,
+    })  # fmt: skip
+    assert answer.status_code == 422 and "leg_seq" in answer.get_json()["errors"]
+    missing = post(client, people[Role.OPERATOR], {"replaces": 999999, "valid_from": day(3)})
+    assert missing.status_code == 404
+    db_session.expire_all()
+    assert db_session.get(Tariff, in_force.id).valid_to is None
+    assert row_count(db_session, Tariff) == 1 and audit_entries(db_session, "tariff") == []
+
+
+def test_the_list_filters_and_pages(client, people, in_force):
+    headers = people[Role.OPERATOR].headers
+    assert post(client, people[Role.OPERATOR], body(size_group="20")).status_code == 201
+    post(client, people[Role.OPERATOR], body(route="EAST", leg_seq=None, currency="CNY"))
+
+    def listed(query=""):
+        answer = client.get(f"/api/v1/tariffs{query}", headers=headers)
+        assert answer.status_code == 200, answer.get_json()
+        return answer
+
+    assert len(listed().get_json()) == 3
+    assert [t["id"] for t in listed(f"?on={TODAY}").get_json()] == [in_force.id]
+    assert {t["route"] for t in listed("?route=EAST").get_json()} == {"EAST"}
+    assert [t["leg_seq"] for t in listed("?route=XAEU&leg_seq=0").get_json()] == [None]
+    assert [t["size_group"] for t in listed("?size_group=20").get_json()] == ["20"]
+    assert json.loads(listed("?page_size=1").headers["X-Pagination"])["total"] == 3
+    assert client.get("/api/v1/tariffs?on=tomorrow", headers=headers).status_code == 422
