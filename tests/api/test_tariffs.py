@@ -6,9 +6,8 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select
 
-from dryport.models import Role, Route, Tariff
+from dryport.models import Role, Tariff
 from dryport.services.clock import local_today
 from tests.conftest import audit_entries, row_count
 
@@ -37,16 +36,10 @@ def people(make_user, api_token):
 
 
 @pytest.fixture
-def in_force(db_session, seeded):
+def in_force(make_tariff):
     """A through rate of XAEU 40 ft in force since 30 days."""
-    tariff = Tariff(
-        route=db_session.scalar(select(Route).where(Route.code == "XAEU")), leg_seq=None,
-        size_group="40", currency="USD", amount=Decimal("4500.00"),
-        valid_from=local_today() - timedelta(days=30),
-    )  # fmt: skip
-    db_session.add(tariff)
-    db_session.commit()
-    return tariff
+    return make_tariff("XAEU", "40", "4500.00", currency="USD",
+                       valid_from=local_today() - timedelta(days=30))  # fmt: skip
 
 
 def post(client, who, payload):

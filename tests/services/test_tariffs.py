@@ -5,9 +5,8 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select
 
-from dryport.models import Role, Route, Tariff
+from dryport.models import Role, Tariff
 from dryport.services import tariffs
 from dryport.services.clock import local_today
 from dryport.services.errors import Conflict, Forbidden, Invalid
@@ -37,19 +36,20 @@ def body():
 
 
 @pytest.fixture
-def history(db_session, seeded):
+def history(make_tariff):
     """A tariff written as it was when it started (the service refuses a start in the past)."""
 
     def make(route="XAEU", leg_seq=None, group="40", start=-30, end=None, currency="USD",
              amount="4500.00"):  # fmt: skip
-        tariff = Tariff(
-            route=db_session.scalar(select(Route).where(Route.code == route)), leg_seq=leg_seq,
-            size_group=group, currency=currency, amount=Decimal(amount),
-            valid_from=day(start), valid_to=None if end is None else day(end),
-        )  # fmt: skip
-        db_session.add(tariff)
-        db_session.commit()
-        return tariff
+        return make_tariff(
+            route,
+            group,
+            amount,
+            leg_seq=leg_seq,
+            currency=currency,
+            valid_from=day(start),
+            valid_to=None if end is None else day(end),
+        )
 
     return make
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from dryport.models import Role, Route, Tariff
+from dryport.models import Role, Tariff
 from dryport.services.clock import local_today
 from tests.conftest import audit_entries, csrf_token, row_count
 
@@ -27,19 +27,15 @@ def operator(make_user, auth):
 
 
 @pytest.fixture
-def history(db_session, seeded):
+def history(make_tariff):
     """XAEU 40 ft through rates: one ended, one in force, one to come."""
-    route = db_session.scalar(select(Route).where(Route.code == "XAEU"))
-    rows = [
-        Tariff(route=route, size_group="40", currency="USD", amount=Decimal(amount),
-               valid_from=TODAY + timedelta(days=start),
-               valid_to=None if end is None else TODAY + timedelta(days=end))
+    return [
+        make_tariff("XAEU", "40", amount, currency="USD",
+                    valid_from=TODAY + timedelta(days=start),
+                    valid_to=None if end is None else TODAY + timedelta(days=end))
         for amount, start, end in (("4100.00", -200, -101), ("4500.00", -100, 29),
                                    ("1234567.50", 30, None))
     ]  # fmt: skip
-    db_session.add_all(rows)
-    db_session.commit()
-    return rows
 
 
 def _post(client, path, data):
