@@ -59,6 +59,9 @@ class Config:
     # Some ports count a 45 ft container as 2.25 TEU; the default is 2.
     TEU_PER_45FT = float(os.environ.get("TEU_PER_45FT", "2"))
     PAGE_SIZE = 25
+    # g CO2e per tonne-km (well-to-wheel) by transport mode (ROAD, RAIL, WATER, SEA), over the
+    # defaults of services/corridors.py: the port's figures from its GLEC Framework tables.
+    CO2E_G_PER_TKM: dict = {}
     # How far (per cent of the declared gross) the weighed cargo mass, Σ (VGM − tare), may
     # differ from a booking's declared gross before the load check refuses it (DESIGN §10).
     WEIGHT_TOLERANCE_PCT = Decimal(os.environ.get("WEIGHT_TOLERANCE_PCT", "5"))
