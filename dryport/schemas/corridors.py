@@ -68,7 +68,7 @@ class CorridorQuerySchema(Schema):
         load_default="time",
         validate=validate.OneOf(
             RANKINGS, error=_l("Choose one of: %(codes)s.", codes=", ".join(RANKINGS))
-        ),  # fmt: skip
+        ),
         metadata={"description": "Rank by time, price or co2e"},
     )
 

@@ -179,6 +179,17 @@ TEXTS = (
     _l("the event type or booking reference"),
     _l("the reference, consignee name, company name, a container number or a waybill number"),
     _l("the service number, or the route's code or name (Chinese or English)"),
+    # the corridor comparison (GET /corridors)
+    _l(
+        "Per route, the first departure that takes the shipment from the station in the next 60"
+        "\ndays, with its transit days to the destination, price and CO2e, ranked by `sort`"
+    ),
+    _l("Code of the station the containers leave from"),
+    _l("ISO 6346 size-type"),
+    _l("The earliest day of departure, Beijing time (default: today)"),
+    _l("UN/LOCODE of the destination or port of discharge (optional)"),
+    _l("Cargo mass (default: 10 t per TEU, for the CO2e)"),
+    _l("Rank by time, price or co2e"),
 )
 
 # The sort parameter's description is built from its keys (``schemas/sorting.Sort``): the

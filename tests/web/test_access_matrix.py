@@ -111,6 +111,8 @@ EXPECTED = {
     "api_webhooks.list_webhooks": only(("shipper_a", "shipper_b"), anon=401),
     "api_webhooks.get_webhook": only(("shipper_a",), anon=401) | {"shipper_b": 404},
     "api_webhooks.list_deliveries": only(("shipper_a",), anon=401) | {"shipper_b": 404},
+    "corridors.compare": signed_in(200),
+    "api_corridors.compare_corridors": signed_in(200, anon=401),
 }
 
 
@@ -158,6 +160,8 @@ def world(db_session, make_user, make_booking, make_departure, make_document):
         "station.reject_load": "?reason=damaged&version=1",
         "reports.monthly": "?month=2026-03",
         "api_reports.monthly": "?month=2026-03",
+        "corridors.compare": "?origin_station=HB&size_type=22G1&quantity=1",
+        "api_corridors.compare_corridors": "?origin_station=HB&size_type=22G1&quantity=1",
     }
     return people, values, special, query
 
