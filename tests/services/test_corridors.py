@@ -179,6 +179,16 @@ def test_the_ports_intensities_override_the_defaults(app, make_departure, monkey
     assert compare("HK")["EAST"].co2e_kg == Decimal(1_900 * 10) * Decimal("20.5") / 1000
 
 
+def test_the_setting_reads_modes_and_numbers_and_refuses_anything_else():
+    from config import _intensities
+
+    assert _intensities("") == {}
+    assert _intensities("rail=20.5, SEA=8") == {"RAIL": Decimal("20.5"), "SEA": Decimal(8)}
+    for bad in ("AIR=600", "RAIL", "RAIL=x", "RAIL=-1", "RAIL=NaN"):
+        with pytest.raises(ValueError):
+            _intensities(bad)
+
+
 # ---- price and ranking --------------------------------------------------------------------
 
 
