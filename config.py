@@ -20,6 +20,24 @@ def _database_url() -> str:
     return os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'dryport.db'}"
 
 
+def _intensities(text: str) -> dict[str, Decimal]:
+    """``ROAD=62,RAIL=22`` as ``{"ROAD": Decimal(62), ...}``; a bad entry stops the start."""
+    modes = {"ROAD", "RAIL", "WATER", "SEA"}
+    chosen = {}
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        mode, _, value = (text.strip() for text in item.partition("="))
+        try:
+            number = Decimal(value)
+        except ArithmeticError:
+            number = None
+        if mode.upper() not in modes or number is None or not number.is_finite() or number < 0:
+            raise ValueError(
+                f"CO2E_G_PER_TKM: {item!r} is not MODE=number (0 or more) of {sorted(modes)}"
+            )
+        chosen[mode.upper()] = number
+    return chosen
+
+
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY")
     SQLALCHEMY_DATABASE_URI = _database_url()
@@ -59,6 +77,10 @@ class Config:
     # Some ports count a 45 ft container as 2.25 TEU; the default is 2.
     TEU_PER_45FT = float(os.environ.get("TEU_PER_45FT", "2"))
     PAGE_SIZE = 25
+    # g CO2e per tonne-km (well-to-wheel) by transport mode, over the defaults of
+    # services/corridors.py: the port's figures from its GLEC Framework tables, e.g.
+    # CO2E_G_PER_TKM="RAIL=18.4,SEA=7.9".
+    CO2E_G_PER_TKM = _intensities(os.environ.get("CO2E_G_PER_TKM", ""))
     # How far (per cent of the declared gross) the weighed cargo mass, Σ (VGM − tare), may
     # differ from a booking's declared gross before the load check refuses it (DESIGN §10).
     WEIGHT_TOLERANCE_PCT = Decimal(os.environ.get("WEIGHT_TOLERANCE_PCT", "5"))

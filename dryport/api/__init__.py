@@ -14,6 +14,7 @@ def register_api(app: Flask) -> None:
     from dryport.api import (
         admin,
         bookings,
+        corridors,
         customs,
         documents,
         operations,
@@ -46,6 +47,7 @@ def register_api(app: Flask) -> None:
         webhooks.blp,
         admin.blp,
         tariffs.blp,
+        corridors.blp,
     ):
         csrf.exempt(blp)  # no cookies here: every call carries its bearer token
         api.register_blueprint(blp, url_prefix="/api/v1")

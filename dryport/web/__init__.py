@@ -10,6 +10,7 @@ def register_web(app: Flask) -> None:
         admin,
         auth,
         bookings,
+        corridors,
         customs,
         docs,
         documents,
@@ -39,3 +40,4 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(account.bp)
     app.register_blueprint(docs.bp)
     app.register_blueprint(health.bp)
+    app.register_blueprint(corridors.bp)

@@ -209,6 +209,17 @@ TEXTS = (
     _l("A leg's position; 0: through rates only"),
     _l("Only the tariffs valid on this day (YYYY-MM-DD)"),
     _l("the route code or the note"),
+    # the corridor comparison (GET /corridors)
+    _l(
+        "Per route, the first departure that takes the shipment from the station in the next 60"
+        "\ndays, with its transit days to the destination, price and CO2e, ranked by `sort`"
+    ),
+    _l("Code of the station the containers leave from"),
+    _l("ISO 6346 size-type"),
+    _l("The earliest day of departure, Beijing time (default: today)"),
+    _l("UN/LOCODE of the destination or port of discharge (optional)"),
+    _l("Cargo mass (default: 10 t per TEU, for the CO2e)"),
+    _l("Rank by time, price or co2e"),
 )
 
 # The sort parameter's description is built from its keys (``schemas/sorting.Sort``): the

@@ -234,7 +234,7 @@ def new_booking():
         else:
             status = 422
     else:
-        form = {"departure_id": request.args.get("departure", "")}
+        form = _prefill(request.args)
         status = 200
     return _form_page("new", form, errors, status)
 
@@ -291,6 +291,23 @@ def _price_of(form, booking=None) -> dict:
         return {"charges_note": str(error.message)}
     route = db.session.get(Departure, quoted["departure_id"]).route
     return {"charges": quoted, "valid_until": quoted["valid_until"], "route": route}
+
+
+#: The query parameters a link to the booking form may fill it in with (the corridor
+#: comparison's "book this"), and the inputs they fill; the shipper checks and sends the rest.
+PREFILL = {
+    "departure": "departure_id",
+    "origin_station": "origin_station",
+    "destination": "destination",
+    "size_type": "containers.0.size_type",
+    "quantity": "containers.0.quantity",
+    "gross_weight_kg": "cargo.gross_weight_kg",
+}
+
+
+def _prefill(args) -> dict:
+    """The new booking form's inputs as a link's query parameters fill them in."""
+    return {name: args[key].strip() for key, name in PREFILL.items() if args.get(key)}
 
 
 @bp.route("/<reference:reference>/amend", methods=["GET", "POST"])

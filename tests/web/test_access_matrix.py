@@ -123,6 +123,8 @@ EXPECTED = {
     "admin.revise_tariff": only(STAFF),
     "api_tariffs.list_tariffs": signed_in(200, anon=401),
     "api_tariffs.get_tariff": signed_in(200, anon=401),
+    "corridors.compare": signed_in(200),
+    "api_corridors.compare_corridors": signed_in(200, anon=401),
 }
 
 
@@ -177,6 +179,8 @@ def world(db_session, make_user, make_booking, make_departure, make_document):
         "statements.statement_page": f"?month=2026-03&company={company}",
         "statements.download": f"?company={company}",
         "api_statements.monthly_statement": f"?month=2026-03&company={company}",
+        "corridors.compare": "?origin_station=HB&size_type=22G1&quantity=1",
+        "api_corridors.compare_corridors": "?origin_station=HB&size_type=22G1&quantity=1",
     }
     return people, values, special, query
 
