@@ -4,8 +4,8 @@ what each route answers."""
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, pre_load, validate
 
-from dryport.schemas.bookings import MAX_GROSS_WEIGHT_KG, MAX_UNITS_PER_LINE
-from dryport.schemas.numbers import Amount, WholeNumber
+from dryport.schemas.bookings import MAX_UNITS_PER_LINE, cargo_mass
+from dryport.schemas.numbers import WholeNumber
 from dryport.services.clock import YEARS
 from dryport.services.containers import SIZE_TYPES
 from dryport.services.corridors import RANKINGS, WINDOW_DAYS
@@ -48,21 +48,8 @@ class CorridorQuerySchema(Schema):
         load_default=None,
         metadata={"description": "UN/LOCODE of the destination or port of discharge (optional)"},
     )
-    gross_weight_kg = Amount(
-        load_default=None,
-        places=1,
-        validate=validate.Range(
-            min=0,
-            max=MAX_GROSS_WEIGHT_KG,
-            min_inclusive=False,
-            error=_l("More than 0 and at most %(max)s kg.", max=f"{MAX_GROSS_WEIGHT_KG:,}"),
-        ),
-        metadata={
-            "minimum": 0,
-            "exclusiveMinimum": True,
-            "maximum": MAX_GROSS_WEIGHT_KG,
-            "description": "Cargo mass (default: 10 t per TEU, for the CO2e)",
-        },
+    gross_weight_kg = cargo_mass(
+        "Cargo mass (default: 10 t per TEU, for the CO2e)", load_default=None
     )
     sort = fields.String(
         load_default="time",
