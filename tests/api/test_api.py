@@ -120,6 +120,7 @@ def test_stations(client, make_user, api_token):
         "name_en": "Hengkou hub",
         "kind": "HUB",
         "feeder_hours": 0,
+        "feeder_km": 0,
         "active": True,
         "version": 1,
     }
