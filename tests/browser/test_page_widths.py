@@ -24,6 +24,7 @@ from dryport.models import (
     DepartureStatus,
     DocumentKind,
     Station,
+    Tariff,
     User,
     Waybill,
     WebhookEndpoint,
@@ -115,6 +116,8 @@ def _values() -> dict:
         "装箱单 Packing list HK-2026-12 (48 cartons, green tea).pdf", BytesIO(PDF),
     )  # fmt: skip
     session.commit()
+    # a tariff in force of the demo's price lists (its end date and "new price from" pages)
+    tariff = session.scalar(select(Tariff).where(Tariff.valid_to.is_(None)).order_by(Tariff.id))
     common = {"number": waybill.number, "t": waybill.token}
     return {
         "shipper": {
@@ -140,6 +143,7 @@ def _values() -> dict:
             "seq": 1,
             "place_code": "PLMAA",
             "crossing_code": "KHG-AKL",
+            "tariff_id": tariff.id,
         },
         "public": common,
     }
