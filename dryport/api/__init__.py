@@ -1,9 +1,35 @@
 """JSON API v1 under ``/api/v1``: bearer tokens, problem+json errors, OpenAPI document."""
 
+import json
+from decimal import Decimal
+
 from flask import Flask
+from flask_smorest import Blueprint
+from webargs import core
+from webargs.flaskparser import FlaskParser, is_json_request
 
 from dryport.extensions import api, csrf
 from dryport.routing import CONVERTERS
+
+
+class ExactParser(FlaskParser):
+    """Reads a JSON body with its fractional numbers as ``Decimal``, never ``float``: an
+    amount of money (``4850.1``) is exact from the first byte of the request on."""
+
+    def _raw_load_json(self, req):
+        if not is_json_request(req):
+            return core.missing
+        raw = req.get_data(cache=True)
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:  # as webargs says it, answered as invalid JSON
+            raise json.JSONDecodeError(
+                f"Bytes decoding error : {exc.reason}", doc=str(exc.object), pos=exc.start
+            ) from exc
+        return json.loads(text, parse_float=Decimal)
+
+
+Blueprint.ARGUMENTS_PARSER = ExactParser()
 
 # Path parameters documented by their converters (once per process: every later app gets them).
 for _converter in CONVERTERS.values():

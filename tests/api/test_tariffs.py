@@ -181,3 +181,22 @@ def test_the_list_filters_and_pages(client, people, in_force):
     assert [t["size_group"] for t in listed("?size_group=20").get_json()] == ["20"]
     assert json.loads(listed("?page_size=1").headers["X-Pagination"])["total"] == 3
     assert client.get("/api/v1/tariffs?on=tomorrow", headers=headers).status_code == 422
+
+
+def test_a_json_number_is_read_exactly_never_as_a_float(client, db_session, people):
+    """``4850.100000000000000001`` is 4850.1 as a binary float, which would pass for an
+    amount of two places; read exactly, it has more and is refused."""
+    text = json.dumps(body(amount="AMOUNT")).replace('"AMOUNT"', "4850.100000000000000001")
+    answer = client.post(
+        "/api/v1/tariffs", data=text, content_type="application/json",
+        headers=people[Role.OPERATOR].headers,
+    )  # fmt: skip
+    assert answer.status_code == 422, answer.get_json()
+    assert "amount" in answer.get_json()["errors"]
+    assert row_count(db_session, Tariff) == 0
+    exact = json.dumps(body(amount="AMOUNT")).replace('"AMOUNT"', "4850.10")
+    created = client.post(
+        "/api/v1/tariffs", data=exact, content_type="application/json",
+        headers=people[Role.OPERATOR].headers,
+    )  # fmt: skip
+    assert created.status_code == 201 and created.get_json()["amount"] == "4850.10"
