@@ -144,6 +144,24 @@ class CarrierEditSchema(_Upper):
     payer_code = _name(32, required=False)
 
 
+class DestinationLegSchema(_Upper):
+    """The route's last leg to one of its destinations, where it differs from the leg's own
+    figures (the Europe train's stop short of Duisburg, the sea leg to each port)."""
+
+    CODES = ("place",)
+    place = fields.String(required=True, validate=validate.Length(min=1, max=16))
+    distance_km = WholeNumber(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Range(min=1, max=40_000, error=_l("From 1 to 40,000 km.")),
+    )
+    transit_hours = WholeNumber(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Range(min=1, max=2_160, error=_l("From 1 to 2,160 hours.")),
+    )
+
+
 class RouteEditSchema(_Stripped):
     version = WholeNumber(load_default=None)
     name_zh = _name(64)
@@ -152,6 +170,13 @@ class RouteEditSchema(_Stripped):
     active = fields.Boolean(load_default=False)
     destinations = _codes("Codes of the places its bookings may go to (replaces the list)")
     border_crossings = _codes("Codes of the border crossings its departures may take")
+    destination_legs = fields.List(
+        fields.Nested(DestinationLegSchema),
+        validate=validate.Length(max=50, error=_l("At most 50.")),
+        metadata={"description": "The last leg's kilometres and hours to each destination where"
+                  " they differ from the leg's own (replaces the list; a destination left out"
+                  " takes the leg's)"},
+    )  # fmt: skip
     refused_dg_classes = fields.List(
         fields.String(
             validate=validate.OneOf(

@@ -4,6 +4,7 @@ from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, validates_schema
+from sqlalchemy.orm import object_session
 
 from dryport.models import (
     DepartureStatus,
@@ -14,7 +15,7 @@ from dryport.models import (
 )
 from dryport.schemas.search import Search
 from dryport.schemas.sorting import Sort
-from dryport.services import departures, places, reference_data, tracking
+from dryport.services import departures, places, reference_data, routes, tracking
 from dryport.services.clock import YEARS
 
 
@@ -94,6 +95,18 @@ class RouteSchema(Schema):
     legs = fields.List(fields.Nested(LegSchema))
     destinations = fields.List(
         fields.Nested(PlaceSchema), metadata={"description": "Where its bookings may go"}
+    )
+    destination_legs = fields.Function(
+        lambda route: [
+            {"place": code, "distance_km": km, "transit_hours": hours}
+            for code, (km, hours) in routes.destination_legs(object_session(route), route).items()
+        ],
+        metadata={
+            "description": "The last leg's kilometres and hours to each destination where they"
+            " differ from the leg's own: [{place, distance_km, transit_hours}]",
+            "type": "array",
+            "items": {"type": "object"},
+        },
     )
     border_crossings = fields.List(
         fields.Nested(BorderCrossingSchema),

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
 from dryport.models import BorderCrossing, Leg, LegCarrier, Place, Role, Route, User
+from dryport.models.place import route_destinations
 from dryport.services.access import require_role
 from dryport.services.admin import (
     add_unique,
@@ -49,6 +50,9 @@ def create_route(session: Session, admin: User, data: dict) -> Route:
     add_unique(session, route, route.code)
     changes = {f: [None, as_text(getattr(route, f))] for f in ROUTE_FIELDS}
     changes.update(_references(route))
+    if data.get("destination_legs"):
+        changes["destination_legs"] = [None, set_destination_legs(
+            session, route, data["destination_legs"])]  # fmt: skip
     changes["legs"] = [None, len(route.legs)]
     record_change(session, admin, "route", route.id, "create", route.code, changes)
     return route
@@ -72,6 +76,12 @@ def update_route(session: Session, admin: User, code: str, data: dict) -> Route:
         route.border_crossings = _crossings(session, data["border_crossings"])
     after = _references(route)
     changes.update({k: [before[k][1], after[k][1]] for k in after if before[k] != after[k]})
+    if "destination_legs" in data:
+        session.flush()  # the destinations' rows, to give their figures
+        was = _legs_text(destination_legs(session, route))
+        now = set_destination_legs(session, route, data["destination_legs"])
+        if was != now:
+            changes["destination_legs"] = [was, now]
     if "legs" in data:
         if not data["legs"]:
             raise Invalid(errors={"legs": [_l("A route needs at least one leg.")]})
@@ -224,6 +234,53 @@ def _by_codes(session: Session, model, codes: list[str]) -> tuple[list, str]:
     found = {obj.code: obj for obj in session.scalars(select(model).where(model.code.in_(wanted)))}
     missing = ", ".join(code for code in wanted if code not in found)
     return [found[code] for code in wanted if code in found], missing
+
+
+def destination_legs(session: Session, route: Route) -> dict[str, tuple[int | None, int | None]]:
+    """The route's last leg to each destination where its figures differ from the leg's
+    own: ``{place code: (km, hours)}``."""
+    rows = session.execute(
+        select(Place.code, route_destinations.c.distance_km, route_destinations.c.transit_hours)
+        .join(Place, Place.id == route_destinations.c.place_id)
+        .where(route_destinations.c.route_id == route.id)
+        .where(
+            (route_destinations.c.distance_km.is_not(None))
+            | (route_destinations.c.transit_hours.is_not(None))
+        )
+        .order_by(Place.code)
+    )
+    return {code: (km, hours) for code, km, hours in rows}
+
+
+def set_destination_legs(session: Session, route: Route, rows: list[dict]) -> str:
+    """Give the last leg's figures to each destination ``rows`` names (the rest take the
+    leg's own); a place that is not a destination of the route is ``Invalid``. Returns the
+    figures as text for the log."""
+    ids = {place.code: place.id for place in route.destinations}
+    unknown = sorted({row["place"] for row in rows} - set(ids))
+    if unknown:
+        raise Invalid(
+            errors={
+                "destination_legs": [
+                    _l("Not a destination of this route: %(codes)s.", codes=", ".join(unknown))
+                ]
+            }
+        )
+    given = {row["place"]: (row.get("distance_km"), row.get("transit_hours")) for row in rows}
+    for code, place_id in ids.items():
+        km, hours = given.get(code, (None, None))
+        session.execute(
+            route_destinations.update()
+            .where(route_destinations.c.route_id == route.id,
+                   route_destinations.c.place_id == place_id)
+            .values(distance_km=km, transit_hours=hours)
+        )  # fmt: skip
+    return _legs_text({code: figures for code, figures in sorted(given.items()) if any(figures)})
+
+
+def _legs_text(figures: dict) -> str:
+    return "; ".join(f"{code} {km or '—'} km {hours or '—'} h"
+                     for code, (km, hours) in figures.items())  # fmt: skip
 
 
 def _references(route: Route) -> dict:

@@ -416,3 +416,38 @@ def test_distances_are_reference_data(client, db_session, people):
     assert response.get_json()["legs"][0]["distance_km"] == 1_950
     entry = audit_entries(db_session, "route")[-1]
     assert entry.changes["legs.1.distance_km"] == [1900, 1950]
+
+
+def test_the_last_legs_figures_per_destination(client, db_session, people):
+    """Where the Europe train's stop or the sea leg's port changes the last leg's kilometres
+    and hours: seeded, shown, replaced by administrators, logged."""
+    admin, clerk = people[Role.ADMIN], people[Role.CLERK]
+    routes = {r["code"]: r for r in client.get("/api/v1/routes", headers=clerk).get_json()}
+    seeded = {row["place"]: row for row in routes["XAEU"]["destination_legs"]}
+    assert seeded["KZALA"] == {"place": "KZALA", "distance_km": 3_900, "transit_hours": 144}
+    assert routes["EAST"]["destination_legs"] == []
+
+    response = client.patch(
+        "/api/v1/routes/XAEU",
+        json={"version": 1, "destination_legs": [
+            {"place": "kzala", "distance_km": 3_950, "transit_hours": 150},
+            {"place": "UZTAS", "distance_km": 4_700},
+        ]},
+        headers=admin,
+    )  # fmt: skip
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["destination_legs"] == [
+        {"place": "KZALA", "distance_km": 3_950, "transit_hours": 150},
+        {"place": "UZTAS", "distance_km": 4_700, "transit_hours": None},
+    ]  # the others take the leg's own figures now
+    entry = audit_entries(db_session, "route")[-1]
+    assert entry.changes["destination_legs"][1] == "KZALA 3950 km 150 h; UZTAS 4700 km — h"
+
+    refused = client.patch(
+        "/api/v1/routes/XAEU",
+        json={"version": 2, "destination_legs": [{"place": "NLRTM", "distance_km": 1}]},
+        headers=admin,
+    )
+    assert refused.status_code == 422 and "destination_legs" in refused.get_json()["errors"]
+    again = client.get("/api/v1/routes", headers=clerk).get_json()
+    assert next(r for r in again if r["code"] == "XAEU")["version"] == 2  # nothing written
