@@ -26,7 +26,16 @@ class ExactParser(FlaskParser):
             raise json.JSONDecodeError(
                 f"Bytes decoding error : {exc.reason}", doc=str(exc.object), pos=exc.start
             ) from exc
-        return json.loads(text, parse_float=Decimal)
+        return json.loads(text, parse_float=_number)
+
+
+def _number(text: str) -> Decimal | float:
+    """A JSON number with a fraction or an exponent: exact as ``Decimal``, unless its
+    exponent is beyond any quantity of the product (``1e600000``), which is left a float
+    (infinite, or zero) and refused as such at once: as a ``Decimal`` its conversion to an
+    integer alone would hold the worker for minutes."""
+    value = Decimal(text)
+    return value if -30 <= value.adjusted() <= 30 else float(text)
 
 
 Blueprint.ARGUMENTS_PARSER = ExactParser()

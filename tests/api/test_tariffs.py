@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from dryport.api import _number
 from dryport.models import Role, Tariff
 from dryport.services.clock import local_today
 from tests.conftest import audit_entries, row_count
@@ -200,3 +201,25 @@ def test_a_json_number_is_read_exactly_never_as_a_float(client, db_session, peop
         headers=people[Role.OPERATOR].headers,
     )  # fmt: skip
     assert created.status_code == 201 and created.get_json()["amount"] == "4850.10"
+
+
+def test_numbers_beyond_any_quantity_are_refused_as_floats_and_fractions_never_cut(
+    client, db_session, people, in_force
+):
+    """``1e600000`` read as a ``Decimal`` would take minutes to turn into an integer: it
+    stays an infinite float and is refused at once; a fraction where a whole number belongs
+    is refused, not cut (12.9 is not tariff 12)."""
+    assert _number("4850.10") == Decimal("4850.10") and isinstance(_number("1e30"), Decimal)
+    assert _number("1e600000") == float("inf") and _number("1e-600000") == 0.0
+    headers = people[Role.OPERATOR].headers
+    for text in ('{"version": 1e600000}', '{"version": 1.5}'):
+        answer = client.patch(
+            f"/api/v1/tariffs/{in_force.id}", data=text, content_type="application/json",
+            headers=headers,
+        )  # fmt: skip
+        assert answer.status_code == 422 and "version" in answer.get_json()["errors"], text
+    cut = json.dumps(body(valid_from=day(5))).replace("}", f', "replaces": {in_force.id}.9}}')
+    answer = client.post("/api/v1/tariffs", data=cut, content_type="application/json",
+                         headers=headers)  # fmt: skip
+    assert answer.status_code == 422 and "replaces" in answer.get_json()["errors"]
+    assert row_count(db_session, Tariff) == 1
