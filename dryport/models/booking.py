@@ -154,8 +154,9 @@ class Booking(db.Model):
     charges: Mapped[dict | None] = mapped_column(JSON)
     charges_currency: Mapped[str | None] = mapped_column(String(3))
     charges_total: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
-    #: The day (Asia/Shanghai) whose tariffs price it: the day it was booked. An amendment
-    #: re-prices at the same day's tariffs, so a later tariff never changes its price.
+    #: The day (Asia/Shanghai) whose tariffs price it: the day it was booked, or the day an
+    #: amendment changed what the price rests on (lines, dangerous goods, weight); a later
+    #: tariff alone never changes its price.
     priced_on: Mapped[date | None] = mapped_column(Date)
     payment_term: Mapped[PaymentTerm] = mapped_column(
         enum_type(PaymentTerm, "payment_term"), default=PaymentTerm.PRE, server_default="PRE"

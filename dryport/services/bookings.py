@@ -298,6 +298,8 @@ def amend_booking(
 
     ``data`` is what ``BookingAmendSchema`` loaded, with the ``version`` the shipper read.
     More TEU are held atomically (``CapacityExceeded`` when they do not fit), fewer released.
+    A change of what the price rests on (lines, dangerous goods, gross weight) prices the
+    booking anew at today's tariffs; any other change keeps its charges.
     Raises ``Conflict`` for a stale version or a booking past RECEIVED, ``CutoffPassed``
     after the cut-off.
     """
@@ -328,8 +330,10 @@ def amend_booking(
         held=(booking.teu, booking.gross_weight_kg),
     )
     booking.teu = new_teu
+    priced = _priced_facts(booking)
     _apply(booking, data)
-    pricing.booking_charges(session, booking, lines)
+    if _priced_facts(booking) != priced:  # a changed shipment is priced anew, at today's tariffs
+        pricing.booking_charges(session, booking, lines, local_today(now))
     booking.updated_at = now or utcnow()
     after = _snapshot(booking)
     changes = {key: [before[key], after[key]] for key in after if before[key] != after[key]}
@@ -397,6 +401,13 @@ def _apply(booking: Booking, data: dict) -> None:
         for line in booking.lines:
             line.quantity = wanted.pop(line.size_type)
         booking.lines.extend(BookingLine(size_type=s, quantity=q) for s, q in wanted.items())
+
+
+def _priced_facts(booking: Booking) -> tuple:
+    """What a booking's price rests on: its lines, whether it declares dangerous goods, and
+    its gross weight (overweight boxes)."""
+    lines = sorted((line.size_type, line.quantity) for line in booking.lines)
+    return lines, booking.has_dangerous_goods, booking.gross_weight_kg
 
 
 def _check_setpoint(booking: Booking, data: dict) -> None:

@@ -250,13 +250,20 @@ def quote(
                  local_today(now))  # fmt: skip
 
 
-def requote(session: Session, booking, lines, dangerous: bool, gross_weight_kg) -> Quote:
-    """What ``booking`` would cost amended to ``lines`` and this cargo: at the tariffs of the
-    day it is priced on, as its amendment will be. Raises ``Unpriced``."""
-    return price(
-        session, booking.departure, booking.origin_station, lines, dangerous, gross_weight_kg,
-        booking.priced_on or local_today(),
-    )  # fmt: skip
+def requote(session: Session, booking, lines, dangerous: bool, gross_weight_kg) -> dict:
+    """The charges ``booking`` would have amended to ``lines`` and this cargo (as stored):
+    its own when none of that changes, else at today's tariffs, as its amendment will be.
+    Raises ``Unpriced``."""
+    held = sorted((line.size_type, line.quantity) for line in booking.lines)
+    same = (sorted(lines), dangerous, gross_weight_kg) == (
+        held,
+        booking.has_dangerous_goods,
+        booking.gross_weight_kg,
+    )
+    if same and booking.charges:
+        return booking.charges
+    return price(session, booking.departure, booking.origin_station, lines, dangerous,
+                 gross_weight_kg).as_json()  # fmt: skip
 
 
 def booking_charges(

@@ -285,7 +285,7 @@ def _price_of(form, booking=None) -> dict:
         if booking is not None:
             quoted = pricing.requote(db.session, booking, lines, cargo["dangerous_goods"],
                                      cargo["gross_weight_kg"])  # fmt: skip
-            return {"charges": quoted.as_json(), "route": booking.departure.route}
+            return {"charges": quoted, "route": booking.departure.route}
         quoted = pricing.request_quote(db.session, data)
     except DomainError as error:
         return {"charges_note": str(error.message)}

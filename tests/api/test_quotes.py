@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from dryport.models import Booking, BookingEvent, DepartureStatus, Station, Tariff
+from dryport.models import Booking, BookingEvent, DepartureStatus, Station
 from dryport.services.clock import local_today
 from dryport.services.departures import station_cutoff
 from tests.conftest import booking_body
@@ -136,37 +136,48 @@ def test_a_later_tariff_never_touches_a_booking(
     assert db_session.scalar(select(Booking.charges_total)) == Decimal("9600.00")
 
 
-def test_an_amendment_reprices_at_the_tariffs_of_the_booking_day(
+def test_an_amendment_of_the_shipment_reprices_at_todays_tariffs_and_others_keep_the_price(
     client, db_session, shipper, make_tariff, make_departure
 ):
     today = local_today()
-    booked_on = today - timedelta(days=10)
-    make_tariff("EAST", "20", "4000.00", valid_from=today - timedelta(days=60),
-                valid_to=today - timedelta(days=5))  # fmt: skip
+    old = make_tariff("EAST", "20", "4000.00", valid_from=today - timedelta(days=60),
+                      valid_to=today - timedelta(days=5))  # fmt: skip
     make_tariff("EAST", "20", "5000.00", valid_from=today - timedelta(days=4))
     departure = make_departure("EAST")
     booking = _book(client, shipper, departure)
     assert booking["charges"]["total"] == "10000.00"  # booked today: today's tariff
-    # Booked ten days ago, under the old price list:
-    db_session.execute(Booking.__table__.update().values(priced_on=booked_on))
+    # As if booked ten days ago, under the old price list:
+    db_session.execute(
+        Booking.__table__.update().values(
+            priced_on=today - timedelta(days=10),
+            charges={**booking["charges"], "total": "8000.00", "lines": [
+                {**booking["charges"]["lines"][0], "unit_amount": "4000.00", "amount": "8000.00",
+                 "tariff_id": old.id}]},
+            charges_total=Decimal("8000.00"),
+        )
+    )  # fmt: skip
     db_session.commit()
+    reference = booking["reference"]
 
-    response = client.patch(
-        f"/api/v1/bookings/{booking['reference']}",
-        json={"version": booking["version"], "containers": [{"size_type": "22G1", "quantity": 3}]},
-        headers=shipper.headers,
-    )
-    assert response.status_code == 200, response.get_json()
-    amended = response.get_json()
-    assert amended["charges"]["total"] == "12000.00"  # 3 × 4000.00, the price it was booked at
-    assert amended["charges"]["lines"][0]["tariff_id"] == db_session.scalar(
-        select(Tariff.id).where(Tariff.amount == Decimal("4000.00"))
-    )
-    events = client.get(
-        f"/api/v1/bookings/{booking['reference']}/events", headers=shipper.headers
-    ).get_json()
-    assert events[-1]["type"] == "AMENDED"
-    assert events[-1]["details"]["changes"]["charges"] == ["10000.00 CNY", "12000.00 CNY"]
+    def amend(version, **changes):
+        response = client.patch(f"/api/v1/bookings/{reference}", json={"version": version,
+                                **changes}, headers=shipper.headers)  # fmt: skip
+        assert response.status_code == 200, response.get_json()
+        return response.get_json()
+
+    # A new consignee changes nothing the price rests on: the old price holds.
+    kept = amend(booking["version"], consignee={"name": "Ningbo Port Co.", "address": "Beilun"})
+    assert kept["charges"]["total"] == "8000.00"
+    assert db_session.scalar(select(Booking.priced_on)) == today - timedelta(days=10)
+
+    # A third box is a new shipment to price: at today's tariffs, for all three.
+    grown = amend(kept["version"], containers=[{"size_type": "22G1", "quantity": 3}])
+    assert grown["charges"]["total"] == "15000.00"
+    assert db_session.scalar(select(Booking.priced_on)) == today
+    events = client.get(f"/api/v1/bookings/{reference}/events", headers=shipper.headers)
+    assert events.get_json()[-1]["details"]["changes"]["charges"] == [
+        "8000.00 CNY", "15000.00 CNY",
+    ]  # fmt: skip
 
 
 def test_an_amendment_of_the_cargo_reprices_its_surcharges(

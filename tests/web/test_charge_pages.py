@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from dryport.models import Booking, PaymentTerm, Role
+from dryport.models import Booking, PaymentTerm, Role, Tariff
 from dryport.services.clock import local_today
 from tests.conftest import csrf_token
 from tests.web.test_booking_pages import _form
@@ -99,26 +99,31 @@ def test_a_refused_booking_shows_its_price_and_a_placed_one_keeps_it(
     assert "9,600.00" in detail  # 2 × 4,800.00
 
 
-def test_the_amendment_form_prices_at_the_booking_day(
+def test_the_amendment_form_shows_the_held_price_until_the_shipment_changes(
     client, db_session, shipper, make_tariff, make_departure
 ):
-    today = local_today()
-    make_tariff("EAST", "20", "4000.00", valid_from=today - timedelta(days=60),
-                valid_to=today - timedelta(days=5))  # fmt: skip
-    make_tariff("EAST", "20", "5000.00", valid_from=today - timedelta(days=4))
-    make_tariff("EAST", "40", "7600.00", valid_from=today - timedelta(days=60))
+    make_tariff("EAST", "20", "4000.00")
+    make_tariff("EAST", "40", "7600.00")
     departure = make_departure("EAST")
     page = client.get("/bookings/new")
     client.post("/bookings/new", data={**_form(departure.id), "csrf_token": csrf_token(page)})
     booking = db_session.scalar(select(Booking))
-    booking.priced_on = today - timedelta(days=10)
-    db_session.commit()
+    # The price list changes after the booking: a dearer 20 ft box from today.
+    db_session.execute(
+        Tariff.__table__.update().where(Tariff.size_group == "20").values(
+            valid_from=local_today() - timedelta(days=30),
+            valid_to=local_today() - timedelta(days=1),
+        )
+    )  # fmt: skip
+    make_tariff("EAST", "20", "5000.00", valid_from=local_today())
 
     html = client.get(f"/bookings/{booking.reference}/amend").get_data(as_text=True)
-    assert "15,600.00 CNY" in html  # as priced today: 2 × 5,000 + 7,600 (not re-priced yet)
-    requoted = _quote(client, _form(departure.id, **{"containers.0.quantity": "3"}),
-                      reference=booking.reference).get_data(as_text=True)  # fmt: skip
-    assert "19,600.00 CNY" in requoted  # 3 × 4,000.00 + 7,600.00, the booking day's tariffs
+    assert "15,600.00 CNY" in html  # as booked: 2 × 4,000 + 7,600, held
+    same = _quote(client, _form(departure.id), reference=booking.reference)
+    assert "15,600.00 CNY" in same.get_data(as_text=True)
+    grown = _quote(client, _form(departure.id, **{"containers.0.quantity": "3"}),
+                   reference=booking.reference).get_data(as_text=True)  # fmt: skip
+    assert "22,600.00 CNY" in grown  # 3 × 5,000.00 + 7,600.00: today's tariffs
 
 
 def test_the_bookings_export_carries_the_charges(
