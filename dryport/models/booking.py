@@ -153,7 +153,8 @@ class Booking(db.Model):
     #: decimal strings; None when no tariff prices it (price on request).
     charges: Mapped[dict | None] = mapped_column(JSON)
     charges_currency: Mapped[str | None] = mapped_column(String(3))
-    charges_total: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    #: Up to 8 lines × 100 boxes × a tariff's highest amounts: wider than a tariff's column.
+    charges_total: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
     #: The day (Asia/Shanghai) whose tariffs price it: the day it was booked, or the day an
     #: amendment changed what the price rests on (lines, dangerous goods, weight); a later
     #: tariff alone never changes its price.

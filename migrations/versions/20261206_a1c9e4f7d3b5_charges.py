@@ -72,7 +72,9 @@ def upgrade():
     with op.batch_alter_table("bookings", schema=None) as batch_op:
         batch_op.add_column(sa.Column("charges", sa.JSON(), nullable=True))
         batch_op.add_column(sa.Column("charges_currency", sa.String(length=3), nullable=True))
-        batch_op.add_column(_money("charges_total", nullable=True))
+        batch_op.add_column(
+            sa.Column("charges_total", sa.Numeric(precision=18, scale=2), nullable=True)
+        )
         batch_op.add_column(sa.Column("priced_on", sa.Date(), nullable=True))
         batch_op.add_column(
             sa.Column(

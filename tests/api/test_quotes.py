@@ -198,3 +198,22 @@ def test_an_amendment_of_the_cargo_reprices_its_surcharges(
     )
     assert response.status_code == 200, response.get_json()
     assert response.get_json()["charges"]["total"] == "12600.00"
+
+
+def test_the_dearest_booking_the_tariffs_allow_is_stored_whole(
+    client, db_session, shipper, make_tariff, make_departure
+):
+    """100 boxes at the highest amount a tariff takes, with its surcharge: a total of 2 × 10¹³,
+    which the booking's total column holds (on PostgreSQL a narrower one would refuse it)."""
+    make_tariff("EAST", "20", "100000000000.00", dg="100000000000.00")
+    departure = make_departure("EAST", capacity=200)
+    paint = {
+        "un_number": "UN1263", "class": "3", "packing_group": "III",
+        "proper_shipping_name": "PAINT", "emergency_contact": "+86 915 321 0000",
+    }  # fmt: skip
+    booking = _book(
+        client, shipper, departure, containers=[{"size_type": "22G1", "quantity": 100}],
+        cargo=booking_body(departure.id)["cargo"] | {"dangerous_goods": paint},
+    )  # fmt: skip
+    assert booking["charges"]["total"] == "20000000000000.00"
+    assert db_session.scalar(select(Booking.charges_total)) == Decimal("20000000000000.00")
