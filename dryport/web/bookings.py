@@ -276,6 +276,10 @@ def _price_of(form, booking=None) -> dict:
     else:
         body["departure_id"], body["origin_station"] = booking.departure_id, "-"
     data, errors = load_nested_form(QuoteRequestSchema(), body)
+    if not data and errors and all(name.startswith("cargo.") for name in errors):
+        # a weight typed half-way: priced without it (it only decides overweight boxes)
+        body["cargo"]["gross_weight_kg"] = None
+        data, errors = load_nested_form(QuoteRequestSchema(), body)
     if not data:
         return {"charges_note": _("Choose the departure, your station and the containers to"
                                   " see the price.")}  # fmt: skip
@@ -288,7 +292,8 @@ def _price_of(form, booking=None) -> dict:
             return {"charges": quoted, "route": booking.departure.route}
         quoted = pricing.request_quote(db.session, data)
     except DomainError as error:
-        return {"charges_note": str(error.message)}
+        said = domain_errors(error)  # a field's own words before the request's title
+        return {"charges_note": next(iter(said.values()))[0] if said else str(error.message)}
     route = db.session.get(Departure, quoted["departure_id"]).route
     return {"charges": quoted, "valid_until": quoted["valid_until"], "route": route}
 

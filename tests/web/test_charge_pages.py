@@ -139,3 +139,15 @@ def test_the_bookings_export_carries_the_charges(
     assert row[header.index("运费合计 charges total")] == "0.40"  # 2 × 0.10 + 0.20
     assert row[header.index("运费币种 charges currency")] == "CNY"
     assert row[header.index("付费方式 payment term")] == "PRE"
+
+
+def test_the_price_says_what_is_wrong_and_does_without_a_half_typed_weight(
+    client, shipper, make_tariff, make_departure
+):
+    make_tariff("EAST", "20", "4800.00")
+    make_tariff("EAST", "40", "7600.00")
+    departure = make_departure("EAST")
+    typing = _quote(client, _form(departure.id, **{"cargo.gross_weight_kg": "12,0"}))
+    assert "17,200.00 CNY" in typing.get_data(as_text=True)  # priced without the weight
+    nowhere = _quote(client, _form(departure.id, origin_station="XX")).get_data(as_text=True)
+    assert "站点不存在。" in nowhere, nowhere
