@@ -26,8 +26,9 @@ class Station(db.Model):
     name_en: Mapped[str] = mapped_column(String(64))
     kind: Mapped[StationKind] = mapped_column(enum_type(StationKind, "station_kind"))
     feeder_hours: Mapped[int] = mapped_column(default=0)
-    #: Road distance to the hub (0 at the hub itself), for the CO2e of the feeder.
-    feeder_km: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: Road distance to the hub (0 at the hub itself), for the CO2e of the feeder; None: not
+    #: known (a shipment's CO2e from it is then not known either, never understated).
+    feeder_km: Mapped[int | None]
     active: Mapped[bool] = mapped_column(default=True)
     # Bumped by every administrative edit; an edit made from an older read is refused.
     version: Mapped[int] = mapped_column(default=1, server_default="1")

@@ -25,7 +25,9 @@ class StationSchema(Schema):
     name_en = fields.String()
     kind = fields.Enum(StationKind)
     feeder_hours = fields.Integer()
-    feeder_km = fields.Integer(metadata={"description": "Road kilometres to the hub"})
+    feeder_km = fields.Integer(
+        allow_none=True, metadata={"description": "Road kilometres to the hub; null: not known"}
+    )
     active = fields.Boolean()
     version = fields.Integer(metadata={"description": "Send it back to change the station"})
 

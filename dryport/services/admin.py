@@ -121,7 +121,7 @@ def create_station(session: Session, admin: User, data: dict) -> Station:
     station = Station(
         code=data["code"], name_zh=data["name_zh"], name_en=data["name_en"],
         kind=StationKind.SUBSTATION, feeder_hours=data["feeder_hours"],
-        feeder_km=data.get("feeder_km") or 0, active=data.get("active", True),
+        feeder_km=data.get("feeder_km"), active=data.get("active", True),
     )  # fmt: skip
     add_unique(session, station, station.code)
     fields = ("name_zh", "name_en", "feeder_hours", "feeder_km", "active")

@@ -365,8 +365,8 @@ def _seed_places(session: Session) -> int:
 
 def _seed_distances(session: Session) -> None:
     """Give the seeded stations, legs and destinations that have no distance theirs."""
-    for station in session.scalars(select(Station).where(Station.feeder_km == 0)):
-        station.feeder_km = FEEDER_KM.get(station.code, 0)
+    for station in session.scalars(select(Station).where(Station.feeder_km.is_(None))):
+        station.feeder_km = FEEDER_KM.get(station.code)
     for route in session.scalars(routes_query()):
         for leg in route.legs:
             if leg.distance_km is None:

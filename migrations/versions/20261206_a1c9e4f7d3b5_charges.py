@@ -91,9 +91,7 @@ def upgrade():
     with op.batch_alter_table("legs", schema=None) as batch_op:
         batch_op.add_column(sa.Column("distance_km", sa.Integer(), nullable=True))
     with op.batch_alter_table("stations", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("feeder_km", sa.Integer(), server_default="0", nullable=False)
-        )
+        batch_op.add_column(sa.Column("feeder_km", sa.Integer(), nullable=True))
     with op.batch_alter_table("route_destinations", schema=None) as batch_op:
         batch_op.add_column(sa.Column("distance_km", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("transit_hours", sa.Integer(), nullable=True))

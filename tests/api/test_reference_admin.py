@@ -451,3 +451,22 @@ def test_the_last_legs_figures_per_destination(client, db_session, people):
     assert refused.status_code == 422 and "destination_legs" in refused.get_json()["errors"]
     again = client.get("/api/v1/routes", headers=clerk).get_json()
     assert next(r for r in again if r["code"] == "XAEU")["version"] == 2  # nothing written
+
+
+def test_a_station_of_unknown_distance_has_no_co2e_rather_than_a_low_one(
+    client, make_departure, people
+):
+    admin, shipper = people[Role.ADMIN], people[Role.SHIPPER]
+    body = {"code": "HS", "name_zh": "汉滨新区", "name_en": "Hanbin New Area", "feeder_hours": 2}
+    created = client.post("/api/v1/stations", json=body, headers=admin)
+    assert created.status_code == 201 and created.get_json()["feeder_km"] is None
+    make_departure("EAST", days=5)
+    query = "size_type=22G1&quantity=1&destination=CNNGB"
+    new = client.get(f"/api/v1/corridors?origin_station=HS&{query}", headers=shipper)
+    known = client.get(f"/api/v1/corridors?origin_station=HB&{query}", headers=shipper)
+    east = {"new": None, "known": None}
+    for key, response in (("new", new), ("known", known)):
+        assert response.status_code == 200, response.get_json()
+        east[key] = next(e for e in response.get_json() if e["route"] == "EAST")
+    assert east["known"]["co2e_kg"] is not None and east["new"]["co2e_kg"] is None
+    assert east["new"]["departure_id"] == east["known"]["departure_id"]
