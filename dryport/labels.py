@@ -259,10 +259,12 @@ def event_label(name: str) -> str:
     return name
 
 
-def charge_label(line: dict, route=None) -> str:
+def charge_label(line, route=None) -> str:
     """A charge line (as ``services.pricing`` stores it) in the reader's language: "运费 · 40英尺 ·
     恒口—西安国际港站"; the leg named by the route's leg when ``route`` is given."""
     locale = locale_code()
+    if not isinstance(line, dict):  # a statement's line: the same fields as attributes
+        line = {name: getattr(line, name, None) for name in ("code", "size_group", "leg_seq")}
     names = CHARGE_NAMES.get(line["code"])
     parts = [(names[0] if locale == "zh" else names[1]) if names else line["code"]]
     if line.get("size_group") in GROUP_NAMES:

@@ -41,6 +41,8 @@ class ChargeLine:
     quantity: int
     unit_amount: Decimal
     amount: Decimal
+    size_group: str | None = None
+    leg_seq: int | None = None
 
 
 @dataclass
@@ -166,6 +168,8 @@ def _entry(booking: Booking) -> StatementBooking:
                 line["quantity"],
                 Decimal(line["unit_amount"]),
                 Decimal(line["amount"]),
+                line.get("size_group"),
+                line.get("leg_seq"),
             )
             for line in charges["lines"]
         ]

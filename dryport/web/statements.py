@@ -9,7 +9,7 @@ from dryport.extensions import db
 from dryport.models import Role
 from dryport.models.booking import PaymentTerm
 from dryport.responses import csv_response, pdf_response
-from dryport.services import reports, statements
+from dryport.services import reference_data, reports, statements
 from dryport.services.access import STAFF
 from dryport.services.clock import local_today
 from dryport.services.errors import Invalid, NotFound
@@ -56,6 +56,7 @@ def statement_page():
         staff=staff,
         companies=_company_options() if staff else [],
         payment_term=payment_term_label,
+        routes={route.code: route for route in reference_data.list_routes(db.session)},
     )
 
 

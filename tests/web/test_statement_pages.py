@@ -8,7 +8,7 @@ import re
 import pytest
 
 from dryport.models import Role
-from tests.conftest import beijing
+from tests.conftest import beijing, csrf_token
 from tests.statements import ship_fixture  # noqa: F401  (the fixture ``ship``)
 
 
@@ -89,3 +89,14 @@ def test_clerks_have_no_statements(client, auth, make_user, march):
     auth.login(make_user(Role.CLERK).email)
     assert 'href="/statements/"' not in client.get("/departures").get_data(as_text=True)
     assert client.get("/statements/?month=2026-03").status_code == 403
+
+
+def test_the_charge_lines_read_in_the_readers_language(client, auth, march):
+    a, _b = march
+    auth.login(a.email)
+    chinese = _text(client.get("/statements/?month=2026-03"))
+    assert "运费 · 20英尺" in chinese and "Freight" not in chinese
+    page = client.get("/statements/")
+    client.post("/language/en", data={"csrf_token": csrf_token(page)})
+    english = _text(client.get("/statements/?month=2026-03"))
+    assert "Freight · 20 ft" in english and "运费" not in english
