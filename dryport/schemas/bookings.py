@@ -633,7 +633,8 @@ class BookingSchema(Schema):
         allow_none=True,
         metadata={
             "description": "The carriage charges as priced from the tariffs of the day it was"
-            " booked, amounts as decimal strings; re-priced on amendment at that day's"
+            " booked, amounts as decimal strings, held against later tariffs; an amendment of"
+            " the container lines, dangerous goods or weight prices it anew at that day's"
             " tariffs; null when no tariff prices it (price on request)"
         },
     )
