@@ -203,3 +203,28 @@ def test_containers_confirmed_before_the_signatory_was_asked_are_coc_and_not_rec
         None,
     )
     assert db.session.scalar(select(LoadDraft.id)) is None  # the drafts table is new again
+
+
+def test_reference_data_seeded_before_distances_gets_the_seeded_distances(app):
+    """A database seeded before stations, legs and destinations had distances: the charges
+    migration gives the seeded ones theirs (what an administrator set since is kept)."""
+    from dryport.models import Leg, Station
+    from dryport.models.place import route_destinations
+
+    seed_reference_data(db.session)
+    db.session.commit()
+    downgrade(revision="a1c9e4f7d3b5-1")
+    upgrade()
+    db.session.expire_all()
+    km = dict(db.session.execute(select(Station.code, Station.feeder_km)).all())
+    assert km["HK"] == 0 and km["ZP"] == 185
+    legs = db.session.execute(
+        select(Route.code, Leg.seq, Leg.distance_km).join(Leg.route).order_by(Route.code, Leg.seq)
+    ).all()
+    assert ("XAEU", 2, 9_908) in legs and ("WHSEA", 1, None) in legs  # the feeder: the station's
+    ends = db.session.execute(
+        select(route_destinations.c.distance_km, route_destinations.c.transit_hours).where(
+            route_destinations.c.distance_km == 3_900
+        )
+    ).all()
+    assert ends == [(3_900, 144)]  # XAEU to Almaty

@@ -24,6 +24,56 @@ def _money(name, **kwargs):
     return sa.Column(name, sa.Numeric(precision=14, scale=2), **kwargs)
 
 
+# The seeded stations', legs' and destinations' distances as this revision seeds them
+# (``services.reference_data``), for a database seeded before: only where still unknown.
+FEEDER_KM = {
+    "HK": 0, "HB": 30, "HY": 35, "SQ": 95, "NS": 150, "ZY": 120, "LG": 95, "PL": 115,
+    "ZP": 185, "XY": 95, "BH": 165,
+}  # fmt: skip
+LEG_KM = {("EAST", 1): 1_900, ("XAEU", 1): 280, ("XAEU", 2): 9_908, ("WHSEA", 2): 600,
+          ("WHSEA", 3): 1_125}  # fmt: skip
+DESTINATION_LEGS = {
+    ("XAEU", "DEDUI"): (9_908, None), ("XAEU", "DEHAM"): (9_700, None),
+    ("XAEU", "PLMAA"): (8_600, 288), ("XAEU", "PLLOD"): (8_850, 312),
+    ("XAEU", "KZALA"): (3_900, 144), ("XAEU", "UZTAS"): (4_700, 192),
+    ("WHSEA", "NLRTM"): (19_600, 696), ("WHSEA", "DEHAM"): (20_200, 744),
+    ("WHSEA", "SGSIN"): (4_100, 144), ("WHSEA", "USLAX"): (10_500, 336),
+}  # fmt: skip
+
+
+def _distances():
+    stations = sa.table("stations", sa.column("code"), sa.column("feeder_km"))
+    for code, km in FEEDER_KM.items():
+        op.execute(
+            stations.update()
+            .where(stations.c.code == code, stations.c.feeder_km.is_(None))
+            .values(feeder_km=km)
+        )
+    routes = sa.table("routes", sa.column("id"), sa.column("code"))
+    legs = sa.table("legs", sa.column("route_id"), sa.column("seq"), sa.column("distance_km"))
+    for (route, seq), km in LEG_KM.items():
+        route_id = sa.select(routes.c.id).where(routes.c.code == route).scalar_subquery()
+        op.execute(
+            legs.update()
+            .where(legs.c.route_id == route_id, legs.c.seq == seq, legs.c.distance_km.is_(None))
+            .values(distance_km=km)
+        )
+    places = sa.table("places", sa.column("id"), sa.column("code"))
+    ends = sa.table(
+        "route_destinations", sa.column("route_id"), sa.column("place_id"),
+        sa.column("distance_km"), sa.column("transit_hours"),
+    )  # fmt: skip
+    for (route, place), (km, hours) in DESTINATION_LEGS.items():
+        route_id = sa.select(routes.c.id).where(routes.c.code == route).scalar_subquery()
+        place_id = sa.select(places.c.id).where(places.c.code == place).scalar_subquery()
+        op.execute(
+            ends.update()
+            .where(ends.c.route_id == route_id, ends.c.place_id == place_id,
+                   ends.c.distance_km.is_(None))
+            .values(distance_km=km, transit_hours=hours)
+        )  # fmt: skip
+
+
 def upgrade():
     op.create_table(
         "tariffs",
@@ -95,6 +145,7 @@ def upgrade():
     with op.batch_alter_table("route_destinations", schema=None) as batch_op:
         batch_op.add_column(sa.Column("distance_km", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("transit_hours", sa.Integer(), nullable=True))
+    _distances()
 
 
 def downgrade():
