@@ -17,6 +17,8 @@ from dryport.schemas.operations import (
     DepartureActionSchema,
     DepartureCancelSchema,
     DepartureCreateSchema,
+    DepartureSeriesResultSchema,
+    DepartureSeriesSchema,
     DepartureUpdateSchema,
     LegPlanUpdateSchema,
     LoadDraftOutSchema,
@@ -26,7 +28,15 @@ from dryport.schemas.operations import (
 )
 from dryport.schemas.railway_list import RAILWAY_LIST_BODY, RailwayListResultSchema
 from dryport.schemas.reference import DepartureDetailSchema, DepartureSchema
-from dryport.services import leg_plans, load_drafts, loading, operations, railway_list, rolls
+from dryport.services import (
+    leg_plans,
+    load_drafts,
+    loading,
+    operations,
+    railway_list,
+    rolls,
+    schedules,
+)
 from dryport.services.access import STAFF
 from dryport.services.errors import Invalid, NotFound
 
@@ -112,6 +122,18 @@ def roll(body, reference):
 def create_departure(body):
     """Plan a departure"""
     return operations.create_departure(db.session, current_api_user(), body)
+
+
+@blp.route("/departures/series", methods=["POST"])
+@token_required(*STAFF)
+@blp.doc(security=BEARER)
+@blp.arguments(DepartureSeriesSchema)
+@blp.response(201, DepartureSeriesResultSchema)
+@problems(409)
+def create_series(body):
+    """Plan a weekly schedule: a departure on the weekday of each week of the range, except
+    where the route already has one at that time (listed as skipped); all or none"""
+    return schedules.create_series(db.session, current_api_user(), body)
 
 
 @blp.route(DEPARTURE, methods=["PATCH"])

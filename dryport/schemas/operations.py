@@ -1,13 +1,16 @@
 """Input of the clerk's and the operator's actions, shared by their pages and the API."""
 
 import re
+from datetime import time
 
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, post_load, pre_load, validate, validates
 
 from dryport.models import ContainerOwner, SealedBy, VgmMethod
 from dryport.schemas.bookings import ID_RANGE
-from dryport.schemas.reference import Moment
+from dryport.schemas.reference import DepartureSchema, Moment
+from dryport.schemas.tariffs import Day
+from dryport.services.schedules import MAX_CUTOFF_HOURS
 from dryport.services.shipment import CUSTOMS_DECLARATION_NO
 
 
@@ -17,6 +20,15 @@ def _kg(low: int, high: int, **kwargs) -> fields.Integer:
         validate=validate.Range(
             min=low, max=high, error=_l("From %(min)s to %(max)s kg.", min=low, max=f"{high:,}")
         ),
+        **kwargs,
+    )
+
+
+def _teu(**kwargs) -> fields.Integer:
+    """A departure's capacity in TEU."""
+    return fields.Integer(
+        strict=True,
+        validate=validate.Range(min=1, max=10_000, error=_l("From 1 to 10,000 TEU.")),
         **kwargs,
     )
 
@@ -207,13 +219,81 @@ class DepartureCreateSchema(Schema):
     )
     departs_at = Moment(required=True)
     cutoff_at = Moment(required=True)
-    capacity_teu = fields.Integer(
-        required=True,
-        strict=True,
-        validate=validate.Range(min=1, max=10_000, error=_l("From 1 to 10,000 TEU.")),
-    )
+    capacity_teu = _teu(required=True)
     capacity_kg = _kg(1_000, 10_000_000, load_default=None, allow_none=True)
     border_crossing = _crossing(load_default=None)
+
+
+class ClockTime(fields.Field):
+    """A time of day, ``HH:MM`` in ASCII digits (Beijing time)."""
+
+    def _deserialize(self, value, attr, data, **kwargs) -> time:
+        if isinstance(value, str) and re.fullmatch(r"[0-9]{2}:[0-9]{2}", value):
+            try:
+                return time.fromisoformat(value)
+            except ValueError:
+                pass
+        raise ValidationError(str(_l("A time of day, HH:MM.")))
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else value.strftime("%H:%M")
+
+
+class DepartureSeriesSchema(Schema):
+    """Body of ``POST /api/v1/departures/series``: a weekly schedule."""
+
+    route = fields.String(required=True)
+    service_no = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=20, error=_l("1 to 20 characters.")),
+        metadata={"description": "The same for every departure of the schedule"},
+    )
+    weekday = fields.Integer(
+        required=True,
+        strict=True,
+        validate=validate.Range(min=1, max=7, error=_l("From 1 (Monday) to 7 (Sunday).")),
+        metadata={"description": "ISO weekday: 1 Monday … 7 Sunday"},
+    )
+    time = ClockTime(
+        required=True,
+        metadata={"description": "Departure time, HH:MM Beijing time", "example": "10:00"},
+    )
+    cutoff_hours = fields.Integer(
+        required=True,
+        strict=True,
+        validate=validate.Range(
+            min=1,
+            max=MAX_CUTOFF_HOURS,
+            error=_l("From 1 to %(max)d hours.", max=MAX_CUTOFF_HOURS),
+        ),
+        metadata={"description": "Hours before each departure for the hub cut-off"},
+    )
+    capacity_teu = _teu(required=True)
+    capacity_kg = _kg(1_000, 10_000_000, load_default=None, allow_none=True)
+    border_crossing = _crossing(load_default=None)
+    from_ = Day(
+        required=True,
+        data_key="from",
+        attribute="from",
+        metadata={"description": "First day of the range (YYYY-MM-DD), included"},
+    )
+    to = Day(
+        required=True,
+        metadata={"description": "Last day of the range (YYYY-MM-DD), included; at most 366 days"},
+    )
+
+
+class DepartureSeriesResultSchema(Schema):
+    created = fields.List(
+        fields.Nested(DepartureSchema), metadata={"description": "The departures planned now"}
+    )
+    skipped = fields.List(
+        fields.Nested(DepartureSchema),
+        metadata={
+            "description": "The route's departures already at those times (any service"
+            " number or status), left as they were"
+        },
+    )
 
 
 class DepartureUpdateSchema(Schema):
@@ -226,9 +306,7 @@ class DepartureUpdateSchema(Schema):
     )
     departs_at = Moment()
     cutoff_at = Moment()
-    capacity_teu = fields.Integer(
-        strict=True, validate=validate.Range(min=1, max=10_000, error=_l("From 1 to 10,000 TEU."))
-    )
+    capacity_teu = _teu()
     capacity_kg = _kg(1_000, 10_000_000, allow_none=True)
     border_crossing = _crossing()
 

@@ -19,6 +19,7 @@ def register_web(app: Flask) -> None:
         operations,
         public,
         reports,
+        schedules,
         statements,
         station,
         tracking,
@@ -41,3 +42,4 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(docs.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(corridors.bp)
+    app.register_blueprint(schedules.bp)

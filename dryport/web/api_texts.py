@@ -220,6 +220,11 @@ TEXTS = (
     _l("UN/LOCODE of the destination or port of discharge (optional)"),
     _l("Cargo mass (default: 10 t per TEU, for the CO2e)"),
     _l("Rank by time, price or co2e"),
+    # weekly schedules (POST /departures/series)
+    _l(
+        "Plan a weekly schedule: a departure on the weekday of each week of the range, except"
+        "\nwhere the route already has one at that time (listed as skipped); all or none"
+    ),
 )
 
 # The sort parameter's description is built from its keys (``schemas/sorting.Sort``): the
