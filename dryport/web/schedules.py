@@ -38,9 +38,7 @@ def new_series():
         if result is not None:
             created, skipped = len(result["created"]), len(result["skipped"])
             flash(
-                ngettext(
-                    "%(num)d departure planned,", "%(num)d departures planned,", created
-                )
+                ngettext("%(num)d departure planned,", "%(num)d departures planned,", created)
                 + " "
                 + ngettext("%(num)d already there.", "%(num)d already there.", skipped),
                 "success",
