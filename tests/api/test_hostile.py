@@ -301,6 +301,17 @@ def _examples(world) -> dict:
             "amount": "4900.00",
             "valid_to": (local_today() + timedelta(days=90)).isoformat(),
         },  # fmt: skip
+        ("POST", "/api/v1/departures/series"): {
+            "route": "EAST",
+            "service_no": "X9021",
+            "weekday": 2,
+            "time": "10:00",
+            "cutoff_hours": 24,
+            "capacity_teu": 60,
+            "capacity_kg": 1_500_000,
+            "from": (local_today() + timedelta(days=7)).isoformat(),
+            "to": (local_today() + timedelta(days=90)).isoformat(),
+        },
     }
 
 

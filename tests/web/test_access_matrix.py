@@ -125,6 +125,7 @@ EXPECTED = {
     "api_tariffs.get_tariff": signed_in(200, anon=401),
     "corridors.compare": signed_in(200),
     "api_corridors.compare_corridors": signed_in(200, anon=401),
+    "schedules.new_series": only(STAFF),
 }
 
 
