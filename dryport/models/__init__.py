@@ -33,6 +33,7 @@ from dryport.models.route import (
 )
 from dryport.models.station import Station, StationKind
 from dryport.models.tariff import SIZE_GROUPS, Tariff
+from dryport.models.target import AnnualTarget
 from dryport.models.tracking import (
     EquipmentEvent,
     EquipmentEventType,
@@ -47,6 +48,7 @@ from dryport.models.webhook import DeliveryStatus, WebhookDelivery, WebhookEndpo
 __all__ = [
     "HOLDING_STATUSES",
     "SIZE_GROUPS",
+    "AnnualTarget",
     "ApiToken",
     "AuditEntry",
     "Booking",
