@@ -124,3 +124,18 @@ def _insert(session: Session, target: AnnualTarget) -> None:
 def _summary(year: int, code: str | None) -> str:
     return f"{year} {code or 'zone'}"
 
+
+
+def targets_summary(year: int, targets: dict[str | None, AnnualTarget]) -> dict:
+    """A year's targets as the API gives them: the zone's (None when not set), its version,
+    and the stations' with one, by code."""
+    zone = targets.get(None)
+    return {
+        "year": year,
+        "target_teu": zone.target_teu if zone else None,
+        "version": targets_version(targets),
+        "stations": [
+            {"station": code, "target_teu": t.target_teu}
+            for code, t in sorted((c, t) for c, t in targets.items() if c)
+        ],
+    }
