@@ -223,14 +223,25 @@ def annual_json(report: AnnualReport) -> dict:
             for row in report.by_month
         ],
         "by_station": [
-            {"station": station.code, "teu": float(row.teu), "units": row.units,
-             "target_teu": target, "target_pct": percent_of(row.teu, target),
-             "last_year_teu": float(row.last_year_teu), "growth_pct": row.growth.percent}
+            {
+                "station": station.code,
+                "teu": float(row.teu),
+                "units": row.units,
+                "target_teu": target,
+                "target_pct": percent_of(row.teu, target),
+                "last_year_teu": float(row.last_year_teu),
+                "growth_pct": row.growth.percent,
+            }
             for station, row, target in report.by_station
         ],  # fmt: skip
         "by_route": [
-            {"route": route.code, "teu": float(row.teu), "units": row.units,
-             "last_year_teu": float(row.last_year_teu), "growth_pct": row.growth.percent}
+            {
+                "route": route.code,
+                "teu": float(row.teu),
+                "units": row.units,
+                "last_year_teu": float(row.last_year_teu),
+                "growth_pct": row.growth.percent,
+            }
             for route, row in report.by_route
         ],  # fmt: skip
     }

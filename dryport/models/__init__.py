@@ -32,8 +32,8 @@ from dryport.models.route import (
     TransportMode,
 )
 from dryport.models.station import Station, StationKind
-from dryport.models.tariff import SIZE_GROUPS, Tariff
 from dryport.models.target import AnnualTarget
+from dryport.models.tariff import SIZE_GROUPS, Tariff
 from dryport.models.tracking import (
     EquipmentEvent,
     EquipmentEventType,

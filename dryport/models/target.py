@@ -19,7 +19,9 @@ class AnnualTarget(db.Model):
         UniqueConstraint("year", "station_id"),
         # A unique constraint lets NULLs repeat: the zone's one target per year is an index.
         Index(
-            "uq_annual_targets_zone_year", "year", unique=True,
+            "uq_annual_targets_zone_year",
+            "year",
+            unique=True,
             sqlite_where=text("station_id IS NULL"),
             postgresql_where=text("station_id IS NULL"),
         ),  # fmt: skip

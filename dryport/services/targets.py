@@ -125,7 +125,6 @@ def _summary(year: int, code: str | None) -> str:
     return f"{year} {code or 'zone'}"
 
 
-
 def targets_summary(year: int, targets: dict[str | None, AnnualTarget]) -> dict:
     """A year's targets as the API gives them: the zone's (None when not set), its version,
     and the stations' with one, by code."""

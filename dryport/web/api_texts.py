@@ -220,6 +220,20 @@ TEXTS = (
     _l("UN/LOCODE of the destination or port of discharge (optional)"),
     _l("Cargo mass (default: 10 t per TEU, for the CO2e)"),
     _l("Rank by time, price or co2e"),
+    # the year's report and the annual targets (DESIGN §14)
+    _l(
+        "The year so far: TEU against the target and against the same days of last year (like"
+        "\nfor like, the days named), a projection, by month, by station against its target, by"
+        "\nroute; a percentage against nothing is null"
+    ),
+    _l("The calendar year, Beijing time (default: this year)"),
+    _l("The year's report"),
+    _l("A year's targets: the zone's and the stations' that have one"),
+    _l(
+        "Set a year's targets (administrators): the zone's and each station's; a station not"
+        "\nlisted has none. The stations' may add up to less than the zone's, never more (422)"
+    ),
+    _l("The year's targets were changed since the version sent"),
 )
 
 # The sort parameter's description is built from its keys (``schemas/sorting.Sort``): the
