@@ -1,9 +1,12 @@
 """The monthly report as JSON and as CSV, for the API and the command line alike; the PDF is
-in ``dryport.pdf.report``. All of them read one ``MonthlyReport``."""
+in ``dryport.pdf.report``. All of them read one ``MonthlyReport``. The year's report as JSON
+(``annual_json``)."""
 
 import csv
 import io
+from datetime import date
 
+from dryport.services.annual import AnnualReport, percent_of
 from dryport.services.clock import local_iso
 from dryport.services.containers import format_teu
 from dryport.services.reports import Change, Figures, MonthlyReport, Period, changes
@@ -180,3 +183,69 @@ def as_csv(report: MonthlyReport) -> bytes:
 
 def _dates(period: Period) -> str:
     return f"{period.first.isoformat()} – {period.last.isoformat()}"
+
+
+def annual_json(report: AnnualReport) -> dict:
+    """DESIGN §14's shape: the year so far against its target and against last year's same
+    period (``period`` and ``last_year_period`` say which days: like for like), a projection,
+    by month (each with last year's same days; a month to come with last year's whole month,
+    compared with nothing), by origin station against its target and by route. A percentage
+    against nothing is null, as is a target not set."""
+    compared = (
+        {"period": _span(date(report.year, 1, 1), report.last),
+         "last_year_period": _span(date(report.year - 1, 1, 1), report.last_year_last)}
+        if report.last else {"period": None, "last_year_period": None}
+    )  # fmt: skip
+    return {
+        "year": report.year,
+        "target_teu": report.target_teu,
+        "teu_ytd": float(report.totals.teu),
+        "units_ytd": report.totals.units,
+        "same_period_last_year_teu": float(report.totals.last_year_teu),
+        "growth_pct": report.totals.growth.percent,
+        "target_pct": report.target_pct,
+        "projected_teu": None if report.projected_teu is None else float(report.projected_teu),
+        "in_progress": report.in_progress,
+        "days_elapsed": report.days_elapsed,
+        "days_in_year": report.days_in_year,
+        **compared,
+        "by_month": [
+            {
+                "month": row.month.strftime("%Y-%m"),
+                "state": row.state,
+                "teu": float(row.teu),
+                "units": row.units,
+                "period": _period(row.period) if row.period else None,
+                "last_year_teu": float(row.last_year_teu),
+                "last_year_period": _period(row.last_year_period),
+                "growth_pct": row.growth.percent if row.period else None,
+            }
+            for row in report.by_month
+        ],
+        "by_station": [
+            {
+                "station": station.code,
+                "teu": float(row.teu),
+                "units": row.units,
+                "target_teu": target,
+                "target_pct": percent_of(row.teu, target),
+                "last_year_teu": float(row.last_year_teu),
+                "growth_pct": row.growth.percent,
+            }
+            for station, row, target in report.by_station
+        ],  # fmt: skip
+        "by_route": [
+            {
+                "route": route.code,
+                "teu": float(row.teu),
+                "units": row.units,
+                "last_year_teu": float(row.last_year_teu),
+                "growth_pct": row.growth.percent,
+            }
+            for route, row in report.by_route
+        ],  # fmt: skip
+    }
+
+
+def _span(first: date, last: date) -> dict:
+    return {"from": first.isoformat(), "to": last.isoformat()}

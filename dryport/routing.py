@@ -40,6 +40,20 @@ class ReferenceConverter(BaseConverter):
     schema = {"type": "string", "pattern": f"^{regex}$", "maxLength": 20}
 
 
+class YearConverter(BaseConverter):
+    """A calendar year of ``clock.YEARS`` (2000 to 2100), four ASCII digits."""
+
+    regex = r"(?:20[0-9]{2}|2100)"
+    part_isolating = True
+    schema = {"type": "integer", "minimum": 2000, "maximum": 2100}
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value) -> str:
+        return str(int(value))
+
+
 class AsciiIntegerConverter(IntegerConverter):
     """Werkzeug's ``int``, by ASCII digits only: its ``\\d+`` also matches Arabic-Indic and
     full-width digits, which ``int`` then reads."""
@@ -47,7 +61,7 @@ class AsciiIntegerConverter(IntegerConverter):
     regex = r"[0-9]+"
 
 
-CONVERTERS = {"id": IdConverter, "reference": ReferenceConverter}
+CONVERTERS = {"id": IdConverter, "reference": ReferenceConverter, "year": YearConverter}
 
 
 def init_app(app: Flask) -> None:

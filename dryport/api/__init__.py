@@ -57,6 +57,7 @@ def register_api(app: Flask) -> None:
         reference,
         reports,
         statements,
+        targets,
         tariffs,
         tokens,
         tracking,
@@ -83,6 +84,7 @@ def register_api(app: Flask) -> None:
         admin.blp,
         tariffs.blp,
         corridors.blp,
+        targets.blp,
     ):
         csrf.exempt(blp)  # no cookies here: every call carries its bearer token
         api.register_blueprint(blp, url_prefix="/api/v1")

@@ -32,6 +32,7 @@ from dryport.models.route import (
     TransportMode,
 )
 from dryport.models.station import Station, StationKind
+from dryport.models.target import AnnualTarget
 from dryport.models.tariff import SIZE_GROUPS, Tariff
 from dryport.models.tracking import (
     EquipmentEvent,
@@ -47,6 +48,7 @@ from dryport.models.webhook import DeliveryStatus, WebhookDelivery, WebhookEndpo
 __all__ = [
     "HOLDING_STATUSES",
     "SIZE_GROUPS",
+    "AnnualTarget",
     "ApiToken",
     "AuditEntry",
     "Booking",

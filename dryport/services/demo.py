@@ -39,7 +39,7 @@ from dryport.models import (
     User,
     VgmMethod,
 )
-from dryport.services import accounts, credit_codes, pricing, reports, waybills
+from dryport.services import accounts, credit_codes, pricing, reports, targets, waybills
 from dryport.services.bookings import new_reference
 from dryport.services.clock import LOCAL_TZ, local_today, to_local, utcnow
 from dryport.services.containers import MAX_GROSS_KG, make_number, total_teu, typical_tare_kg
@@ -153,8 +153,26 @@ def load_demo(
     for booking, clerk, when in sorted(writer.confirmed, key=lambda item: item[2]):
         waybills.issue_waybill(session, booking, clerk, when)
     reports.record_shipped(session)  # the history's departures left without ``depart``
+    admin = next(u for u in staff if u.role is Role.ADMIN)
+    targets.set_targets(session, admin, local_today(now).year, demo_targets())
     session.flush()
     return sign_ins
+
+
+#: This year's target for the zone: about what the demo's history ships in a year.
+ZONE_TARGET_TEU = 3_000
+
+
+def demo_targets() -> dict:
+    """The zone's target and the stations' in the shares the demo's traffic comes from
+    (``ORIGIN_WEIGHTS``); what rounding leaves goes to the hub, so that they add up to it."""
+    total = sum(ORIGIN_WEIGHTS.values())
+    shares = {code: ZONE_TARGET_TEU * weight // total for code, weight in ORIGIN_WEIGHTS.items()}
+    shares["HK"] += ZONE_TARGET_TEU - sum(shares.values())
+    return {
+        "target_teu": ZONE_TARGET_TEU,
+        "stations": [{"station": code, "target_teu": teu} for code, teu in shares.items()],
+    }
 
 
 def departure_count(now: datetime | None = None) -> int:

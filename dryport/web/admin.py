@@ -378,4 +378,5 @@ def audit():
     return render_template("admin/audit.html", page=page, listing=found)
 
 
-from dryport.web import admin_places, admin_tariffs  # noqa: E402, F401  (their pages, on this blueprint)
+# their pages, on this blueprint
+from dryport.web import admin_places, admin_targets, admin_tariffs  # noqa: E402, F401

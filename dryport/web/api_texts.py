@@ -225,6 +225,20 @@ TEXTS = (
         "Plan a weekly schedule: a departure on the weekday of each week of the range, except"
         "\nwhere the route already has one at that time (listed as skipped); all or none"
     ),
+    # the year's report and the annual targets (DESIGN §14)
+    _l(
+        "The year so far: TEU against the target and against the same days of last year (like"
+        "\nfor like, the days named), a projection, by month, by station against its target, by"
+        "\nroute; a percentage against nothing is null"
+    ),
+    _l("The calendar year, Beijing time (default: this year)"),
+    _l("The year's report"),
+    _l("A year's targets: the zone's and the stations' that have one"),
+    _l(
+        "Set a year's targets (administrators): the zone's and each station's; a station not"
+        "\nlisted has none. The stations' may add up to less than the zone's, never more (422)"
+    ),
+    _l("The year's targets were changed since the version sent"),
 )
 
 # The sort parameter's description is built from its keys (``schemas/sorting.Sort``): the

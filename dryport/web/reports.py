@@ -1,6 +1,10 @@
-"""The operator's dashboard and the monthly report page, with its PDF and CSV downloads."""
+"""The operator's dashboard (the year's report first) and the monthly report page, with its
+PDF and CSV downloads."""
 
-from babel.dates import format_interval
+from datetime import date
+from decimal import Decimal
+
+from babel.dates import format_date, format_interval
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -9,7 +13,7 @@ from dryport.extensions import db
 from dryport.i18n import locale_code, localized
 from dryport.report_formats import as_csv
 from dryport.responses import csv_response, pdf_response
-from dryport.services import operations, reports
+from dryport.services import annual, operations, reports
 from dryport.services.access import STAFF
 from dryport.services.clock import local_today
 from dryport.services.departures import bookable_departures
@@ -50,11 +54,38 @@ def comparison(report) -> str | None:
     )
 
 
+def year_comparison(report) -> str | None:
+    """Which days the year's figures compare: "1 Jan – 4 Dec compared with 1 Jan – 4 Dec
+    2025"; None before the year begins."""
+    if report.last is None:
+        return None
+
+    def days(first, last, skeleton: str) -> str:
+        return format_interval(first, last, skeleton, locale=get_locale())
+
+    return _(
+        "%(period)s compared with the same days of last year: %(last_year)s.",
+        period=days(date(report.year, 1, 1), report.last, "MMMd"),
+        last_year=days(date(report.year - 1, 1, 1), report.last_year_last, "yMMMd"),
+    )
+
+
+def year_months(report) -> list[tuple[str, Decimal, Decimal, bool]]:
+    """The by-month chart's bars: (month's short name, this year, last year, in progress)."""
+    return [
+        (format_date(row.month, "MMM", locale=get_locale()), row.teu, row.last_year_teu,
+         row.state == annual.IN_PROGRESS)
+        for row in report.by_month
+    ]  # fmt: skip
+
+
 @bp.route("/dashboard")
 @role_required(*STAFF)
 def dashboard():
-    """This month so far against last month and last year, by route and station, the trend,
-    load factors, forward bookings and the departures still waiting for confirmation."""
+    """The year first (so far against its target and last year's same days, the projection,
+    by month, station and route); then this month so far against the same days of last month
+    and last year, by route and station, the trend, load factors, forward bookings and the
+    departures still waiting for confirmation."""
     month = local_today().replace(day=1)
     report = reports.monthly_report(db.session, month)
     waiting = [
@@ -63,8 +94,13 @@ def dashboard():
         if row["waiting"]
     ]
     drawn = charts(report)
+    year = annual.annual_report(db.session, local_today().year)
     return render_template(
         "reports/dashboard.html",
+        year=year,
+        year_comparison=year_comparison(year),
+        year_months=year_months(year),
+        year_routes=[(localized(r), r.code, row.teu) for r, row in year.by_route],
         report=report,
         forward=reports.forward_bookings(db.session),
         route_names={code: name for name, code, teu in drawn["routes"]},

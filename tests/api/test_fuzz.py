@@ -83,6 +83,7 @@ def world(db_session, make_user, make_departure, make_booking, make_document, ap
         "seq": [1, 2, 3],
         "number": [make_number("TGH", n + 1) for n in range(3)],
         "tariff_id": [t.id for t in tariffs],
+        "year": [2026, 2027],
     }
 
 

@@ -105,6 +105,7 @@ def world(db_session, make_user, make_departure, make_booking, make_document, ap
             "seq": 1,
             "number": "CSQU3054383",
             "tariff_id": tariff.id,
+            "year": 2027,
         },
         "first": first,
         "second": second,
@@ -312,6 +313,13 @@ def _examples(world) -> dict:
             "from": (local_today() + timedelta(days=7)).isoformat(),
             "to": (local_today() + timedelta(days=90)).isoformat(),
         },
+        ("PUT", "/api/v1/targets/{year}"): {
+            "target_teu": 3000,
+            "stations": [
+                {"station": "HK", "target_teu": 1200},
+                {"station": "HB", "target_teu": 900},
+            ],
+        },  # fmt: skip
     }
 
 

@@ -126,6 +126,9 @@ EXPECTED = {
     "corridors.compare": signed_in(200),
     "api_corridors.compare_corridors": signed_in(200, anon=401),
     "schedules.new_series": only(STAFF),
+    "api_reports.annual_report": only(STAFF, anon=401),
+    "api_targets.get_targets": only(STAFF, anon=401),
+    "admin.annual_targets": only(("admin",)),
 }
 
 
@@ -162,7 +165,7 @@ def world(db_session, make_user, make_booking, make_departure, make_document):
         "user_id": people["clerk_x"].id, "number": waybill.number, "filename": "css/dryport.css",
         "month": "2026-03", "fmt": "csv", "endpoint_id": endpoint.id, "action": "cancel",
         "token_id": token.id, "seq": 1, "place_code": "DEDUI", "crossing_code": "AKA-DOS",
-        "document_id": document.id, "tariff_id": tariff.id,
+        "document_id": document.id, "tariff_id": tariff.id, "year": 2026,
     }  # fmt: skip
     special = {
         "station.check_load": {"reference": check.reference},
