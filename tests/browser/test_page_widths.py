@@ -30,7 +30,7 @@ from dryport.models import (
     WebhookEndpoint,
 )
 from dryport.services import accounts, demo, documents
-from dryport.services.clock import utcnow
+from dryport.services.clock import local_today, utcnow
 from tests.browser.conftest import choose_language, sign_in
 from tests.conftest import PDF
 
@@ -144,6 +144,7 @@ def _values() -> dict:
             "place_code": "PLMAA",
             "crossing_code": "KHG-AKL",
             "tariff_id": tariff.id,
+            "year": local_today().year,  # the year's targets
         },
         "public": common,
     }
