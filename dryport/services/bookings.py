@@ -330,9 +330,9 @@ def amend_booking(
         held=(booking.teu, booking.gross_weight_kg),
     )
     booking.teu = new_teu
-    priced = _priced_facts(booking)
+    priced = pricing.booking_facts(booking)
     _apply(booking, data)
-    if _priced_facts(booking) != priced:  # a changed shipment is priced anew, at today's tariffs
+    if pricing.booking_facts(booking) != priced:  # a changed shipment: priced anew, today
         pricing.booking_charges(session, booking, lines, local_today(now))
     booking.updated_at = now or utcnow()
     after = _snapshot(booking)
@@ -401,13 +401,6 @@ def _apply(booking: Booking, data: dict) -> None:
         for line in booking.lines:
             line.quantity = wanted.pop(line.size_type)
         booking.lines.extend(BookingLine(size_type=s, quantity=q) for s, q in wanted.items())
-
-
-def _priced_facts(booking: Booking) -> tuple:
-    """What a booking's price rests on: its lines, whether it declares dangerous goods, and
-    its gross weight (overweight boxes)."""
-    lines = sorted((line.size_type, line.quantity) for line in booking.lines)
-    return lines, booking.has_dangerous_goods, booking.gross_weight_kg
 
 
 def _check_setpoint(booking: Booking, data: dict) -> None:

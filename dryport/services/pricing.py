@@ -250,16 +250,26 @@ def quote(
                  local_today(now))  # fmt: skip
 
 
+def priced_facts(lines, dangerous: bool, gross_weight_kg) -> tuple:
+    """What a price rests on: the ``(size_type, quantity)`` lines, whether dangerous goods
+    are declared, and the gross weight (overweight boxes). Two shipments with the same facts
+    have the same price on the same day."""
+    return sorted(lines), bool(dangerous), gross_weight_kg
+
+
+def booking_facts(booking) -> tuple:
+    """``priced_facts`` of a booking as it stands."""
+    return priced_facts(
+        [(line.size_type, line.quantity) for line in booking.lines],
+        booking.has_dangerous_goods, booking.gross_weight_kg,
+    )  # fmt: skip
+
+
 def requote(session: Session, booking, lines, dangerous: bool, gross_weight_kg) -> dict:
     """The charges ``booking`` would have amended to ``lines`` and this cargo (as stored):
     its own when none of that changes, else at today's tariffs, as its amendment will be.
     Raises ``Unpriced``."""
-    held = sorted((line.size_type, line.quantity) for line in booking.lines)
-    same = (sorted(lines), dangerous, gross_weight_kg) == (
-        held,
-        booking.has_dangerous_goods,
-        booking.gross_weight_kg,
-    )
+    same = priced_facts(lines, dangerous, gross_weight_kg) == booking_facts(booking)
     if same and booking.charges:
         return booking.charges
     return price(session, booking.departure, booking.origin_station, lines, dangerous,
