@@ -10,10 +10,9 @@ import pytest
 from sqlalchemy import func, select
 
 from dryport.extensions import db
-from dryport.models import SIZE_GROUPS, Role, Tariff
+from dryport.models import SIZE_GROUPS, Tariff
 from dryport.services.clock import local_today
-from tests.concurrency.conftest import _serve
-from tests.conftest import PASSWORD
+from tests.concurrency.conftest import _serve, racing_operators
 
 
 @pytest.fixture(scope="module")
@@ -24,11 +23,7 @@ def naive_tariffs_server(app, tmp_path_factory):
 
 
 def _race(server, db_session, make_user) -> list[str]:
-    operators = [make_user(Role.OPERATOR) for _ in range(2)]
-    tokens = [server.token(o.email, PASSWORD) for o in operators]
-    for token in tokens:  # a token's first use of the hour writes its time: not in the race
-        assert server.request("GET", "/api/v1/stations", headers=token).status == 200
-    db_session.rollback()  # no read of ours may pin SQLite's snapshot under the servers' writes
+    tokens = racing_operators(server, db_session, make_user)
     problems = []
     for group in SIZE_GROUPS:
         calls = [
