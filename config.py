@@ -77,6 +77,12 @@ class Config:
     # Some ports count a 45 ft container as 2.25 TEU; the default is 2.
     TEU_PER_45FT = float(os.environ.get("TEU_PER_45FT", "2"))
     PAGE_SIZE = 25
+    # A station's unused quota on a departure returns to the open pool this many hours before
+    # that station's cut-off (DESIGN §14).
+    QUOTA_RELEASE_HOURS = int(os.environ.get("QUOTA_RELEASE_HOURS", "24"))
+    # Quota releases and waitlist expiries are applied by a thread of each app process every
+    # so many seconds (and by `flask dryport sweep`); 0 leaves it to the command.
+    SWEEP_SECONDS = int(os.environ.get("SWEEP_SECONDS", "60"))
     # g CO2e per tonne-km (well-to-wheel) by transport mode, over the defaults of
     # services/corridors.py: the port's figures from its GLEC Framework tables, e.g.
     # CO2E_G_PER_TKM="RAIL=18.4,SEA=7.9".
@@ -123,5 +129,6 @@ class TestingConfig(Config):
     SECRET_KEY = DEV_SECRET_KEY
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or "sqlite://"
     WEBHOOKS_IN_PROCESS = False  # tests deliver when they choose; one starts the thread
+    SWEEP_SECONDS = 0  # tests sweep when they choose
     WEBHOOK_ALLOW_PRIVATE_NETWORKS = True  # the receivers of the tests are on 127.0.0.1
     WEBHOOK_TIMEOUT_SECONDS = 2

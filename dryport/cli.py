@@ -13,7 +13,7 @@ from dryport.extensions import db
 from dryport.labels import label
 from dryport.models import Role
 from dryport.report_formats import as_csv, as_json
-from dryport.services import accounts, demo, reports, webhooks
+from dryport.services import accounts, demo, reports, waitlist, webhooks
 from dryport.services.errors import DomainError
 from dryport.services.reference_data import seed_reference_data
 from dryport.services.report_pdf import render_report
@@ -141,6 +141,21 @@ def create_user_command(role, email, password, name, company_name, credit_code, 
         station_code=station,
     )
     click.echo(_("Created %(role)s %(email)s.", role=label(user.role), email=user.email))
+
+
+@dryport_cli.command("sweep")
+@committing
+def sweep_command():
+    """Release the station quotas whose time has come, promote the waiting bookings that then
+    fit and expire those past their cut-off (each app process also does this every
+    SWEEP_SECONDS; run from cron where that is 0)."""
+    counts = waitlist.sweep(db.session)
+    click.echo(
+        _(
+            "Quotas released %(released)d, bookings promoted %(promoted)d, expired %(expired)d.",
+            **counts,
+        )
+    )
 
 
 @dryport_cli.command("webhooks")

@@ -19,7 +19,13 @@ from dryport.models.container import (
     VgmMethod,
 )
 from dryport.models.counter import Counter
-from dryport.models.departure import Departure, DepartureLeg, DepartureStatus, ShippedVolume
+from dryport.models.departure import (
+    Departure,
+    DepartureLeg,
+    DepartureQuota,
+    DepartureStatus,
+    ShippedVolume,
+)
 from dryport.models.document import BookingDocument, DocumentKind
 from dryport.models.idempotency import IdempotencyKey
 from dryport.models.place import Place, PlaceKind
@@ -64,6 +70,7 @@ __all__ = [
     "DeliveryStatus",
     "Departure",
     "DepartureLeg",
+    "DepartureQuota",
     "DepartureStatus",
     "DocumentKind",
     "DocumentType",

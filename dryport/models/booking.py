@@ -25,12 +25,16 @@ from dryport.models.user import User
 
 
 class BookingStatus(enum.Enum):
+    #: On the waitlist of a full departure: holds nothing until promoted to RECEIVED.
+    WAITLISTED = "WAITLISTED"
     RECEIVED = "RECEIVED"
     CONFIRMED = "CONFIRMED"
     REJECTED = "REJECTED"
     CANCELLED = "CANCELLED"
     DEPARTED = "DEPARTED"
     ARRIVED = "ARRIVED"
+    #: Still waiting at its station's cut-off (or when its departure was cancelled).
+    EXPIRED = "EXPIRED"
 
 
 #: Statuses in which a booking holds TEU on its departure.
@@ -66,6 +70,9 @@ class EventType(enum.Enum):
     TRANSPORT = "TRANSPORT"  # a leg of its departure left or arrived, or is expected to
     EQUIPMENT = "EQUIPMENT"  # one of its containers passed a node
     CUSTOMS_RELEASED = "CUSTOMS_RELEASED"
+    WAITLISTED = "WAITLISTED"  # placed on the waitlist of a full departure
+    PROMOTED = "PROMOTED"  # room freed: from the waitlist to RECEIVED
+    EXPIRED = "EXPIRED"  # still waiting at the station's cut-off
 
 
 class Booking(db.Model):

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from dryport.db import UTCDateTime, enum_type, utcnow
 from dryport.extensions import db
 from dryport.models.route import BorderCrossing, Route
+from dryport.models.station import Station
 
 
 class DepartureStatus(enum.Enum):
@@ -32,6 +33,11 @@ class Departure(db.Model):
         CheckConstraint("capacity_kg IS NULL OR capacity_kg > 0", name="capacity_kg_positive"),
         CheckConstraint("held_teu >= 0 AND held_teu <= capacity_teu", name="held_within_capacity"),
         CheckConstraint(
+            "reserved_teu >= 0 AND held_teu + reserved_teu <= capacity_teu",
+            name="pool_within_capacity",
+        ),
+        CheckConstraint("quota_teu >= 0 AND quota_teu <= capacity_teu", name="quotas_within"),
+        CheckConstraint(
             "held_kg >= 0 AND (capacity_kg IS NULL OR held_kg <= capacity_kg)",
             name="held_kg_within_capacity",
         ),
@@ -48,6 +54,14 @@ class Departure(db.Model):
     capacity_kg: Mapped[int | None]
     held_teu: Mapped[Decimal] = mapped_column(Numeric(10, 2), default=Decimal(0))
     held_kg: Mapped[Decimal] = mapped_column(Numeric(14, 1), default=Decimal(0))
+    #: The sum of its station quotas (``DepartureQuota.teu``); 0: no quotas, all is pool.
+    quota_teu: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: What station quotas keep out of the open pool: for each quota not yet released, its
+    #: part its station's bookings do not hold. The pool's free TEU are ``capacity_teu −
+    #: held_teu − reserved_teu``; the database refuses more (``services.capacity``).
+    reserved_teu: Mapped[Decimal] = mapped_column(
+        Numeric(10, 2), default=Decimal(0), server_default="0"
+    )
     status: Mapped[DepartureStatus] = mapped_column(
         enum_type(DepartureStatus, "departure_status"), default=DepartureStatus.SCHEDULED
     )
@@ -74,14 +88,53 @@ class Departure(db.Model):
         back_populates="departure", order_by="TransportEvent.id", passive_deletes=True
     )
 
+    #: Its station quotas (``services.capacity``), by station.
+    quotas: Mapped[list["DepartureQuota"]] = relationship(
+        back_populates="departure", order_by="DepartureQuota.station_id", passive_deletes=True
+    )
+
     __mapper_args__ = {"version_id_col": version}
 
     @property
     def free_teu(self) -> Decimal:
         return Decimal(self.capacity_teu) - self.held_teu
 
+    @property
+    def pool_free_teu(self) -> Decimal:
+        """What the open pool has free: what no booking holds and no quota keeps."""
+        return Decimal(self.capacity_teu) - self.held_teu - self.reserved_teu
+
     def __repr__(self) -> str:
         return f"<Departure {self.service_no} {self.departs_at:%Y-%m-%d}>"
+
+
+class DepartureQuota(db.Model):
+    """A station's share of a departure's capacity (county quota): its bookings hold within
+    it first, then in the open pool. ``held_teu`` is what its bookings hold on the
+    departure in all (within the quota and beyond it). Unused quota returns to the pool
+    ``QUOTA_RELEASE_HOURS`` before the station's cut-off (``released_at``)."""
+
+    __tablename__ = "departure_quotas"
+    __table_args__ = (
+        CheckConstraint("teu > 0", name="quota_positive"),
+        CheckConstraint("held_teu >= 0", name="quota_held_not_negative"),
+    )
+
+    departure_id: Mapped[int] = mapped_column(
+        ForeignKey("departures.id", ondelete="CASCADE"), primary_key=True
+    )
+    station_id: Mapped[int] = mapped_column(ForeignKey("stations.id"), primary_key=True)
+    teu: Mapped[int]
+    held_teu: Mapped[Decimal] = mapped_column(Numeric(10, 2), default=Decimal(0))
+    released_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    departure: Mapped[Departure] = relationship(back_populates="quotas")
+    station: Mapped[Station] = relationship(lazy="joined")
+
+    @property
+    def unused_teu(self) -> Decimal:
+        """What the quota keeps from the pool while it is not released."""
+        return max(Decimal(0), self.teu - self.held_teu)
 
 
 class DepartureLeg(db.Model):

@@ -13,6 +13,7 @@ from marshmallow import (
     validates,
     validates_schema,
 )
+from sqlalchemy.orm import object_session
 
 from dryport.models import (
     BookingStatus,
@@ -26,6 +27,7 @@ from dryport.schemas.charges import ChargesSchema
 from dryport.schemas.numbers import Amount, WholeNumber
 from dryport.schemas.search import Search
 from dryport.schemas.sorting import Sort
+from dryport.services import waitlist
 from dryport.services.bookings import EVENT_SORTING, SORTING
 from dryport.services.containers import SIZE_TYPES, reefer_setpoint_problem
 from dryport.services.departures import station_cutoff
@@ -420,6 +422,15 @@ class BookingCreateSchema(Schema):
     payment_term = _payment_term(load_default=PaymentTerm.PRE)
     sea_leg = fields.Nested(SeaLegSchema, load_default=None, allow_none=True)
     declared_value = fields.Nested(DeclaredValueSchema, load_default=None, allow_none=True)
+    waitlist = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "When the departure has no room for it: true places the booking on"
+            " its waitlist (201, status WAITLISTED, holding nothing) instead of refusing it"
+            " (409); it is promoted to RECEIVED, oldest first, when room frees, and EXPIRED at"
+            " its station's cut-off"
+        },
+    )
 
     @pre_load
     def upper(self, data, **kwargs):
@@ -657,6 +668,19 @@ class BookingSchema(Schema):
         lambda b: [{"size_type": line.size_type, "quantity": line.quantity} for line in b.lines]
     )
     teu = fields.Float()
+    waitlist_position = fields.Function(
+        lambda b: (
+            waitlist.ahead(object_session(b), b) + 1
+            if b.status is BookingStatus.WAITLISTED
+            else None
+        ),
+        metadata={
+            "description": "Its place in its departure's waitlist (1: promoted first when room"
+            " frees); null unless WAITLISTED",
+            "type": "integer",
+            "nullable": True,
+        },
+    )
     equipment = fields.List(fields.Nested(EquipmentSchema), attribute="containers")
     waybill_no = fields.String(allow_none=True)
     created_at = fields.AwareDateTime()

@@ -210,6 +210,32 @@ class RollSchema(Schema):
     version = fields.Integer(load_default=None, strict=True)
 
 
+class QuotaInSchema(Schema):
+    """One station's quota on a departure."""
+
+    station = fields.String(
+        required=True, validate=validate.Length(min=1, max=16, error=_l("1 to 16 characters."))
+    )
+    teu = fields.Integer(
+        required=True,
+        strict=True,
+        validate=validate.Range(min=1, max=10_000, error=_l("From 1 to 10,000 TEU.")),
+    )
+
+
+def _quotas(**kwargs) -> fields.List:
+    return fields.List(
+        fields.Nested(QuotaInSchema),
+        validate=validate.Length(max=50, error=_l("At most %(max)s quotas.")),
+        metadata={
+            "description": "Station quotas, replacing those it has ([] removes them): TEU kept"
+            " for each station's bookings until QUOTA_RELEASE_HOURS before its cut-off; the"
+            " rest is the open pool. Their sum may not pass the capacity"
+        },
+        **kwargs,
+    )
+
+
 class DepartureCreateSchema(Schema):
     """Body of ``POST /api/v1/departures``."""
 
@@ -222,6 +248,7 @@ class DepartureCreateSchema(Schema):
     capacity_teu = _teu(required=True)
     capacity_kg = _kg(1_000, 10_000_000, load_default=None, allow_none=True)
     border_crossing = _crossing(load_default=None)
+    quotas = _quotas()
 
 
 class ClockTime(fields.Field):
@@ -309,6 +336,7 @@ class DepartureUpdateSchema(Schema):
     capacity_teu = _teu()
     capacity_kg = _kg(1_000, 10_000_000, allow_none=True)
     border_crossing = _crossing()
+    quotas = _quotas()
 
 
 class LegPlanUpdateSchema(Schema):

@@ -15,7 +15,7 @@ from dryport.models import (
 )
 from dryport.schemas.search import Search
 from dryport.schemas.sorting import Sort
-from dryport.services import departures, places, reference_data, routes, tracking
+from dryport.services import capacity, departures, places, reference_data, routes, tracking
 from dryport.services.clock import YEARS
 
 
@@ -119,6 +119,22 @@ class RouteSchema(Schema):
     )
 
 
+class QuotaSchema(Schema):
+    """A station's quota on a departure as it stands now (``services.capacity``)."""
+
+    station = fields.Function(lambda q: q.station.code, metadata={"description": "Station code"})
+    teu = fields.Integer(metadata={"description": "TEU kept for the station's bookings"})
+    held_teu = fields.Float(metadata={"description": "TEU its bookings hold, within it or not"})
+    available_teu = fields.Float(
+        metadata={"description": "What it still keeps for the station; 0 once released"}
+    )
+    released = fields.Boolean(metadata={"description": "Its unused part returned to the open pool"})
+    release_at = fields.AwareDateTime(
+        metadata={"description": "When it is (or was) released: QUOTA_RELEASE_HOURS before the"
+                  " station's cut-off"}
+    )  # fmt: skip
+
+
 class DepartureSchema(Schema):
     id = fields.Integer()
     route = fields.Function(lambda d: d.route.code, metadata={"description": "Route code"})
@@ -128,7 +144,23 @@ class DepartureSchema(Schema):
     capacity_teu = fields.Integer()
     capacity_kg = fields.Integer(allow_none=True)
     booked_teu = fields.Float(attribute="held_teu", metadata={"description": "TEU held"})
-    available_teu = fields.Float(attribute="free_teu")
+    available_teu = fields.Float(
+        attribute="free_teu", metadata={"description": "Capacity not held (quotas included)"}
+    )
+    quotas = fields.Function(
+        lambda d: QuotaSchema(many=True).dump(capacity.quota_state(d)),
+        metadata={
+            "description": "Station quotas: [{station, teu, held_teu, available_teu, released,"
+            " release_at}]; a station's bookings hold in its quota first, then in the pool",
+            "type": "array",
+            "items": {"type": "object"},
+        },
+    )
+    pool_available_teu = fields.Function(
+        lambda d: float(capacity.pool_available(d)),
+        metadata={"description": "Free in the open pool, for a booking from any station",
+                  "type": "number"},
+    )  # fmt: skip
     status = fields.Enum(DepartureStatus)
     border_crossing = fields.String(
         allow_none=True, metadata={"description": "Code of the border crossing it takes"}

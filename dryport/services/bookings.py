@@ -31,16 +31,16 @@ from dryport.models import (
     User,
     Waybill,
 )
-from dryport.services import capacity, pricing, sequences, shipment, webhooks
+from dryport.services import capacity, pricing, sequences, shipment, waitlist, webhooks
 from dryport.services.access import booking_scope, require_role
 from dryport.services.clock import local_day_start, local_today, to_local, utcnow
 from dryport.services.containers import format_teu, reefer_setpoint_problem, total_teu
 from dryport.services.departures import check_cutoff, station_cutoff
-from dryport.services.errors import Conflict, Invalid, NotFound, stale
+from dryport.services.errors import CapacityExceeded, Conflict, Invalid, NotFound, stale
 from dryport.services.pagination import Sorting, key_name, order_by
 from dryport.services.search import matches, search_text
 
-CANCELLABLE = (BookingStatus.RECEIVED, BookingStatus.CONFIRMED)
+CANCELLABLE = (BookingStatus.WAITLISTED, BookingStatus.RECEIVED, BookingStatus.CONFIRMED)
 
 
 SORTING = Sorting(
@@ -184,7 +184,7 @@ def shipper_actions(user: User, booking: Booking, now: datetime | None = None) -
         return allowed
     if (now or utcnow()) >= station_cutoff(booking.departure, booking.origin_station):
         return allowed
-    allowed["amend"] = booking.status is BookingStatus.RECEIVED
+    allowed["amend"] = booking.status is BookingStatus.RECEIVED  # not WAITLISTED: it waits as asked
     allowed["cancel"] = booking.status in CANCELLABLE
     return allowed
 
@@ -237,7 +237,9 @@ def place_booking(session: Session, user: User, data: dict, now: datetime | None
 
     ``data`` is what ``BookingCreateSchema`` loaded. Raises ``Invalid`` for an unknown
     departure or station, ``CutoffPassed`` after the station's cut-off, ``CapacityExceeded``
-    when the TEU do not fit, ``Conflict`` when the departure no longer takes bookings.
+    when the TEU do not fit (unless ``data["waitlist"]``: then the booking waits, WAITLISTED,
+    holding nothing; ``services.waitlist``), ``Conflict`` when the departure no longer takes
+    bookings.
     """
     require_role(user, Role.SHIPPER)
     clock, now = now, now or utcnow()
@@ -255,7 +257,18 @@ def place_booking(session: Session, user: User, data: dict, now: datetime | None
 
     # The writes come after every read and check; the capacity hold first, so a booking
     # that waits for its train's row holds nothing the bookings of other trains need.
-    capacity.hold(session, departure, teu, data["cargo"]["gross_weight_kg"])
+    status = BookingStatus.RECEIVED
+    try:
+        capacity.hold(
+            session, departure, teu, data["cargo"]["gross_weight_kg"],
+            station_id=origin.id, now=clock,
+        )  # fmt: skip
+    except CapacityExceeded:
+        # Refused under the departure's row lock, which stays until commit: no room frees
+        # unseen before this booking is on the waitlist (``services.waitlist``).
+        if not data.get("waitlist"):
+            raise
+        status = BookingStatus.WAITLISTED
     # What was read before the hold was read without a lock (``db.lock_at_first_write``):
     # the cut-off may have been moved meanwhile, or passed while this waited for the lock.
     # The departure's row is held now, its cut-off as the hold read it: checked again.
@@ -267,7 +280,7 @@ def place_booking(session: Session, user: User, data: dict, now: datetime | None
         origin_station_id=origin.id,
         created_by_id=user.id,
         teu=teu,
-        status=BookingStatus.RECEIVED,
+        status=status,
         created_at=now,
         updated_at=now,
         waybills=[],  # a new booking has none: no query to find that out when it is shown
@@ -278,8 +291,9 @@ def place_booking(session: Session, user: User, data: dict, now: datetime | None
         session, booking, _pairs(data["containers"]), local_today(now), departure, origin
     )
     session.add(booking)
+    waits = status is BookingStatus.WAITLISTED
     record_event(
-        session, booking, user, EventType.CREATED,
+        session, booking, user, EventType.WAITLISTED if waits else EventType.CREATED,
         teu=format_teu(teu), service_no=departure.service_no, **_charged(booking),
     )  # fmt: skip
     session.flush()
@@ -306,6 +320,8 @@ def amend_booking(
     require_role(user, Role.SHIPPER)
     booking = get_booking_for_change(session, user, reference)
     check_version(booking, data["version"])
+    if booking.status is BookingStatus.WAITLISTED:
+        raise Conflict(_l("A booking on the waitlist cannot be amended: cancel it and book again."))
     if booking.status is not BookingStatus.RECEIVED:
         raise Conflict(
             _l("A booking can be amended only while it is received, not confirmed or later.")
@@ -328,7 +344,10 @@ def amend_booking(
         new_teu - booking.teu,
         new_kg - booking.gross_weight_kg,
         held=(booking.teu, booking.gross_weight_kg),
+        station_id=booking.origin_station_id,
+        now=now,
     )
+    freed = new_teu < booking.teu or new_kg < booking.gross_weight_kg
     booking.teu = new_teu
     priced = pricing.booking_facts(booking)
     _apply(booking, data)
@@ -339,6 +358,8 @@ def amend_booking(
     changes = {key: [before[key], after[key]] for key in after if before[key] != after[key]}
     record_event(session, booking, user, EventType.AMENDED, changes=changes)
     flush(session)
+    if freed:
+        waitlist.promote(session, booking.departure, now)
     return booking
 
 
@@ -349,7 +370,8 @@ def cancel_booking(
     version: int | None = None,
     now: datetime | None = None,
 ) -> Booking:
-    """Cancel a received or confirmed booking before its cut-off and release its TEU.
+    """Cancel a waiting, received or confirmed booking before its cut-off and release its
+    TEU (to those waiting, when they fit: ``services.waitlist``).
 
     Raises ``Conflict`` for a stale ``version`` or a booking that can no longer be cancelled,
     ``CutoffPassed`` after the cut-off.
@@ -361,8 +383,12 @@ def cancel_booking(
     if booking.status not in CANCELLABLE:
         raise Conflict(_l("This booking can no longer be cancelled."))
     check_cutoff(booking.departure, booking.origin_station, now)
-    capacity.release(session, booking.departure, booking.teu, booking.gross_weight_kg)
     previous = booking.status
+    if previous is not BookingStatus.WAITLISTED:  # a waiting booking holds nothing
+        capacity.release(
+            session, booking.departure, booking.teu, booking.gross_weight_kg,
+            station_id=booking.origin_station_id, now=now,
+        )  # fmt: skip
     booking.status = BookingStatus.CANCELLED
     booking.updated_at = now or utcnow()
     for container in booking.containers:
@@ -371,6 +397,8 @@ def cancel_booking(
         session, booking, user, EventType.CANCELLED, **{"from": previous.name, "to": "CANCELLED"}
     )
     flush(session)
+    if previous is not BookingStatus.WAITLISTED:
+        waitlist.promote(session, booking.departure, now)
     return booking
 
 

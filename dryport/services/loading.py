@@ -34,7 +34,7 @@ from dryport.models import (
     User,
     VgmMethod,
 )
-from dryport.services import capacity, waybills
+from dryport.services import capacity, waitlist, waybills
 from dryport.services.access import require_role
 from dryport.services.bookings import (
     booking_matches,
@@ -270,7 +270,10 @@ def reject_load(
     """Reject a RECEIVED booking with a reason the shipper sees; its TEU are released and a
     saved draft of its load removed."""
     booking = booking_to_check(session, clerk, reference, version)
-    capacity.release(session, booking.departure, booking.teu, booking.gross_weight_kg)
+    capacity.release(
+        session, booking.departure, booking.teu, booking.gross_weight_kg,
+        station_id=booking.origin_station_id, now=now,
+    )  # fmt: skip
     booking.status = BookingStatus.REJECTED
     booking.updated_at = now or utcnow()
     record_event(
@@ -279,6 +282,7 @@ def reject_load(
     )  # fmt: skip
     discard_draft(session, booking)
     flush(session)
+    waitlist.promote(session, booking.departure, now)
     return booking
 
 

@@ -23,7 +23,7 @@ from dryport.models import (
     TransportEventType,
     User,
 )
-from dryport.services import customs_release, reports, waybills
+from dryport.services import capacity, customs_release, reports, waitlist, waybills
 from dryport.services.access import STAFF, require_role
 from dryport.services.admin import apply_changes, record_change
 from dryport.services.bookings import record_event
@@ -81,10 +81,13 @@ def create_departure(session: Session, user: User, data: dict) -> Departure:
             _l("%(service)s already departs at that time.", service=data["service_no"]),
             errors={"service_no": [_l("Already planned at that time.")]},
         ) from None
+    quotas = capacity.set_quotas(session, departure, data["quotas"]) if data.get("quotas") else {}
     record_change(session, user, "departure", departure.id, "create", _summary(departure), {
         "departs_at": [None, departure.departs_at.isoformat()],
         "capacity_teu": [None, departure.capacity_teu],
+        **quotas,
     })  # fmt: skip
+    _flush_departure(session)
     return departure
 
 
@@ -98,6 +101,8 @@ def update_departure(session: Session, user: User, departure_id: int, data: dict
     if data.get("version") is None:  # a change names what it was made on, or overwrites
         raise Invalid(errors={"version": [_l("The version you read is missing; reload.")]})
     departure = get_departure_for_update(session, departure_id, data["version"])
+    if departure.quota_teu and capacity.settle(session, departure.id):
+        session.refresh(departure)  # what the quotas keep, as released now
     summary = _summary(departure)  # read before any change: reading later would flush
     check_plannable(departure)
     _check_times(
@@ -114,7 +119,11 @@ def update_departure(session: Session, user: User, departure_id: int, data: dict
     if kg is not None and kg < departure.held_kg:
         held = f"{departure.held_kg:,.0f}"
         raise Invalid(errors={"capacity_kg": [_l("At least the %(held)s kg held.", held=held)]})
+    before = (departure.capacity_teu, departure.capacity_kg, departure.reserved_teu)
     changes.update(apply_changes(departure, data, ("capacity_teu", "capacity_kg")))
+    if "quotas" in data:
+        changes.update(capacity.set_quotas(session, departure, data["quotas"]))
+    _check_quotas_fit(departure)
     service_no = departure.service_no
     if changes:
         record_change(session, user, "departure", departure.id, "update", summary, changes)
@@ -128,7 +137,30 @@ def update_departure(session: Session, user: User, departure_id: int, data: dict
         ) from None
     if {"service_no", "departs_at"} & changes.keys():  # the printed papers name the train
         reissue_waybills(session, departure, user)
+    if (departure.capacity_teu, departure.capacity_kg, departure.reserved_teu) != before:
+        waitlist.promote(session, departure)  # more room, or less kept by the quotas
     return departure
+
+
+def _check_quotas_fit(departure: Departure) -> None:
+    """A smaller capacity still holds the quotas and what they keep from the pool."""
+    if departure.quota_teu > departure.capacity_teu:
+        raise Invalid(
+            errors={
+                "capacity_teu": [
+                    _l("At least the %(teu)s TEU of the station quotas.", teu=departure.quota_teu)
+                ]
+            }
+        )
+    if departure.held_teu + departure.reserved_teu > departure.capacity_teu:
+        needed = format_teu(departure.held_teu + departure.reserved_teu)
+        raise Invalid(
+            errors={
+                "capacity_teu": [
+                    _l("At least the %(teu)s TEU held and kept by quotas.", teu=needed)
+                ]
+            }
+        )
 
 
 def reissue_waybills(session: Session, departure: Departure, user: User) -> None:
@@ -188,6 +220,7 @@ def cancel_departure(session: Session, user: User, departure_id: int, version=No
         {"status": [departure.status.name, "CANCELLED"]},
     )
     departure.status = DepartureStatus.CANCELLED
+    waitlist.expire_all(session, departure, waitlist.DEPARTURE_CANCELLED)
     _flush_departure(session)
     return departure
 
@@ -246,6 +279,7 @@ def depart(
     departure.departed_at = at
     _leg_event(departure, user, TransportEventType.DEPA, at, location)
     _advance(session, departure, user, BookingStatus.CONFIRMED, EventType.DEPARTED, at)
+    waitlist.expire_all(session, departure, waitlist.DEPARTED)
     record_change(session, user, "departure", departure.id, "depart", _summary(departure), {
         "status": [previous.name, "DEPARTED"], "departed_at": [None, at.isoformat()],
     })  # fmt: skip

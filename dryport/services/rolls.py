@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from dryport.labels import label
 from dryport.models import Booking, BookingStatus, Departure, DepartureStatus, EventType, User
-from dryport.services import capacity, waybills
+from dryport.services import capacity, waitlist, waybills
 from dryport.services.access import STAFF, booking_scope, require_role
 from dryport.services.bookings import (
     check_version,
@@ -60,7 +60,10 @@ def roll_booking(
     # cannot deadlock; a refused hold rolls the release back with it.
     moves = [(target, capacity.hold), (source, capacity.release)]
     for departure, move in sorted(moves, key=lambda pair: pair[0].id):
-        move(session, departure, booking.teu, booking.gross_weight_kg)
+        move(
+            session, departure, booking.teu, booking.gross_weight_kg,
+            station_id=booking.origin_station_id, now=now,
+        )  # fmt: skip
     booking.departure = target
     booking.updated_at = now or utcnow()
     if booking.status is BookingStatus.CONFIRMED:  # the printed waybill names the old train
@@ -71,6 +74,7 @@ def roll_booking(
         from_departs_at=source.departs_at.isoformat(), to_departs_at=target.departs_at.isoformat(),
     )  # fmt: skip
     flush(session)
+    waitlist.promote(session, source, now)  # the room it left
     return booking
 
 

@@ -200,8 +200,11 @@ def test_one_departure_has_the_contract_fields(
         "departed_at",
         "border_crossing",
         "legs",  # the leg plan, one entry per route leg
+        "quotas",  # station quotas, none here
+        "pool_available_teu",
         "version",  # for If-Match, as a booking's
     }
+    assert body["quotas"] == [] and body["pool_available_teu"] == 79
     assert body["route"] == "XAEU" and body["status"] == "SCHEDULED"
     own = [leg for leg in body["legs"] if leg["own"]]
     assert len(own) == 1 and own[0]["service_no"] == departure.service_no
