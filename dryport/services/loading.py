@@ -185,6 +185,8 @@ def confirm_load(
                 or [_l("A container is already on another live booking.")]
             },
         ) from None
+    if booking.gross_weight_kg < declared:  # lighter than declared: room for who waits
+        waitlist.promote(session, booking.departure, now)
     return booking
 
 

@@ -1,5 +1,6 @@
-"""The booking and departure state machines of DESIGN §4: every allowed transition works,
-every other one is refused with 409 and changes nothing."""
+"""The booking and departure state machines of DESIGN §4 (with the waitlist of §14: a waiting
+booking may only be cancelled; it is promoted or expires by itself): every allowed transition
+works, every other one is refused with 409 and changes nothing."""
 
 import pytest
 
@@ -7,7 +8,7 @@ from dryport.models import Booking, BookingStatus, Departure, DepartureStatus, R
 
 B = BookingStatus
 ALLOWED = {
-    "cancel": {B.RECEIVED: B.CANCELLED, B.CONFIRMED: B.CANCELLED},
+    "cancel": {B.WAITLISTED: B.CANCELLED, B.RECEIVED: B.CANCELLED, B.CONFIRMED: B.CANCELLED},
     "amend": {B.RECEIVED: B.RECEIVED},
     "confirm": {B.RECEIVED: B.CONFIRMED},
     "reject": {B.RECEIVED: B.REJECTED},

@@ -1,0 +1,146 @@
+"""Station quotas and the waitlist through the API (DESIGN §14): the departure JSON's
+``quotas`` and ``pool_available_teu``, quotas set with PATCH, and ``"waitlist": true``."""
+
+import pytest
+from sqlalchemy import select
+
+from dryport.models import Booking, BookingStatus, Departure, Role
+from tests.conftest import booking_body
+
+
+@pytest.fixture
+def people(make_user, api_token):
+    shipper = make_user(Role.SHIPPER)
+    other = make_user(Role.SHIPPER)
+    operator = make_user(Role.OPERATOR)
+    return {
+        "shipper": api_token(shipper.email),
+        "other": api_token(other.email),
+        "operator": api_token(operator.email),
+    }
+
+
+def _patch(client, headers, departure_id, **body):
+    version = client.get(f"/api/v1/departures/{departure_id}", headers=headers).get_json()
+    return client.patch(
+        f"/api/v1/departures/{departure_id}",
+        json={"version": version["version"], **body},
+        headers=headers,
+    )
+
+
+def _book(client, headers, departure, teu=2, origin="HB", **extra):
+    body = booking_body(
+        departure, origin_station=origin, containers=[{"size_type": "22G1", "quantity": teu}],
+        **extra,
+    )  # fmt: skip
+    return client.post("/api/v1/bookings", json=body, headers=headers)
+
+
+def test_quotas_set_by_patch_show_on_the_departure(client, people, make_departure):
+    departure = make_departure(capacity=20)
+    response = _patch(
+        client, people["operator"], departure.id,
+        quotas=[{"station": "HB", "teu": 6}, {"station": "zy", "teu": 4}],
+    )  # fmt: skip
+    assert response.status_code == 422  # codes are as stations have them
+    response = _patch(
+        client, people["operator"], departure.id,
+        quotas=[{"station": "HB", "teu": 6}, {"station": "ZY", "teu": 4}],
+    )  # fmt: skip
+    assert response.status_code == 200, response.get_json()
+    body = response.get_json()
+    assert body["pool_available_teu"] == 10 and body["available_teu"] == 20
+    assert [(q["station"], q["teu"], q["held_teu"], q["available_teu"], q["released"])
+            for q in body["quotas"]] == [("HB", 6, 0, 6, False), ("ZY", 4, 0, 4, False)]  # fmt: skip
+
+    assert _book(client, people["shipper"], departure, 8).status_code == 201  # 6 + 2 of pool
+    body = client.get(f"/api/v1/departures/{departure.id}", headers=people["shipper"]).get_json()
+    assert body["pool_available_teu"] == 8 and body["available_teu"] == 12
+    assert body["quotas"][0]["held_teu"] == 8 and body["quotas"][0]["available_teu"] == 0
+    listed = client.get("/api/v1/departures", headers=people["shipper"]).get_json()
+    [row] = [d for d in listed if d["id"] == departure.id]
+    assert row["quotas"] == body["quotas"]
+
+
+@pytest.mark.parametrize(
+    "quotas, where",
+    [
+        ([{"station": "HB", "teu": 15}, {"station": "ZY", "teu": 6}], "quotas"),
+        ([{"station": "XX", "teu": 1}], "quotas.0.station"),
+        ([{"station": "HB", "teu": 1}, {"station": "HB", "teu": 1}], "quotas.1.station"),
+        ([{"station": "HB", "teu": 0}], "quotas.0.teu"),
+        ([{"station": "HB", "teu": 1.5}], "quotas.0.teu"),
+        ([{"station": "HB"}], "quotas.0.teu"),
+        ({"station": "HB", "teu": 1}, "quotas"),
+    ],
+)
+def test_bad_quotas_are_422_beside_their_field_and_change_nothing(
+    client, db_session, people, make_departure, quotas, where
+):
+    departure = make_departure(capacity=20)
+    response = _patch(client, people["operator"], departure.id, quotas=quotas)
+    assert response.status_code == 422, response.get_json()
+    assert list(response.get_json()["errors"]) == [where]
+    db_session.expire_all()
+    assert db_session.get(Departure, departure.id).quota_teu == 0
+
+
+def test_a_shipper_may_not_set_quotas(client, people, make_departure):
+    departure = make_departure(capacity=20)
+    response = _patch(client, people["shipper"], departure.id, quotas=[])
+    assert response.status_code == 403
+
+
+def test_a_full_departure_puts_a_booking_asking_to_wait_on_its_waitlist(
+    client, db_session, people, make_departure
+):
+    departure = make_departure(capacity=2)
+    holder = _book(client, people["shipper"], departure, 2).get_json()
+    refused = _book(client, people["other"], departure, 1)
+    assert refused.status_code == 409 and refused.get_json()["available_teu"] == 0
+    first = _book(client, people["other"], departure, 1, waitlist=True)
+    second = _book(client, people["shipper"], departure, 2, waitlist=True)
+    assert first.status_code == second.status_code == 201
+    assert (first.get_json()["status"], first.get_json()["waitlist_position"]) == ("WAITLISTED", 1)
+    assert second.get_json()["waitlist_position"] == 2
+    assert holder["waitlist_position"] is None
+    assert "booking.waitlisted" not in str(first.headers)  # events go to webhooks, not here
+
+    cancel = client.post(
+        f"/api/v1/bookings/{holder['reference']}/cancel", headers=people["shipper"]
+    )
+    assert cancel.status_code == 200
+    ref = first.get_json()["reference"]
+    promoted = client.get(f"/api/v1/bookings/{ref}", headers=people["other"]).get_json()
+    assert (promoted["status"], promoted["waitlist_position"]) == ("RECEIVED", None)
+    ref2 = second.get_json()["reference"]
+    still = client.get(f"/api/v1/bookings/{ref2}", headers=people["shipper"]).get_json()
+    assert (still["status"], still["waitlist_position"]) == ("WAITLISTED", 1)
+    events = client.get(f"/api/v1/bookings/{ref}/events", headers=people["other"]).get_json()
+    assert [e["type"] for e in events] == ["WAITLISTED", "PROMOTED"]
+    db_session.expire_all()
+    assert db_session.get(Departure, departure.id).held_teu == 1
+
+
+def test_raising_capacity_promotes_who_waits(client, db_session, people, make_departure):
+    departure = make_departure(capacity=2)
+    _book(client, people["shipper"], departure, 2)
+    waiting = _book(client, people["other"], departure, 2, waitlist=True).get_json()
+    assert _patch(client, people["operator"], departure.id, capacity_teu=4).status_code == 200
+    db_session.expire_all()
+    status = db_session.scalar(
+        select(Booking.status).where(Booking.reference == waiting["reference"])
+    )
+    assert status is BookingStatus.RECEIVED
+
+
+def test_waiting_bookings_filter_by_their_status(client, people, make_departure):
+    departure = make_departure(capacity=1)
+    _book(client, people["shipper"], departure, 1)
+    waiting = _book(client, people["shipper"], departure, 1, waitlist=True).get_json()
+    listed = client.get(
+        "/api/v1/bookings?status=WAITLISTED", headers=people["shipper"]
+    ).get_json()
+    assert [b["reference"] for b in listed] == [waiting["reference"]]
+    assert listed[0]["waitlist_position"] == 1
