@@ -51,8 +51,9 @@ def test_quotas_set_by_patch_show_on_the_departure(client, people, make_departur
     assert response.status_code == 200, response.get_json()
     body = response.get_json()
     assert body["pool_available_teu"] == 10 and body["available_teu"] == 20
-    assert [(q["station"], q["teu"], q["held_teu"], q["available_teu"], q["released"])
-            for q in body["quotas"]] == [("HB", 6, 0, 6, False), ("ZY", 4, 0, 4, False)]  # fmt: skip
+    rows = [(q["station"], q["teu"], q["held_teu"], q["available_teu"], q["released"])
+            for q in body["quotas"]]  # fmt: skip
+    assert rows == [("HB", 6, 0, 6, False), ("ZY", 4, 0, 4, False)]
 
     assert _book(client, people["shipper"], departure, 8).status_code == 201  # 6 + 2 of pool
     body = client.get(f"/api/v1/departures/{departure.id}", headers=people["shipper"]).get_json()
@@ -139,8 +140,6 @@ def test_waiting_bookings_filter_by_their_status(client, people, make_departure)
     departure = make_departure(capacity=1)
     _book(client, people["shipper"], departure, 1)
     waiting = _book(client, people["shipper"], departure, 1, waitlist=True).get_json()
-    listed = client.get(
-        "/api/v1/bookings?status=WAITLISTED", headers=people["shipper"]
-    ).get_json()
+    listed = client.get("/api/v1/bookings?status=WAITLISTED", headers=people["shipper"]).get_json()
     assert [b["reference"] for b in listed] == [waiting["reference"]]
     assert listed[0]["waitlist_position"] == 1
