@@ -426,10 +426,12 @@ def cancel_booking(reference: str):
         db.session.rollback()
         flash(str(error.message), "error")
     else:
-        if booking.events[-1].details.get("from") == BookingStatus.WAITLISTED.name:
-            message = _("Booking %(reference)s has left the waitlist.", reference=reference)
-        else:
-            message = _("Booking %(reference)s cancelled; its TEU are free again.", reference=reference)
+        left = booking.events[-1].details.get("from") == BookingStatus.WAITLISTED.name
+        message = (
+            _("Booking %(reference)s has left the waitlist.", reference=reference)
+            if left
+            else _("Booking %(reference)s cancelled; its TEU are free again.", reference=reference)
+        )
         flash(message, "success")
     return redirect(url_for("bookings.booking_detail", reference=reference))
 

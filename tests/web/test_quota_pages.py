@@ -76,9 +76,7 @@ def test_the_quota_rows_round_trip_through_the_edit_form(client, operator, make_
     assert _quotas(departure) == {}  # every row left blank: no quotas
 
 
-def test_a_refused_row_is_explained_beside_it_and_nothing_changes(
-    client, operator, make_departure
-):
+def test_a_refused_row_is_explained_beside_it_and_nothing_changes(client, operator, make_departure):
     departure = make_departure(capacity=10, days=10)
     response = _edit(client, departure, [("", ""), ("HB", "4"), ("HB", "2"), ("XY", "")])
     assert response.status_code == 422
@@ -202,9 +200,7 @@ def test_the_board_shows_each_quota_the_pool_and_the_waitlist(client, operator, 
     assert "1 waiting" in row
 
 
-def test_the_departure_page_shows_the_quotas_and_the_waiting_booking(
-    client, operator, planned
-):
+def test_the_departure_page_shows_the_quotas_and_the_waiting_booking(client, operator, planned):
     page = client.get(f"/operations/departures/{planned.id}").get_data(as_text=True)
     assert "Hanbin 1/4 TEU" in page and "Pool: 3 TEU free" in page
     assert "1 waiting" in page

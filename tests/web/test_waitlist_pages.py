@@ -127,13 +127,14 @@ def test_a_refusal_points_to_the_waitlist_box_and_ticking_it_waits(
     box = box[: box.index("</fieldset>")]
     assert 'id="waitlist-error"' in box and "Tick this box and book again" in box
     assert 'aria-invalid="true"' in box
-    assert db_session.scalar(select(Booking).where(Booking.company_id == shipper.company_id)) is None
+    mine = select(Booking).where(Booking.company_id == shipper.company_id)
+    assert db_session.scalar(mine) is None
 
     bookings.place_booking(db_session, other, booking_data(full, 1, waitlist_=True))
     db_session.commit()  # someone waits already
     placed = _book(client, _form(full.id, waitlist="true"))
     assert placed.status_code == 302
-    booking = db_session.scalar(select(Booking).where(Booking.company_id == shipper.company_id))
+    booking = db_session.scalar(mine)
     assert booking.status is BookingStatus.WAITLISTED
     detail = client.get(placed.headers["Location"]).get_data(as_text=True)
     assert f"Booking {booking.reference} is on the waitlist of X8157, position 2" in detail
@@ -248,6 +249,4 @@ def test_the_clerks_queue_leaves_waiting_bookings_out_and_their_list_has_them(
     listed = client.get("/bookings/").get_data(as_text=True)
     assert waiting.reference in listed and "position 1" in listed
     page = client.get(f"/bookings/{waiting.reference}")
-    assert page.status_code == 200 and "On the waitlist — position 1" in page.get_data(
-        as_text=True
-    )
+    assert page.status_code == 200 and "On the waitlist — position 1" in page.get_data(as_text=True)
