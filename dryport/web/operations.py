@@ -424,7 +424,11 @@ def _confirm_departure_action(departure, action: str, refused: bool):
 
 def _departure_form(departure, form, errors, status):
     states = {s.station.code: s for s in capacity.quota_state(departure)} if departure else {}
-    filled = sum(1 for key in form if key.startswith("quotas.") and key.endswith(".station"))
+    rows = [key for key in form if key.startswith("quotas.") and key.endswith(".station")]
+    hints = {}  # by row: the quota as it stands, beside the first row of its station
+    for key in rows:
+        if form[key] in states and states[form[key]] not in hints.values():
+            hints[key] = states[form[key]]
     return render_template(
         "operations/departure_form.html",
         departure=departure,
@@ -436,8 +440,8 @@ def _departure_form(departure, form, errors, status):
             for s in reference_data.list_stations(db.session)
             if s.active or s.code in states  # a quota's station, even one no longer in use
         ],
-        quota_states=states,
-        quota_rows=range(max(QUOTA_ROWS, filled + 2)),
+        quota_hints=hints,
+        quota_rows=range(max(QUOTA_ROWS, len(rows) + 2)),
         release_hours=current_app.config["QUOTA_RELEASE_HOURS"],
     ), status
 

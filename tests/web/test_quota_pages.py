@@ -103,7 +103,7 @@ def test_quotas_above_the_capacity_are_refused_above_the_rows(client, operator, 
     response = _edit(client, departure, [("HB", "6"), ("XY", "5")])
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    fieldset = page[page.index('<fieldset id="quotas">') :]
+    fieldset = page[page.index('<fieldset id="quotas"') :]
     first_row = fieldset.index('class="quota-row"')
     error = fieldset.index('id="quotas-error"')
     assert error < first_row

@@ -63,9 +63,9 @@ def test_the_form_shows_the_stations_quota_and_the_pool(client, shipper, split, 
     assert capacity.available_for(departure, departure.quotas[0].station_id) == 6
 
     page = client.get(f"/bookings/new?departure={split.id}&origin_station=HB")
-    assert _note(page.get_data(as_text=True)) == "Your station's quota: 3 TEU, pool: 3 TEU"
+    assert _note(page.get_data(as_text=True)) == "Your station's quota: 3 TEU left; pool: 3 TEU"
     live = _room(client, _form(split.id, origin_station="XY")).get_data(as_text=True)
-    assert _note(live) == "Your station's quota: 3 TEU, pool: 3 TEU"
+    assert _note(live) == "Your station's quota: 3 TEU left; pool: 3 TEU"
     none = _room(client, _form(split.id, origin_station="ZY")).get_data(as_text=True)
     assert _note(none) == "Your station has no quota on this departure; pool: 3 TEU"
     unchosen = _room(client, _form(split.id, origin_station="")).get_data(as_text=True)
