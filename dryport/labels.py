@@ -25,6 +25,7 @@ from dryport.models import (
     TransportMode,
     VgmMethod,
 )
+from dryport.services import waitlist
 from dryport.services.containers import format_teu
 from dryport.services.pricing import CHARGE_NAMES, GROUP_NAMES, group_name
 
@@ -251,6 +252,18 @@ LEG_STATUSES = {
 }
 
 
+#: Why a booking left the waitlist without being received (its EXPIRED event's ``reason``).
+EXPIRY_REASONS = {
+    waitlist.CUTOFF: _l("No room freed for it before its station's cut-off."),
+    waitlist.DEPARTURE_CANCELLED: _l("Its departure was cancelled."),
+    waitlist.DEPARTED: _l("Its departure left without room for it."),
+}
+
+
+def expiry_label(reason: str | None) -> str:
+    return str(EXPIRY_REASONS.get(reason, reason or ""))
+
+
 def leg_status_label(status: str) -> str:
     return str(LEG_STATUSES.get(status, status))
 
@@ -312,6 +325,7 @@ def init_app(app: Flask) -> None:
         status_label=status_label,
         event_label=event_label,
         leg_status_label=leg_status_label,
+        expiry_label=expiry_label,
         document_kind_label=document_kind_label,
         charge_label=charge_label,
         audit_label=audit_label,

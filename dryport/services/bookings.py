@@ -293,7 +293,7 @@ def place_booking(session: Session, user: User, data: dict, now: datetime | None
     session.add(booking)
     waits = status is BookingStatus.WAITLISTED
     record_event(
-        session, booking, user, EventType.WAITLISTED if waits else EventType.CREATED,
+        session, booking, user, EventType.WAITLISTED if waits else EventType.CREATED, at=now,
         teu=format_teu(teu), service_no=departure.service_no, **_charged(booking),
     )  # fmt: skip
     session.flush()

@@ -55,6 +55,7 @@ from dryport.services.demo_trade import (
     packages,
     release_time,
 )
+from dryport.services.demo_zone import add_zone_planning
 from dryport.services.departures import leg_plan
 from dryport.services.reference_data import seed_reference_data
 
@@ -153,6 +154,7 @@ def load_demo(
     for booking, clerk, when in sorted(writer.confirmed, key=lambda item: item[2]):
         waybills.issue_waybill(session, booking, clerk, when)
     reports.record_shipped(session)  # the history's departures left without ``depart``
+    add_zone_planning(session, operator, shippers, now)
     admin = next(u for u in staff if u.role is Role.ADMIN)
     targets.set_targets(session, admin, local_today(now).year, demo_targets())
     session.flush()

@@ -122,7 +122,10 @@ def update_departure(session: Session, user: User, departure_id: int, data: dict
     before = (departure.capacity_teu, departure.capacity_kg, departure.reserved_teu)
     changes.update(apply_changes(departure, data, ("capacity_teu", "capacity_kg")))
     if "quotas" in data:
-        changes.update(capacity.set_quotas(session, departure, data["quotas"]))
+        # Not flushed before they are checked: a capacity below what they keep would
+        # break the database's check before ``set_quotas`` could explain it.
+        with session.no_autoflush:
+            changes.update(capacity.set_quotas(session, departure, data["quotas"]))
     _check_quotas_fit(departure)
     service_no = departure.service_no
     if changes:
@@ -436,11 +439,16 @@ def held_by_status(session: Session, departure_ids: list[int]) -> dict:
 
 
 def board(session: Session, departures: list[Departure]) -> list[dict]:
-    """The operator's view of each departure: TEU held, confirmed and free, load factor, and
+    """The operator's view of each departure: TEU held, confirmed and free, load factor,
     the bookings still waiting for confirmation at each station (by ``Station``, so that a page
-    names it in the reader's language)."""
+    names it in the reader's language), its station quotas as they stand now
+    (``capacity.QuotaState``), the open pool's free TEU and how many bookings are on its
+    waitlist. A fixed number of queries, whatever the number of departures."""
     ids = [d.id for d in departures]
     held = held_by_status(session, ids)
+    capacity.load_quotas(session, departures)
+    waitlisted = waitlist.counts(session, ids)
+    now = utcnow()
     waiting: dict = {}
     for departure_id, station, count in session.execute(
         select(Booking.departure_id, Station, func.count())
@@ -468,6 +476,9 @@ def board(session: Session, departures: list[Departure]) -> list[dict]:
                 "free": departure.free_teu,
                 "load_factor": departure.held_teu / departure.capacity_teu,
                 "waiting": waiting.get(departure.id, {}),
+                "quotas": capacity.quota_state(departure, now),
+                "pool": capacity.pool_available(departure, now),
+                "waitlisted": waitlisted.get(departure.id, 0),
             }
         )
     return rows

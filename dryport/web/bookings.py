@@ -22,12 +22,13 @@ from dryport import booking_formats
 from dryport.db import lock_at_first_write
 from dryport.extensions import db
 from dryport.i18n import local_time, locale_code, localized
-from dryport.models import Booking, BookingStatus, Departure, Role
+from dryport.models import Booking, BookingStatus, Departure, DepartureStatus, EventType, Role
 from dryport.responses import csv_response, pdf_response
 from dryport.schemas.bookings import BookingAmendSchema, BookingCreateSchema
 from dryport.schemas.quotes import QuoteRequestSchema
 from dryport.services import (
     bookings,
+    capacity,
     customs,
     departures,
     originals,
@@ -35,13 +36,14 @@ from dryport.services import (
     reference_data,
     shipment,
     tracking,
+    waitlist,
     waybills,
 )
 from dryport.services.access import STAFF
 from dryport.services.containers import SIZE_TYPES, format_teu
 from dryport.services.departures import station_cutoff
 from dryport.services.digits import whole_number
-from dryport.services.errors import DomainError
+from dryport.services.errors import CapacityExceeded, DomainError
 from dryport.services.pagination import paginate
 from dryport.web import documents
 from dryport.web.access import role_required
@@ -76,6 +78,7 @@ def list_bookings():
     return render_template(
         "bookings/list.html",
         page=page,
+        positions=waitlist.positions(db.session, page.items),
         status=status,
         statuses=list(BookingStatus),
         routes=routes,
@@ -131,9 +134,13 @@ def booking_detail(reference: str):
 
 def detail_page(booking, status: int = 200, **documents_section):
     """The booking's page; ``documents_section`` carries an upload's errors and choices."""
+    waiting = booking.status is BookingStatus.WAITLISTED
+    expired = [e for e in booking.events if e.type is EventType.EXPIRED]
     return render_template(
         "bookings/detail.html",
         booking=booking,
+        position=waitlist.ahead(db.session, booking) + 1 if waiting else None,
+        expiry=expired[-1].details.get("reason") if expired else None,
         cutoff=station_cutoff(booking.departure, booking.origin_station),
         actions=bookings.shipper_actions(current_user, booking),
         customs_open=customs.customs_open(current_user, booking),
@@ -220,16 +227,10 @@ def new_booking():
                 db.session.rollback()
                 errors = domain_errors(error)
                 status = error.status
+                if isinstance(error, CapacityExceeded):  # the way to wait, beside its box
+                    errors["waitlist"] = [_("Tick this box and book again to wait for room.")]
             else:
-                flash(
-                    _(
-                        "Booking %(reference)s received: %(teu)s TEU held on %(service)s.",
-                        reference=booking.reference,
-                        teu=format_teu(booking.teu),
-                        service=booking.departure.service_no,
-                    ),
-                    "success",
-                )
+                flash(_placed(booking), "success")
                 return redirect(url_for("bookings.booking_detail", reference=booking.reference))
         else:
             status = 422
@@ -237,6 +238,70 @@ def new_booking():
         form = _prefill(request.args)
         status = 200
     return _form_page("new", form, errors, status)
+
+
+def _placed(booking) -> str:
+    """What placing ``booking`` did: TEU held, or a place on the waitlist."""
+    if booking.status is BookingStatus.WAITLISTED:
+        return _(
+            "Booking %(reference)s is on the waitlist of %(service)s, position %(n)d: it is"
+            " received as soon as room frees.",
+            reference=booking.reference,
+            service=booking.departure.service_no,
+            n=waitlist.ahead(db.session, booking) + 1,
+        )
+    return _(
+        "Booking %(reference)s received: %(teu)s TEU held on %(service)s.",
+        reference=booking.reference,
+        teu=format_teu(booking.teu),
+        service=booking.departure.service_no,
+    )
+
+
+@bp.route("/room", methods=["POST"])
+@role_required(Role.SHIPPER)
+def room_fragment():
+    """What the chosen departure has free for the chosen station (its quota and the open
+    pool), for the booking form to show as the shipper chooses."""
+    stations = reference_data.list_stations(db.session, active_only=True)
+    return render_template("bookings/_room.html", room=_room_of(request.form, stations))
+
+
+def _room_of(form, stations, offered=None) -> dict | None:
+    """The room on the form's departure for its origin station (``services.capacity``), and
+    the TEU its container lines ask for; None while no bookable departure is chosen.
+    ``offered``: the departures the form lists, when loaded already."""
+    try:
+        nested = unflatten(form, FORM_INTEGERS)
+    except DomainError:
+        return None
+    departure_id = nested.get("departure_id")
+    if not isinstance(departure_id, int):
+        return None
+    if offered is None:
+        offered = [db.session.get(Departure, departure_id)]
+    departure = next((d for d in offered if d is not None and d.id == departure_id), None)
+    if departure is None or departure.status is not DepartureStatus.SCHEDULED:
+        return None
+    station = next((s for s in stations if s.code == nested.get("origin_station")), None)
+    lines = [
+        line for line in nested.get("containers") or []
+        if isinstance(line, dict) and line.get("size_type") in SIZE_TYPES
+        and isinstance(line.get("quantity"), int) and 0 < line["quantity"] <= 100
+    ]  # fmt: skip
+    states = capacity.quota_state(departure)
+    available = capacity.available_for(departure, station.id) if station else None
+    teu = bookings.booking_teu(lines) if lines else None
+    return {
+        "departure": departure,
+        "station": station,
+        "quotas": bool(states),
+        "quota": next((q for q in states if station and q.station.id == station.id), None),
+        "pool": capacity.pool_available(departure),
+        "available": available,
+        "teu": teu,
+        "short": teu is not None and available is not None and teu > available,
+    }
 
 
 @bp.route("/quote", methods=["POST"])
@@ -354,22 +419,27 @@ def cancel_booking(reference: str):
         return _cancel_page(booking, refused=request.method == "POST")
     version = request.form.get("version", type=whole_number)
     try:
-        bookings.cancel_booking(db.session, current_user, reference, version)
+        booking = bookings.cancel_booking(db.session, current_user, reference, version)
     except DomainError as error:
         if error.status == 404:
             raise
         db.session.rollback()
         flash(str(error.message), "error")
     else:
-        flash(
-            _("Booking %(reference)s cancelled; its TEU are free again.", reference=reference),
-            "success",
+        left = booking.events[-1].details.get("from") == BookingStatus.WAITLISTED.name
+        message = (
+            _("Booking %(reference)s has left the waitlist.", reference=reference)
+            if left
+            else _("Booking %(reference)s cancelled; its TEU are free again.", reference=reference)
         )
+        flash(message, "success")
     return redirect(url_for("bookings.booking_detail", reference=reference))
 
 
 def _cancel_page(booking, refused: bool):
     departure = booking.departure
+    if booking.status is BookingStatus.WAITLISTED:
+        return _leave_waitlist_page(booking, refused)
     consequences = [
         _(
             "Booking %(reference)s is cancelled and its %(teu)s TEU on %(service)s"
@@ -401,9 +471,33 @@ def _cancel_page(booking, refused: bool):
     )
 
 
+def _leave_waitlist_page(booking, refused: bool):
+    """The cancellation of a waiting booking: it gives up its place in the queue."""
+    departure = booking.departure
+    return confirm_page(
+        title=_("Leave the waitlist of %(service)s?", service=departure.service_no),
+        consequences=[
+            _(
+                "Booking %(reference)s leaves the waitlist of %(service)s (%(time)s): it will"
+                " not be received when room frees, and those behind it move up.",
+                reference=booking.reference,
+                service=departure.service_no,
+                time=local_time(departure.departs_at),
+            ),
+            _("This cannot be undone: to ship after all, book again."),
+        ],
+        action=url_for("bookings.cancel_booking", reference=booking.reference),
+        button=_("Yes, leave the waitlist"),
+        back=url_for("bookings.booking_detail", reference=booking.reference),
+        fields={"version": request.values.get("version", booking.version, type=whole_number)},
+        refused=refused,
+    )
+
+
 def _form_page(mode: str, form, errors, status: int, booking=None):
     open_departures = departures.bookable_departures(db.session) if mode == "new" else []
     stations = reference_data.list_stations(db.session, active_only=True)
+    room = _room_of(form, stations, open_departures) if mode == "new" else None
     return render_template(
         "bookings/form.html",
         mode=mode,
@@ -420,6 +514,7 @@ def _form_page(mode: str, form, errors, status: int, booking=None):
         },
         rows=range(max(FORM_ROWS, len(booking.lines) if booking else 0)),
         **_price_of(form, booking),
+        room=room,
         destination_groups=destination_groups(
             [booking.departure.route] if booking else reference_data.list_routes(db.session)
         ),

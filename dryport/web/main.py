@@ -31,7 +31,8 @@ def index():
 @bp.route("/departures/availability.json")
 @role_required()
 def availability():
-    """Free TEU of the departures still taking bookings, for the booking form's live figures."""
+    """Free TEU of the departures still taking bookings (capacity not held, station quotas
+    included: the booking form shows each station its room from ``/bookings/room``)."""
     return jsonify(
         [
             {"id": d.id, "free_teu": format_teu(d.free_teu), "status": d.status.name}

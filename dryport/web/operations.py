@@ -30,6 +30,7 @@ from dryport.schemas.operations import (
     LegPlanUpdateSchema,
 )
 from dryport.services import (
+    capacity,
     customs_release,
     departures,
     leg_plans,
@@ -41,6 +42,7 @@ from dryport.services import (
     reference_data,
     rolls,
     tracking,
+    waitlist,
 )
 from dryport.services.access import STAFF
 from dryport.services.clock import to_local, utcnow
@@ -62,7 +64,8 @@ from dryport.web.lists import listing
 
 bp = Blueprint("operations", __name__, url_prefix="/operations")
 
-INTEGERS = frozenset({"capacity_teu", "capacity_kg", "version"})
+INTEGERS = frozenset({"capacity_teu", "capacity_kg", "version", "teu"})
+QUOTA_ROWS = 4  # at least this many quota rows on the form, two of them blank at least
 
 
 @bp.route("/")
@@ -92,7 +95,7 @@ def board():
 @bp.route("/departures/new", methods=["GET", "POST"])
 @role_required(*STAFF)
 def new_departure():
-    form, errors, status = request.form, {}, 200
+    form, errors, status = _quota_rows_compacted(request.form), {}, 200
     if request.method == "POST":
         data, errors = load_nested_form(DepartureCreateSchema(), _times(form))
         status = 422
@@ -117,13 +120,15 @@ def edit_departure(departure_id: int):
     except DomainError as error:
         flash(str(error.message), "error")
         return redirect(url_for("operations.departure_detail", departure_id=departure_id))
-    form, errors, status = request.form, {}, 200
+    form, errors, status = _quota_rows_compacted(request.form), {}, 200
     if request.method == "POST":
         data, errors = load_nested_form(DepartureUpdateSchema(), _times(form))
         status = 422
         if data:
             data.setdefault("capacity_kg", None)
             data.setdefault("border_crossing", None)  # "none" chosen
+            if "quota_rows" in form:  # the form showed the quotas: every row blank removes them
+                data.setdefault("quotas", [])
             try:
                 operations.update_departure(db.session, current_user, departure_id, data)
             except DomainError as error:
@@ -143,6 +148,9 @@ def edit_departure(departure_id: int):
             "capacity_kg": "" if departure.capacity_kg is None else str(departure.capacity_kg),
             "border_crossing": departure.border_crossing or "",
         }
+        for row, quota in enumerate(departure.quotas):
+            form[f"quotas.{row}.station"] = quota.station.code
+            form[f"quotas.{row}.teu"] = str(quota.teu)
     return _departure_form(departure, form, errors, status)
 
 
@@ -167,6 +175,7 @@ def departure_page(departure_id: int, status: int = 200, railway_errors=None, **
         departure=departure,
         row=operations.board(db.session, [departure])[0],
         bookings=bookings,
+        positions=waitlist.positions(db.session, bookings),
         rollable=(BookingStatus.RECEIVED, BookingStatus.CONFIRMED),
         targets=rolls.roll_targets(db.session, departure),
         legs=tracking.track(departure),
@@ -414,13 +423,44 @@ def _confirm_departure_action(departure, action: str, refused: bool):
 
 
 def _departure_form(departure, form, errors, status):
+    states = {s.station.code: s for s in capacity.quota_state(departure)} if departure else {}
+    rows = [key for key in form if key.startswith("quotas.") and key.endswith(".station")]
+    hints = {}  # by row: the quota as it stands, beside the first row of its station
+    for key in rows:
+        if form[key] in states and states[form[key]] not in hints.values():
+            hints[key] = states[form[key]]
     return render_template(
         "operations/departure_form.html",
         departure=departure,
         form=form,
         errors=errors,
         routes=reference_data.list_routes(db.session),
+        stations=[
+            s
+            for s in reference_data.list_stations(db.session)
+            if s.active or s.code in states  # a quota's station, even one no longer in use
+        ],
+        quota_hints=hints,
+        quota_rows=range(max(QUOTA_ROWS, len(rows) + 2)),
+        release_hours=current_app.config["QUOTA_RELEASE_HOURS"],
     ), status
+
+
+def _quota_rows_compacted(form) -> dict:
+    """The form with its quota rows renumbered 0, 1, ... without the blank ones, so that a
+    refusal's row numbers (of the list the service was given) are those of the page shown
+    again."""
+    rows = {}
+    for key, value in form.items():
+        if key.startswith("quotas."):
+            _, row, name = (key.split(".", 2) + ["", ""])[:3]
+            rows.setdefault(row, {})[name] = value
+    compacted = {key: value for key, value in form.items() if not key.startswith("quotas.")}
+    filled = [row for row in rows.values() if any(v.strip() for v in row.values())]
+    for number, row in enumerate(filled):
+        for name, value in row.items():
+            compacted[f"quotas.{number}.{name}"] = value
+    return compacted
 
 
 def _times(form, keys=("departs_at", "cutoff_at")) -> dict:

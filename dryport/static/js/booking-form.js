@@ -1,6 +1,8 @@
 // The booking form, live: the TEU total of the lines, the cut-off that applies to the chosen
-// origin station, and the departure's free TEU, refreshed every 30 seconds. Every figure comes
-// from the server (data attributes, availability.json); nothing here computes a rule.
+// origin station, and the room on the departure for that station (its quota and the open
+// pool), refreshed as the form changes and every 30 seconds. Every figure comes from the
+// server (data attributes, the /bookings/room and /bookings/quote fragments); nothing here
+// computes a rule.
 (function () {
   "use strict";
   const form = document.getElementById("booking-form");
@@ -10,7 +12,6 @@
   const station = document.getElementById("origin_station");
   const cutoffNote = document.getElementById("cutoff-note");
   const teuNote = document.getElementById("teu-total");
-  const freeNote = document.getElementById("free-note");
 
   function fill(template, name, value) {
     return template.replace("%(" + name + ")s", value);
@@ -37,28 +38,6 @@
     cutoffNote.classList.toggle("late", entry.passed);
   }
 
-  function showFree(free) {
-    if (!freeNote || !departure) return;
-    const option = departure.options[departure.selectedIndex];
-    if (free !== undefined && option) option.dataset.free = free;
-    freeNote.textContent = option && option.value
-      ? fill(freeNote.dataset.label, "free", option.dataset.free) : "";
-  }
-
-  function refreshAvailability() {
-    if (!departure || !form.dataset.availability) return;
-    fetch(form.dataset.availability, { credentials: "same-origin" })
-      .then(function (response) { return response.ok ? response.json() : []; })
-      .then(function (rows) {
-        rows.forEach(function (row) {
-          const option = departure.querySelector('option[value="' + row.id + '"]');
-          if (option) option.dataset.free = row.free_teu;
-        });
-        showFree();
-      })
-      .catch(function () { /* offline: keep the figures we have */ });
-  }
-
   // The dangerous-goods inputs show only on "yes"; without this script they are always shown.
   const dgFields = document.getElementById("dg-fields");
   function showDangerousGoods() {
@@ -77,30 +56,35 @@
     });
   }
 
-  // The price of the form as filled, from the server (it holds every tariff and rule), a
-  // moment after the shipper stops typing; the newest answer wins.
-  const quote = document.getElementById("quote");
-  let quoteTimer = null;
-  let quoteAsked = 0;
-  function refreshQuote() {
-    if (!quote || !quote.dataset.url) return;
-    const asked = ++quoteAsked;
-    fetch(quote.dataset.url, { method: "POST", body: new FormData(form), credentials: "same-origin" })
-      .then(function (response) { return response.ok ? response.text() : null; })
-      .then(function (html) { if (html !== null && asked === quoteAsked) quote.innerHTML = html; })
-      .catch(function () { /* offline: keep the price shown */ });
+  // Parts of the page the server renders from the form as filled (it holds every tariff,
+  // quota and rule): the price and the room, a moment after the shipper stops typing; the
+  // newest answer wins.
+  function fragment(id) {
+    const box = document.getElementById(id);
+    let asked = 0;
+    return function refresh() {
+      if (!box || !box.dataset.url) return;
+      const mine = ++asked;
+      fetch(box.dataset.url, { method: "POST", body: new FormData(form), credentials: "same-origin" })
+        .then(function (response) { return response.ok ? response.text() : null; })
+        .then(function (html) { if (html !== null && mine === asked) box.innerHTML = html; })
+        .catch(function () { /* offline: keep what is shown */ });
+    };
   }
-  function askQuote() {
-    clearTimeout(quoteTimer);
-    quoteTimer = setTimeout(refreshQuote, 400);
+  const refreshQuote = fragment("quote");
+  const refreshRoom = fragment("room");
+  let timer = null;
+  function askServer() {
+    clearTimeout(timer);
+    timer = setTimeout(function () { refreshQuote(); refreshRoom(); }, 400);
   }
-  form.addEventListener("input", askQuote);
-  form.addEventListener("change", askQuote);
+  form.addEventListener("input", askServer);
+  form.addEventListener("change", askServer);
 
   form.addEventListener("input", showTotal);
   form.addEventListener("change", function () {
-    showTotal(); showCutoff(); showFree(); showDangerousGoods(); showDestinations();
+    showTotal(); showCutoff(); showDangerousGoods(); showDestinations();
   });
-  showTotal(); showCutoff(); showFree(); showDangerousGoods(); showDestinations();
-  setInterval(refreshAvailability, 30000);
+  showTotal(); showCutoff(); showDangerousGoods(); showDestinations();
+  setInterval(refreshRoom, 30000);
 })();
