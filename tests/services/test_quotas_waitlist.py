@@ -244,9 +244,7 @@ def test_a_full_departure_takes_a_booking_on_its_waitlist_holding_nothing(
     assert roomy.status is BookingStatus.RECEIVED  # room: booked at once
 
 
-def test_room_freed_promotes_the_oldest_waiting_booking_that_fits(
-    people, make_departure, book
-):
+def test_room_freed_promotes_the_oldest_waiting_booking_that_fits(people, make_departure, book):
     departure = make_departure(capacity=4, days=10)
     first = book(departure, 2)
     book(departure, 2)
@@ -268,9 +266,7 @@ def test_room_freed_promotes_the_oldest_waiting_booking_that_fits(
     assert waitlist.positions(db.session, [big, last]) == {big.id: 1, last.id: 2}
 
 
-def test_equal_timestamps_are_promoted_in_the_order_they_were_placed(
-    people, make_departure, book
-):
+def test_equal_timestamps_are_promoted_in_the_order_they_were_placed(people, make_departure, book):
     departure = make_departure(capacity=1, days=10)
     holder = book(departure, 1)
     at = utcnow()
@@ -376,9 +372,7 @@ def test_a_waiting_booking_may_be_cancelled_not_amended(people, make_departure, 
     assert fresh(departure).held_teu == 1
 
 
-def test_waiting_bookings_expire_when_their_departure_is_cancelled(
-    people, make_departure, book
-):
+def test_waiting_bookings_expire_when_their_departure_is_cancelled(people, make_departure, book):
     departure = make_departure(capacity=2, days=10)
     holder = book(departure, 2)
     waiting = book(departure, 3, waitlist_=True, who="other")  # more than the train takes
