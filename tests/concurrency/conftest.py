@@ -163,19 +163,25 @@ def stop_server(*servers: Server) -> None:
         server.errors = [line for line in lines if "Traceback" in line]
 
 
-def racing_operators(server: Server, db_session, make_user, n: int = 2) -> list[dict]:
-    """The bearer headers of ``n`` operators ready to race on ``server``: each token used once
-    already (its first use of the hour writes its time, which is not the race), and our own
-    session holding no read that could pin SQLite's snapshot under the servers' writes."""
-    from dryport.models import Role
+def racing_users(server: Server, db_session, make_user, role, n: int = 2, **kw) -> list[dict]:
+    """The bearer headers of ``n`` users of ``role`` ready to race on ``server``: each token used
+    once already (its first use of the hour writes its time, which is not the race), and our
+    own session holding no read that could pin SQLite's snapshot under the servers' writes."""
     from tests.conftest import PASSWORD
 
-    operators = [make_user(Role.OPERATOR) for _ in range(n)]  # all written before any request
-    tokens = [server.token(operator.email, PASSWORD) for operator in operators]
+    users = [make_user(role, **kw) for _ in range(n)]  # all written before any request
+    tokens = [server.token(user.email, PASSWORD) for user in users]
     for token in tokens:
         assert server.request("GET", "/api/v1/stations", headers=token).status == 200
     db_session.rollback()
     return tokens
+
+
+def racing_operators(server: Server, db_session, make_user, n: int = 2) -> list[dict]:
+    """``racing_users`` who are operators."""
+    from dryport.models import Role
+
+    return racing_users(server, db_session, make_user, Role.OPERATOR, n)
 
 
 def _serve(app, module: str, tmp_path_factory):

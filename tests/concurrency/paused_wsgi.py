@@ -7,7 +7,6 @@ lock and an uncommitted hold. Only this test module reads the headers.
 """
 
 import time
-from decimal import Decimal
 
 from flask import request
 
@@ -17,9 +16,9 @@ from dryport.services import capacity
 _hold = capacity.hold
 
 
-def paused_hold(session, departure, teu, kg=Decimal(0)):
+def paused_hold(session, departure, teu, *args, **kwargs):
     time.sleep(float(request.headers.get("X-Test-Pause-Before-Hold", 0)))
-    _hold(session, departure, teu, kg)
+    _hold(session, departure, teu, *args, **kwargs)
     time.sleep(float(request.headers.get("X-Test-Pause-After-Hold", 0)))
 
 

@@ -3,6 +3,9 @@ on two ports as two hosts would run them, counting rate limits in Redis.
 
 Shippers book and cancel and clerks confirm through both at once; afterwards nothing is
 overbooked, lost or duplicated, every booking is whole, and no request failed with a 5xx.
+On a departure with station quotas, shippers of four stations book, wait and cancel through
+both while an operator replans it: neither a quota nor the pool is overdrawn, and no waiting
+booking is left beside room it fits (``ledger``).
 Then one server is stopped (SIGTERM) while bookings run through it: what it answered 201 is
 there exactly once, what it had in flight either finishes or leaves no trace, and its
 clients carry on through the other server with the same Idempotency-Key.
@@ -35,6 +38,7 @@ from dryport.models import (
     Role,
 )
 from dryport.services.containers import make_number, total_teu
+from tests.concurrency import ledger
 from tests.concurrency.conftest import (
     NO_ANSWER,
     Reply,
@@ -43,6 +47,8 @@ from tests.concurrency.conftest import (
     stop_server,
     wait_until_up,
 )
+from tests.concurrency.test_quota_waitlist_race import body as waitlist_body
+from tests.concurrency.test_quota_waitlist_race import set_quotas
 from tests.conftest import PASSWORD, cargo
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379")
@@ -288,6 +294,82 @@ def test_bookings_cancels_and_confirmations_through_two_servers_add_up(
     assert _not_whole(bookings) == []
     numbers = [c.number for b in bookings if b.status in HOLDING_STATUSES for c in b.containers]
     assert len(numbers) == len(set(numbers))
+    assert not _tracebacks(servers[0]) and not _tracebacks(servers[1])
+
+
+# Station quotas and the waitlist through both servers: Hanbin and Xunyang have quotas, the
+# hub and Ziyang book in the pool; everyone asks to wait when it is full.
+QUOTAS, ORIGINS = {"HB": 6, "XY": 4}, ("HB", "XY", "HK", "ZY")
+
+
+def test_quotas_and_the_waitlist_through_two_servers_add_up(
+    pair, db_session, make_user, make_departure
+):
+    servers = pair.servers
+    departure_id = make_departure(capacity=24, days=8).id
+    shippers = [make_user(Role.SHIPPER) for _ in range(SHIPPERS)]
+    operator = make_user(Role.OPERATOR)
+    tokens = [
+        servers[i % 2].token(shipper.email, PASSWORD, pair.client())
+        for i, shipper in enumerate(shippers)
+    ]
+    operator_token = servers[0].token(operator.email, PASSWORD, pair.client())
+    db_session.rollback()  # no read snapshot of ours may outlive the servers' writes
+    set_quotas(servers[0], operator_token, departure_id, QUOTAS)
+    log: list[tuple[str, Server, Reply]] = []
+
+    def shipper(i: int) -> None:
+        headers, origin = tokens[i % SHIPPERS], ORIGINS[i % len(ORIGINS)]
+        for n in range(8):
+            here, there = servers[(i + n) % 2], servers[(i + n + 1) % 2]
+            body = waitlist_body(departure_id, 1 + (i + n) % 2, origin, waitlist=True)
+            reply = here.send("POST", "/api/v1/bookings", body, headers)
+            log.append(("book", here, reply))
+            if reply.status == 201 and (i + n) % 3 == 0:  # one in three changes its mind
+                reference = reply.body["reference"]
+                log.append(
+                    ("cancel", there,
+                     there.send("POST", f"/api/v1/bookings/{reference}/cancel", {}, headers))
+                )  # fmt: skip
+
+    def operator_at_work() -> None:
+        """Raise the capacity twice, then Hanbin's quota with it, through either server."""
+        for k in range(3):
+            time.sleep(0.3)
+            server = servers[k % 2]
+            read = server.send("GET", f"/api/v1/departures/{departure_id}", None, operator_token)
+            change = {
+                "version": read.body["version"],
+                "capacity_teu": read.body["capacity_teu"] + 2,
+            }
+            if k == 2:
+                change["quotas"] = [{"station": "HB", "teu": 8}, {"station": "XY", "teu": 4}]
+            path = f"/api/v1/departures/{departure_id}"
+            log.append(("replan", server, server.send("PATCH", path, change, operator_token)))
+
+    threads = [threading.Thread(target=shipper, args=(i,)) for i in range(CLIENTS)]
+    threads.append(threading.Thread(target=operator_at_work))
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(t.is_alive() for t in threads), "the clients did not finish"
+
+    answers = Counter((kind, reply.status) for kind, _, reply in log)
+    print(f"quotas and waitlist through two servers: {dict(answers)}")
+    # 409: a replan on a version another replan changed; 422: the pool had no room left
+    # for Hanbin's larger quota.
+    allowed = {"book": {201}, "cancel": {200}, "replan": {200, 409, 422}}
+    odd = [(k, s.base, r.status, r.body) for k, s, r in log if r.status not in allowed[k]]
+    assert not odd, odd  # no 5xx, no failed connection, nothing unexpected
+    for server in servers:
+        assert any(s is server and k == "book" for k, s, _ in log), "one server idled"
+    created = [r.body["reference"] for k, _, r in log if k == "book"]
+    state = ledger.read(db_session, departure_id)
+    assert sorted(b.reference for b in state.bookings) == sorted(created)  # none lost or extra
+    assert ledger.problems(state) == []
+    assert state.with_status(BookingStatus.WAITLISTED), "the departure never filled up"
+    assert any(b.promotions for b in state.bookings), "no room freed while bookings waited"
     assert not _tracebacks(servers[0]) and not _tracebacks(servers[1])
 
 
