@@ -24,7 +24,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from dryport.pdf.report import ACCENT, page_footer, tick_step
+from dryport.pdf.report import ACCENT, page_footer, value_axis
 from dryport.services.clock import local_stamp
 from dryport.services.containers import format_teu
 
@@ -142,17 +142,9 @@ class _PairBars(Flowable):
     def draw(self):
         canvas, font = self.canv, self.font
         x0, y0, width, height = 30, 24, self.width - 150, self.height - 36
-        top = max((v for pair in self.pairs for v in pair), default=0) or 1
-        step = tick_step(top)
-        scale = height / top
         canvas.saveState()
-        canvas.setFont(font, 7)
-        canvas.setStrokeColor(colors.black)
-        for n in range(int(top / step + 1e-9) + 1):
-            y = y0 + n * step * scale
-            canvas.line(x0 - 4, y, x0, y)
-            canvas.drawRightString(x0 - 5, y - 2.5, f"{n * step:g}")
-        canvas.line(x0, y0, x0, y0 + height)
+        top = max((v for pair in self.pairs for v in pair), default=0)
+        scale = value_axis(canvas, font, x0, y0, height, top)
         canvas.line(x0, y0, x0 + width, y0)
         slot = width / max(len(self.pairs), 1)
         bar = slot * 0.36

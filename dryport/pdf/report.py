@@ -247,18 +247,9 @@ class _Bars(Flowable):
     def draw(self):
         canvas, font = self.canv, self.font
         x0, y0, width, height = 30, 18, self.width - 40, self.height - 30
-        top = max(self.values) or 1
-        step = tick_step(top)
-        scale = height / top
         canvas.saveState()
         canvas.setLineWidth(1)
-        canvas.setStrokeColor(colors.black)
-        canvas.setFont(font, 7)
-        for n in range(math.floor(top / step + 1e-9) + 1):
-            y = y0 + n * step * scale
-            canvas.line(x0 - 5, y, x0, y)
-            canvas.drawRightString(x0 - 5, y - 2.5, f"{n * step:g}")
-        canvas.line(x0, y0, x0, y0 + height)
+        scale = value_axis(canvas, font, x0, y0, height, max(self.values))
         slot = width / len(self.values)
         canvas.line(x0, y0, x0 + width, y0)
         for n in range(len(self.values) + 1):
@@ -334,7 +325,24 @@ def fit(text: str, font: str, size: float, width: float) -> str:
     return text + "…"
 
 
-def tick_step(largest: float) -> float:
+def value_axis(canvas, font: str, x0: float, y0: float, height: float, top: float) -> float:
+    """The vertical axis of a bar chart, from 0 at ``y0`` to ``top`` (1 when nothing is
+    drawn) ``height`` above, with round ticks and their values left of ``x0``; the scale
+    (points per unit) the bars are drawn in."""
+    top = top or 1
+    step = _tick_step(top)
+    scale = height / top
+    canvas.setStrokeColor(colors.black)
+    canvas.setFont(font, 7)
+    for n in range(math.floor(top / step + 1e-9) + 1):
+        y = y0 + n * step * scale
+        canvas.line(x0 - 5, y, x0, y)
+        canvas.drawRightString(x0 - 5, y - 2.5, f"{n * step:g}")
+    canvas.line(x0, y0, x0, y0 + height)
+    return scale
+
+
+def _tick_step(largest: float) -> float:
     """A round step (1, 2 or 5 times a power of ten) that gives the axis three to six ticks."""
     power = 10 ** math.floor(math.log10(largest / 6))
     return next(power * m for m in (1, 2, 5, 10) if largest / (power * m) <= 6)

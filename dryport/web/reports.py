@@ -144,9 +144,7 @@ def plan_bars(report) -> list[tuple[str, str, Decimal, Decimal]]:
 @bp.route("/reports/<month>.<fmt>")
 @role_required(*STAFF)
 def download(month: str, fmt: str):
-    first = reports.parse_month(month)
-    if first is None or fmt not in ("pdf", "csv"):
-        abort(404)
+    first = _file_month(month, fmt)
     report = reports.monthly_report(db.session, first)
     if fmt == "pdf":
         return pdf_response(render_report(report), f"dryport-{first:%Y-%m}.pdf")
@@ -170,24 +168,25 @@ def rail_plan_page():
         month=f"{month:%Y-%m}",
         errors={},
         basis=rail_plan.basis(plan),
-        top=max(
-            [
-                *(c.teu_booked for c in plan.week_totals),
-                *(c.teu_expected for c in plan.week_totals),
-                Decimal(0),
-            ]
-        ),  # fmt: skip
+        top=max(max(c.teu_booked, c.teu_expected) for c in plan.week_totals),
     )
 
 
 @bp.route("/plans/<month>.<fmt>")
 @role_required(*STAFF)
 def rail_plan_download(month: str, fmt: str):
-    first = reports.parse_month(month)
-    if first is None or fmt not in ("pdf", "csv"):
-        abort(404)
+    first = _file_month(month, fmt)
     plan = rail_plan.monthly_plan(db.session, first)
     if fmt == "pdf":
         return pdf_response(render_plan(plan), f"dryport-plan-{first:%Y-%m}.pdf")
     basis = in_both(lambda: rail_plan.basis(plan))
     return csv_response(plan_csv(plan, utcnow(), basis), f"dryport-plan-{first:%Y-%m}.csv")
+
+
+def _file_month(month: str, fmt: str) -> date:
+    """The month of a download's URL (``2026-03.pdf``); 404 for a month or format that is
+    none."""
+    first = reports.parse_month(month)
+    if first is None or fmt not in ("pdf", "csv"):
+        abort(404)
+    return first

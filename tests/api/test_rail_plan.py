@@ -4,13 +4,12 @@ by the staff who read the monthly report, and by nobody else."""
 
 import csv
 import io
-from datetime import timedelta
 
 import pytest
 from pypdf import PdfReader
 
 from dryport.models import BookingStatus, Role
-from dryport.services import plan_trend, reports
+from dryport.services import reports
 from dryport.services.clock import local_today
 from tests.conftest import beijing
 
@@ -18,22 +17,10 @@ PROBLEM = "application/problem+json"
 
 
 @pytest.fixture
-def people(make_user, api_token):
-    users = {role: make_user(role) for role in Role}
-    for user in users.values():
-        user.headers = api_token(user.email)
-    return users
-
-
-@pytest.fixture
-def march(shipped, make_departure, make_booking, make_company):
+def march(weekly_history, make_departure, make_booking, make_company):
     """EAST shipped 14 TEU a week in the 12 weeks before March 2026; 9 TEU are booked on its
     train of 4 March."""
-    start = plan_trend.history(reports.parse_month("2026-03")).first
-    for k in range(12):
-        day = start + timedelta(days=7 * k + 3)
-        shipped("EAST", beijing(day.year, day.month, day.day, 10),
-                [("Tea", "HB", (("22G1", 14),), 9000, BookingStatus.DEPARTED)])  # fmt: skip
+    weekly_history("EAST", reports.parse_month("2026-03"), [14] * 12)
     departure = make_departure("EAST", departs_at=beijing(2026, 3, 4, 10))
     make_booking(make_company("Silk"), departure=departure, lines=(("22G1", 9),))
 

@@ -5,23 +5,18 @@ is read, a fixed number of queries; and the monthly report's plan against actual
 
 import csv
 import io
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
 import pytest
 from pypdf import PdfReader
-from sqlalchemy import event, select
+from sqlalchemy import event
 
 from dryport.extensions import db
 from dryport.models import (
     BookingStatus,
     DepartureStatus,
-    DocumentType,
-    Leg,
-    Place,
-    Route,
-    TransportMode,
 )
 from dryport.plan_formats import plan_csv, plan_json
 from dryport.report_formats import as_csv, as_json
@@ -41,21 +36,6 @@ def d(value) -> Decimal:
 
 
 @pytest.fixture
-def road_route(db_session, seeded):
-    """A route with no rail leg: a truck straight to the port."""
-    ningbo = db_session.scalar(select(Place).where(Place.code == "CNNGB"))
-    route = Route(
-        code="TRUCK", name_zh="公路直达", name_en="Road direct",
-        document_type=DocumentType.MULTIMODAL, destinations=[ningbo],
-        legs=[Leg(seq=1, mode=TransportMode.ROAD, origin_zh="恒口", origin_en="Hengkou",
-                  destination_zh="宁波", destination_en="Ningbo")],
-    )  # fmt: skip
-    db_session.add(route)
-    db_session.commit()
-    return route
-
-
-@pytest.fixture
 def booked(make_departure, make_booking, make_company):
     """A departure (not departed) leaving at ``departs_at`` with a live booking of ``teu``
     20 ft containers."""
@@ -66,23 +46,6 @@ def booked(make_departure, make_booking, make_company):
         if teu:
             make_booking(company, departure=departure, lines=(("22G1", teu),))
         return departure
-
-    return make
-
-
-@pytest.fixture
-def history(shipped):
-    """What ``route`` shipped in each of the 12 spans of 7 days before ``month`` (a list of
-    12 whole TEU, oldest first), one departure in the middle of each span."""
-
-    def make(route, month, teus):
-        start = plan_trend.history(month).first
-        for k, teu in enumerate(teus):
-            if teu:
-                day = start + timedelta(days=7 * k + 3)
-                shipped(route, beijing(day.year, day.month, day.day, 10),
-                        [("Tea", "HB", (("22G1", teu),), 1000 * teu, B.DEPARTED)],
-                        capacity=200)  # fmt: skip
 
     return make
 
@@ -139,8 +102,8 @@ def test_a_hand_count_of_march(db_session, booked, road_route):
     assert (plan.totals.departures, plan.totals.teu_booked, plan.totals.wagons) == (6, 16, 6)
 
 
-def test_the_line_through_a_constructed_history(db_session, history):
-    history("EAST", JUNE, [10 * (k + 1) for k in range(12)])  # 10, 20 … 120
+def test_the_line_through_a_constructed_history(db_session, weekly_history):
+    weekly_history("EAST", JUNE, [10 * (k + 1) for k in range(12)])  # 10, 20 … 120
     assert plan_trend.line([d(10 * (k + 1)) for k in range(12)]) == (10, 10)
     plan = rail_plan.monthly_plan(db_session, JUNE, today=AFTER)
     east = next(row for row in plan.routes if row.route.code == "EAST")
@@ -154,15 +117,15 @@ def test_the_line_through_a_constructed_history(db_session, history):
     assert others == [0, 0]
 
 
-def test_a_falling_trend_expects_nothing_rather_than_less(db_session, history):
-    history("XAEU", JUNE, [120 - 10 * k for k in range(12)])  # 120 … 10: next is 0, then < 0
+def test_a_falling_trend_expects_nothing_rather_than_less(db_session, weekly_history):
+    weekly_history("XAEU", JUNE, [120 - 10 * k for k in range(12)])  # 120 … 10: next is 0, then < 0
     plan = rail_plan.monthly_plan(db_session, JUNE, today=AFTER)
     xaeu = next(row for row in plan.routes if row.route.code == "XAEU")
     assert [c.teu_expected for c in xaeu.weeks] == [0] * 5
 
 
-def test_booked_above_the_trend_is_what_is_ordered(db_session, history, booked):
-    history("EAST", JUNE, [7] * 12)  # 7 a week, flat
+def test_booked_above_the_trend_is_what_is_ordered(db_session, weekly_history, booked):
+    weekly_history("EAST", JUNE, [7] * 12)  # 7 a week, flat
     booked("EAST", beijing(2026, 6, 10, 10), 9)
     plan = rail_plan.monthly_plan(db_session, JUNE, today=AFTER)
     east = next(row for row in plan.routes if row.route.code == "EAST")
@@ -199,8 +162,8 @@ def test_the_wagon_setting_counts(db_session, booked, app, monkeypatch):
     assert plan.wagon_teu == 3 and plan.routes[0].totals.wagons == 3  # 7 ÷ 3, rounded up
 
 
-def test_a_begun_month_reads_the_same_whenever_it_is_read(db_session, history, shipped):
-    history("EAST", JUNE, [5, 8, 6, 9, 12, 7, 10, 11, 9, 13, 12, 14])
+def test_a_begun_month_reads_the_same_whenever_it_is_read(db_session, weekly_history, shipped):
+    weekly_history("EAST", JUNE, [5, 8, 6, 9, 12, 7, 10, 11, 9, 13, 12, 14])
     first = rail_plan.monthly_plan(db_session, JUNE, today=JUNE)
     # what ships in June and after never moves June's expectation
     shipped("EAST", beijing(2026, 6, 3, 10), [("Tea", "HB", (("22G1", 40),), 9000, B.DEPARTED)])
@@ -211,8 +174,10 @@ def test_a_begun_month_reads_the_same_whenever_it_is_read(db_session, history, s
     assert later.history == plan_trend.Span(date(2026, 3, 9), date(2026, 5, 31))
 
 
-def test_read_before_its_month_the_plan_learns_from_the_weeks_before_today(db_session, history):
-    history("EAST", date(2026, 5, 20), [10] * 12)  # the 12 weeks before 20 May: 10 a week
+def test_read_before_its_month_the_plan_learns_from_the_weeks_before_today(
+    db_session, weekly_history
+):
+    weekly_history("EAST", date(2026, 5, 20), [10] * 12)  # the 12 weeks before 20 May: 10 a week
     plan = rail_plan.monthly_plan(db_session, JUNE, today=date(2026, 5, 20))
     assert plan.history == plan_trend.Span(date(2026, 2, 25), date(2026, 5, 19))
     assert [c.teu_expected for c in plan.routes[0].weeks] == [10, 10, 10, 10, d("2.86")]
@@ -238,19 +203,19 @@ def _queries(session, month) -> int:
     return count
 
 
-def test_the_plan_issues_a_fixed_number_of_queries(db_session, booked, history):
+def test_the_plan_issues_a_fixed_number_of_queries(db_session, booked, weekly_history):
     db_session.commit()
     few = _queries(db_session, JUNE)
-    history("XAEU", JUNE, [3] * 12)
-    history("WHSEA", JUNE, list(range(12)))
+    weekly_history("XAEU", JUNE, [3] * 12)
+    weekly_history("WHSEA", JUNE, list(range(12)))
     for day in range(1, 29):
         booked("EAST", beijing(2026, 6, day, 10), 2)
     db_session.commit()
     assert _queries(db_session, JUNE) == few <= 5  # 4, and BEGIN on SQLite
 
 
-def test_json_csv_and_pdf_carry_the_same_figures(db_session, booked, road_route, history):
-    history("EAST", MARCH, [7] * 12)
+def test_json_csv_and_pdf_carry_the_same_figures(db_session, booked, road_route, weekly_history):
+    weekly_history("EAST", MARCH, [7] * 12)
     booked("EAST", beijing(2026, 3, 4, 10), 9)
     booked("TRUCK", beijing(2026, 3, 12, 10), 6)
     plan = rail_plan.monthly_plan(db_session, MARCH, today=AFTER)
@@ -285,10 +250,10 @@ def test_json_csv_and_pdf_carry_the_same_figures(db_session, booked, road_route,
 
 
 @pytest.fixture
-def march_against_plan(history, shipped, booked):
+def march_against_plan(weekly_history, shipped, booked):
     """EAST learned 10 TEU a week before March; in March two trains shipped 20 and 30 TEU,
     a third is still to leave and a fourth was cancelled. XAEU has no history and shipped 4."""
-    history("EAST", MARCH, [10] * 12)
+    weekly_history("EAST", MARCH, [10] * 12)
     shipped("EAST", beijing(2026, 3, 4, 10), [("Tea", "HB", (("22G1", 20),), 9000, B.DEPARTED)],
             capacity=200)  # fmt: skip
     shipped("EAST", beijing(2026, 3, 12, 10), [("Tea", "HB", (("22G1", 30),), 9000, B.ARRIVED)],

@@ -4,14 +4,13 @@ page's plan against actual."""
 
 import io
 import re
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 from pypdf import PdfReader
-from sqlalchemy import select
 
-from dryport.models import BookingStatus, DocumentType, Leg, Place, Role, Route, TransportMode
-from dryport.services import plan_trend, rail_plan
+from dryport.models import BookingStatus, Role
+from dryport.services import rail_plan
 from tests.conftest import beijing
 
 MARCH = date(2026, 3, 1)
@@ -25,25 +24,12 @@ def operator(make_user, auth):
 
 
 @pytest.fixture
-def march(db_session, shipped, make_departure, make_booking, make_company):
+def march(weekly_history, road_route, make_departure, make_booking, make_company):
     """EAST shipped 14 TEU a week in the 12 weeks before March 2026 and has 9 TEU booked on
     4 March; a road-only route has 6 TEU booked on 12 March."""
-    start = plan_trend.history(MARCH).first
-    for k in range(12):
-        day = start + timedelta(days=7 * k + 3)
-        shipped("EAST", beijing(day.year, day.month, day.day, 10),
-                [("Tea", "HB", (("22G1", 14),), 9000, BookingStatus.DEPARTED)])  # fmt: skip
+    weekly_history("EAST", MARCH, [14] * 12)
     east = make_departure("EAST", departs_at=beijing(2026, 3, 4, 10))
     make_booking(make_company("Silk"), departure=east, lines=(("22G1", 9),))
-    ningbo = db_session.scalar(select(Place).where(Place.code == "CNNGB"))
-    truck = Route(
-        code="TRUCK", name_zh="公路直达", name_en="Road direct",
-        document_type=DocumentType.MULTIMODAL, destinations=[ningbo],
-        legs=[Leg(seq=1, mode=TransportMode.ROAD, origin_zh="恒口", origin_en="Hengkou",
-                  destination_zh="宁波", destination_en="Ningbo")],
-    )  # fmt: skip
-    db_session.add(truck)
-    db_session.commit()
     road = make_departure("TRUCK", departs_at=beijing(2026, 3, 12, 10))
     make_booking(make_company("Konjac"), departure=road, lines=(("22G1", 6),))
 
