@@ -38,6 +38,13 @@ def _intensities(text: str) -> dict[str, Decimal]:
     return chosen
 
 
+def _wagon_teu(text: str) -> int:
+    """A whole number of TEU, 1 or more; anything else stops the start."""
+    if not (text.isascii() and text.strip().isdigit()) or int(text) < 1:
+        raise ValueError(f"WAGON_TEU: {text!r} is not a whole number of TEU, 1 or more")
+    return int(text)
+
+
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY")
     SQLALCHEMY_DATABASE_URI = _database_url()
@@ -83,6 +90,9 @@ class Config:
     # Quota releases and waitlist expiries are applied by a thread of each app process every
     # so many seconds (and by `flask dryport sweep`); 0 leaves it to the command.
     SWEEP_SECONDS = int(os.environ.get("SWEEP_SECONDS", "60"))
+    # TEU one flat wagon carries, for the wagons of the monthly rail plan: 2 (a 40 ft flat
+    # wagon such as the NX70 takes two 20 ft containers or one 40 ft).
+    WAGON_TEU = _wagon_teu(os.environ.get("WAGON_TEU", "2"))
     # g CO2e per tonne-km (well-to-wheel) by transport mode, over the defaults of
     # services/corridors.py: the port's figures from its GLEC Framework tables, e.g.
     # CO2E_G_PER_TKM="RAIL=18.4,SEA=7.9".

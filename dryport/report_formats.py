@@ -9,6 +9,7 @@ from datetime import date
 from dryport.services.annual import AnnualReport, percent_of
 from dryport.services.clock import local_iso
 from dryport.services.containers import format_teu
+from dryport.services.plan_trend import PlanAgainstActual
 from dryport.services.reports import Change, Figures, MonthlyReport, Period, changes
 
 
@@ -78,6 +79,28 @@ def as_json(report: MonthlyReport) -> dict:
             }
             for d in report.departures
         ],
+        "plan_vs_actual": {
+            **(_period(report.plan_period) if report.plan_period else {"from": None, "to": None}),
+            "routes": [
+                {"route": route, **_plan(row, difference)}
+                for route, row, difference in report.plan_rows
+                if route
+            ],
+            "totals": next(_plan(row, d) for route, row, d in report.plan_rows if not route),
+        },
+    }
+
+
+def _plan(row: PlanAgainstActual, difference: Change) -> dict:
+    """The rail plan's expected TEU against what shipped (``difference`` = shipped −
+    expected, ``percent`` of expected: null against 0), departures planned against run."""
+    return {
+        "teu_expected": float(row.teu_expected),
+        "teu_shipped": float(row.teu_shipped),
+        "difference": float(row.teu_shipped - row.teu_expected),
+        "percent": difference.percent,
+        "departures_planned": row.departures_planned,
+        "departures_run": row.departures_run,
     }
 
 
@@ -171,6 +194,12 @@ def as_csv(report: MonthlyReport) -> bytes:
     block("近十二个月 12-month trend", ["月份 month", "TEU"], [
         [m.strftime("%Y-%m"), format_teu(teu)] for m, teu in report.trend
     ])  # fmt: skip
+    block(f"计划与实际 Plan against actual {_dates(report.plan_period)}",
+          ["线路 route", "预计 TEU expected", "实际 TEU shipped", "差额 difference",
+           "差额 % difference %", "计划班列 departures planned", "开行班列 departures run"], [
+        [route or "合计 total", *_plan_values(row, difference)]
+        for route, row, difference in report.plan_rows
+    ])  # fmt: skip
     block("本月班列 Departures of the month",
           ["线路 route", "车次 service", "发运 departed", "运力 capacity TEU", "已订 held TEU",
            "装载率 load factor"], [
@@ -181,7 +210,15 @@ def as_csv(report: MonthlyReport) -> bytes:
     return csv_bytes(lines)
 
 
-def _dates(period: Period) -> str:
+def _plan_values(row: PlanAgainstActual, difference: Change) -> list:
+    return [format_teu(row.teu_expected), format_teu(row.teu_shipped),
+            f"{(row.teu_shipped - row.teu_expected).normalize():+f}",
+            difference.percent_text(), row.departures_planned, row.departures_run]  # fmt: skip
+
+
+def _dates(period: Period | None) -> str:
+    if period is None:
+        return "本月尚未开始 the month has not begun"
     return f"{period.first.isoformat()} – {period.last.isoformat()}"
 
 

@@ -539,3 +539,42 @@ def release_customs(db_session, make_user):
         return [booking.reference for booking in waiting]
 
     return release
+
+
+# ---- the monthly rail plan -------------------------------------------------------------
+
+
+@pytest.fixture
+def road_route(db_session, seeded):
+    """A route with no rail leg: a truck straight to Ningbo."""
+    from dryport.models import DocumentType, Leg, Place, TransportMode
+
+    route = Route(
+        code="TRUCK", name_zh="公路直达", name_en="Road direct",
+        document_type=DocumentType.MULTIMODAL,
+        destinations=[db_session.scalar(select(Place).where(Place.code == "CNNGB"))],
+        legs=[Leg(seq=1, mode=TransportMode.ROAD, origin_zh="恒口", origin_en="Hengkou",
+                  destination_zh="宁波", destination_en="Ningbo")],
+    )  # fmt: skip
+    db_session.add(route)
+    db_session.commit()
+    return route
+
+
+@pytest.fixture
+def weekly_history(shipped):
+    """What ``route`` shipped in each of the 12 spans of 7 days a rail plan learns from before
+    ``anchor`` (its month's first day): 12 whole TEU, oldest first, each on one departure in
+    the middle of its span."""
+    from dryport.services.plan_trend import history
+
+    def make(route, anchor, teus):
+        start = history(anchor).first
+        for k, teu in enumerate(teus):
+            if teu:
+                day = start + timedelta(days=7 * k + 3)
+                shipped(route, beijing(day.year, day.month, day.day, 10),
+                        [("Tea", "HB", (("22G1", teu),), 1000 * teu, B.DEPARTED)],
+                        capacity=200)  # fmt: skip
+
+    return make

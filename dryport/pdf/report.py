@@ -1,5 +1,6 @@
 """The monthly volume report: a summary page (headline figures against last month and last
-year, the 12-month trend, TEU by route) and then its tables, headings in both languages.
+year, the 12-month trend, TEU by route) and then its tables, the last the rail plan's
+expectation against what the month shipped; headings in both languages.
 
 It takes the report as plain data (``services.reports.MonthlyReport``); nothing here knows
 Flask or the database. Headings are in both languages; the charts name routes and stations in
@@ -16,6 +17,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
     Flowable,
+    KeepTogether,
     PageBreak,
     Paragraph,
     SimpleDocTemplate,
@@ -41,7 +43,9 @@ def _days(period) -> str:
     return f"{period.first:%Y-%m-%d} – {period.last:%Y-%m-%d}"
 
 
-def render(report, font: str, lang: str = "zh") -> bytes:
+def render(report, font: str, lang: str = "zh", plan_basis: list[str] = ()) -> bytes:
+    """The PDF of ``report``; ``plan_basis`` is the rule of the rail plan's expectation in
+    each language, printed under the plan against actual."""
     styles = {
         "title": ParagraphStyle("title", fontName=font, fontSize=16, leading=20, spaceAfter=4),
         "h2": ParagraphStyle("h2", fontName=font, fontSize=11, leading=14, spaceBefore=8,
@@ -113,6 +117,8 @@ def render(report, font: str, lang: str = "zh") -> bytes:
     def values(f) -> list:
         return [_teu(f.teu), f.units, f"{f.gross_tonnes:f}", f.bookings]
 
+    names = {r.code: f"{r.code} {r.name_zh}" for r in report.by_route}
+
     def lf(value) -> str:
         return "—" if value is None else f"{value * 100:.0f}%"
 
@@ -141,6 +147,18 @@ def render(report, font: str, lang: str = "zh") -> bytes:
         for start in range(0, len(rows), ROWS_PER_TABLE):
             story.append(figures_table(font, [header, *rows[start : start + ROWS_PER_TABLE]]))
             story.append(Spacer(1, 4))
+    days = _days(report.plan_period) if report.plan_period else "本月尚未开始 not begun"
+    story.append(KeepTogether([
+        Paragraph(f"计划与实际 Plan against actual · {days}", styles["h2"]),
+        figures_table(font, [
+            ["线路 Route", "预计 Expected TEU", "实际 Shipped TEU", "差额 Difference", "差额 %",
+             "计划班列 Planned departures", "开行班列 Departures run"],
+            *([names[route] if route else "合计 Total", *_plan_values(row, difference)]
+              for route, row, difference in report.plan_rows),
+        ]),
+        Spacer(1, 3),
+        *(Paragraph(escape(text), styles["small"]) for text in plan_basis),
+    ]))  # fmt: skip
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
         buffer,
@@ -154,6 +172,14 @@ def render(report, font: str, lang: str = "zh") -> bytes:
     )
     doc.build(story, onFirstPage=page_footer(font), onLaterPages=page_footer(font))
     return buffer.getvalue()
+
+
+def _plan_values(row, difference) -> list:
+    """Expected and shipped TEU, their difference and its percentage of expected, departures
+    planned and run."""
+    return [_teu(row.teu_expected), _teu(row.teu_shipped),
+            f"{(row.teu_shipped - row.teu_expected).normalize():+f}",
+            difference.percent_text(), row.departures_planned, row.departures_run]  # fmt: skip
 
 
 def _headline(report) -> list[list]:
@@ -221,18 +247,9 @@ class _Bars(Flowable):
     def draw(self):
         canvas, font = self.canv, self.font
         x0, y0, width, height = 30, 18, self.width - 40, self.height - 30
-        top = max(self.values) or 1
-        step = _tick_step(top)
-        scale = height / top
         canvas.saveState()
         canvas.setLineWidth(1)
-        canvas.setStrokeColor(colors.black)
-        canvas.setFont(font, 7)
-        for n in range(math.floor(top / step + 1e-9) + 1):
-            y = y0 + n * step * scale
-            canvas.line(x0 - 5, y, x0, y)
-            canvas.drawRightString(x0 - 5, y - 2.5, f"{n * step:g}")
-        canvas.line(x0, y0, x0, y0 + height)
+        scale = value_axis(canvas, font, x0, y0, height, max(self.values))
         slot = width / len(self.values)
         canvas.line(x0, y0, x0 + width, y0)
         for n in range(len(self.values) + 1):
@@ -308,20 +325,38 @@ def fit(text: str, font: str, size: float, width: float) -> str:
     return text + "…"
 
 
+def value_axis(canvas, font: str, x0: float, y0: float, height: float, top: float) -> float:
+    """The vertical axis of a bar chart, from 0 at ``y0`` to ``top`` (1 when nothing is
+    drawn) ``height`` above, with round ticks and their values left of ``x0``; the scale
+    (points per unit) the bars are drawn in."""
+    top = top or 1
+    step = _tick_step(top)
+    scale = height / top
+    canvas.setStrokeColor(colors.black)
+    canvas.setFont(font, 7)
+    for n in range(math.floor(top / step + 1e-9) + 1):
+        y = y0 + n * step * scale
+        canvas.line(x0 - 5, y, x0, y)
+        canvas.drawRightString(x0 - 5, y - 2.5, f"{n * step:g}")
+    canvas.line(x0, y0, x0, y0 + height)
+    return scale
+
+
 def _tick_step(largest: float) -> float:
     """A round step (1, 2 or 5 times a power of ten) that gives the axis three to six ticks."""
     power = 10 ** math.floor(math.log10(largest / 6))
     return next(power * m for m in (1, 2, 5, 10) if largest / (power * m) <= 6)
 
 
-def page_footer(font: str):
-    """The page number at the foot of every page, in both languages."""
+def page_footer(font: str, page_width: float = A4[0]):
+    """The page number at the foot of every page, in both languages (``page_width``: of a
+    landscape page, its long side)."""
 
     def draw(canvas, doc):
         canvas.saveState()
         canvas.setFont(font, 7)
         canvas.setFillColor(colors.HexColor("#5b6775"))
-        canvas.drawRightString(A4[0] - 14 * mm, 8 * mm, f"第 {doc.page} 页 Page {doc.page}")
+        canvas.drawRightString(page_width - 14 * mm, 8 * mm, f"第 {doc.page} 页 Page {doc.page}")
         canvas.restoreState()
 
     return draw

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import case, delete, func, insert, select
+from sqlalchemy import case, delete, func, insert, literal_column, select, union_all
 from sqlalchemy.orm import Session
 
 from dryport.models import (
@@ -27,6 +27,7 @@ from dryport.models import (
     BookingStatus,
     Company,
     Departure,
+    DepartureStatus,
     Route,
     ShippedVolume,
     Station,
@@ -34,6 +35,7 @@ from dryport.models import (
 from dryport.services.clock import local_day_start, local_today, to_local
 from dryport.services.departures import LEFT, OPEN_DEPARTURE
 from dryport.services.digits import whole_number
+from dryport.services.plan_trend import PlanAgainstActual, against_actual
 from dryport.services.reference_data import list_stations, routes_query
 
 SHIPPED = (BookingStatus.DEPARTED, BookingStatus.ARRIVED)
@@ -159,6 +161,21 @@ class MonthlyReport:
     previous_same_days: Figures
     last_year_same_days: Figures
     departures: list[dict] = field(default_factory=list)
+    #: Per route, the rail plan's expectation of the days counted against what they shipped,
+    #: and its departures planned against those run (``plan_trend.against_actual``); no day
+    #: is counted (None) while the month is still to come.
+    plan_vs_actual: list[tuple[str, PlanAgainstActual]] = field(default_factory=list)
+    plan_period: Period | None = None
+
+    @property
+    def plan_rows(self) -> list[tuple[str | None, PlanAgainstActual, Change]]:
+        """Each route's plan against actual, then the month's (route None), each with the
+        change from expected to shipped (no percentage against 0 expected)."""
+        totals = PlanAgainstActual()
+        for _, row in self.plan_vs_actual:
+            totals.add(row)
+        return [(route, row, change(row.teu_shipped, row.teu_expected))
+                for route, row in [*self.plan_vs_actual, (None, totals)]]  # fmt: skip
 
     @property
     def mom(self) -> dict[str, Change]:
@@ -197,28 +214,32 @@ def parse_month(value: str) -> date | None:
 def monthly_report(session: Session, month: date, today: date | None = None) -> MonthlyReport:
     """Every figure of the month: totals, by route, by origin station, route × station, top
     shippers, the month before, the same month a year before, the 12-month trend, load factor
-    per route and the month's departures.
+    per route, the month's departures, and the rail plan's expectation against what shipped
+    (``plan_trend``: learned from the 12 weeks before the month, inside the window read).
 
     While ``month`` runs (``today``, Beijing time, falls in it) it is compared with the same
     days of the month before and of last year's month; a finished month with the whole ones.
 
     Five queries whatever the data: routes and stations, the departures of the 13 months from
-    the same month a year before, what they carried by origin station (``ShippedVolume``),
-    the top shippers of the month."""
+    the same month a year before (and in the same statement those planned for the month),
+    what they carried by origin station (``ShippedVolume``), the top shippers of the month."""
     window = _Window(month)
     today = today or local_today()
     days = today.day if (today.year, today.month) == (month.year, month.month) else None
     periods = [Period.of(first, days) for first in window.firsts]
+    plan_period = periods[CURRENT] if month <= today else None
     routes = {r.id: r for r in session.scalars(routes_query(legs=False))}
     stations = {s.id: s for s in list_stations(session)}
-    departures = _departures(session, window, {id_: r.code for id_, r in routes.items()})
+    departures, planned = _departures(session, window, {id_: r.code for id_, r in routes.items()})
     current = [d for d in departures if d["month"] == CURRENT]
     by_id = {d["id"]: d for d in departures}
     cells: dict[tuple[str, str], Figures] = {}
     by_month = [Figures() for _ in range(window.months)]
     same_days = [Figures() for _ in range(window.months)]
+    carried = []  # what each departure carried, for the plan's history
     for (departure_id, station), figures in sorted(_volume(session, by_id).items()):
         departure = by_id[departure_id]
+        carried.append((departure["route"], departure["departed_at"], figures.teu))
         by_month[departure["month"]].add(figures)
         if departure["departed_at"] in periods[departure["month"]]:
             same_days[departure["month"]].add(figures)
@@ -254,6 +275,14 @@ def monthly_report(session: Session, month: date, today: date | None = None) -> 
         last_year_period=periods[LAST_YEAR],
         previous_same_days=same_days[PREVIOUS],
         last_year_same_days=same_days[LAST_YEAR],
+        plan_period=plan_period,
+        plan_vs_actual=against_actual(
+            month,
+            plan_period.last if plan_period else None,
+            actual=[(r.code, r.figures.teu, r.figures.departures) for r in by_route.values()],
+            shipped=carried,
+            planned=planned,
+        ),
     )
 
 
@@ -341,21 +370,31 @@ class _Window:
         return bisect_right(self.bounds, moment) - 1
 
 
-def _departures(session, window: _Window, route_codes: dict[int, str]) -> list[dict]:
+def _departures(session, window: _Window, route_codes: dict[int, str]):
     """The departures that left in the window, in the order they left, each with the index of
-    its month."""
+    its month; and, read in the same statement, (route, departs_at) of each departure of the
+    report's month that is not cancelled (the rail plan's)."""
+    columns = (Departure.id, Departure.route_id, Departure.service_no, Departure.capacity_teu,
+               Departure.held_teu)  # fmt: skip
+    left = select(*columns, Departure.departed_at, literal_column("0").label("planned")).where(
+        *departed_in(window.bounds[0], window.bounds[-1])
+    )
+    planned = select(*columns, Departure.departs_at, literal_column("1")).where(
+        Departure.departs_at >= window.bounds[CURRENT],
+        Departure.departs_at < window.bounds[-1],
+        Departure.status != DepartureStatus.CANCELLED,
+    )
+    both = union_all(left, planned)
     rows = session.execute(
-        select(Departure.id, Departure.route_id, Departure.service_no, Departure.departed_at,
-               Departure.capacity_teu, Departure.held_teu)
-        .where(*departed_in(window.bounds[0], window.bounds[-1]))
-        .order_by(Departure.departed_at, Departure.id)
-    )  # fmt: skip
-    return [
+        both.order_by(both.selected_columns.departed_at, both.selected_columns.id)
+    ).all()
+    left_rows = [
         {"id": id_, "month": window.month_of(departed), "route": route_codes.get(route),
          "service_no": service, "departed_at": departed, "capacity_teu": capacity,
          "held_teu": held, "load_factor": float(held / capacity) if capacity else None}
-        for id_, route, service, departed, capacity, held in rows
+        for id_, route, service, capacity, held, departed, plan in rows if not plan
     ]  # fmt: skip
+    return left_rows, [(route_codes.get(row[1]), row[5]) for row in rows if row[6]]
 
 
 def _volume(session, departure_ids) -> dict[tuple[int, int], Figures]:

@@ -239,6 +239,16 @@ TEXTS = (
         "\nlisted has none. The stations' may add up to less than the zone's, never more (422)"
     ),
     _l("The year's targets were changed since the version sent"),
+    # the monthly rail plan (GET /plans/monthly)
+    _l(
+        "Per route and week of a month: departures, TEU booked, TEU expected from the trend of"
+        "\nthe 12 weeks before, TEU to order and the flat wagons it needs"
+    ),
+    _l("YYYY-MM (Beijing time; default: next month)"),
+    _l(
+        "The plan: JSON, CSV (UTF-8, a row per route and week, then the totals) or PDF (A4"
+        " landscape)"
+    ),
 )
 
 # The sort parameter's description is built from its keys (``schemas/sorting.Sort``): the

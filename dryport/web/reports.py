@@ -1,5 +1,5 @@
-"""The operator's dashboard (the year's report first) and the monthly report page, with its
-PDF and CSV downloads."""
+"""The operator's dashboard (the year's report first), the monthly report page and the
+monthly rail plan page, with their PDF and CSV downloads."""
 
 from datetime import date
 from decimal import Decimal
@@ -11,13 +11,14 @@ from flask_babel import gettext as _
 
 from dryport.extensions import db
 from dryport.i18n import locale_code, localized
+from dryport.plan_formats import plan_csv
 from dryport.report_formats import as_csv
 from dryport.responses import csv_response, pdf_response
-from dryport.services import annual, operations, reports
+from dryport.services import annual, operations, plan_trend, rail_plan, reports
 from dryport.services.access import STAFF
-from dryport.services.clock import local_today
+from dryport.services.clock import local_today, utcnow
 from dryport.services.departures import bookable_departures
-from dryport.services.report_pdf import render_report
+from dryport.services.report_pdf import in_both, render_plan, render_report
 from dryport.web.access import role_required
 
 bp = Blueprint("reports", __name__, url_prefix="/operations")
@@ -120,17 +121,72 @@ def monthly():
         return redirect(url_for("reports.monthly", month=last.strftime("%Y-%m")))
     report = reports.monthly_report(db.session, month)
     return render_template(
-        "reports/monthly.html", report=report, charts=charts(report), comparison=comparison(report)
+        "reports/monthly.html",
+        report=report,
+        charts=charts(report),
+        comparison=comparison(report),
+        plan_bars=plan_bars(report),
+        expected_basis=plan_trend.expected_basis(plan_trend.history(month)),
     )
+
+
+def plan_bars(report) -> list[tuple[str, str, Decimal, Decimal]]:
+    """The plan against actual drawn: (route's name in the reader's language, code, TEU
+    expected, TEU shipped) for each route, then the month's."""
+    names = {row.code: (row.name_zh if locale_code() == "zh" else row.name_en)
+             for row in report.by_route}  # fmt: skip
+    return [
+        (names[code] if code else _("All routes"), code or "", row.teu_expected, row.teu_shipped)
+        for code, row, _change in report.plan_rows
+    ]
 
 
 @bp.route("/reports/<month>.<fmt>")
 @role_required(*STAFF)
 def download(month: str, fmt: str):
-    first = reports.parse_month(month)
-    if first is None or fmt not in ("pdf", "csv"):
-        abort(404)
+    first = _file_month(month, fmt)
     report = reports.monthly_report(db.session, first)
     if fmt == "pdf":
         return pdf_response(render_report(report), f"dryport-{first:%Y-%m}.pdf")
     return csv_response(as_csv(report), f"dryport-{first:%Y-%m}.csv")
+
+
+@bp.route("/plans/monthly")
+@role_required(*STAFF)
+def rail_plan_page():
+    """A month's rail plan (next month by default), per route and week, with its downloads;
+    a month that is none is said beside its field."""
+    value = request.args.get("month", "").strip()
+    month = reports.parse_month(value) if value else rail_plan.default_month()
+    if month is None:
+        errors = {"month": [_("A month as YYYY-MM.")]}
+        return render_template("reports/rail_plan.html", plan=None, month=value, errors=errors)
+    plan = rail_plan.monthly_plan(db.session, month)
+    return render_template(
+        "reports/rail_plan.html",
+        plan=plan,
+        month=f"{month:%Y-%m}",
+        errors={},
+        basis=rail_plan.basis(plan),
+        top=max(max(c.teu_booked, c.teu_expected) for c in plan.week_totals),
+    )
+
+
+@bp.route("/plans/<month>.<fmt>")
+@role_required(*STAFF)
+def rail_plan_download(month: str, fmt: str):
+    first = _file_month(month, fmt)
+    plan = rail_plan.monthly_plan(db.session, first)
+    if fmt == "pdf":
+        return pdf_response(render_plan(plan), f"dryport-plan-{first:%Y-%m}.pdf")
+    basis = in_both(lambda: rail_plan.basis(plan))
+    return csv_response(plan_csv(plan, utcnow(), basis), f"dryport-plan-{first:%Y-%m}.csv")
+
+
+def _file_month(month: str, fmt: str) -> date:
+    """The month of a download's URL (``2026-03.pdf``); 404 for a month or format that is
+    none."""
+    first = reports.parse_month(month)
+    if first is None or fmt not in ("pdf", "csv"):
+        abort(404)
+    return first

@@ -12,14 +12,6 @@ PROBLEM = "application/problem+json"
 THIS_YEAR = local_today().year
 
 
-@pytest.fixture
-def people(make_user, api_token):
-    users = {role: make_user(role) for role in Role}
-    for user in users.values():
-        user.headers = api_token(user.email)
-    return users
-
-
 def _put(client, people, year, body, role=Role.ADMIN, **headers):
     return client.put(f"/api/v1/targets/{year}", json=body,
                       headers=people[role].headers | headers)  # fmt: skip

@@ -29,14 +29,6 @@ def body(**overrides) -> dict:
 
 
 @pytest.fixture
-def people(make_user, api_token):
-    users = {role: make_user(role) for role in Role}
-    for user in users.values():
-        user.headers = api_token(user.email)
-    return users
-
-
-@pytest.fixture
 def in_force(make_tariff):
     """A through rate of XAEU 40 ft in force since 30 days."""
     return make_tariff("XAEU", "40", "4500.00", currency="USD",

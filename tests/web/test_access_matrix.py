@@ -129,6 +129,9 @@ EXPECTED = {
     "api_reports.annual_report": only(STAFF, anon=401),
     "api_targets.get_targets": only(STAFF, anon=401),
     "admin.annual_targets": only(("admin",)),
+    "reports.rail_plan_page": only(STAFF),
+    "reports.rail_plan_download": only(STAFF),
+    "api_plans.monthly_plan": only(STAFF, anon=401),
 }
 
 
@@ -180,6 +183,8 @@ def world(db_session, make_user, make_booking, make_departure, make_document):
         "station.reject_load": "?reason=damaged&version=1",
         "reports.monthly": "?month=2026-03",
         "api_reports.monthly": "?month=2026-03",
+        "reports.rail_plan_page": "?month=2026-03",
+        "api_plans.monthly_plan": "?month=2026-03",
         "statements.statement_page": f"?month=2026-03&company={company}",
         "statements.download": f"?company={company}",
         "api_statements.monthly_statement": f"?month=2026-03&company={company}",
