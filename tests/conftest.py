@@ -1,6 +1,7 @@
 """Fixtures: a real database (SQLite file, or PostgreSQL when TEST_DATABASE_URL is set) built
 by the migrations, emptied after every test; factories that return callables with defaults."""
 
+import contextlib
 import contextvars
 import os
 import re
@@ -10,7 +11,7 @@ from decimal import Decimal
 import pytest
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
-from sqlalchemy import func, select, text
+from sqlalchemy import event, func, select, text
 
 from config import TestingConfig
 from dryport import create_app
@@ -237,6 +238,26 @@ def make_booking(db_session, seeded, make_departure):
         return booking
 
     return make
+
+
+@pytest.fixture
+def count_queries(app):
+    """``with count_queries() as seen:`` — the statements run inside, in ``seen``."""
+
+    @contextlib.contextmanager
+    def counting():
+        seen: list[str] = []
+
+        def note(conn, cursor, statement, *args):
+            seen.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", note)
+        try:
+            yield seen
+        finally:
+            event.remove(db.engine, "before_cursor_execute", note)
+
+    return counting
 
 
 @pytest.fixture

@@ -66,7 +66,12 @@ def departures_query(
         start = local_day_start(start)
     if isinstance(end, date) and not isinstance(end, datetime):
         end = local_day_end(end)
-    stmt = select(Departure).where(Departure.departs_at >= start)
+    # Their quotas with them: a departure shows them (one query for the page, not one each).
+    stmt = (
+        select(Departure)
+        .where(Departure.departs_at >= start)
+        .options(selectinload(Departure.quotas))
+    )
     if end is not None:
         stmt = stmt.where(Departure.departs_at < end)
     if route:

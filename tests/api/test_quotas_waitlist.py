@@ -143,3 +143,36 @@ def test_waiting_bookings_filter_by_their_status(client, people, make_departure)
     listed = client.get("/api/v1/bookings?status=WAITLISTED", headers=people["shipper"]).get_json()
     assert [b["reference"] for b in listed] == [waiting["reference"]]
     assert listed[0]["waitlist_position"] == 1
+
+
+def test_capacity_below_the_quotas_is_422_on_capacity(client, db_session, people, make_departure):
+    departure = make_departure(capacity=20)
+    assert _patch(client, people["operator"], departure.id,
+                  quotas=[{"station": "HB", "teu": 12}]).status_code == 200  # fmt: skip
+    both = _patch(
+        client, people["operator"], departure.id,
+        capacity_teu=10, quotas=[{"station": "HB", "teu": 12}],
+    )  # fmt: skip
+    assert both.status_code == 422 and list(both.get_json()["errors"]) == ["quotas"]
+    alone = _patch(client, people["operator"], departure.id, capacity_teu=10)
+    assert alone.status_code == 422 and list(alone.get_json()["errors"]) == ["capacity_teu"]
+    db_session.expire_all()
+    assert db_session.get(Departure, departure.id).capacity_teu == 20
+
+
+def test_a_page_of_departures_loads_their_quotas_at_once(
+    client, people, make_departure, count_queries
+):
+    for days in (3, 4, 5):
+        departure = make_departure(capacity=20, days=days)
+        _patch(client, people["operator"], departure.id, quotas=[{"station": "HB", "teu": 2}])
+    client.get("/api/v1/departures", headers=people["shipper"])  # the token's first use noted
+    with count_queries() as few:
+        client.get("/api/v1/departures", headers=people["shipper"])
+    for days in (6, 7, 8, 9):
+        departure = make_departure(capacity=20, days=days)
+        _patch(client, people["operator"], departure.id, quotas=[{"station": "ZY", "teu": 2}])
+    with count_queries() as many:
+        body = client.get("/api/v1/departures", headers=people["shipper"]).get_json()
+    assert len(many) == len(few)
+    assert sum(len(d["quotas"]) for d in body) >= 7

@@ -11,9 +11,7 @@ from fractions import Fraction
 
 import pytest
 from pypdf import PdfReader
-from sqlalchemy import event
 
-from dryport.extensions import db
 from dryport.models import (
     BookingStatus,
     DepartureStatus,
@@ -188,30 +186,22 @@ def test_the_default_month_is_the_next():
     assert rail_plan.default_month(date(2026, 3, 31)) == date(2026, 4, 1)
 
 
-def _queries(session, month) -> int:
-    count = 0
+def test_the_plan_issues_a_fixed_number_of_queries(
+    db_session, booked, weekly_history, count_queries
+):
+    def queries() -> int:
+        with count_queries() as seen:
+            rail_plan.monthly_plan(db_session, JUNE, today=AFTER)
+        return len(seen)
 
-    def on_execute(*args, **kwargs):
-        nonlocal count
-        count += 1
-
-    event.listen(db.engine, "before_cursor_execute", on_execute)
-    try:
-        rail_plan.monthly_plan(session, month, today=AFTER)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", on_execute)
-    return count
-
-
-def test_the_plan_issues_a_fixed_number_of_queries(db_session, booked, weekly_history):
     db_session.commit()
-    few = _queries(db_session, JUNE)
+    few = queries()
     weekly_history("XAEU", JUNE, [3] * 12)
     weekly_history("WHSEA", JUNE, list(range(12)))
     for day in range(1, 29):
         booked("EAST", beijing(2026, 6, day, 10), 2)
     db_session.commit()
-    assert _queries(db_session, JUNE) == few <= 5  # 4, and BEGIN on SQLite
+    assert queries() == few <= 5  # 4, and BEGIN on SQLite
 
 
 def test_json_csv_and_pdf_carry_the_same_figures(db_session, booked, road_route, weekly_history):

@@ -6,7 +6,6 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event
 
 from dryport.extensions import db
 from dryport.models import Departure, Role
@@ -208,19 +207,11 @@ def test_the_departure_page_shows_the_quotas_and_the_waiting_booking(client, ope
 
 
 def test_the_board_costs_the_same_queries_for_one_departure_or_several(
-    app, client, operator, planned, make_departure, db_session
+    app, client, operator, planned, make_departure, db_session, count_queries
 ):
     def queries() -> int:
-        seen = []
-
-        def note(*args):
-            seen.append(1)
-
-        event.listen(db.engine, "before_cursor_execute", note)
-        try:
+        with count_queries() as seen:
             assert client.get("/operations/").status_code == 200
-        finally:
-            event.remove(db.engine, "before_cursor_execute", note)
         return len(seen)
 
     few = queries()

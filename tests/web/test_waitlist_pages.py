@@ -6,7 +6,7 @@ booking's reason, and the lists."""
 import re
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from dryport.extensions import db
 from dryport.models import Booking, BookingStatus, Role
@@ -213,19 +213,11 @@ def test_the_lists_show_the_new_statuses_and_the_positions(
 
 
 def test_a_list_with_waiting_bookings_costs_the_same_queries_for_two_or_twelve(
-    client, db_session, shipper, full
+    client, db_session, shipper, full, count_queries
 ):
     def queries() -> int:
-        seen = []
-
-        def note(*args):
-            seen.append(1)
-
-        event.listen(db.engine, "before_cursor_execute", note)
-        try:
+        with count_queries() as seen:
             assert client.get("/bookings/").status_code == 200
-        finally:
-            event.remove(db.engine, "before_cursor_execute", note)
         return len(seen)
 
     for _ in range(2):
