@@ -9,6 +9,8 @@ figures the railway's monthly ordering asks for.
   (``plan_trend``: a least-squares line, never below 0). Learned from shipped volume alone,
   which never changes, so from its first day on a month's expectation is the same whenever
   it is read; read earlier, it learns from the 12 weeks before the day it is read.
+  A week without a train of the route carries its expected TEU to the route's next week with
+  one (``on_trains``): the railway orders wagons for trains, not for weeks.
 - **TEU to order**: the larger of expected and booked, the figure wagons are ordered for.
 - **Wagons**: for a route with a rail leg, TEU to order ÷ ``WAGON_TEU`` (default 2: a 40 ft
   flat wagon carries two 20 ft containers or one 40 ft), rounded up, week by week; a route
@@ -108,8 +110,8 @@ def monthly_plan(
     plans = []
     for route in routes:
         row = RoutePlan(route, route.id in rail, cells[route.id])
-        for cell, teu in zip(row.weeks, plan_trend.expected(learned.get(route.id), anchor, weeks),
-                             strict=True):  # fmt: skip
+        trend = plan_trend.expected(learned.get(route.id), anchor, weeks)
+        for cell, teu in zip(row.weeks, on_trains(trend, row.weeks), strict=True):
             cell.teu_expected = teu
             cell.teu_planned = max(teu, cell.teu_booked)
             cell.wagons = wagons(cell.teu_planned, wagon_teu) if row.rail else None
@@ -125,10 +127,26 @@ def monthly_plan(
                     plan_trend.history(anchor))  # fmt: skip
 
 
+def on_trains(trend: list[Decimal], weeks: list[PlanFigures]) -> list[Decimal]:
+    """The trend's TEU of each week, moved to the weeks the route has trains: a week without
+    a departure carries its TEU to the next week with one (the month's last such weeks, to
+    the one before). A route with no departure planned in the month keeps the trend week by
+    week: the demand its trains are still to be planned for."""
+    trains = [n for n, cell in enumerate(weeks) if cell.departures]
+    if not trains:
+        return list(trend)
+    carried = [ZERO] * len(trend)
+    for n, teu in enumerate(trend):
+        later = [t for t in trains if t >= n]
+        carried[later[0] if later else trains[-1]] += teu
+    return carried
+
+
 def basis(plan: RailPlan):
     """How the plan's figures are reached, in the reader's language."""
     rule = _l(
-        "To order: the larger of expected and booked. Wagons, for routes with a rail leg: TEU"
+        "A week without a train carries its expected TEU to the next week with one. To order:"
+        " the larger of expected and booked. Wagons, for routes with a rail leg: TEU"
         " to order ÷ %(wagon_teu)s per wagon, rounded up.",
         wagon_teu=plan.wagon_teu,
     )

@@ -18,9 +18,11 @@ PROBLEM = "application/problem+json"
 
 @pytest.fixture
 def march(weekly_history, make_departure, make_booking, make_company):
-    """EAST shipped 14 TEU a week in the 12 weeks before March 2026; 9 TEU are booked on its
-    train of 4 March."""
+    """EAST shipped 14 TEU a week in the 12 weeks before March 2026 and has a train in every
+    week of March; 9 TEU are booked on its train of 4 March."""
     weekly_history("EAST", reports.parse_month("2026-03"), [14] * 12)
+    for day in (1, 11, 18, 25, 31):
+        make_departure("EAST", departs_at=beijing(2026, 3, day, 10))
     departure = make_departure("EAST", departs_at=beijing(2026, 3, 4, 10))
     make_booking(make_company("Silk"), departure=departure, lines=(("22G1", 9),))
 
@@ -42,7 +44,7 @@ def test_the_plan_as_json(client, people, march):
     assert [w["teu_expected"] for w in east["weeks"]] == [2.0, 14.0, 14.0, 14.0, 14.0, 4.0]
     assert east["weeks"][1] == {"week": "2026-W10", "departures": 1, "teu_booked": 9.0,
                                 "teu_expected": 14.0, "teu_planned": 14.0, "wagons": 7}  # fmt: skip
-    assert east["totals"] == {"departures": 1, "teu_booked": 9.0, "teu_expected": 62.0,
+    assert east["totals"] == {"departures": 6, "teu_booked": 9.0, "teu_expected": 62.0,
                               "teu_planned": 62.0, "wagons": 31}  # fmt: skip
     assert data["totals"]["wagons"] == 31 and data["wagon_teu"] == 2  # 1 + 7 × 4 + 2
     assert data["week_totals"][0]["teu_expected"] == 2.0
@@ -58,7 +60,7 @@ def test_the_plan_as_csv_and_pdf(client, people, march):
     assert "dryport-plan-2026-03.csv" in answer.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(answer.data.decode("utf-8-sig"))))
     assert ["EAST", "2026-W10", "2026-03-02", "2026-03-08", "1", "9", "14", "14", "7"] in rows
-    assert ["EAST", "合计 total", "", "", "1", "9", "62", "62", "31"] in rows
+    assert ["EAST", "合计 total", "", "", "6", "9", "62", "62", "31"] in rows
     basis = [row[1] for row in rows if row and row[0] == "说明 basis"]
     assert basis[0].startswith("预计") and basis[1].startswith("Expected")
     pdf = _get(client, people, "?month=2026-03&format=pdf", role=Role.ADMIN)
@@ -102,5 +104,5 @@ def test_the_monthly_report_carries_the_plan_against_actual(client, people, marc
     assert (plan["from"], plan["to"]) == ("2026-03-01", "2026-03-31")
     assert plan["routes"][0] == {"route": "EAST", "teu_expected": 62.0, "teu_shipped": 20.0,
                                  "difference": -42.0, "percent": -67.7,
-                                 "departures_planned": 2, "departures_run": 1}  # fmt: skip
+                                 "departures_planned": 7, "departures_run": 1}  # fmt: skip
     assert data["totals"]["teu"] == 20.0  # the report's own figures are as they were

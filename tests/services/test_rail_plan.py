@@ -124,6 +124,8 @@ def test_a_falling_trend_expects_nothing_rather_than_less(db_session, weekly_his
 
 def test_booked_above_the_trend_is_what_is_ordered(db_session, weekly_history, booked):
     weekly_history("EAST", JUNE, [7] * 12)  # 7 a week, flat
+    for day in (3, 17, 24, 30):  # a train every week
+        booked("EAST", beijing(2026, 6, day, 10), 0)
     booked("EAST", beijing(2026, 6, 10, 10), 9)
     plan = rail_plan.monthly_plan(db_session, JUNE, today=AFTER)
     east = next(row for row in plan.routes if row.route.code == "EAST")
@@ -131,6 +133,29 @@ def test_booked_above_the_trend_is_what_is_ordered(db_session, weekly_history, b
         (0, 7, 7), (9, 7, 9), (0, 7, 7), (0, 7, 7), (0, 2, 2),
     ]  # fmt: skip
     assert east.totals.teu_planned == 32 and east.totals.wagons == 4 + 5 + 4 + 4 + 1
+
+
+def test_a_week_without_a_train_carries_its_expected_teu_to_the_next_with_one(
+    db_session, weekly_history, booked
+):
+    weekly_history("EAST", JUNE, [7] * 12)
+    booked("EAST", beijing(2026, 6, 10, 10), 0)
+    booked("EAST", beijing(2026, 6, 24, 10), 3)
+    plan = rail_plan.monthly_plan(db_session, JUNE, today=AFTER)
+    east = next(row for row in plan.routes if row.route.code == "EAST")
+    # week 1's 7 go to week 2's train, week 3's to week 4's, and the last week's 2 (no train
+    # after it) back to week 4's: the month expects the same 30 TEU, all on its trains
+    assert [c.teu_expected for c in east.weeks] == [0, 14, 0, 16, 0]
+    assert [c.wagons for c in east.weeks] == [0, 7, 0, 8, 0]
+    assert east.totals.teu_expected == 30
+    # a route with no train planned keeps the trend week by week: trains are still to plan
+    weekly_history("XAEU", JUNE, [7] * 12)
+    xaeu = next(
+        row
+        for row in rail_plan.monthly_plan(db_session, JUNE, today=AFTER).routes
+        if row.route.code == "XAEU"
+    )
+    assert [c.teu_expected for c in xaeu.weeks] == [7, 7, 7, 7, 2]
 
 
 def test_a_month_with_no_history_expects_zero(db_session, seeded):
@@ -166,9 +191,11 @@ def test_a_begun_month_reads_the_same_whenever_it_is_read(db_session, weekly_his
     # what ships in June and after never moves June's expectation
     shipped("EAST", beijing(2026, 6, 3, 10), [("Tea", "HB", (("22G1", 40),), 9000, B.DEPARTED)])
     later = rail_plan.monthly_plan(db_session, JUNE, today=AFTER)
-    assert [c.teu_expected for c in first.routes[0].weeks] == [
-        c.teu_expected for c in later.routes[0].weeks
-    ]
+    # the same TEU, now on the train that June has
+    assert first.routes[0].totals.teu_expected == later.routes[0].totals.teu_expected
+    assert [c.teu_expected for c in later.routes[0].weeks] == rail_plan.on_trains(
+        [c.teu_expected for c in first.routes[0].weeks], later.routes[0].weeks
+    )
     assert later.history == plan_trend.Span(date(2026, 3, 9), date(2026, 5, 31))
 
 
@@ -215,21 +242,23 @@ def test_json_csv_and_pdf_carry_the_same_figures(db_session, booked, road_route,
                                 "last_day": "2026-03-01", "days": 1}  # fmt: skip
     east = data["routes"][0]
     assert (east["route"], east["name"], east["rail"]) == ("EAST", "东向铁路班列", True)
+    # its only train, in week 10, carries the month's expected 1 + 7 × 4 + 2
     assert east["weeks"][1] == {"week": "2026-W10", "departures": 1, "teu_booked": 9.0,
-                                "teu_expected": 7.0, "teu_planned": 9.0, "wagons": 5}  # fmt: skip
-    assert east["totals"]["teu_expected"] == 31.0  # 1 + 7 × 4 + 2
+                                "teu_expected": 31.0, "teu_planned": 31.0,
+                                "wagons": 16}  # fmt: skip
+    assert east["totals"]["teu_expected"] == 31.0
     truck = next(r for r in data["routes"] if r["route"] == "TRUCK")
     assert truck["totals"]["wagons"] is None and truck["weeks"][2]["teu_booked"] == 6.0
-    assert data["totals"]["teu_planned"] == 39.0 and data["totals"]["wagons"] == 19
+    assert data["totals"]["teu_planned"] == 37.0 and data["totals"]["wagons"] == 16
     assert data["history"] == {"from": "2025-12-07", "to": "2026-02-28"}
     assert "2025-12-07 – 2026-02-28" in data["basis"]
     rows = list(
         csv.reader(io.StringIO(plan_csv(plan, AFTER_MOMENT, ["甲", "b"]).decode("utf-8-sig")))
     )
-    assert ["EAST", "2026-W10", "2026-03-02", "2026-03-08", "1", "9", "7", "9", "5"] in rows
-    assert ["EAST", "合计 total", "", "", "1", "9", "31", "33", "19"] in rows  # 1+5+4+4+4+1
+    assert ["EAST", "2026-W10", "2026-03-02", "2026-03-08", "1", "9", "31", "31", "16"] in rows
+    assert ["EAST", "合计 total", "", "", "1", "9", "31", "31", "16"] in rows
     assert ["TRUCK", "合计 total", "", "", "1", "6", "0", "6", ""] in rows
-    assert ["合计 all routes", "合计 total", "", "", "2", "15", "31", "39", "19"] in rows
+    assert ["合计 all routes", "合计 total", "", "", "2", "15", "31", "37", "16"] in rows
     assert ["说明 basis", "甲"] in rows and ["说明 basis", "b"] in rows
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(render_plan(plan))).pages)
     assert "月度运输计划" in text and "monthly rail plan" in text and "2026-03" in text

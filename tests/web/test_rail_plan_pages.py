@@ -25,9 +25,12 @@ def operator(make_user, auth):
 
 @pytest.fixture
 def march(weekly_history, road_route, make_departure, make_booking, make_company):
-    """EAST shipped 14 TEU a week in the 12 weeks before March 2026 and has 9 TEU booked on
-    4 March; a road-only route has 6 TEU booked on 12 March."""
+    """EAST shipped 14 TEU a week in the 12 weeks before March 2026, has a train in every week
+    of March and 9 TEU booked on that of 4 March; a road-only route has 6 TEU booked on 12
+    March."""
     weekly_history("EAST", MARCH, [14] * 12)
+    for day in (1, 11, 18, 25, 31):
+        make_departure("EAST", departs_at=beijing(2026, 3, day, 10))
     east = make_departure("EAST", departs_at=beijing(2026, 3, 4, 10))
     make_booking(make_company("Silk"), departure=east, lines=(("22G1", 9),))
     road = make_departure("TRUCK", departs_at=beijing(2026, 3, 12, 10))
@@ -55,7 +58,7 @@ def test_the_page_shows_the_plan_of_each_route_and_week(client, operator, march,
     rows = ROW.findall(text)
     east, truck = rows[:7], rows[-7:]
     assert east[1] == ("2026-W10", "1", "9", "14", "14", "7")
-    assert east[-1] == ("全月", "1", "9", "62", "62", "31")
+    assert east[-1] == ("全月", "6", "9", "62", "62", "31")
     assert truck[2] == ("2026-W11", "1", "6", "0", "6", "—")  # no rail leg: no wagons
     assert truck[-1][-1] == "—" and "无铁路段，不请车皮" in text
     plan = rail_plan.monthly_plan(db_session, MARCH)
