@@ -266,13 +266,16 @@ def place_booking(session: Session, user: User, data: dict, now: datetime | None
     except CapacityExceeded:
         # Refused under the departure's row lock, which stays until commit: no room frees
         # unseen before this booking is on the waitlist (``services.waitlist``).
-        if not data.get("waitlist"):
+        if not data.get("waitlist") or not _could_ever_fit(departure, teu, data["cargo"]):
             raise
         status = BookingStatus.WAITLISTED
     # What was read before the hold was read without a lock (``db.lock_at_first_write``):
     # the cut-off may have been moved meanwhile, or passed while this waited for the lock.
     # The departure's row is held now, its cut-off as the hold read it: checked again.
     check_cutoff(departure, origin, clock or utcnow())
+    # Placed when the departure's row was held: a waiting booking's place in the queue is
+    # the order the refusals were made in, not the order the requests arrived.
+    placed = clock or utcnow()
     booking = Booking(
         reference=new_reference(session, now),
         company_id=user.company_id,
@@ -281,8 +284,8 @@ def place_booking(session: Session, user: User, data: dict, now: datetime | None
         created_by_id=user.id,
         teu=teu,
         status=status,
-        created_at=now,
-        updated_at=now,
+        created_at=placed,
+        updated_at=placed,
         waybills=[],  # a new booking has none: no query to find that out when it is shown
         containers=[],
     )
@@ -293,7 +296,7 @@ def place_booking(session: Session, user: User, data: dict, now: datetime | None
     session.add(booking)
     waits = status is BookingStatus.WAITLISTED
     record_event(
-        session, booking, user, EventType.WAITLISTED if waits else EventType.CREATED, at=now,
+        session, booking, user, EventType.WAITLISTED if waits else EventType.CREATED, at=placed,
         teu=format_teu(teu), service_no=departure.service_no, **_charged(booking),
     )  # fmt: skip
     session.flush()
@@ -400,6 +403,15 @@ def cancel_booking(
     if previous is not BookingStatus.WAITLISTED:
         waitlist.promote(session, booking.departure, now)
     return booking
+
+
+def _could_ever_fit(departure: Departure, teu: Decimal, cargo: dict) -> bool:
+    """Whether the booking fits the departure's whole capacity: one larger than the train
+    would wait for room that never comes."""
+    kg_limit = departure.capacity_kg
+    return teu <= departure.capacity_teu and (
+        kg_limit is None or cargo["gross_weight_kg"] <= kg_limit
+    )
 
 
 def _pairs(lines) -> list[tuple[str, int]]:

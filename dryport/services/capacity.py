@@ -456,7 +456,7 @@ def set_quotas(
     errors, seen, rows = {}, set(), {}
     for index, quota in enumerate(wanted):
         station = stations.get(quota["station"])
-        if station is None or not station.active:
+        if station is None or (not station.active and station.id not in current):
             errors[index] = {"station": [_l("No such station.")]}
         elif station.id in seen:
             errors[index] = {"station": [_l("One quota per station.")]}

@@ -119,7 +119,6 @@ def update_departure(session: Session, user: User, departure_id: int, data: dict
     if kg is not None and kg < departure.held_kg:
         held = f"{departure.held_kg:,.0f}"
         raise Invalid(errors={"capacity_kg": [_l("At least the %(held)s kg held.", held=held)]})
-    before = (departure.capacity_teu, departure.capacity_kg, departure.reserved_teu)
     changes.update(apply_changes(departure, data, ("capacity_teu", "capacity_kg")))
     if "quotas" in data:
         # Not flushed before they are checked: a capacity below what they keep would
@@ -140,8 +139,10 @@ def update_departure(session: Session, user: User, departure_id: int, data: dict
         ) from None
     if {"service_no", "departs_at"} & changes.keys():  # the printed papers name the train
         reissue_waybills(session, departure, user)
-    if (departure.capacity_teu, departure.capacity_kg, departure.reserved_teu) != before:
-        waitlist.promote(session, departure)  # more room, or less kept by the quotas
+    if departure.status is DepartureStatus.SCHEDULED:
+        # Any change may have made room for who waits: capacity raised, a quota lowered,
+        # moved or released by the settle above. Cheap under the lock, and never wrong.
+        waitlist.promote(session, departure)
     return departure
 
 

@@ -22,9 +22,10 @@ import logging
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from flask import current_app
-from sqlalchemy import func, or_, select, tuple_
+from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import Session, selectinload
 
 from dryport.models import (
@@ -179,58 +180,105 @@ def ahead(session: Session, booking: Booking) -> int:
 
 
 def due_departures(session: Session, now: datetime | None = None) -> list[int]:
-    """Departures where time alone has work to do: a quota whose release has come, or a
-    waiting booking whose cut-off has passed (found roughly here, decided exactly under the
-    lock)."""
+    """Departures the sweep has work on: a quota whose release time has come, a waiting
+    booking whose station's cut-off has passed (or whose departure no longer runs), or a
+    waiting booking that fits the room free for it (a promotion some change missed: the sweep
+    repairs it). Decided again under the lock; three queries whatever the data."""
     now = now or utcnow()
     longest = session.scalar(select(func.max(Station.feeder_hours))) or 0
     soon = now + timedelta(hours=longest + current_app.config["QUOTA_RELEASE_HOURS"])
-    quotas = (
-        select(DepartureQuota.departure_id)
-        .join(Departure, Departure.id == DepartureQuota.departure_id)
-        .where(
-            DepartureQuota.released_at.is_(None),
-            Departure.status == DepartureStatus.SCHEDULED,
-            Departure.cutoff_at <= soon,
+    due = {
+        departure_id
+        for departure_id, cutoff_at, feeder_hours in session.execute(
+            select(DepartureQuota.departure_id, Departure.cutoff_at, Station.feeder_hours)
+            .join(Departure, Departure.id == DepartureQuota.departure_id)
+            .join(Station, Station.id == DepartureQuota.station_id)
+            .where(
+                DepartureQuota.released_at.is_(None),
+                Departure.status == DepartureStatus.SCHEDULED,
+                Departure.cutoff_at <= soon,
+            )
         )
-    )
-    waits = (
-        select(Booking.departure_id)
+        if now >= capacity.release_at(cutoff_at, feeder_hours)
+    }
+    waiting_rows = session.execute(
+        select(
+            Booking.departure_id,
+            Booking.origin_station_id,
+            Booking.teu,
+            Booking.gross_weight_kg,
+            Station.feeder_hours,
+            Departure.status,
+            Departure.cutoff_at,
+            Departure.capacity_teu,
+            Departure.held_teu,
+            Departure.reserved_teu,
+            Departure.capacity_kg,
+            Departure.held_kg,
+        )  # fmt: skip
         .join(Departure, Departure.id == Booking.departure_id)
-        .where(
-            Booking.status == BookingStatus.WAITLISTED,
-            or_(
-                Departure.cutoff_at <= now + timedelta(hours=longest),
-                Departure.status != DepartureStatus.SCHEDULED,
-            ),
+        .join(Station, Station.id == Booking.origin_station_id)
+        .where(Booking.status == BookingStatus.WAITLISTED)
+    ).all()
+    unused = {
+        (departure_id, station_id): max(Decimal(0), teu - held)
+        for departure_id, station_id, teu, held in session.execute(
+            select(
+                DepartureQuota.departure_id,
+                DepartureQuota.station_id,
+                DepartureQuota.teu,
+                DepartureQuota.held_teu,
+            ).where(  # fmt: skip
+                DepartureQuota.released_at.is_(None),
+                DepartureQuota.departure_id.in_({row.departure_id for row in waiting_rows}),
+            )
         )
-    )
-    return sorted(set(session.scalars(quotas.union(waits))))
+    }
+    for row in waiting_rows:
+        station_cutoff_at = row.cutoff_at - timedelta(hours=row.feeder_hours)
+        pool = row.capacity_teu - row.held_teu - row.reserved_teu
+        free = pool + unused.get((row.departure_id, row.origin_station_id), Decimal(0))
+        fits = row.teu <= free and (
+            row.capacity_kg is None or row.held_kg + row.gross_weight_kg <= row.capacity_kg
+        )
+        if row.status is not DepartureStatus.SCHEDULED or now >= station_cutoff_at or fits:
+            due.add(row.departure_id)
+    return sorted(due)
 
 
 def sweep(session: Session, now: datetime | None = None) -> dict[str, int]:
     """Apply what time alone brings: release the quotas whose time has come, promote what
     then fits, expire the waiting bookings past their cut-off. One transaction per
-    departure, committed; idempotent. Returns how many quotas were released, bookings
-    promoted and bookings expired."""
+    departure, committed; idempotent. A departure that fails is rolled back, logged and
+    passed over: the others are still swept. Returns how many quotas were released,
+    bookings promoted and bookings expired."""
     done = {"released": 0, "promoted": 0, "expired": 0}
     for departure_id in due_departures(session, now):
-        at = now or utcnow()
-        booking_service.lock_departures(session, [departure_id])
-        departure = session.get(Departure, departure_id, populate_existing=True)
-        released = capacity.settle(session, departure_id, at) if departure.quota_teu else []
-        if departure.status is DepartureStatus.SCHEDULED:
-            moved = promote(session, departure, at)
-            done["promoted"] += len(moved.promoted)
-            done["expired"] += len(moved.expired)
-        else:
-            reason = DEPARTURE_CANCELLED
-            if departure.status is not DepartureStatus.CANCELLED:
-                reason = CUTOFF if departure.status is DepartureStatus.CLOSED else DEPARTED
-            done["expired"] += expire_all(session, departure, reason, at)
-        done["released"] += len(released)
-        session.commit()
+        try:
+            counts = _sweep_one(session, departure_id, now or utcnow())
+            session.commit()
+        except Exception:
+            session.rollback()
+            log.exception("sweeping departure %s failed", departure_id)
+            continue
+        for key, n in counts.items():
+            done[key] += n
     return done
+
+
+def _sweep_one(session: Session, departure_id: int, at: datetime) -> dict[str, int]:
+    booking_service.lock_departures(session, [departure_id])
+    departure = session.get(Departure, departure_id, populate_existing=True)
+    released = capacity.settle(session, departure_id, at) if departure.quota_teu else []
+    if departure.status is DepartureStatus.SCHEDULED:
+        moved = promote(session, departure, at)
+        return {"released": len(released), "promoted": len(moved.promoted),
+                "expired": len(moved.expired)}  # fmt: skip
+    reason = DEPARTURE_CANCELLED
+    if departure.status is not DepartureStatus.CANCELLED:
+        reason = CUTOFF if departure.status is DepartureStatus.CLOSED else DEPARTED
+    return {"released": len(released), "promoted": 0,
+            "expired": expire_all(session, departure, reason, at)}  # fmt: skip
 
 
 class Sweeper:

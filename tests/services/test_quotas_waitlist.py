@@ -6,7 +6,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from dryport.extensions import db
 from dryport.models import (
@@ -373,12 +373,13 @@ def test_a_waiting_booking_may_be_cancelled_not_amended(people, make_departure, 
 
 
 def test_waiting_bookings_expire_when_their_departure_is_cancelled(people, make_departure, book):
-    departure = make_departure(capacity=2, days=10)
+    departure = quotas(make_departure(capacity=4, days=10), people["operator"],
+                       [{"station": "ZY", "teu": 2}])  # fmt: skip
     holder = book(departure, 2)
-    waiting = book(departure, 3, waitlist_=True, who="other")  # more than the train takes
+    waiting = book(departure, 3, waitlist_=True, who="other")  # the pool has 2, ZY keeps 2
     loading.reject_load(db.session, people["clerk"], holder.reference, "Damaged")
     db.session.commit()
-    assert status(waiting.reference) is BookingStatus.WAITLISTED  # 3 TEU never fit
+    assert status(waiting.reference) is BookingStatus.WAITLISTED  # 3 TEU do not fit the pool
     operations.cancel_departure(db.session, people["operator"], departure.id)
     db.session.commit()
     assert status(waiting.reference) is BookingStatus.EXPIRED
@@ -407,3 +408,97 @@ def test_promotions_write_their_events_and_webhooks(people, make_departure, book
                              "from": "WAITLISTED", "to": "RECEIVED"}  # fmt: skip
     sent = db.session.scalars(select(WebhookDelivery.event_type).order_by(WebhookDelivery.id))
     assert list(sent) == ["booking.waitlisted", "booking.promoted"]
+
+
+# ---- what a review found: promotions no change may miss, and the sweep's repairs ---------
+
+
+def test_a_booking_larger_than_the_train_is_refused_not_put_on_its_waitlist(
+    people, make_departure, book
+):
+    departure = make_departure(capacity=2, days=10)
+    with pytest.raises(CapacityExceeded):
+        book(departure, 3, waitlist_=True)
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(Booking)) == 0
+
+
+def test_an_edit_that_settles_a_due_release_promotes(people, make_departure, book):
+    departure = make_departure(capacity=4, days=0, departs_at=utcnow() + timedelta(hours=30))
+    earlier = utcnow() - timedelta(hours=20)  # Hanbin's release came 19 hours ago
+    capacity.set_quotas(db.session, departure, [{"station": "HB", "teu": 2}], earlier)
+    db.session.commit()
+    book(departure, 2, "XY", now=earlier)
+    waiting = book(departure, 1, "XY", waitlist_=True, now=earlier)
+    assert status(waiting.reference) is BookingStatus.WAITLISTED
+    d = fresh(departure)
+    operations.update_departure(
+        db.session, people["operator"], d.id, {"version": d.version, "service_no": "X1"}
+    )
+    db.session.commit()
+    assert status(waiting.reference) is BookingStatus.RECEIVED
+
+
+def test_a_quota_moved_to_the_waiting_station_promotes(people, make_departure, book):
+    departure = quotas(make_departure(capacity=6, days=10), people["operator"],
+                       [{"station": "HB", "teu": 2}])  # fmt: skip
+    book(departure, 4, "HK")
+    waiting = book(departure, 1, "XY", waitlist_=True)
+    quotas(departure, people["operator"], [{"station": "XY", "teu": 2}])
+    assert status(waiting.reference) is BookingStatus.RECEIVED
+
+
+def test_the_sweep_repairs_a_promotion_a_change_missed(people, make_departure, book):
+    departure = make_departure(capacity=2, days=10)
+    book(departure, 2)
+    waiting = book(departure, 1, waitlist_=True, who="other")
+    # room made behind the services' back, as a change that forgot to promote would
+    db.session.execute(update(Departure).where(Departure.id == departure.id).values(capacity_teu=3))
+    db.session.commit()
+    assert waitlist.due_departures(db.session) == [departure.id]
+    assert waitlist.sweep(db.session)["promoted"] == 1
+    assert status(waiting.reference) is BookingStatus.RECEIVED
+    assert waitlist.due_departures(db.session) == []  # nothing left to do: not swept again
+
+
+def test_a_departure_the_sweep_fails_on_does_not_stop_the_others(
+    people, make_departure, book, monkeypatch
+):
+    first, second = (make_departure(capacity=1, days=d) for d in (10, 11))
+    waiting = []
+    for departure in (first, second):
+        holder = book(departure, 1)
+        waiting.append(book(departure, 1, waitlist_=True, who="other"))
+        db.session.execute(
+            update(Departure).where(Departure.id == departure.id).values(capacity_teu=2)
+        )
+        db.session.commit()
+        assert holder.status is BookingStatus.RECEIVED
+    real = waitlist.promote
+
+    def failing(session, departure, *args, **kwargs):
+        if departure.id == first.id:
+            raise RuntimeError("a bad moment of the database")
+        return real(session, departure, *args, **kwargs)
+
+    monkeypatch.setattr(waitlist, "promote", failing)
+    assert waitlist.sweep(db.session)["promoted"] == 1
+    assert status(waiting[0].reference) is BookingStatus.WAITLISTED  # rolled back, left due
+    assert status(waiting[1].reference) is BookingStatus.RECEIVED
+    assert waitlist.due_departures(db.session) == [first.id]
+
+
+def test_a_quota_of_a_station_closed_since_is_kept_when_the_departure_is_saved(
+    people, make_departure, station
+):
+    departure = quotas(make_departure(capacity=10, days=10), people["operator"],
+                       [{"station": "NS", "teu": 2}])  # fmt: skip
+    station("NS").active = False
+    db.session.commit()
+    kept = quotas(departure, people["operator"], [{"station": "NS", "teu": 2},
+                                                  {"station": "HB", "teu": 1}])  # fmt: skip
+    assert kept.quota_teu == 3
+    with pytest.raises(Invalid):  # but no new quota for it
+        quotas(make_departure(capacity=10, days=11), people["operator"],
+               [{"station": "NS", "teu": 2}])  # fmt: skip
+    db.session.rollback()

@@ -101,8 +101,8 @@ def test_the_room_needs_the_form_token_and_a_shipper(client, auth, make_user, sp
 
 @pytest.fixture
 def full(db_session, make_departure, make_booking, other):
-    departure = make_departure(capacity=2, days=10, service_no="X8157")
-    make_booking(other.company, departure=departure, lines=(("42G1", 1),))
+    departure = make_departure(capacity=4, days=10, service_no="X8157")
+    make_booking(other.company, departure=departure, lines=(("42G1", 2),))
     return departure
 
 
