@@ -11,7 +11,9 @@ from dryport.services import operations, schedules
 from dryport.services.clock import LOCAL_TZ, local_today, to_local
 from dryport.services.errors import Forbidden, Invalid
 
-NEXT_YEAR = local_today().year + 1
+def next_year():
+    """Asked each time: a suite that runs past midnight in Beijing moves with the day."""
+    return local_today().year + 1
 
 
 @pytest.fixture
@@ -27,8 +29,8 @@ def series(**overrides) -> dict:
         "time": time(10, 0),
         "cutoff_hours": 24,
         "capacity_teu": 60,
-        "from": date(NEXT_YEAR, 1, 20),
-        "to": date(NEXT_YEAR, 3, 10),
+        "from": date(next_year(), 1, 20),
+        "to": date(next_year(), 3, 10),
     }
     return {**data, **overrides}
 
@@ -70,7 +72,7 @@ def test_a_series_plans_every_week_with_its_cutoff_and_audit(db_session, operato
     db_session.commit()
     created = result["created"]
     assert result["skipped"] == []
-    tuesdays = _weekdays(2, date(NEXT_YEAR, 1, 20), date(NEXT_YEAR, 3, 10))
+    tuesdays = _weekdays(2, date(next_year(), 1, 20), date(next_year(), 3, 10))
     assert [to_local(d.departs_at) for d in created] == [
         datetime.combine(day, time(10, 0), tzinfo=LOCAL_TZ) for day in tuesdays
     ]
@@ -99,25 +101,25 @@ def test_an_overlapping_range_plans_only_the_new_weeks(db_session, operator):
     first = schedules.create_series(db_session, operator, series())
     db_session.commit()
     later = schedules.create_series(
-        db_session, operator, series(**{"from": date(NEXT_YEAR, 3, 1), "to": date(NEXT_YEAR, 4, 5)})
+        db_session, operator, series(**{"from": date(next_year(), 3, 1), "to": date(next_year(), 4, 5)})
     )
     db_session.commit()
-    start = datetime.combine(date(NEXT_YEAR, 3, 1), time(0, 0), tzinfo=LOCAL_TZ)
+    start = datetime.combine(date(next_year(), 3, 1), time(0, 0), tzinfo=LOCAL_TZ)
     overlap = [d for d in first["created"] if d.departs_at >= start]
     assert overlap and later["skipped"] == overlap  # the Tuesdays to 10 March
     assert all(d.departs_at > overlap[-1].departs_at for d in later["created"])
-    tuesdays = _weekdays(2, date(NEXT_YEAR, 3, 1), date(NEXT_YEAR, 4, 5))
+    tuesdays = _weekdays(2, date(next_year(), 3, 1), date(next_year(), 4, 5))
     assert len(later["created"]) == len(tuesdays) - len(overlap) > 0
     assert _count(db_session) == len(first["created"]) + len(later["created"])
 
 
 def test_any_departure_of_the_route_at_that_time_is_skipped(db_session, operator, make_departure):
-    departs = datetime.combine(date(NEXT_YEAR, 2, 2), time(10, 0), tzinfo=LOCAL_TZ)
+    departs = datetime.combine(date(next_year(), 2, 2), time(10, 0), tzinfo=LOCAL_TZ)
     other = make_departure("EAST", departs_at=departs, service_no="X0001")
     other.status = DepartureStatus.CANCELLED
     elsewhere = make_departure("XAEU", departs_at=departs + timedelta(weeks=1), service_no="X9021")
     db_session.commit()
-    data = series(**{"from": date(NEXT_YEAR, 2, 1), "to": date(NEXT_YEAR, 2, 28)})
+    data = series(**{"from": date(next_year(), 2, 1), "to": date(next_year(), 2, 28)})
     result = schedules.create_series(db_session, operator, data)
     assert [d.id for d in result["skipped"]] == [other.id]
     assert departs + timedelta(weeks=1) in [d.departs_at for d in result["created"]]
@@ -146,9 +148,9 @@ def test_a_departure_of_a_series_is_edited_and_cancelled_like_any_other(db_sessi
     ("overrides", "field"),
     [
         ({"route": "NOPE"}, "route"),
-        ({"to": date(NEXT_YEAR, 1, 19)}, "to"),
-        ({"to": date(NEXT_YEAR + 1, 1, 21)}, "to"),  # 367 days, both ends counted
-        ({"from": date(NEXT_YEAR, 1, 20), "to": date(NEXT_YEAR, 1, 21), "weekday": 5}, "weekday"),
+        ({"to": date(next_year(), 1, 19)}, "to"),
+        ({"to": date(next_year() + 1, 1, 21)}, "to"),  # 367 days, both ends counted
+        ({"from": date(next_year(), 1, 20), "to": date(next_year(), 1, 21), "weekday": 5}, "weekday"),
         (
             {"from": local_today() - timedelta(days=14), "to": local_today() + timedelta(days=14)},
             "from",
@@ -164,7 +166,7 @@ def test_refusals_write_nothing(db_session, operator, overrides, field):
 
 
 def test_a_whole_year_is_allowed(db_session, operator):
-    start = date(NEXT_YEAR, 1, 1)
+    start = date(next_year(), 1, 1)
     result = schedules.create_series(
         db_session, operator, series(**{"from": start, "to": start + timedelta(days=365)})
     )

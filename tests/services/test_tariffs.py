@@ -12,11 +12,13 @@ from dryport.services.clock import local_today
 from dryport.services.errors import Conflict, Forbidden, Invalid
 from tests.conftest import audit_entries, row_count
 
-TODAY = local_today()
+def today():
+    """Asked each time: a suite that runs past midnight in Beijing moves with the day."""
+    return local_today()
 
 
 def day(n: int):
-    return TODAY + timedelta(days=n)
+    return today() + timedelta(days=n)
 
 
 @pytest.fixture
@@ -180,11 +182,11 @@ def test_a_tariff_in_force_may_end_today_at_the_earliest(db_session, operator, h
         tariffs.update_tariff(db_session, operator, tariff.id, {"valid_to": day(-1)})
     assert "valid_to" in refused.value.errors
     db_session.rollback()
-    same = {"amount": tariff.amount, "currency": "USD", "valid_to": TODAY, "note": "closing"}
+    same = {"amount": tariff.amount, "currency": "USD", "valid_to": today(), "note": "closing"}
     tariffs.update_tariff(db_session, operator, tariff.id, same)
     db_session.commit()
-    assert tariff.valid_to == TODAY and tariff.note == "closing"
-    assert audit_entries(db_session, "tariff")[-1].changes["valid_to"] == [None, TODAY.isoformat()]
+    assert tariff.valid_to == today() and tariff.note == "closing"
+    assert audit_entries(db_session, "tariff")[-1].changes["valid_to"] == [None, today().isoformat()]
 
 
 def test_an_ended_tariff_is_history(db_session, operator, history):
@@ -210,7 +212,7 @@ def test_a_new_price_closes_the_old_the_day_before(db_session, operator, history
 def test_a_new_price_starts_tomorrow_at_the_earliest(db_session, operator, history):
     old = history()
     with pytest.raises(Invalid) as refused:
-        tariffs.revise_tariff(db_session, operator, old.id, {"valid_from": TODAY,
+        tariffs.revise_tariff(db_session, operator, old.id, {"valid_from": today(),
                                                               "amount": Decimal(1)})  # fmt: skip
     assert day(1).isoformat() in str(refused.value.errors["valid_from"][0])
 
@@ -249,7 +251,7 @@ def test_the_list_filters_by_day_route_and_group(db_session, operator, history, 
         return [t.id for t in db_session.scalars(tariffs.tariffs_query(**kw))]
 
     assert ids() == [future.id, current.id, past.id]
-    assert ids(on=TODAY) == [current.id]
+    assert ids(on=today()) == [current.id]
     assert ids(on=day(-40)) == [past.id]
     assert ids(route="EAST") == [future.id]
     assert ids(size_group="20") == []

@@ -11,8 +11,10 @@ from dryport.services import targets
 from dryport.services.clock import local_day_start, local_today
 from tests.conftest import csrf_token, row_count
 
-TODAY = local_today()
-YEAR = TODAY.year
+def today():
+    """Asked each time: a suite that runs past midnight in Beijing moves with the day."""
+    return local_today()
+YEAR = today().year
 
 
 @pytest.fixture
@@ -24,7 +26,7 @@ def admin(make_user, auth):
 
 def test_the_dashboard_leads_with_the_year(client, admin, shipped, db_session):
     """This year shipped 3 TEU this morning; last year nothing: growth is n/a, not +∞."""
-    shipped("EAST", local_day_start(TODAY) + timedelta(hours=1), [
+    shipped("EAST", local_day_start(today()) + timedelta(hours=1), [
         ("Tea", "HB", (("22G1", 3),), 30000, BookingStatus.DEPARTED),
     ])  # fmt: skip
     targets.set_targets(db_session, admin, YEAR, {"target_teu": 12, "stations": [

@@ -12,11 +12,13 @@ from dryport.models import Role, Tariff
 from dryport.services.clock import local_today
 from tests.conftest import audit_entries, csrf_token, row_count
 
-TODAY = local_today()
+def today():
+    """Asked each time: a suite that runs past midnight in Beijing moves with the day."""
+    return local_today()
 
 
 def day(n: int) -> str:
-    return (TODAY + timedelta(days=n)).isoformat()
+    return (today() + timedelta(days=n)).isoformat()
 
 
 @pytest.fixture
@@ -31,8 +33,8 @@ def history(make_tariff):
     """XAEU 40 ft through rates: one ended, one in force, one to come."""
     return [
         make_tariff("XAEU", "40", amount, currency="USD",
-                    valid_from=TODAY + timedelta(days=start),
-                    valid_to=None if end is None else TODAY + timedelta(days=end))
+                    valid_from=today() + timedelta(days=start),
+                    valid_to=None if end is None else today() + timedelta(days=end))
         for amount, start, end in (("4100.00", -200, -101), ("4500.00", -100, 29),
                                    ("1234567.50", 30, None))
     ]  # fmt: skip
@@ -56,7 +58,7 @@ def test_the_list_marks_past_current_and_future(client, operator, history):
     for mark in ("ended", "in force", "future"):
         assert mark in page
     assert page.count("New price from…") == 2  # not for the ended one
-    today_only = client.get(f"/admin/tariffs?on={TODAY}").get_data(as_text=True)
+    today_only = client.get(f"/admin/tariffs?on={today()}").get_data(as_text=True)
     assert "4,500.00 USD" in today_only and "4,100.00" not in today_only
 
 
@@ -106,7 +108,7 @@ def test_a_tariff_in_force_shows_only_its_end(client, operator, history, db_sess
     answer = _post(client, f"/admin/tariffs/{current.id}", {"version": "1", "valid_to": day(-5)})
     assert answer.status_code == 422 and 'id="valid_to-error"' in answer.get_data(as_text=True)
     db_session.expire_all()
-    assert db_session.get(Tariff, current.id).valid_to == TODAY + timedelta(days=29)
+    assert db_session.get(Tariff, current.id).valid_to == today() + timedelta(days=29)
 
 
 def test_a_future_tariff_is_edited_in_full(client, operator, history, db_session):
@@ -120,7 +122,7 @@ def test_a_future_tariff_is_edited_in_full(client, operator, history, db_session
     assert answer.status_code == 302
     db_session.expire_all()
     saved = db_session.get(Tariff, future.id)
-    assert saved.amount == Decimal("1300.00") and saved.valid_to == TODAY + timedelta(days=60)
+    assert saved.amount == Decimal("1300.00") and saved.valid_to == today() + timedelta(days=60)
 
 
 def test_a_new_price_from_a_day(client, operator, history, db_session):
@@ -134,7 +136,7 @@ def test_a_new_price_from_a_day(client, operator, history, db_session):
     })  # fmt: skip
     assert answer.status_code == 302, answer.get_data(as_text=True)
     db_session.expire_all()
-    assert db_session.get(Tariff, current.id).valid_to == TODAY + timedelta(days=9)
+    assert db_session.get(Tariff, current.id).valid_to == today() + timedelta(days=9)
     assert row_count(db_session, Tariff) == 4
 
 
@@ -146,7 +148,7 @@ def test_a_refused_new_price_leaves_the_old_one(client, operator, history, db_se
     assert answer.status_code == 422  # open-ended, it would overlap the tariff from day 30
     assert 'id="valid_from-error"' in answer.get_data(as_text=True)
     db_session.expire_all()
-    assert db_session.get(Tariff, current.id).valid_to == TODAY + timedelta(days=29)
+    assert db_session.get(Tariff, current.id).valid_to == today() + timedelta(days=29)
     assert row_count(db_session, Tariff) == 3
 
 
