@@ -255,19 +255,21 @@ def digest_due(session: Session) -> None:
 
 
 class _Connection(Connection):
-    """Flask-Mail's connection, with a timeout: a silent server must not hold a worker."""
+    """Flask-Mail's connection, with a timeout (a silent server must not hold a worker), to
+    the server the configuration names now."""
 
     def configure_host(self):
         config = current_app.config
+        server, port = config["MAIL_SERVER"], config["MAIL_PORT"]
         timeout = config["MAIL_TIMEOUT_SECONDS"]
-        if self.mail.use_ssl:
-            host = smtplib.SMTP_SSL(self.mail.server, self.mail.port, timeout=timeout)
+        if config["MAIL_USE_SSL"]:
+            host = smtplib.SMTP_SSL(server, port, timeout=timeout)
         else:
-            host = smtplib.SMTP(self.mail.server, self.mail.port, timeout=timeout)
-        if self.mail.use_tls:
+            host = smtplib.SMTP(server, port, timeout=timeout)
+        if config["MAIL_USE_TLS"]:
             host.starttls()
-        if self.mail.username and self.mail.password:
-            host.login(self.mail.username, self.mail.password)
+        if config["MAIL_USERNAME"] and config["MAIL_PASSWORD"]:
+            host.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
         return host
 
 
