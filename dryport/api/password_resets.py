@@ -47,10 +47,12 @@ def request_password_reset(body):
 @blp.arguments(PasswordResetSchema)
 @blp.response(204)
 @problems(
+    404,
     422,
     429,
     descriptions={
-        422: "The link is not valid, used or expired, or the password breaks a rule",
+        404: "No such link",
+        422: "The link is used or expired, or the password breaks a rule",
         429: "Too many requests: wait",
     },
 )

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from dryport.models import PasswordReset, User
 from dryport.services import accounts, mail
 from dryport.services.clock import utcnow
-from dryport.services.errors import Invalid
+from dryport.services.errors import Invalid, NotFound
 
 
 def _hash(token: str) -> str:
@@ -39,6 +39,18 @@ def request_reset(session: Session, email: str) -> None:
     user = session.scalar(select(User).where(User.email == accounts.normalise_email(email)))
     if user is None or not user.active:
         return
+    _store(session, user, token_hash)
+    mail.queue_mail(session, user, mail.PASSWORD_RESET, link=link(token))
+
+
+def issue_token(session: Session, user: User) -> str:
+    """A reset token for ``user``, without a mail (the tests' way to a working link)."""
+    token = secrets.token_urlsafe(32)
+    _store(session, user, _hash(token))
+    return token
+
+
+def _store(session: Session, user: User, token_hash: str) -> None:
     session.add(
         PasswordReset(
             user_id=user.id,
@@ -46,7 +58,6 @@ def request_reset(session: Session, email: str) -> None:
             expires_at=utcnow() + current_app.config["PASSWORD_RESET_TTL"],
         )
     )
-    mail.queue_mail(session, user, mail.PASSWORD_RESET, link=link(token))
 
 
 def _bad(message) -> Invalid:
@@ -54,12 +65,13 @@ def _bad(message) -> Invalid:
 
 
 def check_token(session: Session, token: str, *, lock: bool = False) -> PasswordReset:
-    """The open reset of ``token``; ``Invalid`` (on ``token``) saying whether the link is
-    unknown, used or expired."""
+    """The open reset of ``token``: ``NotFound`` for a link that is unknown (or whose user
+    can no longer sign in), ``Invalid`` (on ``token``) for one used or expired."""
     stmt = select(PasswordReset).where(PasswordReset.token_hash == _hash(token or ""))
     reset = session.scalar(stmt.with_for_update() if lock else stmt)
     if reset is None or not reset.user.active:
-        raise _bad(_l("This password reset link is not valid. Ask for a new one."))
+        message = _l("This password reset link is not valid. Ask for a new one.")
+        raise NotFound(message, errors={"token": [message]})
     if reset.used_at is not None:
         raise _bad(_l("This password reset link has been used already. Ask for a new one."))
     if reset.expires_at <= utcnow():

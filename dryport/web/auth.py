@@ -27,7 +27,7 @@ from dryport.schemas.accounts import (
 )
 from dryport.services import accounts, password_resets
 from dryport.services.digits import is_whole_number, whole_number
-from dryport.services.errors import Conflict, Invalid, Unauthorized
+from dryport.services.errors import Conflict, Invalid, NotFound, Unauthorized
 from dryport.web.forms import domain_errors, load_form
 
 bp = Blueprint("auth", __name__)
@@ -178,7 +178,7 @@ def reset_password(token: str):
         if data:
             try:
                 user = password_resets.reset_password(db.session, token, data["password"])
-            except Invalid as error:
+            except (Invalid, NotFound) as error:
                 db.session.rollback()
                 errors = domain_errors(error)
             else:
@@ -195,9 +195,9 @@ def reset_password(token: str):
     link_problem = None
     try:
         password_resets.check_token(db.session, token)
-    except Invalid as error:
+    except (Invalid, NotFound) as error:
         link_problem = str(error.message)
-        status = 404 if request.method == "GET" else status
+        status = 404 if request.method == "GET" else error.status
     return render_template(
         "auth/reset_password.html",
         errors=errors,
