@@ -118,6 +118,23 @@ class Config:
     # Test events and sends-again per client address: each one calls an address of the
     # shipper's choosing.
     WEBHOOK_SEND_LIMIT = os.environ.get("WEBHOOK_SEND_LIMIT", "10 per minute")
+    # Mail (Flask-Mail's settings): without MAIL_SERVER nothing is sent and nothing fails.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "0") == "1"
+    MAIL_USE_SSL = os.environ.get("MAIL_USE_SSL", "0") == "1"
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "dryport@localhost")
+    MAIL_SUPPRESS_SEND = False  # whether mail goes out is MAIL_SERVER's to say, tests too
+    MAIL_TIMEOUT_SECONDS = 10
+    MAIL_MAX_ATTEMPTS = 15  # as webhooks: about eight hours in all
+    MAIL_RETRY_BASE_SECONDS = 30
+    MAIL_RETRY_CAP_SECONDS = 3600
+    # The clerks' morning digest of their queue goes out from this hour on, Beijing time.
+    MAIL_DIGEST_HOUR = int(os.environ.get("MAIL_DIGEST_HOUR", "7"))
+    # How long a password reset link works.
+    PASSWORD_RESET_TTL = timedelta(hours=1)
     # The benchmark's baseline endpoint (dryport/web/bench.py); never set in production.
     BENCH_BASELINE = os.environ.get("BENCH_BASELINE") == "1"
 

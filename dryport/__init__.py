@@ -98,13 +98,14 @@ def register_extensions(app: Flask) -> None:
     from dryport import db as unit_of_work
     from dryport import hygiene, i18n, security_log
     from dryport.extensions import api, babel, csrf, db, limiter, login_manager, migrate
-    from dryport.services import waitlist, webhooks
+    from dryport.services import mail, outbox, waitlist, webhooks  # noqa: F401 - channels
 
     db.init_app(app)
     security_log.init_app(app)  # registered first, so its teardown runs last
     unit_of_work.init_app(app, db)
     hygiene.init_app(app)
-    webhooks.init_app(app)
+    outbox.init_app(app)
+    mail.init_app(app)
     waitlist.init_app(app)
     migrate.init_app(
         app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True

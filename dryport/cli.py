@@ -13,7 +13,7 @@ from dryport.extensions import db
 from dryport.labels import label
 from dryport.models import Role
 from dryport.report_formats import as_csv, as_json
-from dryport.services import accounts, demo, reports, waitlist, webhooks
+from dryport.services import accounts, demo, mail, reports, waitlist, webhooks
 from dryport.services.errors import DomainError
 from dryport.services.reference_data import seed_reference_data
 from dryport.services.report_pdf import render_report
@@ -162,12 +162,25 @@ def sweep_command():
 @click.option("--loop", is_flag=True, help="Keep delivering as deliveries come due.")
 def webhooks_command(loop: bool):
     """Send the webhook deliveries that are due (a worker beside the app servers)."""
+    _outbox_worker(webhooks.deliver_due, loop)
+
+
+@dryport_cli.command("mail")
+@click.option("--loop", is_flag=True, help="Keep sending as mails come due.")
+def mail_command(loop: bool):
+    """Send the mails that are due (a worker beside the app servers; without MAIL_SERVER
+    there are none)."""
+    _outbox_worker(mail.deliver_due, loop)
+
+
+def _outbox_worker(deliver_due, loop: bool) -> None:
+    """One round of an outbox channel, or rounds for ever with ``loop``."""
     import time
 
     poll = current_app.config["WEBHOOK_POLL_SECONDS"]
     while True:
         try:
-            counts = webhooks.deliver_due(db.session)
+            counts = deliver_due(db.session)
         except Exception as error:  # a worker outlives a bad moment of the database
             if not loop:
                 raise
@@ -182,3 +195,13 @@ def webhooks_command(loop: bool):
             return
         if not any(counts.values()):
             time.sleep(poll)
+
+
+@dryport_cli.command("digest")
+@committing
+def digest_command():
+    """Write today's morning digest for each clerk who wants one and has bookings waiting
+    (once a day per clerk, whatever the hour; each app process also does it from
+    MAIL_DIGEST_HOUR, Beijing time). The mails go out with the outbox."""
+    written = mail.send_digests(db.session)
+    click.echo(_("Digests written: %(n)d.", n=written))

@@ -8,6 +8,7 @@ from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
+from flask_mail import Mail
 from flask_migrate import Migrate
 from flask_smorest import Api as _Api
 from flask_smorest.pagination import PaginationMetadataSchema
@@ -73,6 +74,7 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+mail = Mail()  # Flask-Mail: MAIL_* settings; services.mail sends through the outbox
 api = Api(spec_kwargs={"extra_plugins": [BodyProblems()]})
 # Sign-in, registration and token requests, per client address (and sign-ins per account too,
 # ``sign_in_limits``). Counted in a file shared by the host's workers by default

@@ -76,6 +76,8 @@ def check_request_texts() -> None:
     if request.is_json:
         texts.extend(_json_texts())
     for text in texts:
+        if text is None:  # a multipart part without a name: nothing to read
+            continue
         if _NUL in text:
             raise Invalid(_l("The request contains a NUL character, which no field accepts."))
         try:

@@ -206,6 +206,8 @@ AUDIT = {
     "denied": _l("access refused"),
     "token_created": _l("API token created"),
     "token_revoked": _l("API token revoked"),
+    "password_reset_requested": _l("password reset link asked for"),
+    "password_reset": _l("password set with a reset link"),
 }
 
 

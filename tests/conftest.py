@@ -599,3 +599,15 @@ def weekly_history(shipped):
                         capacity=200)  # fmt: skip
 
     return make
+
+
+@pytest.fixture
+def smtp(app):
+    """A real SMTP server on 127.0.0.1, and the app's mail settings pointed at it."""
+    from tests.mail_server import start_mail_server
+
+    server = start_mail_server()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port)
+    yield server
+    app.config.update(MAIL_SERVER=None, MAIL_PORT=25)
+    server.stop()

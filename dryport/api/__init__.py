@@ -53,6 +53,7 @@ def register_api(app: Flask) -> None:
         customs,
         documents,
         operations,
+        password_resets,
         plans,
         quotes,
         reference,
@@ -71,6 +72,7 @@ def register_api(app: Flask) -> None:
     )
     for blp in (
         tokens.blp,
+        password_resets.blp,
         reference.blp,
         bookings.blp,
         quotes.blp,

@@ -28,6 +28,7 @@ from dryport.models.departure import (
 )
 from dryport.models.document import BookingDocument, DocumentKind
 from dryport.models.idempotency import IdempotencyKey
+from dryport.models.mail import DigestSent, MailChoice, MailDelivery, PasswordReset
 from dryport.models.place import Place, PlaceKind
 from dryport.models.route import (
     BorderCrossing,
@@ -68,6 +69,7 @@ __all__ = [
     "ContainerOwner",
     "Counter",
     "DeliveryStatus",
+    "DigestSent",
     "Departure",
     "DepartureLeg",
     "DepartureQuota",
@@ -81,6 +83,9 @@ __all__ = [
     "IdempotencyKey",
     "Leg",
     "LoadDraft",
+    "MailChoice",
+    "MailDelivery",
+    "PasswordReset",
     "LegCarrier",
     "PaymentTerm",
     "Place",

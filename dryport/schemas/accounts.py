@@ -96,3 +96,39 @@ class RegistrationSchema(Schema):
             raise ValidationError(
                 str(_l("The two passwords differ.")), field_name="password_confirm"
             )
+
+
+class PasswordResetRequestSchema(Schema):
+    """Body of ``POST /api/v1/password-reset``."""
+
+    email = fields.Email(
+        required=True, validate=validate.Length(max=254, error=_l("At most 254 characters."))
+    )
+
+    @pre_load
+    def strip(self, data, **kwargs):
+        return _strip_strings(data)
+
+
+class PasswordResetRequestedSchema(Schema):
+    detail = fields.String(required=True)
+
+
+class PasswordResetSchema(Schema):
+    """Body of ``POST /api/v1/password-reset/{token}``: the new password (the password
+    rules are checked with the link's user, ``accounts.check_password_rule``)."""
+
+    password = fields.String(required=True)
+
+
+class PasswordResetFormSchema(PasswordResetSchema):
+    """The web's set-new-password form: typed twice."""
+
+    password_confirm = fields.String(required=True)
+
+    @validates_schema
+    def check_confirmation(self, data, **kwargs):
+        if data.get("password") != data.get("password_confirm"):
+            raise ValidationError(
+                str(_l("The two passwords differ.")), field_name="password_confirm"
+            )

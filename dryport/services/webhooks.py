@@ -1,13 +1,11 @@
 """Webhooks: a shipper's company registers HTTPS endpoints and receives its bookings' events.
 
-The outbox: every timeline event of a booking is noted in the session that makes it, and its
-delivery rows are written by that session's own commit, so an event is delivered exactly when
-its change is committed and never when it is rolled back. The HTTP calls happen afterwards,
-outside any transaction: a background thread of the app process, woken by the commit, and the
-``flask dryport webhooks --loop`` worker take due deliveries by compare-and-set, so any number of
-processes share the work without sending one twice at the same time. A failed attempt is
-retried with exponential back-off; the shipper sees each delivery, its attempts and its
-last answer in the delivery log.
+Delivered through the outbox (``services.outbox``, shared with mail): every timeline event
+of a booking is noted in the session that makes it, its delivery rows are written by that
+session's own commit, and the HTTP calls happen afterwards, outside any transaction, by the
+app process's dispatcher thread and the ``flask dryport webhooks --loop`` worker, each
+delivery taken by compare-and-set and retried with exponential back-off; the shipper sees
+each delivery, its attempts and its last answer in the delivery log.
 
 Each request carries ``Dryport-Signature: t=<unix time>,v1=<hex HMAC-SHA256>`` computed with
 the endpoint's secret over ``"<t>.<body>"``, as the receiver checks it (see ``signature``).
@@ -20,7 +18,6 @@ import http.client
 import ipaddress
 import json
 import logging
-import random
 import secrets
 import socket
 import ssl
@@ -28,12 +25,12 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from urllib.parse import urlsplit
 
-from flask import current_app, has_app_context
+from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, bindparam, event, func, select, update
+from sqlalchemy import Select, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from dryport.models import (
@@ -45,6 +42,7 @@ from dryport.models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
+from dryport.services import outbox
 from dryport.services.access import require_role
 from dryport.services.clock import utcnow
 from dryport.services.errors import Conflict, Invalid, NotFound
@@ -56,11 +54,8 @@ log = logging.getLogger(__name__)
 MAX_ENDPOINTS = 5
 MAX_URL_LENGTH = 2000
 SIGNATURE_HEADER = "Dryport-Signature"
-LEASE = timedelta(minutes=2)  # a claimed delivery is left alone this long by other workers
+LEASE = outbox.LEASE
 PING = "ping"
-
-_NOTED = "webhooks.noted_events"
-_WRITTEN = "webhooks.written"
 
 # Why an attempt failed, as stored in the log; shown translated on the shipper's page.
 ERRORS = {
@@ -320,9 +315,8 @@ def new_event_id() -> str:
 # ---- the outbox --------------------------------------------------------------------------
 
 
-def note_event(session: Session, booking_event: BookingEvent) -> None:
-    """Remember a timeline event; the session's commit writes its deliveries."""
-    session.info.setdefault(_NOTED, []).append(booking_event)
+note_event = outbox.note_event  # called by ``bookings.record_event``
+_mark_written = outbox.mark_written
 
 
 def event_type(booking_event: BookingEvent) -> str:
@@ -336,14 +330,8 @@ _LISTENING = select(WebhookEndpoint).where(
 )
 
 
-@event.listens_for(Session, "before_commit")
-def _write_outbox(session: Session) -> None:
-    if session.in_nested_transaction():  # a savepoint: the real commit comes later
-        return
-    noted = session.info.pop(_NOTED, None)
-    if not noted:
-        return
-    noted = [e for e in noted if e in session]  # not those of a rolled-back savepoint
+def _write_deliveries(session: Session, noted: list[BookingEvent]) -> None:
+    """The outbox's writer: a delivery per noted event and endpoint of its company."""
     companies = {e.booking.company_id for e in noted}
     if not companies:
         return
@@ -391,30 +379,11 @@ def _write_outbox(session: Session) -> None:
     _mark_written(session)
 
 
+outbox.register_writer(_write_deliveries)
+
+
 def _json_safe(payload: dict) -> dict:
     return json.loads(json.dumps(payload, default=str))
-
-
-def _mark_written(session: Session) -> None:
-    session.info[_WRITTEN] = True
-
-
-@event.listens_for(Session, "after_commit")
-def _wake_dispatcher(session: Session) -> None:
-    if session.in_nested_transaction():
-        return
-    if session.info.pop(_WRITTEN, False) and has_app_context():
-        dispatcher = current_app.extensions.get("dryport_webhooks")
-        if dispatcher is not None:
-            dispatcher.wake()
-
-
-@event.listens_for(Session, "after_rollback")
-def _forget(session: Session) -> None:
-    if session.in_nested_transaction():  # only the savepoint's work is undone
-        return
-    session.info.pop(_NOTED, None)
-    session.info.pop(_WRITTEN, None)
 
 
 # ---- delivering --------------------------------------------------------------------------
@@ -426,11 +395,7 @@ def signature(secret: str, timestamp: int, body: bytes) -> str:
     return f"t={timestamp},v1={mac.hexdigest()}"
 
 
-def retry_delay(attempts: int, base: float, cap: float) -> timedelta:
-    """How long to wait after the ``attempts``-th failure: doubling from ``base`` up to
-    ``cap`` seconds, give or take a tenth so that failed receivers are not hit all at once."""
-    seconds = min(base * 2 ** (attempts - 1), cap)
-    return timedelta(seconds=seconds * random.uniform(0.9, 1.1))  # noqa: S311 - jitter only
+retry_delay = outbox.retry_delay
 
 
 @dataclass(frozen=True)
@@ -465,17 +430,7 @@ def due_deliveries(session: Session, now: datetime, limit: int) -> list[tuple[in
     """The due deliveries of active endpoints, oldest first, as (id, when it came due).
     Deliveries whose last attempt was lost with its worker, and which have no attempts
     left, are failed here."""
-    max_attempts = current_app.config["WEBHOOK_MAX_ATTEMPTS"]
-    session.execute(
-        update(WebhookDelivery)
-        .where(
-            WebhookDelivery.status == DeliveryStatus.PENDING,
-            WebhookDelivery.attempts >= max_attempts,
-            WebhookDelivery.next_attempt_at <= now,
-        )
-        .values(status=DeliveryStatus.FAILED)
-    )
-    session.commit()
+    outbox.fail_exhausted(session, WebhookDelivery, now, current_app.config["WEBHOOK_MAX_ATTEMPTS"])
     due = session.execute(
         select(WebhookDelivery.id, WebhookDelivery.next_attempt_at)
         .join(WebhookDelivery.endpoint)
@@ -492,26 +447,10 @@ def due_deliveries(session: Session, now: datetime, limit: int) -> list[tuple[in
 
 
 def claim(session: Session, delivery_id: int, due_at: datetime, now: datetime) -> int | None:
-    """Take a due delivery for one attempt, unless another worker took it since it was read:
-    compare-and-set on its due time, which a claim moves a lease ahead. Returns the number
-    of this attempt, or None."""
-    attempts = session.execute(
-        update(WebhookDelivery)
-        .where(
-            WebhookDelivery.id == delivery_id,
-            WebhookDelivery.status == DeliveryStatus.PENDING,
-            WebhookDelivery.next_attempt_at == due_at,
-            WebhookDelivery.attempts < current_app.config["WEBHOOK_MAX_ATTEMPTS"],
-        )
-        .values(
-            next_attempt_at=now + LEASE,
-            attempts=WebhookDelivery.attempts + 1,
-            last_attempt_at=now,
-        )
-        .returning(WebhookDelivery.attempts)
-    ).scalar()
-    session.commit()
-    return attempts
+    """Take a due delivery for one attempt (``outbox.claim``); the number of this attempt,
+    or None when another worker took it."""
+    max_attempts = current_app.config["WEBHOOK_MAX_ATTEMPTS"]
+    return outbox.claim(session, WebhookDelivery, delivery_id, due_at, now, max_attempts)
 
 
 def attempt(
@@ -539,28 +478,19 @@ def attempt(
     }
     session.commit()  # no transaction stays open while the receiver is called
     outcome = post(url, body, headers)
-    finished = now or utcnow()
-    values = {"response_status": outcome.status}
-    if outcome.ok:
-        values |= {"status": DeliveryStatus.DELIVERED, "delivered_at": finished,
-                   "last_error": None}  # fmt: skip
-        result = "delivered"
-    elif attempts >= config["WEBHOOK_MAX_ATTEMPTS"]:
-        values |= {"status": DeliveryStatus.FAILED}
-        result = "failed"
-    else:
-        values |= {"next_attempt_at": finished + retry_delay(
-            attempts, config["WEBHOOK_RETRY_BASE_SECONDS"], config["WEBHOOK_RETRY_CAP_SECONDS"]
-        )}  # fmt: skip
-        result = "retrying"
-    if not outcome.ok:
-        values["last_error"] = f"{outcome.error}: {outcome.detail}"[:300]
-    # One UPDATE, the first statement of its transaction: no read to upgrade on SQLite.
-    session.execute(
-        update(WebhookDelivery).where(WebhookDelivery.id == delivery_id).values(**values)
+    error = None if outcome.ok else f"{outcome.error}: {outcome.detail}"
+    return outbox.finish(
+        session,
+        WebhookDelivery,
+        delivery_id,
+        attempts,
+        error,
+        now or utcnow(),
+        max_attempts=config["WEBHOOK_MAX_ATTEMPTS"],
+        retry_base=config["WEBHOOK_RETRY_BASE_SECONDS"],
+        retry_cap=config["WEBHOOK_RETRY_CAP_SECONDS"],
+        response_status=outcome.status,
     )
-    session.commit()
-    return result
 
 
 def post(url: str, body: bytes, headers: dict) -> Outcome:
@@ -636,68 +566,4 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
                 self.sock.shutdown(socket.SHUT_RDWR)
 
 
-# ---- the in-process dispatcher -----------------------------------------------------------
-
-
-class Dispatcher:
-    """A daemon thread per app process: woken by a commit that wrote deliveries, and every
-    ``WEBHOOK_POLL_SECONDS`` for the retries that come due."""
-
-    def __init__(self, app):
-        self.app = app
-        self._wake = threading.Event()
-        self._lock = threading.Lock()
-        self._thread: threading.Thread | None = None
-        self._stopping = False
-
-    def start(self) -> None:
-        """Start the thread unless it runs (called on every request: no lock once it does)."""
-        if self._thread is not None and self._thread.is_alive():
-            return
-        with self._lock:
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(
-                    target=self._run, name="dryport-webhooks", daemon=True
-                )
-                self._thread.start()
-
-    def wake(self) -> None:
-        self.start()
-        self._wake.set()
-
-    def stop(self, timeout: float = 10) -> None:
-        """Let the thread finish what it is sending, then end (tests; a process at exit
-        simply leaves the daemon thread)."""
-        self._stopping = True
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-
-    def _run(self) -> None:
-        from dryport.extensions import db
-
-        poll = self.app.config["WEBHOOK_POLL_SECONDS"]
-        while not self._stopping:
-            self._wake.wait(timeout=poll)
-            self._wake.clear()
-            if self._stopping:
-                return
-            with self.app.app_context():
-                try:
-                    while any(deliver_due(db.session).values()):
-                        pass
-                except Exception:  # the thread must outlive a bad moment of the database
-                    log.exception("webhook delivery failed")
-                finally:
-                    db.session.remove()
-
-
-def init_app(app) -> None:
-    if app.config["WEBHOOKS_IN_PROCESS"]:
-        dispatcher = Dispatcher(app)
-        app.extensions["dryport_webhooks"] = dispatcher
-
-        # Retries come due even when nothing new is committed: the thread starts with the
-        # process's first request, or with the first commit that writes a delivery (not at
-        # import).
-        app.before_request(dispatcher.start)
+outbox.register_channel("webhooks", deliver_due)

@@ -17,7 +17,7 @@ from flask_login import current_user
 from dryport import security_log
 from dryport.extensions import db, limiter
 from dryport.models import Role
-from dryport.services import accounts, webhooks
+from dryport.services import accounts, mail, webhooks
 from dryport.services.digits import whole_number
 from dryport.services.pagination import paginate
 from dryport.web.access import role_required
@@ -85,6 +85,24 @@ def revoke(token_id: int):
     )
     flash(_("Token %(name)s revoked: it no longer works.", name=record.name), "success")
     return redirect(url_for("account.tokens"))
+
+
+@bp.route("/notifications", methods=["GET", "POST"])
+@role_required()
+def notifications():
+    """Which mails the user receives: a shipper each kind of booking event (all unless
+    turned off), a clerk the morning digest of the station's queue (only when turned on)."""
+    if request.method == "POST":
+        mail.set_choices(db.session, current_user, request.form.getlist("kind"))
+        flash(_("Your choice of mails is saved."), "success")
+        return redirect(url_for("account.notifications"))
+    return render_template(
+        "account/notifications.html",
+        choices=mail.choices(db.session, current_user),
+        kind_label=mail.kind_label,
+        mail_enabled=mail.enabled(),
+        digest_hour=current_app.config["MAIL_DIGEST_HOUR"],
+    )
 
 
 # ---- webhooks ----------------------------------------------------------------------------

@@ -249,6 +249,12 @@ TEXTS = (
         "The plan: JSON, CSV (UTF-8, a row per route and week, then the totals) or PDF (A4"
         " landscape)"
     ),
+    # password reset
+    _l("Mail a password reset link (the same answer for an unknown address)"),
+    _l("Set a new password with the link's token; every session and token of the user ends"),
+    _l("No such link"),
+    _l("The link is used or expired, or the password breaks a rule"),
+    _l("Too many requests: wait"),
 )
 
 # The sort parameter's description is built from its keys (``schemas/sorting.Sort``): the

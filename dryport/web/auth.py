@@ -19,10 +19,15 @@ from flask_login import current_user, login_user, logout_user
 from dryport import security_log
 from dryport.extensions import db, limiter, sign_in_limits
 from dryport.models import User
-from dryport.schemas.accounts import LoginSchema, RegistrationSchema
-from dryport.services import accounts
+from dryport.schemas.accounts import (
+    LoginSchema,
+    PasswordResetFormSchema,
+    PasswordResetRequestSchema,
+    RegistrationSchema,
+)
+from dryport.services import accounts, password_resets
 from dryport.services.digits import is_whole_number, whole_number
-from dryport.services.errors import Conflict, Invalid, Unauthorized
+from dryport.services.errors import Conflict, Invalid, NotFound, Unauthorized
 from dryport.web.forms import domain_errors, load_form
 
 bp = Blueprint("auth", __name__)
@@ -132,6 +137,71 @@ def register():
         "auth/register.html",
         errors=errors,
         form=request.form,
+        min_password=accounts.MIN_PASSWORD_LENGTH,
+    ), status
+
+
+@bp.route("/password-reset", methods=["GET", "POST"])
+@sign_in_limits
+def forgot_password():
+    """Ask for a password reset link: the same answer whether the address is known or not."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        data, errors = load_form(PasswordResetRequestSchema(), request.form)
+        if data:
+            password_resets.request_reset(db.session, data["email"])
+            security_log.note("password_reset_requested", summary=data["email"])
+            flash(
+                _(
+                    "If the address belongs to an account, a link to set a new password is "
+                    "on its way. It works once, within an hour."
+                ),
+                "success",
+            )
+            return redirect(url_for("auth.login"))
+    return render_template(
+        "auth/forgot_password.html", errors=errors, form=request.form
+    ), 422 if errors else 200
+
+
+@bp.route("/password-reset/<string:token>", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["SIGN_IN_LIMIT"], methods=["POST"])
+def reset_password(token: str):
+    """Set a new password with a reset link; every session and API token of the user ends.
+    A link that is unknown, used or expired shows why, and a way to ask for a new one."""
+    errors: dict[str, list[str]] = {}
+    status = 200
+    if request.method == "POST":
+        data, errors = load_form(PasswordResetFormSchema(), request.form)
+        if data:
+            try:
+                user = password_resets.reset_password(db.session, token, data["password"])
+            except (Invalid, NotFound) as error:
+                db.session.rollback()
+                errors = domain_errors(error)
+            else:
+                security_log.note("password_reset", user.id, user.email)
+                if current_user.is_authenticated:
+                    logout_user()
+                language = session.get("lang")
+                session.clear()
+                if language:
+                    session["lang"] = language
+                flash(_("Your password is set. Sign in with it."), "success")
+                return redirect(url_for("auth.login"))
+        status = 422
+    link_problem = None
+    try:
+        password_resets.check_token(db.session, token)
+    except (Invalid, NotFound) as error:
+        link_problem = str(error.message)
+        status = 404 if request.method == "GET" else error.status
+    return render_template(
+        "auth/reset_password.html",
+        errors=errors,
+        link_problem=link_problem,
         min_password=accounts.MIN_PASSWORD_LENGTH,
     ), status
 

@@ -29,7 +29,7 @@ from dryport.models import (
     Waybill,
     WebhookEndpoint,
 )
-from dryport.services import accounts, demo, documents
+from dryport.services import accounts, demo, documents, password_resets
 from dryport.services.clock import local_today, utcnow
 from tests.browser.conftest import choose_language, sign_in
 from tests.conftest import PDF
@@ -115,6 +115,7 @@ def _values() -> dict:
         session, shipper, own.reference, DocumentKind.PACKING_LIST,
         "装箱单 Packing list HK-2026-12 (48 cartons, green tea).pdf", BytesIO(PDF),
     )  # fmt: skip
+    reset_token = password_resets.issue_token(session, shipper)  # the set-new-password page
     session.commit()
     # a tariff in force of the demo's price lists (its end date and "new price from" pages)
     tariff = session.scalar(select(Tariff).where(Tariff.valid_to.is_(None)).order_by(Tariff.id))
@@ -146,7 +147,7 @@ def _values() -> dict:
             "tariff_id": tariff.id,
             "year": local_today().year,  # the year's targets
         },
-        "public": common,
+        "public": {**common, "token": reset_token},
     }
 
 

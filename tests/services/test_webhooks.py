@@ -468,7 +468,7 @@ def test_the_app_process_delivers_after_the_commit(
         assert response.status_code == 201
         assert receiver.arrived.wait(timeout=15), "nothing delivered"
     finally:
-        live.extensions["dryport_webhooks"].stop()
+        live.extensions["dryport_outbox"].stop()
     assert (
         receiver.requests[0].json["data"]["booking"]["reference"]
         == (response.get_json()["reference"])

@@ -40,6 +40,9 @@ EXPECTED = {
     "main.availability": signed_in(200),
     "auth.login": {**every(302), "anon": 200},
     "auth.register": {**every(302), "anon": 200},
+    "auth.forgot_password": {**every(302), "anon": 200},
+    "auth.reset_password": every(404),  # an unknown link; a real one is 200 (its own tests)
+    "account.notifications": signed_in(200),
     "bookings.list_bookings": signed_in(200),
     "bookings.booking_detail": SCOPED,
     "bookings.amend_booking": only(("shipper_a",)) | {"shipper_b": 404},
@@ -169,6 +172,7 @@ def world(db_session, make_user, make_booking, make_departure, make_document):
         "month": "2026-03", "fmt": "csv", "endpoint_id": endpoint.id, "action": "cancel",
         "token_id": token.id, "seq": 1, "place_code": "DEDUI", "crossing_code": "AKA-DOS",
         "document_id": document.id, "tariff_id": tariff.id, "year": 2026,
+        "token": "no-such-link",
     }  # fmt: skip
     special = {
         "station.check_load": {"reference": check.reference},

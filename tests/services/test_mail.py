@@ -1,0 +1,246 @@
+"""Mail through a real SMTP server: a mail per booking event to the users of the shipper's
+company, each in its own language, unless turned off; sent after the commit by the outbox,
+retried while the server is down and sent once when it is back; the clerks' morning digest
+once a day."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select, update
+
+from dryport.extensions import db
+from dryport.models import DeliveryStatus, DigestSent, MailDelivery, Role
+from dryport.services import loading, mail
+from dryport.services.bookings import cancel_booking
+from dryport.services.clock import utcnow
+from tests.conftest import booking_body
+
+
+@pytest.fixture
+def company_users(make_company, make_user):
+    company = make_company()
+    chinese = make_user(Role.SHIPPER, company=company, locale="zh", name="王芳")
+    english = make_user(Role.SHIPPER, company=company, locale="en", name="Anna")
+    return company, chinese, english
+
+
+def mails(db_session) -> list[MailDelivery]:
+    db_session.expire_all()
+    return list(db_session.scalars(select(MailDelivery).order_by(MailDelivery.id)))
+
+
+def test_each_user_of_the_company_gets_the_event_in_its_own_language(
+    db_session, smtp, company_users, make_user, make_booking
+):
+    company, chinese, english = company_users
+    outsider = make_user(Role.SHIPPER)  # another company's user hears nothing
+    clerk = make_user(Role.CLERK, station="HB")
+    booking = make_booking(company)
+    loading.reject_load(db_session, clerk, booking.reference, "Seal missing")
+    db_session.commit()
+
+    assert mail.deliver_due(db.session)["delivered"] == 2
+    [zh] = smtp.to(chinese.email)
+    [en] = smtp.to(english.email)
+    assert smtp.to(outsider.email) == []
+    assert en.subject == f"Booking {booking.reference} rejected"
+    assert "The station has rejected your booking. Reason: Seal missing" in en.text
+    assert "Hello Anna," in en.text and "Seal missing" in en.html
+    assert zh.subject == f"订舱 {booking.reference} 已被拒绝"
+    assert "您好，王芳：" in zh.text
+    assert "车站已拒绝您的订舱。" in zh.text and "原因：Seal missing" in zh.text
+    assert "车站已拒绝您的订舱。" in zh.html
+    assert f"http://dryport.test/bookings/{booking.reference}" in zh.text
+
+
+def test_a_kind_turned_off_is_not_mailed_to_that_user(
+    db_session, smtp, company_users, make_booking
+):
+    company, chinese, english = company_users
+    mail.set_choices(db_session, english, set(mail.EVENT_KINDS) - {"cancelled"})
+    db_session.commit()
+    assert mail.choices(db_session, english)["cancelled"] is False
+    booking = make_booking(company)
+    cancel_booking(db_session, chinese, booking.reference)
+    db_session.commit()
+    mail.deliver_due(db.session)
+    assert [m.to for m in smtp.messages] == [chinese.email]
+    assert smtp.messages[0].subject == f"订舱 {booking.reference} 已取消"
+
+
+def test_a_booking_placed_through_the_api_is_mailed_after_its_commit(
+    client, db_session, smtp, company_users, api_token, make_departure
+):
+    company, chinese, english = company_users
+    response = client.post(
+        "/api/v1/bookings",
+        json=booking_body(make_departure()),
+        headers=api_token(english.email),
+    )
+    assert response.status_code == 201
+    reference = response.get_json()["reference"]
+    assert smtp.messages == []  # written by the commit, sent by the outbox afterwards
+    assert {m.booking_reference for m in mails(db_session)} == {reference}
+    mail.deliver_due(db.session)
+    assert {m.subject for m in smtp.messages} == {
+        f"Booking {reference} received",
+        f"订舱 {reference} 已收到",
+    }
+
+
+def test_a_rolled_back_event_is_never_mailed(db_session, smtp, company_users, make_booking):
+    company, chinese, _english = company_users
+    booking = make_booking(company)
+    cancel_booking(db_session, chinese, booking.reference)
+    db_session.rollback()
+    assert mails(db_session) == []
+
+
+def test_without_a_mail_server_nothing_is_written_and_nothing_fails(
+    db_session, company_users, make_booking
+):
+    company, chinese, _english = company_users
+    booking = make_booking(company)
+    cancel_booking(db_session, chinese, booking.reference)
+    db_session.commit()
+    assert mails(db_session) == []
+    assert mail.deliver_due(db.session) == {"delivered": 0, "retrying": 0, "failed": 0}
+
+
+def test_mail_waits_while_the_server_is_down_and_is_sent_once_when_it_is_back(
+    db_session, smtp, company_users, make_booking
+):
+    company, chinese, english = company_users
+    mail.set_choices(db_session, english, [])  # one recipient: one mail to follow
+    booking = make_booking(company)
+    smtp.stop()
+    cancel_booking(db_session, chinese, booking.reference)
+    db_session.commit()
+
+    assert mail.deliver_due(db.session) == {"delivered": 0, "retrying": 1, "failed": 0}
+    [waiting] = mails(db_session)
+    assert waiting.status is DeliveryStatus.PENDING and waiting.attempts == 1
+    assert waiting.next_attempt_at > utcnow() and waiting.last_error
+    assert mail.deliver_due(db.session)["retrying"] == 0  # not due again yet (back-off)
+
+    smtp.start()
+    db_session.execute(update(MailDelivery).values(next_attempt_at=utcnow()))  # its time comes
+    db_session.commit()
+    assert mail.deliver_due(db.session)["delivered"] == 1
+    assert mail.deliver_due(db.session) == {"delivered": 0, "retrying": 0, "failed": 0}
+    assert len(smtp.messages) == 1
+    [sent] = mails(db_session)
+    assert sent.status is DeliveryStatus.DELIVERED and sent.attempts == 2
+    assert sent.text_body == "" and sent.html_body == ""  # the body is not kept once sent
+
+
+def test_two_workers_never_send_one_mail_twice(db_session, smtp, company_users, make_booking):
+    company, chinese, _english = company_users
+    booking = make_booking(company)
+    cancel_booking(db_session, chinese, booking.reference)
+    db_session.commit()
+    first, second = (db.session.session_factory() for _ in range(2))
+    try:
+        due = [
+            list(db_session.execute(select(MailDelivery.id, MailDelivery.next_attempt_at)))
+            for _ in (first, second)
+        ]
+        results = [mail.attempt(s, i, at) for s, rows in zip((first, second), due, strict=True)
+                   for i, at in rows]  # fmt: skip
+    finally:
+        first.close()
+        second.close()
+    assert results.count("delivered") == 2 and results.count(None) == 2
+    assert len(smtp.messages) == 2
+
+
+def test_the_app_process_sends_the_mail_after_the_commit(
+    make_app, db_session, smtp, company_users, api_token, make_departure
+):
+    """With the in-process dispatcher the commit wakes it: nobody runs a worker."""
+    company, chinese, english = company_users
+    live = make_app(WEBHOOKS_IN_PROCESS=True, MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp.port)
+    headers = api_token(english.email)
+    try:
+        response = live.test_client().post(
+            "/api/v1/bookings", json=booking_body(make_departure()), headers=headers
+        )
+        assert response.status_code == 201
+        assert smtp.arrived.wait(timeout=15), "nothing sent"
+    finally:
+        live.extensions["dryport_outbox"].stop()
+    assert smtp.messages[0].subject.endswith("received") or "已收到" in smtp.messages[0].subject
+
+
+# ---- the clerks' morning digest ------------------------------------------------------------
+
+
+@pytest.fixture
+def clerk(db_session, make_user):
+    clerk = make_user(Role.CLERK, station="HB", locale="en", name="Li")
+    assert mail.choices(db_session, clerk) == {mail.DIGEST: False}  # off unless asked for
+    mail.set_choices(db_session, clerk, [mail.DIGEST])
+    db_session.commit()
+    return clerk
+
+
+def test_the_digest_lists_the_queue_once_a_day(
+    app, db_session, smtp, clerk, make_user, make_company, make_booking, runner
+):
+    company = make_company()
+    waiting = [make_booking(company, origin="HB") for _ in range(2)]
+    assert mail.send_digests(db_session) == 1
+    db_session.commit()
+    assert mail.send_digests(db_session) == 0  # the same day: nothing more
+    db_session.commit()
+    result = runner.invoke(args=["dryport", "digest"])
+    assert result.exit_code == 0 and "Digests written: 0." in result.output
+    mail.deliver_due(db.session)
+    [digest] = smtp.to(clerk.email)
+    assert digest.subject.startswith("2 bookings wait for your check at")
+    assert all(b.reference in digest.text for b in waiting)
+    assert db_session.scalar(select(func.count()).select_from(DigestSent)) == 1
+
+
+def test_the_digest_is_sent_by_the_command_and_not_to_clerks_who_did_not_ask(
+    db_session, smtp, clerk, make_user, make_company, make_booking, runner
+):
+    other = make_user(Role.CLERK, station="HB")
+    make_booking(make_company(), origin="HB")
+    result = runner.invoke(args=["dryport", "digest"])
+    assert result.exit_code == 0 and "Digests written: 1." in result.output
+    assert runner.invoke(args=["dryport", "mail"]).exit_code == 0
+    assert [m.to for m in smtp.messages] == [clerk.email]
+    assert smtp.to(other.email) == []
+
+
+def test_two_processes_write_one_digest(db_session, smtp, clerk, make_company, make_booking):
+    make_booking(make_company(), origin="HB")
+    first, second = (db.session.session_factory() for _ in range(2))
+    try:
+        written = mail.send_digests(first)
+        first.commit()
+        written += mail.send_digests(second)
+        second.commit()
+    finally:
+        first.close()
+        second.close()
+    assert written == 1
+
+
+def test_the_dispatcher_writes_the_digest_from_the_configured_hour(
+    app, db_session, smtp, clerk, make_company, make_booking
+):
+    make_booking(make_company(), origin="HB")
+    app.config["MAIL_DIGEST_HOUR"] = 24  # never reached today
+    try:
+        mail.digest_due(db_session)
+        assert mails(db_session) == []
+        app.config["MAIL_DIGEST_HOUR"] = 0  # reached
+        mail.digest_due(db_session)
+        mail.digest_due(db_session)
+    finally:
+        app.config["MAIL_DIGEST_HOUR"] = 7
+        app.extensions.pop("dryport_digest", None)
+    assert [m.kind for m in mails(db_session)] == [mail.DIGEST]
+    assert mails(db_session)[0].next_attempt_at <= utcnow() + timedelta(seconds=1)
