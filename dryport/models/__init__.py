@@ -1,5 +1,6 @@
 """The domain model, one module per aggregate; importing this package registers every table."""
 
+from dryport.models.address_book import AddressBookEntry, BookingTemplate
 from dryport.models.audit import AuditEntry
 from dryport.models.booking import (
     HOLDING_STATUSES,
@@ -52,6 +53,7 @@ from dryport.models.waybill import Waybill
 from dryport.models.webhook import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
+    "AddressBookEntry",
     "HOLDING_STATUSES",
     "SIZE_GROUPS",
     "AnnualTarget",
@@ -63,6 +65,7 @@ __all__ = [
     "BookingEvent",
     "BookingLine",
     "BookingStatus",
+    "BookingTemplate",
     "Company",
     "Container",
     "ContainerOwner",
