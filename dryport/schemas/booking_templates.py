@@ -37,11 +37,16 @@ def _name(required: bool) -> fields.String:
     return field
 
 
-class TemplateCreateSchema(Stripped):
+class TemplateNameSchema(Stripped):
+    """A template's name (the web's save and rename forms)."""
+
+    name = _name(required=True)
+
+
+class TemplateCreateSchema(TemplateNameSchema):
     """Body of ``POST /booking-templates``: a name, and the booking or the reference of one
     of your bookings to take it from (as a copy would)."""
 
-    name = _name(required=True)
     booking = fields.Nested(TemplateBookingSchema, load_default=None)
     from_booking = fields.String(
         load_default=None,
