@@ -39,11 +39,10 @@ def template_list():
     )
 
 
-@bp.route("/new", methods=["GET", "POST"])
+@bp.route("/from-booking/<reference:reference>", methods=["GET", "POST"])
 @role_required(Role.SHIPPER)
-def new_template():
-    """Save one of the company's bookings (``?booking=``) as a named template."""
-    reference = request.values.get("booking", "")
+def new_template(reference: str):
+    """Save one of the company's bookings as a named template."""
     booking = bookings.get_booking(db.session, current_user, reference, timeline=False)
     errors, status = {}, 200
     form = request.form

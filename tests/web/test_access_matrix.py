@@ -207,7 +207,6 @@ def world(db_session, make_user, make_booking, make_departure, make_document):
     company = people["shipper_a"].company.credit_code
     query = {
         "public.verify": f"?t={waybill.token}",
-        "booking_templates.new_template": f"?booking={booking.reference}",
         "station.reject_load": "?reason=damaged&version=1",
         "reports.monthly": "?month=2026-03",
         "api_reports.monthly": "?month=2026-03",

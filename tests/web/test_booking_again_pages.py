@@ -42,7 +42,7 @@ def test_book_again_of_another_companys_booking_is_404(client, auth, make_user, 
 def test_a_booking_saved_as_a_template_books_again(client, auth, db_session, make_user,
                                                    make_booking):  # fmt: skip
     _user, booking = _shipper_with_booking(auth, make_user, make_booking)
-    url = f"/templates/new?booking={booking.reference}"
+    url = f"/templates/from-booking/{booking.reference}"
     page = client.get(url)
     assert page.status_code == 200
     blank = client.post(url, data={"name": " ", "csrf_token": csrf_token(page)})
@@ -60,7 +60,7 @@ def test_a_booking_saved_as_a_template_books_again(client, auth, db_session, mak
 
 def test_template_forms_need_their_csrf_token(client, auth, db_session, make_user, make_booking):
     user, booking = _shipper_with_booking(auth, make_user, make_booking)
-    url = f"/templates/new?booking={booking.reference}"
+    url = f"/templates/from-booking/{booking.reference}"
     assert client.post(url, data={"name": "Weekly"}).status_code == 400
     template = booking_templates.create_template(
         db_session, user, "Weekly", reference=booking.reference
@@ -121,7 +121,7 @@ def test_another_companys_template_and_entry_are_404(client, auth, db_session, m
     auth.login(make_user(Role.SHIPPER).email)
     for path in (f"/templates/{template.id}/edit", f"/templates/{template.id}/delete",
                  f"/address-book/{entry.id}/edit", f"/bookings/new?template={template.id}",
-                 f"/templates/new?booking={booking.reference}"):  # fmt: skip
+                 f"/templates/from-booking/{booking.reference}"):  # fmt: skip
         assert client.get(path).status_code == 404, path
     assert "Rhenus" not in client.get("/address-book/").get_data(as_text=True)
 
