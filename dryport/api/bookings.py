@@ -15,6 +15,7 @@ from dryport.api.paging import WHOLE, paged
 from dryport.db import lock_at_first_write
 from dryport.extensions import db
 from dryport.models import Role
+from dryport.schemas.booking_templates import CopySchema
 from dryport.schemas.bookings import (
     BOOKING_SCHEMA,
     BookingAmendSchema,
@@ -25,7 +26,7 @@ from dryport.schemas.bookings import (
     EventQuerySchema,
     VersionSchema,
 )
-from dryport.services import bookings, customs, idempotency
+from dryport.services import booking_templates, bookings, customs, idempotency
 
 blp = Blueprint("api_bookings", __name__, description="Bookings: place, follow, amend, cancel")
 
@@ -55,6 +56,30 @@ REPLAYED = {
 @problems(409, descriptions={409: "Not enough capacity, or past the cut-off"})
 def create_booking(body):
     """Book containers on a departure"""
+    return _placed(lambda user: bookings.place_booking(db.session, user, body))
+
+
+@blp.route("/bookings/<reference:reference>/copy", methods=["POST"])
+@lock_at_first_write
+@token_required(Role.SHIPPER)
+@blp.doc(security=BEARER, parameters=[IDEMPOTENCY_HEADER])
+@blp.arguments(CopySchema)
+@blp.response(201, BookingSchema, headers=REPLAYED)
+@problems(404, 409, descriptions={409: "Not enough capacity, or past the cut-off"})
+def copy_booking(body, reference):
+    """Book again: a new booking on another departure with the same origin, destination,
+    parties, cargo and container lines as one of yours (not its containers, seals, customs
+    data, sea continuation, documents or status), placed as POST /bookings places one"""
+    return _placed(
+        lambda user: booking_templates.copy_booking(
+            db.session, user, reference, body["departure_id"], body["waitlist"]
+        )
+    )
+
+
+def _placed(place):
+    """201 with the booking ``place(user)`` placed; with an ``Idempotency-Key``, a retry
+    gets the first answer and places nothing new."""
     user = current_api_user()
     key = request.headers.get("Idempotency-Key")
     record = None
@@ -65,7 +90,7 @@ def create_booking(body):
         )
         if isinstance(record, idempotency.Replay):
             return _json(record.body, record.status, {"Idempotent-Replayed": "true"})
-    booking = bookings.place_booking(db.session, user, body)
+    booking = place(user)
     result = BOOKING_SCHEMA.dump(booking)
     if record is not None:
         idempotency.complete(record, 201, result)

@@ -1,5 +1,6 @@
 """The domain model, one module per aggregate; importing this package registers every table."""
 
+from dryport.models.address_book import AddressBookEntry, BookingTemplate
 from dryport.models.audit import AuditEntry
 from dryport.models.booking import (
     HOLDING_STATUSES,
@@ -53,6 +54,7 @@ from dryport.models.waybill import Waybill
 from dryport.models.webhook import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
+    "AddressBookEntry",
     "HOLDING_STATUSES",
     "SIZE_GROUPS",
     "AnnualTarget",
@@ -64,6 +66,7 @@ __all__ = [
     "BookingEvent",
     "BookingLine",
     "BookingStatus",
+    "BookingTemplate",
     "Company",
     "Container",
     "ContainerOwner",

@@ -29,3 +29,12 @@ def is_whole_number(text: str, *, signed: bool = False) -> bool:
     except ValueError:
         return False
     return True
+
+
+def record_id(text: str) -> int | None:
+    """``text`` as a record id (1 to 2147483647, as the ``id`` URL converter takes), else
+    None."""
+    if not is_whole_number(text) or len(text) > 10:
+        return None
+    value = whole_number(text)
+    return value if 1 <= value <= 2**31 - 1 else None

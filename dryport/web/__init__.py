@@ -7,8 +7,10 @@ def register_web(app: Flask) -> None:
     from dryport import labels
     from dryport.web import (
         account,
+        address_book,
         admin,
         auth,
+        booking_templates,
         bookings,
         corridors,
         customs,
@@ -43,3 +45,5 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(health.bp)
     app.register_blueprint(corridors.bp)
     app.register_blueprint(schedules.bp)
+    app.register_blueprint(booking_templates.bp)
+    app.register_blueprint(address_book.bp)

@@ -255,6 +255,39 @@ TEXTS = (
     _l("No such link"),
     _l("The link is used or expired, or the password breaks a rule"),
     _l("Too many requests: wait"),
+    # booking again: copy, templates, the address book (DESIGN §15)
+    _l("A template of this name exists, or the company has as many as it may"),
+    _l("Add a consignee or notify party (checked as a booking's party is)"),
+    _l(
+        "Book again: a new booking on another departure with the same origin, destination,"
+        "\nparties, cargo and container lines as one of yours (not its containers, seals, customs"
+        "\ndata, sea continuation, documents or status), placed as POST /bookings places one"
+    ),
+    _l(
+        "Change an entry's name and/or address (send the version read, in the body or as"
+        "\nIf-Match); bookings made with it keep their parties"
+    ),
+    _l("One entry of the address book"),
+    _l("One template; its booking, with a departure_id added, is a body for POST /bookings"),
+    _l("Remove a template"),
+    _l("Remove an entry; bookings made with it keep their parties"),
+    _l(
+        "Rename a template and/or replace its booking (send the version read, in the body or"
+        "\nas If-Match)"
+    ),
+    _l(
+        "Save a booking as a named template: the booking given, or one of yours as a copy"
+        "\nwould take it (from_booking)"
+    ),
+    _l("Stale version (If-Match)"),
+    _l("Stale version, or a template of this name exists"),
+    _l("Stale version, or this name and address exist"),
+    _l("This name and address are in the book, or it is full"),
+    _l("Your company's booking templates, by default by name"),
+    _l("Your company's consignees and notify parties, by default by name"),
+    _l("from_booking names no booking of yours"),
+    _l("the name"),
+    _l("the name or address"),
 )
 
 # The sort parameter's description is built from its keys (``schemas/sorting.Sort``): the

@@ -27,6 +27,8 @@ from dryport.responses import csv_response, pdf_response
 from dryport.schemas.bookings import BookingAmendSchema, BookingCreateSchema
 from dryport.schemas.quotes import QuoteRequestSchema
 from dryport.services import (
+    address_book,
+    booking_templates,
     bookings,
     capacity,
     customs,
@@ -42,13 +44,13 @@ from dryport.services import (
 from dryport.services.access import STAFF
 from dryport.services.containers import SIZE_TYPES, format_teu
 from dryport.services.departures import station_cutoff
-from dryport.services.digits import whole_number
+from dryport.services.digits import record_id, whole_number
 from dryport.services.errors import CapacityExceeded, DomainError
 from dryport.services.pagination import paginate
 from dryport.web import documents
 from dryport.web.access import role_required
 from dryport.web.confirm import confirm_page, confirmed
-from dryport.web.forms import domain_errors, load_nested_form, route_filter, unflatten
+from dryport.web.forms import domain_errors, flatten, load_nested_form, route_filter, unflatten
 from dryport.web.lists import listing
 
 bp = Blueprint("bookings", __name__, url_prefix="/bookings")
@@ -218,6 +220,8 @@ def waybill_originals(reference: str):
 def new_booking():
     errors: dict[str, list[str]] = {}
     form = request.form
+    if request.method == "POST" and request.form.get("fill") in PARTIES:
+        return _form_page("new", _filled(form), errors, 200)
     if request.method == "POST":
         data, errors = load_nested_form(BookingCreateSchema(), unflatten(form, FORM_INTEGERS))
         if data:
@@ -235,9 +239,41 @@ def new_booking():
         else:
             status = 422
     else:
-        form = _prefill(request.args)
+        form = {**_reused(request.args), **_prefill(request.args)}
         status = 200
     return _form_page("new", form, errors, status)
+
+
+#: The booking form's parties an address book entry fills in.
+PARTIES = ("consignee", "notify_party")
+
+
+def _filled(form) -> dict:
+    """The form as sent, with the party named by its ``fill`` button filled in from the
+    address book entry chosen in its picker (``pick_<party>``): the picker without script."""
+    party = form["fill"]
+    filled = {key: value for key, value in form.items() if key != "fill"}
+    entry_id = record_id(form.get(f"pick_{party}", ""))
+    if entry_id is not None:
+        entry = address_book.get_entry(db.session, current_user, entry_id)
+        filled[f"{party}.name"], filled[f"{party}.address"] = entry.name, entry.address
+    return filled
+
+
+def _reused(args) -> dict:
+    """The new booking form filled in from a template (``?template=``) or as a copy of a
+    booking (``?copy=``): what ``services.booking_templates`` keeps of either."""
+    template_id = record_id(args.get("template", ""))
+    if template_id is not None:
+        template = booking_templates.get_template(db.session, current_user, template_id)
+        return flatten(template.body)
+    if args.get("copy"):
+        booking = bookings.get_booking(db.session, current_user, args["copy"], timeline=False)
+        try:
+            return flatten(booking_templates.as_body(booking_templates.booking_data(booking)))
+        except DomainError as error:
+            flash(str(error.message), "error")
+    return {}
 
 
 def _placed(booking) -> str:
@@ -387,6 +423,8 @@ def amend_booking(reference: str):
     errors: dict[str, list[str]] = {}
     status = 200
     form = request.form if request.method == "POST" else _booking_form(booking)
+    if request.method == "POST" and request.form.get("fill") in PARTIES:
+        return _form_page("amend", _filled(form), errors, status, booking=booking)
     if request.method == "POST":
         # The form always shows every part: a part left blank is a part removed, and a
         # required part left blank is refused (not taken as "unchanged").
@@ -515,6 +553,7 @@ def _form_page(mode: str, form, errors, status: int, booking=None):
         rows=range(max(FORM_ROWS, len(booking.lines) if booking else 0)),
         **_price_of(form, booking),
         room=room,
+        entries=address_book.picker(db.session, current_user),
         destination_groups=destination_groups(
             [booking.departure.route] if booking else reference_data.list_routes(db.session)
         ),

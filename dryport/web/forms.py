@@ -145,3 +145,20 @@ def route_filter(session) -> tuple[list, str | None]:
     routes = list(session.scalars(routes_query(legs=False)))
     chosen = request.args.get("route")
     return routes, chosen if chosen in {r.code for r in routes} else None
+
+
+def flatten(body: dict, prefix: str = "") -> dict[str, str]:
+    """The inverse of ``unflatten``: a JSON body under a form's input names, as text
+    (``{"cargo": {"hs_code": "090210"}}`` → ``{"cargo.hs_code": "090210"}``, the items of a
+    list by row, a truth as ``true``/``false``); empty parts are left out."""
+    flat: dict[str, str] = {}
+    items = enumerate(body) if isinstance(body, list) else body.items()
+    for key, value in items:
+        name = f"{prefix}{key}"
+        if isinstance(value, dict | list):
+            flat.update(flatten(value, name + "."))
+        elif isinstance(value, bool):
+            flat[name] = "true" if value else "false"
+        elif value is not None:
+            flat[name] = str(value)
+    return flat

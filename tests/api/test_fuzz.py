@@ -25,8 +25,8 @@ from schemathesis.specs.openapi.checks import (
 from sqlalchemy import select
 
 from dryport.models import Role, Route, Tariff, VgmMethod
+from dryport.services import address_book, booking_templates, loading, password_resets, webhooks
 from dryport.services import bookings as booking_service
-from dryport.services import loading, password_resets, webhooks
 from dryport.services.clock import local_today
 from dryport.services.containers import make_number
 
@@ -65,6 +65,17 @@ def world(db_session, make_user, make_departure, make_booking, make_document, ap
         for n in range(3)
     ]
     documents = [make_document(people["shipper"], booking) for booking in bookings[3:6]]
+    templates = [
+        booking_templates.create_template(
+            db_session, people["shipper"], f"Weekly {n}", reference=bookings[n].reference
+        )
+        for n in range(2)
+    ]
+    entries = [
+        address_book.add_entry(db_session, people["shipper"], {"name": f"Rhenus {n}",
+                                                                "address": "Duisburg"})
+        for n in range(2)
+    ]  # fmt: skip
     tariffs = [_tariff(db_session, group, start) for group, start in (("40", -30), ("20", 30))]
     db_session.commit()
     headers = {"anonymous": {}}
@@ -86,6 +97,8 @@ def world(db_session, make_user, make_departure, make_booking, make_document, ap
         "seq": [1, 2, 3],
         "number": [make_number("TGH", n + 1) for n in range(3)],
         "tariff_id": [t.id for t in tariffs],
+        "template_id": [t.id for t in templates],
+        "entry_id": [e.id for e in entries],
         "year": [2026, 2027],
         "token": reset_tokens,
     }

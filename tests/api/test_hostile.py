@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from dryport.extensions import db
 from dryport.models import Role, Route, Tariff
-from dryport.services import webhooks
+from dryport.services import address_book, booking_templates, webhooks
 from dryport.services.clock import local_today, utcnow
 from tests.api.test_bookings import booking_body
 from tests.conftest import PASSWORD, PDF, multipart
@@ -86,6 +86,10 @@ def world(db_session, make_user, make_departure, make_booking, make_document, ap
     endpoint, _secret = webhooks.create_endpoint(db_session, shipper, "https://erp.example.com/h")
     document = make_document(shipper, booking)
     tariff = _future_tariff(db_session)
+    template = booking_templates.create_template(
+        db_session, shipper, "Weekly", reference=booking.reference
+    )
+    entry = address_book.add_entry(db_session, shipper, {"name": "Rhenus", "address": "Duisburg"})
     db_session.commit()
     headers = {role: api_token(user.email) for role, user in people.items()}
     for role_headers in headers.values():  # a token's first use of the hour writes its time
@@ -105,6 +109,8 @@ def world(db_session, make_user, make_departure, make_booking, make_document, ap
             "seq": 1,
             "number": "CSQU3054383",
             "tariff_id": tariff.id,
+            "template_id": template.id,
+            "entry_id": entry.id,
             "year": 2027,
         },
         "first": first,
@@ -132,6 +138,16 @@ def _examples(world) -> dict:
             "password": PASSWORD,
         },
         ("POST", "/api/v1/bookings"): booking_body(world["first"].id),
+        ("POST", "/api/v1/bookings/{reference}/copy"): {"departure_id": world["second"].id},
+        ("POST", "/api/v1/booking-templates"): {
+            "name": "Tea to Duisburg",
+            "booking": {
+                k: v for k, v in booking_body(world["first"].id).items() if k != "departure_id"
+            },
+        },  # fmt: skip
+        ("PATCH", "/api/v1/booking-templates/{template_id}"): {"version": 1, "name": "Tea"},
+        ("POST", "/api/v1/address-book"): {"name": "Kühne + Nagel", "address": "Hamburg"},
+        ("PATCH", "/api/v1/address-book/{entry_id}"): {"version": 1, "address": "Bremen"},
         ("PATCH", "/api/v1/bookings/{reference}"): {
             "version": 1,
             "consignee": {"name": "Ningbo Port Co.", "address": "Beilun"},

@@ -29,7 +29,14 @@ from dryport.models import (
     Waybill,
     WebhookEndpoint,
 )
-from dryport.services import accounts, demo, documents, password_resets
+from dryport.services import (
+    accounts,
+    address_book,
+    booking_templates,
+    demo,
+    documents,
+    password_resets,
+)
 from dryport.services.clock import local_today, utcnow
 from tests.browser.conftest import choose_language, sign_in
 from tests.conftest import PDF
@@ -116,6 +123,13 @@ def _values() -> dict:
         "装箱单 Packing list HK-2026-12 (48 cartons, green tea).pdf", BytesIO(PDF),
     )  # fmt: skip
     reset_token = password_resets.issue_token(session, shipper)  # the set-new-password page
+    template = booking_templates.create_template(
+        session, shipper, "绿茶 · 每周至杜伊斯堡 Tea to Duisburg, weekly", reference=own.reference
+    )
+    entry = address_book.add_entry(session, shipper, {
+        "name": "Duisburg Intermodal Terminal GmbH (DIT)",
+        "address": "Ruhrorter Straße 91, 47119 Duisburg, Deutschland",
+    })  # fmt: skip
     session.commit()
     # a tariff in force of the demo's price lists (its end date and "new price from" pages)
     tariff = session.scalar(select(Tariff).where(Tariff.valid_to.is_(None)).order_by(Tariff.id))
@@ -127,6 +141,8 @@ def _values() -> dict:
             "endpoint_id": endpoint.id,
             "token_id": token.id,
             "document_id": document.id,
+            "template_id": template.id,
+            "entry_id": entry.id,
         },
         "clerk": {**common, "reference": queued.reference},
         "operator": {

@@ -9,7 +9,15 @@ from decimal import Decimal
 import pytest
 
 from dryport.models import Role, Tariff, VgmMethod
-from dryport.services import accounts, load_drafts, loading, waybills, webhooks
+from dryport.services import (
+    accounts,
+    address_book,
+    booking_templates,
+    load_drafts,
+    loading,
+    waybills,
+    webhooks,
+)
 from dryport.services.clock import local_today
 from dryport.services.containers import make_number
 from tests.conftest import Auth
@@ -135,6 +143,18 @@ EXPECTED = {
     "reports.rail_plan_page": only(STAFF),
     "reports.rail_plan_download": only(STAFF),
     "api_plans.monthly_plan": only(STAFF, anon=401),
+    "booking_templates.template_list": only(("shipper_a", "shipper_b")),
+    "booking_templates.new_template": only(("shipper_a",)) | {"shipper_b": 404},
+    "booking_templates.edit_template": only(("shipper_a",)) | {"shipper_b": 404},
+    "booking_templates.delete_template": only(("shipper_a",)) | {"shipper_b": 404},
+    "address_book.entry_list": only(("shipper_a", "shipper_b")),
+    "address_book.new_entry": only(("shipper_a", "shipper_b")),
+    "address_book.edit_entry": only(("shipper_a",)) | {"shipper_b": 404},
+    "address_book.delete_entry": only(("shipper_a",)) | {"shipper_b": 404},
+    "api_templates.list_templates": only(("shipper_a", "shipper_b"), anon=401),
+    "api_templates.get_template": only(("shipper_a",), anon=401) | {"shipper_b": 404},
+    "api_templates.list_entries": only(("shipper_a", "shipper_b"), anon=401),
+    "api_templates.get_entry": only(("shipper_a",), anon=401) | {"shipper_b": 404},
 }
 
 
@@ -161,6 +181,12 @@ def world(db_session, make_user, make_booking, make_departure, make_document):
     )
     _token, token = accounts.create_personal_token(db_session, people["shipper_a"], "ERP", 30)
     document = make_document(people["shipper_a"], booking)
+    template = booking_templates.create_template(
+        db_session, people["shipper_a"], "Weekly", reference=booking.reference
+    )
+    entry = address_book.add_entry(
+        db_session, people["shipper_a"], {"name": "Rhenus", "address": "Duisburg"}
+    )
     tariff = Tariff(route=departure.route, size_group="40", currency="USD", amount=Decimal(1),
                     valid_from=local_today())  # fmt: skip
     db_session.add(tariff)
@@ -173,6 +199,7 @@ def world(db_session, make_user, make_booking, make_departure, make_document):
         "token_id": token.id, "seq": 1, "place_code": "DEDUI", "crossing_code": "AKA-DOS",
         "document_id": document.id, "tariff_id": tariff.id, "year": 2026,
         "token": "no-such-link",
+        "template_id": template.id, "entry_id": entry.id,
     }  # fmt: skip
     special = {
         "station.check_load": {"reference": check.reference},
