@@ -48,6 +48,7 @@ for _converter in CONVERTERS.values():
 def register_api(app: Flask) -> None:
     from dryport.api import (
         admin,
+        booking_import,
         bookings,
         corridors,
         customs,
@@ -72,6 +73,7 @@ def register_api(app: Flask) -> None:
     for blp in (
         tokens.blp,
         reference.blp,
+        booking_import.blp,
         bookings.blp,
         quotes.blp,
         documents.blp,
