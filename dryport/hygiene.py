@@ -30,11 +30,12 @@ def _form_texts():
     for key, value in request.args.items(multi=True):
         yield key
         yield value
+    # A multipart part may come without a name: Werkzeug keys it None.
     for key, value in request.form.items(multi=True):
-        yield key
+        yield key or ""
         yield value
     for key, upload in request.files.items(multi=True):
-        yield key
+        yield key or ""
         yield upload.filename or ""
 
 
