@@ -9,6 +9,7 @@ def register_web(app: Flask) -> None:
         account,
         admin,
         auth,
+        booking_import,
         bookings,
         corridors,
         customs,
@@ -28,6 +29,7 @@ def register_web(app: Flask) -> None:
     labels.init_app(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(main.bp)
+    app.register_blueprint(booking_import.bp)
     app.register_blueprint(bookings.bp)
     app.register_blueprint(documents.bp)
     app.register_blueprint(station.bp)

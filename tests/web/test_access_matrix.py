@@ -132,6 +132,11 @@ EXPECTED = {
     "reports.rail_plan_page": only(STAFF),
     "reports.rail_plan_download": only(STAFF),
     "api_plans.monthly_plan": only(STAFF, anon=401),
+    "booking_import.upload_page": only(("shipper_a", "shipper_b")),
+    "booking_import.template_xlsx": only(("shipper_a", "shipper_b")),
+    "booking_import.template_csv": only(("shipper_a", "shipper_b")),
+    "api_booking_import.import_template": only(("shipper_a", "shipper_b"), anon=401),
+    "api_booking_import.import_template_csv": only(("shipper_a", "shipper_b"), anon=401),
 }
 
 
