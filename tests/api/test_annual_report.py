@@ -9,8 +9,6 @@ from dryport.services.clock import local_today
 from tests.conftest import beijing, row_count
 
 PROBLEM = "application/problem+json"
-
-
 def this_year():
     """Asked each time: a suite that runs past midnight in Beijing moves with the day."""
     return local_today().year

@@ -9,13 +9,9 @@ from dryport.models import Departure, Role
 from dryport.services.clock import local_today
 
 PROBLEM = "application/problem+json"
-
-
 def next_year():
     """Asked each time: a suite that runs past midnight in Beijing moves with the day."""
     return local_today().year + 1
-
-
 PATH = "/api/v1/departures/series"
 
 

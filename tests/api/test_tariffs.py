@@ -13,8 +13,6 @@ from dryport.services.clock import local_today
 from tests.conftest import audit_entries, row_count
 
 PROBLEM = "application/problem+json"
-
-
 def today():
     """Asked each time: a suite that runs past midnight in Beijing moves with the day."""
     return local_today()

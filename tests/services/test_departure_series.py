@@ -11,7 +11,6 @@ from dryport.services import operations, schedules
 from dryport.services.clock import LOCAL_TZ, local_today, to_local
 from dryport.services.errors import Forbidden, Invalid
 
-
 def next_year():
     """Asked each time: a suite that runs past midnight in Beijing moves with the day."""
     return local_today().year + 1
@@ -102,9 +101,7 @@ def test_an_overlapping_range_plans_only_the_new_weeks(db_session, operator):
     first = schedules.create_series(db_session, operator, series())
     db_session.commit()
     later = schedules.create_series(
-        db_session,
-        operator,
-        series(**{"from": date(next_year(), 3, 1), "to": date(next_year(), 4, 5)}),
+        db_session, operator, series(**{"from": date(next_year(), 3, 1), "to": date(next_year(), 4, 5)})
     )
     db_session.commit()
     start = datetime.combine(date(next_year(), 3, 1), time(0, 0), tzinfo=LOCAL_TZ)
@@ -153,10 +150,7 @@ def test_a_departure_of_a_series_is_edited_and_cancelled_like_any_other(db_sessi
         ({"route": "NOPE"}, "route"),
         ({"to": date(next_year(), 1, 19)}, "to"),
         ({"to": date(next_year() + 1, 1, 21)}, "to"),  # 367 days, both ends counted
-        (
-            {"from": date(next_year(), 1, 20), "to": date(next_year(), 1, 21), "weekday": 5},
-            "weekday",
-        ),
+        ({"from": date(next_year(), 1, 20), "to": date(next_year(), 1, 21), "weekday": 5}, "weekday"),
         (
             {"from": local_today() - timedelta(days=14), "to": local_today() + timedelta(days=14)},
             "from",

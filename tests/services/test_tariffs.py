@@ -12,7 +12,6 @@ from dryport.services.clock import local_today
 from dryport.services.errors import Conflict, Forbidden, Invalid
 from tests.conftest import audit_entries, row_count
 
-
 def today():
     """Asked each time: a suite that runs past midnight in Beijing moves with the day."""
     return local_today()
@@ -187,10 +186,7 @@ def test_a_tariff_in_force_may_end_today_at_the_earliest(db_session, operator, h
     tariffs.update_tariff(db_session, operator, tariff.id, same)
     db_session.commit()
     assert tariff.valid_to == today() and tariff.note == "closing"
-    assert audit_entries(db_session, "tariff")[-1].changes["valid_to"] == [
-        None,
-        today().isoformat(),
-    ]
+    assert audit_entries(db_session, "tariff")[-1].changes["valid_to"] == [None, today().isoformat()]
 
 
 def test_an_ended_tariff_is_history(db_session, operator, history):

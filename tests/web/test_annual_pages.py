@@ -11,12 +11,9 @@ from dryport.services import targets
 from dryport.services.clock import local_day_start, local_today
 from tests.conftest import csrf_token, row_count
 
-
 def today():
     """Asked each time: a suite that runs past midnight in Beijing moves with the day."""
     return local_today()
-
-
 YEAR = today().year
 
 

@@ -11,8 +11,6 @@ from dryport.services.clock import local_today
 from tests.conftest import csrf_token
 
 PATH = "/operations/departures/series"
-
-
 def next_year():
     """Asked each time: a suite that runs past midnight in Beijing moves with the day."""
     return local_today().year + 1

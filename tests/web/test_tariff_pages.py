@@ -12,7 +12,6 @@ from dryport.models import Role, Tariff
 from dryport.services.clock import local_today
 from tests.conftest import audit_entries, csrf_token, row_count
 
-
 def today():
     """Asked each time: a suite that runs past midnight in Beijing moves with the day."""
     return local_today()
