@@ -6,7 +6,6 @@ import binascii
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 
 from dryport.extensions import db
@@ -71,8 +70,7 @@ def _run(data: bytes, dry_run: bool, name: str):
         return _page(errors=domain_errors(error), status=error.status)
     if result.created:
         flash(
-            ngettext("%(num)d booking created from the file.",
-                     "%(num)d bookings created from the file.", result.created),
+            _("Bookings created from the file: %(n)d.", n=result.created),
             "success",
         )  # fmt: skip
         return redirect(url_for("bookings.list_bookings"))

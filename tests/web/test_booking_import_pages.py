@@ -56,7 +56,7 @@ def test_the_dry_run_lists_every_row_then_the_confirmation_books_them(
     page = _check(client, as_xlsx([row(departure), row(departure)]), "b.xlsx")
     assert page.status_code == 200
     text = page.get_data(as_text=True)
-    assert "All 2 rows can be booked" in text
+    assert "Every row can be booked: 2 bookings" in text
     assert _count(db_session, shipper) == 0  # a dry run writes nothing
     data = re.search(r'name="data" value="([^"]+)"', text).group(1)
     confirm = client.post(
@@ -66,7 +66,7 @@ def test_the_dry_run_lists_every_row_then_the_confirmation_books_them(
     assert confirm.status_code == 302 and confirm.headers["Location"].endswith("/bookings/")
     assert _count(db_session, shipper) == 2
     listing = client.get("/bookings/").get_data(as_text=True)
-    assert "2 bookings created from the file" in listing
+    assert "Bookings created from the file: 2." in listing
 
 
 def test_refused_rows_are_named_with_their_column_and_nothing_can_be_confirmed(
@@ -74,7 +74,7 @@ def test_refused_rows_are_named_with_their_column_and_nothing_can_be_confirmed(
 ):
     page = _check(client, as_csv([row(departure), row(departure, **{"cargo.hs_code": "09"})]))
     text = page.get_data(as_text=True)
-    assert "1 row cannot be booked" in text
+    assert "Rows that cannot be booked as they are: 1 of 2." in text
     assert "HS code" in text and "An HS code has 6, 8 or 10 digits." in text
     assert 'name="data"' not in text
 
