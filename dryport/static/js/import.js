@@ -39,13 +39,14 @@
       show(status.dataset.checking, null);
     });
     request.addEventListener('load', function () {
-      if (request.responseURL && new URL(request.responseURL).pathname !== new URL(form.action).pathname) {
-        window.location.assign(request.responseURL);  // booked: the list of bookings
-        return;
-      }
+      // Booked: the answer is the list of bookings (with its message), shown at its address.
+      var shown = request.responseURL || form.action;
       document.open();
       document.write(request.responseText);
       document.close();
+      if (shown !== window.location.href) {
+        window.history.replaceState(null, '', shown);
+      }
     });
     request.addEventListener('error', function () {
       buttons.forEach(function (b) { b.disabled = false; });
