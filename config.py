@@ -84,6 +84,8 @@ class Config:
     # Some ports count a 45 ft container as 2.25 TEU; the default is 2.
     TEU_PER_45FT = float(os.environ.get("TEU_PER_45FT", "2"))
     PAGE_SIZE = 25
+    # Rows of bookings one bulk upload may hold (DESIGN §15); a larger file is refused whole.
+    IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "10000"))
     # A station's unused quota on a departure returns to the open pool this many hours before
     # that station's cut-off (DESIGN §14).
     QUOTA_RELEASE_HOURS = int(os.environ.get("QUOTA_RELEASE_HOURS", "24"))

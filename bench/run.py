@@ -15,7 +15,7 @@ from pathlib import Path
 
 import click
 
-from bench import lists, print_jobs, reports, throughput, waybills
+from bench import booking_import, lists, print_jobs, reports, throughput, waybills
 from bench.common import Figure, dialect_name, sqlite_url, table
 
 RESULTS = Path(__file__).with_name("results.json")
@@ -29,6 +29,7 @@ def _benchmarks(quick: bool) -> dict:
         "print_jobs": lambda url: print_jobs.run(url, bookings=20 if quick else waybills.BOOKINGS),
         "lists": lambda url: lists.run(url, bookings=10_000 if quick else lists.BOOKINGS)[0],
         "reports": lambda url: reports.run(url, bookings=50_000 if quick else reports.BOOKINGS),
+        "booking_import": lambda url: booking_import.run(url, rows=100 if quick else 500),
     }
 
 
@@ -37,7 +38,9 @@ def _benchmarks(quick: bool) -> dict:
 @click.option(
     "--only",
     multiple=True,
-    type=click.Choice(["throughput", "waybills", "print_jobs", "lists", "reports"]),
+    type=click.Choice(
+        ["throughput", "waybills", "print_jobs", "lists", "reports", "booking_import"]
+    ),
     help="Run only these benchmarks (repeatable).",
 )
 @click.option("--output", type=click.Path(path_type=Path), default=RESULTS, show_default=True)

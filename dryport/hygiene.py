@@ -16,7 +16,7 @@ first), and a JSON body of any JSON media type (``application/json``,
 
 import json
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 from flask_babel import lazy_gettext as _l
 
 from dryport.services.errors import Invalid, Malformed
@@ -30,11 +30,12 @@ def _form_texts():
     for key, value in request.args.items(multi=True):
         yield key
         yield value
+    # A multipart part may come without a name: Werkzeug keys it None.
     for key, value in request.form.items(multi=True):
-        yield key
+        yield key or ""
         yield value
     for key, upload in request.files.items(multi=True):
-        yield key
+        yield key or ""
         yield upload.filename or ""
 
 
@@ -95,17 +96,26 @@ CSP = (
 )
 
 
-def upload_limit(max_bytes: int):
+def upload_limit(max_bytes: int, too_large=None):
     """Mark a view that takes a file: its requests may be up to ``max_bytes`` long instead
     of ``MAX_CONTENT_LENGTH``. Place it below the route decorator. The limit is set before
     anything reads the body (the CSRF check, ``check_request_texts``), so a larger request
-    is a 413 however it is read, and no view needs a larger limit than its own."""
+    is a 413 however it is read, and no view needs a larger limit than its own.
+    ``too_large`` is what its 413 says (``too_large_message``), a lazy text."""
 
     def mark(view):
         view.max_content_length = max_bytes
+        view.too_large = too_large
         return view
 
     return mark
+
+
+def too_large_message() -> str | None:
+    """What the view of this request says of a body over its limit, if it says anything."""
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    message = getattr(view, "too_large", None)
+    return str(message) if message is not None else None
 
 
 #: How much of a refused (too large) body is read and thrown away, so that the client, which

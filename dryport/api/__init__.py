@@ -48,6 +48,7 @@ for _converter in CONVERTERS.values():
 def register_api(app: Flask) -> None:
     from dryport.api import (
         admin,
+        booking_import,
         booking_templates,
         bookings,
         corridors,
@@ -75,6 +76,7 @@ def register_api(app: Flask) -> None:
         tokens.blp,
         password_resets.blp,
         reference.blp,
+        booking_import.blp,
         bookings.blp,
         booking_templates.blp,
         quotes.blp,

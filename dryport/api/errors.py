@@ -8,6 +8,7 @@ from flask_smorest import Blueprint
 from werkzeug.exceptions import HTTPException
 
 from dryport.extensions import db
+from dryport.hygiene import too_large_message
 from dryport.i18n import HTTP_TITLES
 from dryport.schemas.messages import flatten_errors, localize_errors
 from dryport.schemas.problems import PROBLEM_JSON, ProblemSchema
@@ -98,4 +99,6 @@ def _http_detail(status: int) -> str:
         return _("%(method)s is not allowed here.", method=request.method)
     if status == 400:
         return _("The request could not be read; send JSON with Content-Type application/json.")
+    if status == 413 and (message := too_large_message()):
+        return message
     return str(HTTP_TITLES.get(status, _("Error")))

@@ -10,6 +10,7 @@ def register_web(app: Flask) -> None:
         address_book,
         admin,
         auth,
+        booking_import,
         booking_templates,
         bookings,
         corridors,
@@ -30,6 +31,7 @@ def register_web(app: Flask) -> None:
     labels.init_app(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(main.bp)
+    app.register_blueprint(booking_import.bp)
     app.register_blueprint(bookings.bp)
     app.register_blueprint(documents.bp)
     app.register_blueprint(station.bp)

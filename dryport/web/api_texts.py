@@ -288,6 +288,23 @@ TEXTS = (
     _l("from_booking names no booking of yours"),
     _l("the name"),
     _l("the name or address"),
+    # bulk booking upload (DESIGN §15)
+    _l(
+        "Check (dry_run=true, the default) or book (dry_run=false) a file of bookings; a real"
+        "\nrun books every row or, when any row is refused, none (answered per row either way)"
+    ),
+    _l("The file is larger than 8 MiB"),
+    _l(
+        "A file that cannot be read: not XLSX or CSV, macros, empty, headings that are not the"
+        " template's, too many rows (errors under file); nothing was written"
+    ),
+    _l("The upload template (XLSX), with an example row"),
+    _l(
+        "The template: a header row in both languages and an example row on a departure that"
+        " can be booked now"
+    ),
+    _l("The upload template (CSV), with an example row"),
+    _l("The template as CSV (UTF-8 with BOM)"),
 )
 
 # The sort parameter's description is built from its keys (``schemas/sorting.Sort``): the

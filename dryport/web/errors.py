@@ -7,6 +7,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from dryport.extensions import db
+from dryport.hygiene import too_large_message
 from dryport.i18n import HTTP_TITLES
 from dryport.services.errors import Busy, DomainError, NotFound, Unavailable
 
@@ -37,6 +38,8 @@ def web_error_response(error: Exception):
     elif isinstance(error, HTTPException):
         status = error.code or 500
         detail = str(DETAILS.get(status, TITLES.get(status, _("Error"))))
+        if status == 413:
+            detail = too_large_message() or detail
     else:
         db.session.rollback()
         current_app.logger.exception("unhandled error on %s %s", request.method, request.path)

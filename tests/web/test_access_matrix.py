@@ -155,6 +155,11 @@ EXPECTED = {
     "api_templates.get_template": only(("shipper_a",), anon=401) | {"shipper_b": 404},
     "api_templates.list_entries": only(("shipper_a", "shipper_b"), anon=401),
     "api_templates.get_entry": only(("shipper_a",), anon=401) | {"shipper_b": 404},
+    "booking_import.upload_page": only(("shipper_a", "shipper_b")),
+    "booking_import.template_xlsx": only(("shipper_a", "shipper_b")),
+    "booking_import.template_csv": only(("shipper_a", "shipper_b")),
+    "api_booking_import.import_template": only(("shipper_a", "shipper_b"), anon=401),
+    "api_booking_import.import_template_csv": only(("shipper_a", "shipper_b"), anon=401),
 }
 
 
