@@ -59,7 +59,7 @@ def test_a_shipper_uploads_checks_and_books_a_file(
     book_all = text(lang, "Book them all (%(n)d)", n=3)
     expect(page.get_by_role("button", name=book_all)).to_have_count(0)
     assert_fits(page)
-    screenshot(page, "14-booking-upload" if lang == "zh" else "14-booking-upload-phone-en")
+    screenshot(page, "17-booking-upload" if lang == "zh" else "17-booking-upload-phone-en")
 
     good = tmp_path / "bookings.xlsx"
     good.write_bytes(_filled(template, "090240"))
@@ -70,7 +70,7 @@ def test_a_shipper_uploads_checks_and_books_a_file(
     expect(page.locator("table.import-rows tr.ok")).to_have_count(3)
     assert_fits(page)
     if lang == "zh":
-        screenshot(page, "14-booking-upload-checked")
+        screenshot(page, "17-booking-upload-checked")
 
     confirm.click()
     expect(page.locator(".flash.success")).to_contain_text(
