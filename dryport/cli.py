@@ -170,7 +170,12 @@ def webhooks_command(loop: bool):
 def mail_command(loop: bool):
     """Send the mails that are due (a worker beside the app servers; without MAIL_SERVER
     there are none)."""
-    _outbox_worker(mail.deliver_due, loop)
+
+    def deliver_due(session):
+        mail.digest_due(session)  # the morning digests, when no app process sends mail
+        return mail.deliver_due(session)
+
+    _outbox_worker(deliver_due, loop)
 
 
 def _outbox_worker(deliver_due, loop: bool) -> None:

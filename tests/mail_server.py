@@ -1,6 +1,7 @@
 """A real SMTP server on 127.0.0.1 for the mail tests (aiosmtpd): it keeps every message it
 is sent, parsed, and can be stopped and started again on its port (a server that is down)."""
 
+import asyncio
 import email
 import email.policy
 import re
@@ -59,6 +60,15 @@ class MailServer:
         if self._controller is not None:
             self._controller.stop()
             self._controller = None
+
+    #: Seconds the server keeps a client waiting for its answer to QUIT (after the mail was
+    #: accepted): a goodbye lost on the way.
+    quit_delay: float = 0
+
+    async def handle_QUIT(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
+        if self.quit_delay:
+            await asyncio.sleep(self.quit_delay)
+        return "221 Bye"
 
     def to(self, address: str) -> list[Arrived]:
         return [m for m in self.messages if m.to == address]

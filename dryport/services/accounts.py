@@ -6,13 +6,13 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from dryport.db import utcnow
-from dryport.models import ApiToken, Company, Role, Station, User
+from dryport.models import ApiToken, Company, PasswordReset, Role, Station, User
 from dryport.services import credit_codes, passwords
 from dryport.services.errors import Conflict, Invalid, NotFound, Unauthorized
 
@@ -217,6 +217,17 @@ def set_password(session: Session, user: User, password: str) -> None:
     user.password_hash = hash_password(password)
     end_sessions(user)
     revoke_tokens(session, user)
+    end_reset_links(session, user)
+
+
+def end_reset_links(session: Session, user: User) -> None:
+    """Every open password reset link of the user stops working (a password set by any
+    way makes the links mailed for the old one useless)."""
+    session.execute(
+        update(PasswordReset)
+        .where(PasswordReset.user_id == user.id, PasswordReset.used_at.is_(None))
+        .values(used_at=utcnow())
+    )
 
 
 def end_sessions(user: User) -> None:

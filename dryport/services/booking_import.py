@@ -89,13 +89,12 @@ def import_bookings(
         if not result.errors:
             loaded.append((result, body))
     bookings.lock_departures(session, {body["departure_id"] for _, body in loaded})
-    now = utcnow()
     whole = session.begin_nested()
     placed = []
     for result, body in loaded:
         one = session.begin_nested()
         try:
-            booking = bookings.place_booking(session, user, body, now=now)
+            booking = bookings.place_booking(session, user, body)  # judged at its own time
         except DomainError as error:
             one.rollback()
             # What a refused row held is undone in the database; its departure, read before,

@@ -14,6 +14,7 @@ A user turns kinds of mail off (or the digest on) on the account's notifications
 
 import logging
 import smtplib
+import ssl
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -262,14 +263,21 @@ class _Connection(Connection):
         config = current_app.config
         server, port = config["MAIL_SERVER"], config["MAIL_PORT"]
         timeout = config["MAIL_TIMEOUT_SECONDS"]
+        # The server's certificate and name are checked: the login and the reset links
+        # travel over this connection.
+        context = ssl.create_default_context()
         if config["MAIL_USE_SSL"]:
-            host = smtplib.SMTP_SSL(server, port, timeout=timeout)
+            host = smtplib.SMTP_SSL(server, port, timeout=timeout, context=context)
         else:
             host = smtplib.SMTP(server, port, timeout=timeout)
-        if config["MAIL_USE_TLS"]:
-            host.starttls()
-        if config["MAIL_USERNAME"] and config["MAIL_PASSWORD"]:
-            host.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+        try:
+            if config["MAIL_USE_TLS"]:
+                host.starttls(context=context)
+            if config["MAIL_USERNAME"] and config["MAIL_PASSWORD"]:
+                host.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+        except BaseException:
+            host.close()
+            raise
         return host
 
 
@@ -283,10 +291,15 @@ def send(delivery: MailDelivery) -> str | None:
         html=delivery.html_body,
         sender=current_app.config["MAIL_DEFAULT_SENDER"],
     )
+    sent = False
     try:
         with _Connection(state) as connection:
             connection.send(message)
+            sent = True
     except (OSError, smtplib.SMTPException) as error:
+        if sent:  # accepted; only the goodbye (QUIT) failed: sending again would send twice
+            log.warning("mail %s sent; closing the connection failed: %s", delivery.id, error)
+            return None
         return f"{type(error).__name__}: {error}"
     return None
 

@@ -38,6 +38,10 @@ def request_reset(session: Session, email: str) -> None:
     token_hash = _hash(token)
     user = session.scalar(select(User).where(User.email == accounts.normalise_email(email)))
     if user is None or not user.active:
+        # The mail a known address gets is rendered all the same and thrown away, so that
+        # the answer takes about as long either way.
+        if mail.enabled():
+            mail.render(mail.PASSWORD_RESET, "zh", user=User(email=email), link=link(token))
         return
     _store(session, user, token_hash)
     mail.queue_mail(session, user, mail.PASSWORD_RESET, link=link(token))
@@ -85,19 +89,14 @@ def reset_password(session: Session, token: str, password: str) -> User:
     open links are used up. Raises ``Invalid`` for a bad link or password."""
     reset = check_token(session, token, lock=True)
     user = reset.user
-    accounts.set_password(session, user, password)
-    now = utcnow()
-    # Guarded by used_at: of two requests with one link, one sets the password.
+    # Guarded by used_at: of two requests with one link, one sets the password. A refused
+    # password rolls this back with the rest: the link still works.
     used = session.execute(
         update(PasswordReset)
         .where(PasswordReset.id == reset.id, PasswordReset.used_at.is_(None))
-        .values(used_at=now)
+        .values(used_at=utcnow())
     ).rowcount
     if used != 1:
         raise _bad(_l("This password reset link has been used already. Ask for a new one."))
-    session.execute(
-        update(PasswordReset)
-        .where(PasswordReset.user_id == user.id, PasswordReset.used_at.is_(None))
-        .values(used_at=now)
-    )
+    accounts.set_password(session, user, password)  # the user's other open links end too
     return user

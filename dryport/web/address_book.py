@@ -11,7 +11,7 @@ from dryport.models import Role
 from dryport.schemas.bookings import PartySchema
 from dryport.services import address_book, bookings
 from dryport.services.digits import whole_number
-from dryport.services.errors import DomainError
+from dryport.services.errors import DomainError, stale
 from dryport.services.pagination import paginate
 from dryport.web.access import role_required
 from dryport.web.confirm import confirm_page, confirmed
@@ -70,6 +70,8 @@ def edit_entry(entry_id: int):
         if data:
             version = form.get("version", type=whole_number)
             try:
+                if version is None:  # a form without the version read: never overwrite
+                    raise stale()
                 address_book.update_entry(db.session, current_user, entry_id, data, version)
             except DomainError as error:
                 if error.status == 404:

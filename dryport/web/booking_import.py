@@ -25,8 +25,9 @@ bp = Blueprint("booking_import", __name__, url_prefix="/bookings/import")
 
 #: The upload: the file and the form's few fields.
 MAX_REQUEST_BYTES = booking_files.MAX_BYTES + 64 * 1024
-#: The confirmation carries the checked file back, in base64 (a third larger).
-MAX_CONFIRM_BYTES = booking_files.MAX_BYTES * 4 // 3 + 64 * 1024
+#: The confirmation carries the checked file back in base64 (a third larger), url-encoded by
+#: the browser (its "+", "/" and "=" become three characters each): at most 1.5 times.
+MAX_CONFIRM_BYTES = booking_files.MAX_BYTES * 3 // 2 + 64 * 1024
 
 
 @bp.route("/")

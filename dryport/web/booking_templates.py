@@ -11,7 +11,7 @@ from dryport.models import Role
 from dryport.schemas.booking_templates import TemplateNameSchema
 from dryport.services import booking_templates, bookings
 from dryport.services.digits import whole_number
-from dryport.services.errors import DomainError
+from dryport.services.errors import DomainError, stale
 from dryport.services.pagination import paginate
 from dryport.web.access import role_required
 from dryport.web.confirm import confirm_page, confirmed
@@ -79,6 +79,8 @@ def edit_template(template_id: int):
         if data:
             name = data["name"]
             try:
+                if version is None:  # a form without the version read: never overwrite
+                    raise stale()
                 booking_templates.update_template(
                     db.session, current_user, template_id, version, name=name
                 )

@@ -92,6 +92,18 @@ def test_a_link_works_once(client, smtp, make_user):
     assert "token" in again.get_json()["errors"]
 
 
+def test_a_password_changed_another_way_ends_the_open_links(client, db_session, smtp, make_user):
+    from dryport.services import accounts
+
+    user = make_user(Role.SHIPPER, locale="en")
+    ask(client, user.email)
+    token = token_from_mail(smtp, user.email)
+    accounts.set_password(db_session, db_session.merge(user), "changed-on-the-account-page-9")
+    db_session.commit()
+    used = client.post(f"/api/v1/password-reset/{token}", json={"password": NEW_PASSWORD})
+    assert used.status_code == 422 and "token" in used.get_json()["errors"]
+
+
 def test_an_expired_link_is_refused_in_the_readers_language(client, db_session, smtp, make_user):
     user = make_user(Role.SHIPPER)
     ask(client, user.email)

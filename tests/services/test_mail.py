@@ -134,6 +134,54 @@ def test_mail_waits_while_the_server_is_down_and_is_sent_once_when_it_is_back(
     assert sent.text_body == "" and sent.html_body == ""  # the body is not kept once sent
 
 
+def test_a_mail_accepted_before_a_lost_goodbye_is_not_sent_again(
+    app, db_session, smtp, company_users, make_booking
+):
+    """The server took the mail, then never answered QUIT: the mail is delivered, once."""
+    company, chinese, english = company_users
+    mail.set_choices(db_session, english, [])
+    booking = make_booking(company)
+    cancel_booking(db_session, chinese, booking.reference)
+    db_session.commit()
+    app.config["MAIL_TIMEOUT_SECONDS"] = 0.5
+    smtp.quit_delay = 2
+    assert mail.deliver_due(db.session)["delivered"] == 1
+    db_session.execute(update(MailDelivery).values(next_attempt_at=utcnow()))
+    db_session.commit()
+    assert mail.deliver_due(db.session) == {"delivered": 0, "retrying": 0, "failed": 0}
+    assert len(smtp.messages) == 1
+    [sent] = mails(db_session)
+    assert sent.status is DeliveryStatus.DELIVERED and sent.attempts == 1
+
+
+def test_the_connection_checks_the_servers_certificate(app, tmp_path):
+    """STARTTLS to a server whose certificate nobody vouches for (self-signed) fails: the
+    login and the reset links never travel over an unchecked connection."""
+    import ssl
+    import subprocess
+
+    from aiosmtpd.controller import Controller
+
+    from tests.mail_server import MailServer, free_port
+
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-subj", "/CN=127.0.0.1", "-keyout", key, "-out", cert],
+                   check=True, capture_output=True)  # fmt: skip
+    tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    tls.load_cert_chain(cert, key)
+    port = free_port()
+    controller = Controller(MailServer(port), hostname="127.0.0.1", port=port, tls_context=tls)
+    controller.start()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_USE_TLS=True)
+    try:
+        with app.app_context(), pytest.raises(ssl.SSLCertVerificationError):
+            mail._Connection(app.extensions["mail"]).configure_host()
+    finally:
+        app.config.update(MAIL_SERVER=None, MAIL_PORT=25, MAIL_USE_TLS=False)
+        controller.stop()
+
+
 def test_two_workers_never_send_one_mail_twice(db_session, smtp, company_users, make_booking):
     company, chinese, _english = company_users
     booking = make_booking(company)
@@ -212,6 +260,24 @@ def test_the_digest_is_sent_by_the_command_and_not_to_clerks_who_did_not_ask(
     assert runner.invoke(args=["dryport", "mail"]).exit_code == 0
     assert [m.to for m in smtp.messages] == [clerk.email]
     assert smtp.to(other.email) == []
+
+
+def test_the_mail_worker_writes_the_digest_too(
+    app, db_session, smtp, clerk, make_company, make_booking, runner
+):
+    """Where no app process sends mail (WEBHOOKS_IN_PROCESS=0), `flask dryport mail` does the
+    morning digest as well."""
+    make_booking(make_company(), origin="HB")
+    app.config["MAIL_DIGEST_HOUR"] = 0
+    app.extensions.pop("dryport_digest", None)
+    try:
+        result = runner.invoke(args=["dryport", "mail"])
+    finally:
+        app.config["MAIL_DIGEST_HOUR"] = 7
+        app.extensions.pop("dryport_digest", None)
+    assert result.exit_code == 0, result.output
+    assert db_session.scalar(select(func.count()).select_from(DigestSent)) == 1
+    assert [m.to for m in smtp.messages] == [clerk.email]
 
 
 def test_two_processes_write_one_digest(db_session, smtp, clerk, make_company, make_booking):

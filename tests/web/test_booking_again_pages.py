@@ -90,6 +90,10 @@ def test_a_stale_rename_is_a_409_that_says_so(client, auth, db_session, make_use
         data={"name": "Black tea", "version": "1", "csrf_token": csrf_token(page)},
     )
     assert response.status_code == 409
+    unversioned = client.post(
+        f"/templates/{template.id}/edit", data={"name": "Black tea", "csrf_token": csrf_token(page)}
+    )
+    assert unversioned.status_code == 409  # a form without the version read never overwrites
     db_session.expire_all()
     assert db_session.get(BookingTemplate, template.id).name == "Green tea"
 
@@ -155,6 +159,12 @@ def test_the_address_book_add_edit_search_remove(client, auth, db_session, make_
                         data={"name": "Rhenus", "address": "Bremen", "version": "1",
                               "csrf_token": token})  # fmt: skip
     assert stale.status_code == 409
+    unversioned = client.post(f"/address-book/{entry.id}/edit",
+                              data={"name": "Rhenus", "address": "Bremen",
+                                    "csrf_token": token})  # fmt: skip
+    assert unversioned.status_code == 409  # a form without the version read never overwrites
+    db_session.expire_all()
+    assert db_session.get(AddressBookEntry, entry.id).address == "Duisburg Hafen"
     gone = client.post(
         f"/address-book/{entry.id}/delete", data={"csrf_token": token, "confirmed": "yes"}
     )
