@@ -69,6 +69,13 @@ COLUMNS = (
     Column("payment_term", "付费方式", "Payment term (PRE/COL)"),
 )
 BY_KEY = {column.key: column for column in COLUMNS}
+#: The columns read: the template's and a few blank ones. A row with a value further right
+#: is refused whole, and a sheet is never read past this column, whatever it declares.
+WIDEST = len(COLUMNS) + 20
+#: Blank rows taken beyond the row limit before the file is refused as too long.
+BLANK_ROWS = 1000
+#: Heading problems listed one by one; the rest are counted.
+HEADING_PROBLEMS = 10
 #: Leaves that a JSON client sends as numbers: digits in them become ints.
 INTEGERS = frozenset({"departure_id", "count", "quantity"})
 
@@ -117,7 +124,7 @@ def read_rows(data: bytes, max_rows: int) -> list[Row]:
     else:
         text = csv_files.decode(data, _l("The file is empty."), _NOT_A_TABLE)
         cells = (
-            (n, cells, set())
+            (n, cells[: WIDEST + 1], set())
             for n, cells in csv_files.rows(text, lambda n: _l("Line %(n)d cannot be read.", n=n))
         )
     return _rows(cells, max_rows)
@@ -130,8 +137,16 @@ def _refused(message) -> Invalid:
     return Invalid(message, errors={"file": [message]})
 
 
+def _too_many_rows(max_rows: int) -> Invalid:
+    return _refused(
+        _l("A file may have at most %(n)s rows of bookings; split it into several.",
+           n=f"{max_rows:,}")
+    )  # fmt: skip
+
+
 def _rows(cells, max_rows: int) -> list[Row]:
-    """Rows from ``(number, cells, formula columns)``: the first is the header."""
+    """Rows from ``(number, cells, formula columns)``: the first is the header. The cells of
+    a row stop at column ``WIDEST + 1``: one more means the row goes on past ``WIDEST``."""
     header = next(cells, None)
     if header is None:
         raise _refused(_l("The file is empty."))
@@ -139,17 +154,13 @@ def _rows(cells, max_rows: int) -> list[Row]:
     rows = []
     for number, values, formulas in cells:
         if len(rows) == max_rows:
-            raise _refused(
-                _l("A file may have at most %(n)s rows of bookings; split it into several.",
-                   n=f"{max_rows:,}")
-            )  # fmt: skip
+            raise _too_many_rows(max_rows)
         row = Row(number, {})
-        for index, value in enumerate(values):
+        unheaded = []  # columns with a value and no heading, numbered from 1
+        for index, value in enumerate(values[:WIDEST]):
             if index >= len(keys) or keys[index] is None:
                 if value:
-                    row.problems.setdefault("_schema", []).append(
-                        _l("Column %(n)d has a value but no heading.", n=index + 1)
-                    )
+                    unheaded.append(index + 1)
                 continue
             if index in formulas:
                 row.problems[keys[index]] = [
@@ -157,6 +168,21 @@ def _rows(cells, max_rows: int) -> list[Row]:
                 ]
             elif value:
                 _put(row.body, keys[index], value)
+        if len(values) > WIDEST:
+            row.problems["_schema"] = [
+                _l("Columns from %(first)d on have values but no heading; the template has "
+                   "%(n)d columns.", first=unheaded[0] if unheaded else WIDEST + 1,
+                   n=len(COLUMNS))
+            ]  # fmt: skip
+        elif len(unheaded) == 1:
+            row.problems["_schema"] = [
+                _l("Column %(n)d has a value but no heading.", n=unheaded[0])
+            ]
+        elif unheaded:
+            row.problems["_schema"] = [
+                _l("Columns %(first)d to %(last)d have values but no heading.",
+                   first=unheaded[0], last=unheaded[-1])
+            ]  # fmt: skip
         rows.append(row)
     if not rows:
         raise _refused(_l("The file has headings but no bookings."))
@@ -165,14 +191,15 @@ def _rows(cells, max_rows: int) -> list[Row]:
 
 def _columns(headings: list[str]) -> list[str | None]:
     """The field of each column, by its heading; ``Invalid`` for headings that are not the
-    template's, a column given twice or a required one missing."""
+    template's, a column given twice, a required one missing or headings past ``WIDEST``
+    (the first ``HEADING_PROBLEMS`` wrong headings are named, the rest counted)."""
     known = {}
     for column in COLUMNS:
         for name in (column.heading, column.zh, column.en, column.key):
             known[_folded(name)] = column.key
     keys: list[str | None] = []
     problems = []
-    for index, heading in enumerate(headings):
+    for index, heading in enumerate(headings[:WIDEST]):
         key = known.get(_folded(heading)) if heading else None
         if heading and key is None:
             problems.append(
@@ -185,6 +212,14 @@ def _columns(headings: list[str]) -> list[str | None]:
                    heading=heading[:60])
             )  # fmt: skip
         keys.append(key)
+    if len(problems) > HEADING_PROBLEMS:
+        more = len(problems) - HEADING_PROBLEMS
+        problems[HEADING_PROBLEMS:] = [_l("And %(n)d more problems with the headings.", n=more)]
+    if len(headings) > WIDEST:
+        problems.append(
+            _l("The first row goes on past column %(last)d; the template has %(n)d columns.",
+               last=WIDEST, n=len(COLUMNS))
+        )  # fmt: skip
     missing = [c.heading for c in COLUMNS if c.required and c.key not in keys]
     if missing:
         problems.append(_l("Columns missing: %(names)s.", names="; ".join(missing)))
@@ -266,8 +301,14 @@ def _sheet_rows(data: bytes, max_rows: int):
 
 
 def _cells(sheet, max_rows: int):
+    """The sheet's rows, every one counted, blank or not: a workbook may declare a sheet of a
+    million rows and 16,384 columns, so the declared size is dropped and only ``WIDEST + 1``
+    columns are read (enough to know a row goes further)."""
+    sheet.reset_dimensions()
     seen = 0
-    for cells in sheet.iter_rows():
+    for physical, cells in enumerate(sheet.iter_rows(max_col=WIDEST + 1), start=1):
+        if physical > max_rows + 1 + BLANK_ROWS:
+            raise _too_many_rows(max_rows)
         values, formulas, number = [], set(), None
         for index, cell in enumerate(cells):
             number = getattr(cell, "row", None) or number  # an empty cell has no row

@@ -345,3 +345,109 @@ def test_the_template_has_both_languages_and_an_example_that_books(
     assert csv_template.status_code == 200
     assert csv_template.data.startswith(codecs.BOM_UTF8)
     assert "班列编号 / Departure ID" in csv_template.data.decode("utf-8-sig").splitlines()[0]
+
+
+# ---- oversized sheets and rows ---------------------------------------------------------
+
+
+def _declaring_a_huge_sheet(data: bytes, dimension: str) -> bytes:
+    """The workbook with its sheet's declared size replaced, as a hand-edited file has."""
+    source, out = io.BytesIO(data), io.BytesIO()
+    with zipfile.ZipFile(source) as original, zipfile.ZipFile(out, "w") as package:
+        for item in original.infolist():
+            content = original.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                start = content.index(b"<dimension ")
+                end = content.index(b"/>", start) + 2
+                content = (
+                    content[:start] + f'<dimension ref="{dimension}"/>'.encode() + content[end:]
+                )
+            package.writestr(item, content)
+    return out.getvalue()
+
+
+def test_a_workbook_declaring_a_huge_sheet_is_read_by_its_rows(client, shipper, departure):
+    data = _declaring_a_huge_sheet(as_xlsx([row(departure)] * 2), "A1:XFD1048576")
+    response = upload(client, shipper, data, "b.xlsx")
+    assert response.status_code == 200, response.get_json()
+    assert [(r["row"], r["ok"]) for r in response.get_json()["rows"]] == [(2, True), (3, True)]
+
+
+def test_a_cell_far_down_and_right_is_a_file_too_long(app, client, db_session, shipper, departure):
+    def far_cell(sheet):
+        sheet["XFD1048576"] = "x"  # the last cell a sheet has: a million rows, 16,384 columns
+
+    data = as_xlsx([row(departure)], edit=far_cell)
+    says = _refused(upload(client, shipper, data, "b.xlsx", dry_run="false"))
+    assert "at most 10,000 rows" in says
+    assert bookings_of(db_session, shipper) == 0
+
+
+def test_blank_rows_past_the_limit_are_a_file_too_long(app, client, shipper, departure):
+    def blank_rows(sheet):
+        sheet["A2000"] = " "  # blank, yet a row the sheet holds; 1,995 rows apart
+
+    app.config["IMPORT_MAX_ROWS"] = 3
+    try:
+        data = as_xlsx([row(departure)] * 3, edit=blank_rows)
+        assert "at most 3 rows" in _refused(upload(client, shipper, data, "b.xlsx"))
+    finally:
+        app.config["IMPORT_MAX_ROWS"] = 10_000
+
+
+def test_a_heading_row_hundreds_of_thousands_wide_is_one_short_refusal(client, shipper):
+    headings = [c.heading for c in COLUMNS] + ["x"] * 300_000
+    response = upload(client, shipper, as_csv([], headings=headings))
+    problems = _refused_problems(response)
+    assert len(problems) <= 12
+    assert any("goes on past column" in p for p in problems)
+    assert any("more problems with the headings" in p for p in problems)
+
+
+def test_wrong_headings_are_named_up_to_ten(client, shipper):
+    headings = [c.heading for c in COLUMNS] + [f"Note {n}" for n in range(15)]
+    problems = _refused_problems(upload(client, shipper, as_csv([], headings=headings)))
+    assert sum("is not a heading of the template" in p for p in problems) == 10
+    assert "And 5 more problems with the headings." in problems
+
+
+def _refused_problems(response) -> list[str]:
+    assert response.status_code == 422, response.get_json()
+    return response.get_json()["errors"]["file"]
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_a_row_far_wider_than_the_template_has_one_message(client, shipper, departure, kind):
+    rows = [row(departure), row(departure)]
+    if kind == "csv":
+        data = as_csv(rows)
+        lines = data.split(b"\r\n")
+        lines[1] += b",x" * 300_000
+        data = b"\r\n".join(lines)
+    else:
+
+        def wide(sheet):
+            for column in range(len(COLUMNS) + 1, 16_385):
+                sheet.cell(row=2, column=column, value="x")
+
+        data = as_xlsx(rows, edit=wide)
+    response = upload(client, shipper, data, f"b.{kind}")
+    assert response.status_code == 200, response.get_json()
+    first, second = response.get_json()["rows"]
+    assert not first["ok"] and second["ok"]
+    assert first["errors"] == {
+        "_schema": [
+            f"Columns from {len(COLUMNS) + 1} on have values but no heading; the template "
+            f"has {len(COLUMNS)} columns."
+        ]
+    }
+
+
+def test_a_few_cells_without_heading_are_one_message(client, shipper, departure):
+    data = as_csv([row(departure)])
+    lines = data.split(b"\r\n")
+    lines[1] += b",x,,y"
+    response = upload(client, shipper, b"\r\n".join(lines))
+    errors = response.get_json()["rows"][0]["errors"]
+    n = len(COLUMNS)
+    assert errors == {"_schema": [f"Columns {n + 1} to {n + 3} have values but no heading."]}
