@@ -11,7 +11,7 @@ from dryport import create_app
 from dryport.services import bookings, capacity
 from dryport.services.errors import CapacityExceeded
 
-PAUSE = 1.0  # seconds between the refusal and the joining
+PAUSE = 2.0  # seconds between the refusal and the joining (the test's cancels fall inside)
 _joining: ContextVar[bool] = ContextVar("joining", default=False)
 _place, _hold = bookings.place_booking, capacity.hold
 

@@ -264,11 +264,12 @@ def test_the_unlocked_promotion_control_is_caught(
 # ---- joins racing the room that frees ---------------------------------------------------
 
 ROUNDS = 4
-# Per round, two full departures (one 2-TEU holder each): three shippers join the waitlist
+# Per round, four full departures (one 2-TEU holder each): three shippers join the waitlist
 # of each with 1-TEU bookings while its holder cancels — at once on the first departure, a
-# little after the joins on the second (after they were refused: before they are on the
-# waitlist, were joining slow).
-JOINERS, CANCEL_AFTER = 3, (0.0, 0.25)
+# little and then longer after the joins on the others (after they were refused: before
+# they are on the waitlist, were joining slow). The later cancels keep the window open on a
+# loaded machine, where a join takes longer to be refused.
+JOINERS, CANCEL_AFTER = 3, (0.0, 0.25, 0.75, 1.5)
 
 
 def _join_while_freed(server, db_session, make_user, make_departure):
