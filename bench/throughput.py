@@ -23,6 +23,7 @@ import tempfile
 import time
 import urllib.request
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import click
@@ -39,8 +40,9 @@ from bench.common import (
     table,
 )
 from dryport.extensions import db
-from dryport.models import Booking, Departure, Role
+from dryport.models import Booking, Departure, Role, Tariff
 from dryport.services import accounts
+from dryport.services.clock import local_today
 from dryport.services.reference_data import seed_reference_data
 from dryport.web.bench import baseline_rows
 
@@ -64,6 +66,15 @@ def _prepare() -> tuple[str, str]:
     )
     token, _ = accounts.issue_api_token(db.session, shipper, timedelta(days=1))
     departure = open_departure("EAST", "E1", days=30, capacity_teu=10_000_000)
+    # Priced, as a real booking is: a through rate of the route for 20 ft boxes.
+    db.session.add(
+        Tariff(
+            route=departure.route, size_group="20", currency="CNY",
+            amount=Decimal("2400.00"), dg_surcharge=Decimal("800.00"),
+            reefer_surcharge=Decimal(0), overweight_surcharge=Decimal("300.00"),
+            valid_from=local_today() - timedelta(days=30),
+        )
+    )  # fmt: skip
     db.session.commit()
     baseline_rows.drop(db.engine, checkfirst=True)
     baseline_rows.create(db.engine)

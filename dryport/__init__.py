@@ -98,7 +98,13 @@ def register_extensions(app: Flask) -> None:
     from dryport import db as unit_of_work
     from dryport import hygiene, i18n, security_log
     from dryport.extensions import api, babel, csrf, db, limiter, login_manager, migrate
-    from dryport.services import mail, outbox, waitlist, webhooks  # noqa: F401 - channels
+    from dryport.services import (  # noqa: F401 - channels
+        mail,
+        outbox,
+        reference_cache,  # noqa: F401 - renews the number on changes
+        waitlist,
+        webhooks,
+    )
 
     db.init_app(app)
     security_log.init_app(app)  # registered first, so its teardown runs last

@@ -237,3 +237,42 @@ def init_app(app, db) -> None:
         token = g.pop("write_intent_token", None)
         if token is not None:
             write_intent.reset(token)
+
+
+def insert_row(session, obj) -> None:
+    """INSERT a new mapped object's row at once with one Core statement, not by a flush of
+    the unit of work (whose bookkeeping costs several times the statement). Its column
+    defaults are filled in on the object; its primary key is set from ``RETURNING``.
+    Relationships to other new objects must be set by key. Then ``attach`` it."""
+    from sqlalchemy import insert, inspect
+
+    mapper = inspect(obj).mapper
+    key = mapper.primary_key[0]
+    values, fetched = {}, [key]
+    for prop in mapper.column_attrs:
+        column = prop.columns[0]
+        if prop.key in obj.__dict__:
+            values[column.key] = obj.__dict__[prop.key]
+        elif column.primary_key or column.server_default is not None:
+            fetched.append(column)  # what the database gives it
+        elif column.default is not None:
+            default = column.default
+            value = default.arg(None) if default.is_callable else default.arg
+            setattr(obj, prop.key, value)
+            values[column.key] = value
+        else:
+            setattr(obj, prop.key, None)  # NULL: known without asking
+    statement = insert(mapper.local_table).returning(*dict.fromkeys(fetched))
+    row = session.connection().execute(statement, values).one()
+    for column, value in zip(dict.fromkeys(fetched), row, strict=True):
+        setattr(obj, mapper.get_property_by_column(column).key, value)
+
+
+def attach(session, *objects) -> None:
+    """Put objects whose rows ``insert_row`` wrote into the session as if just loaded."""
+    from sqlalchemy.orm import make_transient_to_detached
+
+    for obj in objects:
+        make_transient_to_detached(obj)
+    for obj in objects:
+        session.add(obj)

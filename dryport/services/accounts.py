@@ -8,7 +8,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from dryport.db import utcnow
@@ -271,19 +271,32 @@ def issue_api_token(
     return token, record
 
 
-_TOKEN = select(ApiToken).where(ApiToken.token_hash == bindparam("token_hash"))  # every API call
+# Every API call asks it: built once, the token's few columns and its user alone (the user's
+# company and station load when something asks for them).
+_TOKEN = (
+    select(ApiToken.id, ApiToken.expires_at, ApiToken.revoked_at, ApiToken.last_used_at, User)
+    .join(User, User.id == ApiToken.user_id)
+    .where(ApiToken.token_hash == bindparam("token_hash"))
+    .options(lazyload(User.company), lazyload(User.station))
+)
+_TOKEN_USED = (
+    update(ApiToken)
+    .where(ApiToken.id == bindparam("token_id"))
+    .values(last_used_at=bindparam("at"))
+    .execution_options(synchronize_session=False)
+)
 
 
 def user_for_token(session: Session, token: str, now: datetime | None = None) -> User:
     """The active user a bearer token belongs to; raises ``Unauthorized`` when it is unknown,
     revoked or expired. Its last use is noted, at most once an hour (no write per call)."""
     now = now or utcnow()
-    record = session.scalar(_TOKEN, {"token_hash": _token_hash(token)})
-    if record is None or record.revoked_at or record.expires_at <= now or not record.user.active:
+    row = session.execute(_TOKEN, {"token_hash": _token_hash(token)}).first()
+    if row is None or row.revoked_at or row.expires_at <= now or not row.User.active:
         raise Unauthorized(_l("The token is invalid or has expired."))
-    if record.last_used_at is None or now - record.last_used_at > timedelta(hours=1):
-        record.last_used_at = now
-    return record.user
+    if row.last_used_at is None or now - row.last_used_at > timedelta(hours=1):
+        session.execute(_TOKEN_USED, {"token_id": row.id, "at": now})
+    return row.User
 
 
 PERSONAL_TOKEN_DAYS = (30, 90, 365)

@@ -11,11 +11,12 @@ from decimal import Decimal
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, bindparam, exists, or_, select
+from sqlalchemy import Select, bindparam, exists, or_, select, update
 from sqlalchemy.orm import Session, lazyload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
+from dryport.db import attach, insert_row
 from dryport.models import (
     Booking,
     BookingEvent,
@@ -27,11 +28,18 @@ from dryport.models import (
     EventType,
     Role,
     Route,
-    Station,
     User,
     Waybill,
 )
-from dryport.services import capacity, pricing, sequences, shipment, waitlist, webhooks
+from dryport.services import (
+    capacity,
+    pricing,
+    reference_cache,
+    sequences,
+    shipment,
+    waitlist,
+    webhooks,
+)
 from dryport.services.access import booking_scope, require_role
 from dryport.services.clock import local_day_start, local_today, to_local, utcnow
 from dryport.services.containers import format_teu, reefer_setpoint_problem, total_teu
@@ -220,16 +228,20 @@ def booking_teu(lines) -> Decimal:
 
 
 def new_reference(session: Session, at: datetime) -> str:
-    """The next booking reference of the month of ``at`` (Asia/Shanghai): ``HK2612-00042``."""
+    """The next booking reference of the month of ``at`` (Asia/Shanghai): ``HK2612-00042``.
+    Drawn outside the booking's transaction on PostgreSQL (``sequences.draw``): a booking
+    refused after drawing leaves its number unused."""
     month = to_local(at).strftime("%y%m")
-    return f"HK{month}-{sequences.reserve(session, f'booking:{month}')[0]:05d}"
+    return f"HK{month}-{sequences.draw(session, f'booking:{month}'):05d}"
 
 
-# Built once: every booking placed asks them. The departure's route, which it loads joined
-# by default, plays no part in a booking.
-_DEPARTURE_ALONE = [lazyload(Departure.route)]
-_ROUTE_DESTINATIONS = [selectinload(Route.destinations)]
-_ACTIVE_STATION = select(Station).where(Station.code == bindparam("code"), Station.active)
+# Built once: every booking placed asks it. The departure, with the number of the reference
+# data its route, station and tariffs are taken from (``services.reference_cache``).
+_DEPARTURE = (
+    select(Departure, reference_cache.GENERATION)
+    .where(Departure.id == bindparam("departure_id"))
+    .options(lazyload(Departure.route))
+)
 
 
 def place_booking(session: Session, user: User, data: dict, now: datetime | None = None):
@@ -243,21 +255,58 @@ def place_booking(session: Session, user: User, data: dict, now: datetime | None
     """
     require_role(user, Role.SHIPPER)
     clock, now = now, now or utcnow()
-    departure = session.get(Departure, data["departure_id"], options=_DEPARTURE_ALONE)
-    if departure is None:
+    row = session.execute(_DEPARTURE, {"departure_id": data["departure_id"]}).first()
+    if row is None:
         raise Invalid(errors={"departure_id": [_l("No such departure.")]})
-    origin = session.scalar(_ACTIVE_STATION, {"code": data["origin_station"]})
+    departure, generation = row
+    reference = reference_cache.reference(session, generation)
+    origin = reference.active_station(data["origin_station"])
     if origin is None:
         raise Invalid(errors={"origin_station": [_l("No such station.")]})
     check_cutoff(departure, origin, now)
-    route = session.get(Route, departure.route_id, options=_ROUTE_DESTINATIONS)
+    route = reference.routes[departure.route_id]
+    set_committed_value(departure, "route", route)
     shipment.check_shipment(None, route, data, _pairs(data["containers"]))
     shipment.check_transport_terms(session, None, route, data)
     teu = booking_teu(data["containers"])
 
-    # The writes come after every read and check; the capacity hold first, so a booking
-    # that waits for its train's row holds nothing the bookings of other trains need.
-    status = BookingStatus.RECEIVED
+    # The writes come after every read and check, and the capacity hold last: the bookings
+    # of one train wait for each other only from the hold to the commit (on PostgreSQL the
+    # departure's row is locked until then), never while another is priced or written.
+    placed = clock or utcnow()
+    booking = Booking(
+        reference=new_reference(session, now),
+        company_id=user.company_id,
+        departure_id=departure.id,
+        origin_station_id=origin.id,
+        created_by_id=user.id,
+        teu=teu,
+        status=BookingStatus.RECEIVED,
+        created_at=placed,
+        updated_at=placed,
+        waybills=[],  # a new booking has none: no query to find that out when it is shown
+        containers=[],
+    )
+    _apply(booking, data)
+    pricing.booking_charges(
+        session, booking, _pairs(data["containers"]), local_today(now), departure, origin,
+        reference,
+    )  # fmt: skip
+    event = BookingEvent(
+        actor_id=user.id, type=EventType.CREATED, at=placed,
+        details={"teu": format_teu(teu), "service_no": departure.service_no, **_charged(booking)},
+    )  # fmt: skip
+    # Written by three statements at once, not by the unit of work (most of a flush's cost
+    # is its bookkeeping); then in the session as if loaded.
+    insert_row(session, booking)
+    for line in booking.lines:
+        line.booking_id = booking.id
+        insert_row(session, line)
+    event.booking_id = booking.id
+    insert_row(session, event)
+    set_committed_value(booking, "events", [event])
+    attach(session, booking, *booking.lines, event)
+    webhooks.note_event(session, event)
     try:
         capacity.hold(
             session, departure, teu, data["cargo"]["gross_weight_kg"],
@@ -268,44 +317,42 @@ def place_booking(session: Session, user: User, data: dict, now: datetime | None
         # unseen before this booking is on the waitlist (``services.waitlist``).
         if not data.get("waitlist") or not _could_ever_fit(departure, teu, data["cargo"]):
             raise
-        status = BookingStatus.WAITLISTED
+        # Placed when the departure's row was held: a waiting booking's place in the queue
+        # is the order the refusals were made in, not the order the requests arrived.
+        _waits(session, booking, event, clock or utcnow())
     # What was read before the hold was read without a lock (``db.lock_at_first_write``):
     # the cut-off may have been moved meanwhile, or passed while this waited for the lock.
     # The departure's row is held now, its cut-off as the hold read it: checked again.
     check_cutoff(departure, origin, clock or utcnow())
-    # Placed when the departure's row was held: a waiting booking's place in the queue is
-    # the order the refusals were made in, not the order the requests arrived.
-    placed = clock or utcnow()
-    booking = Booking(
-        reference=new_reference(session, now),
-        company_id=user.company_id,
-        departure_id=departure.id,
-        origin_station_id=origin.id,
-        created_by_id=user.id,
-        teu=teu,
-        status=status,
-        created_at=placed,
-        updated_at=placed,
-        waybills=[],  # a new booking has none: no query to find that out when it is shown
-        containers=[],
-    )
-    _apply(booking, data)
-    pricing.booking_charges(
-        session, booking, _pairs(data["containers"]), local_today(now), departure, origin
-    )
-    session.add(booking)
-    waits = status is BookingStatus.WAITLISTED
-    record_event(
-        session, booking, user, EventType.WAITLISTED if waits else EventType.CREATED, at=placed,
-        teu=format_teu(teu), service_no=departure.service_no, **_charged(booking),
-    )  # fmt: skip
-    session.flush()
     # Set by their keys above, the departure and origin cost the flush no relationship to
     # work out (each one brings its class into the unit of work: most of a flush's cost).
     # Attached now as loaded, they are shown without a query.
     set_committed_value(booking, "departure", departure)
     set_committed_value(booking, "origin_station", origin)
+    set_committed_value(booking, "destination_place", reference.places.get(booking.destination))
+    port = booking.port_of_discharge
+    set_committed_value(booking, "discharge_place", port and reference.places.get(port))
     return booking
+
+
+def _waits(session: Session, booking: Booking, event: BookingEvent, placed: datetime) -> None:
+    """The booking just written waits, placed at ``placed``; written as it was first
+    written (its version stays 1), its event with it."""
+    changes = {"status": BookingStatus.WAITLISTED, "created_at": placed, "updated_at": placed}
+    session.execute(
+        update(Booking).where(Booking.id == booking.id).values(changes),
+        execution_options={"synchronize_session": False},
+    )
+    session.execute(
+        update(BookingEvent)
+        .where(BookingEvent.id == event.id)
+        .values(type=EventType.WAITLISTED, at=placed),
+        execution_options={"synchronize_session": False},
+    )
+    for key, value in changes.items():
+        set_committed_value(booking, key, value)
+    set_committed_value(event, "type", EventType.WAITLISTED)
+    set_committed_value(event, "at", placed)
 
 
 def amend_booking(

@@ -170,16 +170,21 @@ def price(
     dangerous: bool = False,
     gross_weight_kg: Decimal | None = None,
     day: date | None = None,
+    reference=None,
 ) -> Quote:
     """Price ``lines`` (``(size_type, quantity)`` pairs) on ``departure`` from ``origin`` with
-    the tariffs valid on ``day`` (default: today in Beijing).
+    the tariffs valid on ``day`` (default: today in Beijing), read from ``reference``
+    (``services.reference_cache``) when given.
 
     Raises ``Unpriced`` naming what has no tariff, or when the tariffs that would price it
     are in more than one currency.
     """
     day = day or local_today()
     route = departure.route
-    tariffs = tariffs_on(session, route.id, day)
+    if reference is not None:
+        tariffs = reference.tariffs_on(route.id, day)
+    else:
+        tariffs = tariffs_on(session, route.id, day)
     through = {t.size_group: t for t in tariffs if t.leg_seq is None}
     by_leg = {(t.leg_seq, t.size_group): t for t in tariffs if t.leg_seq is not None}
     legs = travelled_legs(route.legs, origin)
@@ -283,6 +288,7 @@ def booking_charges(
     day: date | None = None,
     departure: Departure | None = None,
     origin: Station | None = None,
+    reference=None,
 ) -> None:
     """Price ``booking`` (its lines, or ``lines`` as pairs) at the tariffs of ``day``, by
     default the day it is priced on (set to today on its first pricing), and store the
@@ -296,6 +302,7 @@ def booking_charges(
             priced = price(
                 session, departure or booking.departure, origin or booking.origin_station,
                 lines, booking.has_dangerous_goods, booking.gross_weight_kg, booking.priced_on,
+                reference,
             )  # fmt: skip
     except Unpriced:
         booking.charges = booking.charges_currency = booking.charges_total = None
