@@ -163,7 +163,11 @@ def hold(
     if teu <= 0 and kg <= 0:
         release(session, departure, -teu, -kg, station_id, now)
         return
-    row = session.execute(_HOLD, {"departure_id": departure.id, "teu": teu, "kg": kg}).first()
+    row = (
+        session.connection()
+        .execute(_HOLD, {"departure_id": departure.id, "teu": teu, "kg": kg})
+        .first()
+    )
     if row is None:
         row = _lock(session, departure)
         if row.status is not DepartureStatus.SCHEDULED:
@@ -197,7 +201,11 @@ def release(
     given back is kept for the station again."""
     if teu <= 0 and kg <= 0:
         return
-    row = session.execute(_RELEASE, {"departure_id": departure.id, "teu": teu, "kg": kg}).first()
+    row = (
+        session.connection()
+        .execute(_RELEASE, {"departure_id": departure.id, "teu": teu, "kg": kg})
+        .first()
+    )
     if row is None:
         row = _lock(session, departure)
         if row.held_teu < teu or row.held_kg < kg:  # released already by a change that won

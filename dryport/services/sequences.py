@@ -23,7 +23,7 @@ def reserve(session: Session, name: str, count: int = 1) -> range:
     waits for the first's row lock (PostgreSQL) or database lock (SQLite).
     """
     for _ in range(2):
-        new_value = session.execute(_BUMP, {"counter": name, "count": count}).scalar()
+        new_value = session.connection().execute(_BUMP, {"counter": name, "count": count}).scalar()
         if new_value is not None:
             return range(new_value - count + 1, new_value + 1)
         try:
