@@ -239,6 +239,9 @@ def init_app(app, db) -> None:
             write_intent.reset(token)
 
 
+_INSERTS: dict = {}
+
+
 def insert_row(session, obj) -> None:
     """INSERT a new mapped object's row at once with one Core statement, not by a flush of
     the unit of work (whose bookkeeping costs several times the statement). Its column
@@ -262,17 +265,26 @@ def insert_row(session, obj) -> None:
             values[column.key] = value
         else:
             setattr(obj, prop.key, None)  # NULL: known without asking
-    statement = insert(mapper.local_table).returning(*dict.fromkeys(fetched))
+    fetched = tuple(dict.fromkeys(fetched))
+    statement = _INSERTS.get((mapper, fetched, tuple(values)))
+    if statement is None:  # built once per shape: building one costs more than running it
+        statement = insert(mapper.local_table).returning(*fetched)
+        _INSERTS[(mapper, fetched, tuple(values))] = statement
     row = session.connection().execute(statement, values).one()
-    for column, value in zip(dict.fromkeys(fetched), row, strict=True):
+    for column, value in zip(fetched, row, strict=True):
         setattr(obj, mapper.get_property_by_column(column).key, value)
 
 
 def attach(session, *objects) -> None:
-    """Put objects whose rows ``insert_row`` wrote into the session as if just loaded."""
-    from sqlalchemy.orm import make_transient_to_detached
+    """Put objects whose rows ``insert_row`` wrote into the session as a flush leaves the
+    objects it inserted: persistent, nothing to write, and new to the transaction, so that
+    rolling back it (or its savepoint) takes them out of the session again."""
+    from sqlalchemy import inspect
+    from sqlalchemy.orm import scoped_session
 
+    if isinstance(session, scoped_session):
+        session = session()
     for obj in objects:
-        make_transient_to_detached(obj)
-    for obj in objects:
-        session.add(obj)
+        session.add(obj)  # pending, like any new object ...
+    # ... then persistent as the flush would make it, without its unit of work
+    session._register_persistent({inspect(obj) for obj in objects})  # noqa: SLF001
