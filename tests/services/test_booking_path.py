@@ -1,0 +1,267 @@
+"""The booking path's own machinery: reference data kept per process and renewed on every
+change, the booking written without the unit of work, references drawn apart on
+PostgreSQL, the capacity hold taken last."""
+
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select
+
+from dryport.extensions import db
+from dryport.models import (
+    Booking,
+    BookingEvent,
+    BookingLine,
+    BookingStatus,
+    Counter,
+    EventType,
+    Leg,
+    Place,
+    Route,
+    Station,
+    Tariff,
+)
+from dryport.services import bookings, reference_cache
+from dryport.services.errors import CapacityExceeded, Invalid
+from tests.conftest import booking_body
+
+
+@pytest.fixture
+def shipper(make_user):
+    return make_user()
+
+
+def _place(session, shipper, departure, **overrides):
+    body = booking_body(departure, **overrides)
+    body.setdefault("waitlist", False)
+    return bookings.place_booking(session, shipper, body)
+
+
+def _charges_total(client, headers, departure) -> str:
+    response = client.post("/api/v1/bookings", json=booking_body(departure), headers=headers)
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()["charges"]["total"]
+
+
+def test_a_second_booking_reads_no_reference_data(
+    db_session, shipper, make_departure, make_tariff, count_queries
+):
+    departure = make_departure("XAEU", capacity=100)
+    make_tariff("XAEU", "20", "1000.00")
+    _place(db_session, shipper, departure)
+    db_session.commit()
+    with count_queries() as seen:
+        booking = _place(db_session, shipper, departure)
+    kept = ("FROM stations", "FROM routes", "FROM places", "FROM tariffs", "FROM legs")
+    assert not [s for s in seen if any(table in s for table in kept)], seen
+    assert booking.charges["total"] == "2000.00"
+    assert booking.destination_place.code == "DEDUI"  # shown without a query either
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param(lambda s: setattr(_station(s, "HB"), "name_en", "Hanbin East"), id="station"),
+        pytest.param(lambda s: setattr(_route(s, "XAEU"), "refused_dg_classes", ["3"]), id="route"),
+        pytest.param(lambda s: setattr(_legs(s, "XAEU")[0], "transit_hours", 9), id="leg"),
+        pytest.param(lambda s: setattr(_place_of(s, "DEDUI"), "name_en", "Duisburg"), id="place"),
+        pytest.param(lambda s: _keep(s, _route(s, "XAEU")).destinations.pop(), id="destinations"),
+        pytest.param(lambda s: setattr(_tariffs(s)[0], "amount", Decimal(7)), id="tariff"),
+        pytest.param(lambda s: s.delete(_tariffs(s)[0]), id="tariff deleted"),
+    ],
+)
+def test_every_change_of_reference_data_renews_their_number(db_session, make_tariff, change):
+    make_tariff("XAEU", "20", "1000.00")
+    before = db_session.scalar(select(reference_cache.GENERATION))
+    assert before is not None  # the seeded data wrote one
+    change(db_session)
+    db_session.commit()
+    assert db_session.scalar(select(reference_cache.GENERATION)) != before
+
+
+def test_a_booking_change_leaves_the_number_alone(db_session, shipper, make_departure):
+    departure = make_departure("XAEU")
+    before = db_session.scalar(select(reference_cache.GENERATION))
+    booking = _place(db_session, shipper, departure)
+    booking.consignee_name = "Another GmbH"
+    db_session.commit()
+    assert db_session.scalar(select(reference_cache.GENERATION)) == before
+
+
+def test_a_station_closed_by_another_process_refuses_the_next_booking(
+    db_session, shipper, make_departure, make_app
+):
+    departure = make_departure("XAEU")
+    _place(db_session, shipper, departure)  # this app keeps the reference data
+    db_session.commit()
+    other = make_app()  # another app process on the same database
+    with other.app_context():
+        _station(db.session, "HB").active = False
+        db.session.commit()
+    with pytest.raises(Invalid) as refused:
+        _place(db_session, shipper, departure)
+    assert "origin_station" in refused.value.errors
+
+
+def test_a_tariff_changed_by_another_process_prices_the_next_booking(
+    client, db_session, make_user, make_departure, make_tariff, make_app, api_token
+):
+    shipper = make_user()
+    headers = api_token(shipper.email)
+    departure = make_departure("XAEU", capacity=100)
+    tariff_id = make_tariff("XAEU", "20", "1000.00").id
+    assert _charges_total(client, headers, departure) == "2000.00"
+    other = make_app()
+    with other.app_context():
+        db.session.get(Tariff, tariff_id).amount = Decimal("1500.00")
+        db.session.commit()
+    assert _charges_total(client, headers, departure) == "3000.00"
+
+
+def test_without_the_renewal_the_kept_tariff_would_be_stale(
+    client, db_session, make_user, make_departure, make_tariff, make_app, api_token, monkeypatch
+):
+    """The control of the test above: with changes not renewing the number, the app that
+    kept the data prices the next booking at the old tariff, and the test above would fail."""
+    shipper = make_user()
+    headers = api_token(shipper.email)
+    departure = make_departure("XAEU", capacity=100)
+    tariff_id = make_tariff("XAEU", "20", "1000.00").id
+    assert _charges_total(client, headers, departure) == "2000.00"
+    monkeypatch.setattr(reference_cache, "renew", lambda session: None)
+    other = make_app()
+    with other.app_context():
+        db.session.get(Tariff, tariff_id).amount = Decimal("1500.00")
+        db.session.commit()
+    assert _charges_total(client, headers, departure) == "2000.00"
+
+
+def test_a_change_not_yet_committed_is_read_by_its_own_transaction(
+    db_session, shipper, make_departure
+):
+    departure = make_departure("XAEU")
+    _place(db_session, shipper, departure)
+    db_session.commit()
+    _station(db_session, "HB").active = False
+    db_session.flush()  # the same transaction: the kept data are not its truth
+    with pytest.raises(Invalid):
+        _place(db_session, shipper, departure)
+    db_session.rollback()
+    assert _place(db_session, shipper, departure).origin_station.code == "HB"
+
+
+def test_the_kept_data_are_loaded_again_after_their_age(
+    db_session, shipper, make_departure, count_queries, monkeypatch
+):
+    departure = make_departure("XAEU")
+    _place(db_session, shipper, departure)
+    db_session.commit()
+    monkeypatch.setattr(reference_cache, "MAX_AGE", 0.0)
+    with count_queries() as seen:
+        _place(db_session, shipper, departure)
+    assert [s for s in seen if "FROM stations" in s]
+
+
+def test_a_booking_written_without_the_unit_of_work_is_whole(db_session, shipper, make_departure):
+    departure = make_departure("XAEU")
+    booking = _place(
+        db_session, shipper, departure,
+        containers=[{"size_type": "22G1", "quantity": 2}, {"size_type": "45G1", "quantity": 1}],
+    )  # fmt: skip
+    db_session.commit()
+    db_session.expire_all()
+    stored = db_session.scalar(select(Booking).where(Booking.reference == booking.reference))
+    assert stored.version == 1
+    assert stored.status is BookingStatus.RECEIVED
+    assert sorted((line.size_type, line.quantity) for line in stored.lines) == [
+        ("22G1", 2),
+        ("45G1", 1),
+    ]
+    assert [event.type for event in stored.events] == [EventType.CREATED]
+    assert stored.events[0].actor_id == shipper.id
+    assert stored.has_dangerous_goods is False and stored.negotiable is False
+    assert stored.customs_released_at is None
+
+
+def test_a_refused_booking_leaves_no_row(db_session, shipper, make_departure):
+    departure = make_departure("XAEU", capacity=1)
+    with pytest.raises(CapacityExceeded):
+        _place(db_session, shipper, departure)
+    db_session.rollback()
+    for model in (Booking, BookingLine, BookingEvent):
+        assert db_session.scalar(select(func.count()).select_from(model)) == 0
+    db_session.refresh(departure)
+    assert departure.held_teu == 0
+
+
+def test_a_savepoint_rolled_back_takes_the_booking_out_of_the_session(
+    db_session, shipper, make_departure
+):
+    departure = make_departure("XAEU")
+    savepoint = db_session.begin_nested()
+    booking = _place(db_session, shipper, departure)
+    savepoint.rollback()
+    assert booking not in db_session
+    assert all(line not in db_session for line in booking.lines)
+    db_session.commit()
+    assert db_session.scalar(select(func.count()).select_from(Booking)) == 0
+
+
+def test_a_waiting_booking_keeps_version_one_and_is_placed_at_its_refusal(
+    client, db_session, make_user, make_departure, api_token
+):
+    shipper = make_user()
+    departure = make_departure("XAEU", capacity=2)
+    headers = api_token(shipper.email)
+    assert client.post("/api/v1/bookings", json=booking_body(departure), headers=headers)
+    body = booking_body(departure, waitlist=True)
+    response = client.post("/api/v1/bookings", json=body, headers=headers)
+    assert response.status_code == 201, response.get_json()
+    answer = response.get_json()
+    assert answer["status"] == "WAITLISTED"
+    stored = db_session.scalar(select(Booking).where(Booking.reference == answer["reference"]))
+    assert stored.version == answer["version"] == 1
+    assert [event.type for event in stored.events] == [EventType.WAITLISTED]
+    assert stored.events[0].at == stored.created_at
+
+
+def test_references_skip_a_number_on_postgresql_only(db_session, shipper, make_departure):
+    departure = make_departure("XAEU", capacity=2)
+    first = _place(db_session, shipper, departure).reference
+    db_session.commit()
+    with pytest.raises(CapacityExceeded):
+        _place(db_session, shipper, departure)
+    db_session.rollback()
+    departure.capacity_teu = 4
+    db_session.commit()
+    third = _place(db_session, shipper, departure).reference
+    step = int(third[-5:]) - int(first[-5:])
+    postgresql = db.engine.dialect.name == "postgresql"
+    assert step == (2 if postgresql else 1)  # the refused one drew a number on PostgreSQL
+    counters = db_session.scalars(select(Counter.name)).all()
+    assert any(name.startswith("booking:") for name in counters)
+
+
+def _keep(session, obj):
+    session.info.setdefault("kept by the test", []).append(obj)  # alive until the commit
+    return obj
+
+
+def _station(session, code) -> Station:
+    return session.scalar(select(Station).where(Station.code == code))
+
+
+def _route(session, code) -> Route:
+    return session.scalar(select(Route).where(Route.code == code))
+
+
+def _legs(session, code) -> list[Leg]:
+    return _route(session, code).legs
+
+
+def _place_of(session, code) -> Place:
+    return session.scalar(select(Place).where(Place.code == code))
+
+
+def _tariffs(session) -> list[Tariff]:
+    return list(session.scalars(select(Tariff).order_by(Tariff.id)))
