@@ -275,7 +275,6 @@ def place_booking(session: Session, user: User, data: dict, now: datetime | None
     # departure's row is locked until then), never while another is priced or written.
     placed = clock or utcnow()
     booking = Booking(
-        reference=new_reference(session, now),
         company_id=user.company_id,
         departure_id=departure.id,
         origin_station_id=origin.id,
@@ -296,6 +295,9 @@ def place_booking(session: Session, user: User, data: dict, now: datetime | None
         actor_id=user.id, type=EventType.CREATED, at=placed,
         details={"teu": format_teu(teu), "service_no": departure.service_no, **_charged(booking)},
     )  # fmt: skip
+    # Numbered once priced: on SQLite the counter is the first write, which takes the
+    # database's write lock until the commit (``db.lock_at_first_write``).
+    booking.reference = new_reference(session, now)
     # Written by three statements at once, not by the unit of work (most of a flush's cost
     # is its bookkeeping); then in the session as if loaded.
     insert_row(session, booking)
