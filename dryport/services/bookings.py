@@ -145,10 +145,18 @@ def get_booking_for_change(
 
 def lock_departures(session: Session, ids) -> set[int]:
     """Lock the rows of the departures ``ids`` until commit, in id order (the one order of
-    every departure lock); return the ids."""
+    every departure lock); return the ids.
+
+    Every departure lock is ``FOR NO KEY UPDATE`` (PostgreSQL), the lock an UPDATE of the row
+    takes: a booking written before its capacity hold keeps a ``FOR KEY SHARE`` lock on its
+    departure (the foreign key's), which ``FOR UPDATE`` would wait for — two bookings waiting
+    for each other's key lock to take the row, a deadlock."""
     ids = set(ids)
     session.execute(
-        select(Departure.id).where(Departure.id.in_(ids)).order_by(Departure.id).with_for_update()
+        select(Departure.id)
+        .where(Departure.id.in_(ids))
+        .order_by(Departure.id)
+        .with_for_update(key_share=True)
     )
     return ids
 

@@ -127,7 +127,7 @@ _LOCK = (
         *_LOCKED,
     )
     .where(Departure.id == bindparam("departure_id"))
-    .with_for_update()
+    .with_for_update(key_share=True)  # FOR NO KEY UPDATE: see ``bookings.lock_departures``
 )
 _QUOTAS = (
     select(

@@ -41,7 +41,10 @@ def get_departure_for_update(session: Session, departure_id: int, version: int |
     serialised) so that what is checked about its bookings stays true until the change is
     written. Raises ``NotFound``, or ``Conflict`` for a stale ``version``."""
     departure = session.get(
-        Departure, departure_id, with_for_update={"of": Departure}, populate_existing=True
+        Departure,
+        departure_id,
+        with_for_update={"of": Departure, "key_share": True},  # see bookings.lock_departures
+        populate_existing=True,
     )
     if departure is None:
         raise NotFound()
