@@ -389,6 +389,7 @@ def attempt(session: Session, delivery_id: int, due_at: datetime) -> str | None:
             **values,
         )
 
+    # A read transaction (the claim committed): rendering holds no write lock on SQLite.
     delivery = session.get(MailDelivery, delivery_id)
     if delivery is None:  # its user was removed meanwhile
         session.commit()
