@@ -15,14 +15,17 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dryport.db import UTCDateTime, enum_type, utcnow
 from dryport.extensions import db
+from dryport.models.booking import BookingEvent
 from dryport.models.user import User
 from dryport.models.webhook import DeliveryStatus
 
 
 class MailDelivery(db.Model):
     """One mail to one user: the outbox row written in the transaction that made its
-    reason (a booking event, a digest, a password reset), rendered then in the recipient's
-    language, sent after that transaction committed (``services.outbox``)."""
+    reason (a booking event, a digest, a password reset), sent after that transaction
+    committed (``services.outbox``). A digest or a reset is rendered when written; a booking
+    event's mail (``booking_event_id``) is written with empty subject and bodies and rendered
+    by the worker just before it is sent."""
 
     __tablename__ = "mail_deliveries"
     __table_args__ = (
@@ -42,6 +45,10 @@ class MailDelivery(db.Model):
     text_body: Mapped[str] = mapped_column(Text)
     html_body: Mapped[str] = mapped_column(Text)
     booking_reference: Mapped[str | None] = mapped_column(String(20))
+    #: The event this mail tells of, rendered from at send time; gone with its booking.
+    booking_event_id: Mapped[int | None] = mapped_column(
+        ForeignKey("booking_events.id", ondelete="CASCADE"), index=True
+    )
     status: Mapped[DeliveryStatus] = mapped_column(
         enum_type(DeliveryStatus, "delivery_status"), default=DeliveryStatus.PENDING
     )
@@ -53,6 +60,7 @@ class MailDelivery(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     user: Mapped[User | None] = relationship()
+    booking_event: Mapped[BookingEvent | None] = relationship()
 
 
 class MailChoice(db.Model):

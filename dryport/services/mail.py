@@ -1,12 +1,17 @@
 """Mail to users: a mail per booking event to the users of the shipper's company, the
 clerks' morning digest of their queue, and password reset links.
 
-Each mail is rendered when its reason is committed, in the recipient's own language
-(``User.locale``), from ``templates/mail/<kind>.txt`` and ``.html`` (the subject is the
-``subject`` block of the ``.txt``), and written as a ``MailDelivery`` row of the outbox
-(``services.outbox``): sent after the commit by the app process's dispatcher thread or the
-``flask dryport mail --loop`` worker, retried with back-off while the SMTP server is away,
+Each mail is a ``MailDelivery`` row of the outbox (``services.outbox``), written by the
+commit that makes its reason: sent after the commit by the app process's dispatcher thread or
+the ``flask dryport mail --loop`` worker, retried with back-off while the SMTP server is away,
 sent once. Without ``MAIL_SERVER`` no row is written: nothing is sent and nothing fails.
+
+A mail is rendered (``render``) in the recipient's own language (``User.locale``) from
+``templates/mail/<kind>.txt`` and ``.html`` (the subject is the ``subject`` block of the
+``.txt``). A booking event's mail is rendered by the worker just before it is sent, from the
+event and its booking as they are then: the commit that writes the event (a bulk upload's
+thousands of them) writes only the rows. A password reset (its link's token exists only
+while it is written) and a digest are rendered when written (``queue_mail``).
 
 A user turns kinds of mail off (or the digest on) on the account's notifications page;
 ``MailChoice`` keeps only the choices that differ from the default.
@@ -22,8 +27,8 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from flask_mail import Connection, Message
-from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import func, insert, select
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from dryport.extensions import mail as flask_mail
@@ -137,11 +142,9 @@ def _template_context() -> dict:
     return context
 
 
-def queue_mail(
-    session: Session, user: User, kind: str, *, booking_reference: str | None = None, **context
-) -> MailDelivery | None:
-    """Write a mail to ``user`` into the outbox, rendered in the user's language; sent
-    after the commit. None when mail is not configured."""
+def queue_mail(session: Session, user: User, kind: str, **context) -> MailDelivery | None:
+    """Write a mail to ``user`` into the outbox, rendered now in the user's language (a
+    password reset, a digest); sent after the commit. None when mail is not configured."""
     if not enabled():
         return None
     subject, text, html = render(kind, user.locale, user=user, **context)
@@ -153,7 +156,6 @@ def queue_mail(
         subject=subject,
         text_body=text,
         html_body=html,
-        booking_reference=booking_reference,
         next_attempt_at=utcnow(),
     )
     session.add(delivery)
@@ -163,7 +165,8 @@ def queue_mail(
 
 def _write_event_mails(session: Session, noted: list[BookingEvent]) -> None:
     """The outbox's writer: each noted event mailed to the active users of the booking's
-    company, except those who turned its kind off."""
+    company, except those who turned its kind off. Only the rows are written, in one
+    statement, unrendered (``_render_event`` at send time)."""
     if not enabled():
         return
     companies = {e.booking.company_id for e in noted}
@@ -183,21 +186,46 @@ def _write_event_mails(session: Session, noted: list[BookingEvent]) -> None:
             )
         ).all()
     )
+    session.flush()  # the events' ids
+    now = utcnow()
+    rows = []
     for booking_event in noted:
         booking, kind = booking_event.booking, kind_of(booking_event)
         for user in users:
             if user.company_id != booking.company_id or (user.id, kind) in turned_off:
                 continue
-            queue_mail(
-                session,
-                user,
-                kind,
-                booking_reference=booking.reference,
-                booking=booking,
-                event=booking_event,
-                details=booking_event.details or {},
-                event_at=to_local(booking_event.at),
+            rows.append(
+                {
+                    "user_id": user.id,
+                    "kind": kind,
+                    "to_address": user.email,
+                    "locale": user.locale,
+                    "subject": "",
+                    "text_body": "",
+                    "html_body": "",
+                    "booking_reference": booking.reference,
+                    "booking_event_id": booking_event.id,
+                    "next_attempt_at": now,
+                }
             )
+    if rows:
+        session.execute(insert(MailDelivery), rows)
+        outbox.mark_written(session)
+
+
+def _render_event(delivery: MailDelivery, user: User) -> tuple[str, str, str]:
+    """A booking event's mail to ``user``, rendered now in the user's language: the event
+    (its ``details`` and ``at`` say what happened) with its booking as it is now."""
+    booking_event = delivery.booking_event
+    return render(
+        delivery.kind,
+        user.locale,
+        user=user,
+        booking=booking_event.booking,
+        event=booking_event,
+        details=booking_event.details or {},
+        event_at=to_local(booking_event.at),
+    )
 
 
 outbox.register_writer(_write_event_mails)
@@ -333,34 +361,66 @@ def deliver_due(session: Session, now: datetime | None = None, limit: int = 50) 
 
 def attempt(session: Session, delivery_id: int, due_at: datetime) -> str | None:
     """One attempt at a due mail: ``delivered``, ``retrying`` or ``failed``; None when
-    another worker has it."""
+    another worker has it, or its user (and with it the row) was removed meanwhile.
+
+    A booking event's mail is rendered here, before the SMTP server is called, to the user
+    as the account is now (address, language); a user deactivated meanwhile gets no mail,
+    and a mail that cannot be rendered fails at once, saying why (rendering again would fail
+    again)."""
     config = current_app.config
     attempts = outbox.claim(
         session, MailDelivery, delivery_id, due_at, utcnow(), config["MAIL_MAX_ATTEMPTS"]
     )
     if attempts is None:
         return None
+
+    def finish(error: str | None, retry: bool = True, **values) -> str:
+        return outbox.finish(
+            session,
+            MailDelivery,
+            delivery_id,
+            attempts,
+            error,
+            utcnow(),
+            max_attempts=config["MAIL_MAX_ATTEMPTS"],
+            retry_base=config["MAIL_RETRY_BASE_SECONDS"],
+            retry_cap=config["MAIL_RETRY_CAP_SECONDS"],
+            retry=retry,
+            **values,
+        )
+
+    # A read transaction (the claim committed): rendering holds no write lock on SQLite.
     delivery = session.get(MailDelivery, delivery_id)
     if delivery is None:  # its user was removed meanwhile
         session.commit()
         return None
+    user = delivery.user
+    if user is not None and not user.active:
+        session.commit()
+        return finish("Not sent: the user was deactivated.", retry=False)
+    rendered = {}
+    if delivery.booking_event_id is not None:
+        if user is None:  # every row names its user; a row without one has nobody to tell
+            session.commit()
+            return finish("Not sent: the mail has no user.", retry=False)
+        try:
+            subject, text, html = _render_event(delivery, user)
+        except SQLAlchemyError:  # the database, not the mail: the attempt is tried again
+            raise
+        except Exception as error:
+            log.exception("mail %s could not be rendered", delivery_id)
+            session.rollback()
+            return finish(f"Rendering failed: {type(error).__name__}: {error}", retry=False)
+        rendered = {"to_address": user.email, "locale": user.locale, "subject": subject}
     session.expunge(delivery)
     session.commit()  # no transaction stays open while the SMTP server is called
+    if rendered:  # the detached copy is what is sent; the row keeps empty bodies
+        delivery.to_address, delivery.subject = rendered["to_address"], rendered["subject"]
+        delivery.text_body, delivery.html_body = text, html
     error = send(delivery)
     # A sent mail keeps its subject for the record, not its body (a reset link is in one).
     sent = {"text_body": "", "html_body": ""} if error is None else {}
-    return outbox.finish(
-        session,
-        MailDelivery,
-        delivery_id,
-        attempts,
-        error,
-        utcnow(),
-        max_attempts=config["MAIL_MAX_ATTEMPTS"],
-        retry_base=config["MAIL_RETRY_BASE_SECONDS"],
-        retry_cap=config["MAIL_RETRY_CAP_SECONDS"],
-        **sent,
-    )
+    return finish(error, **rendered, **sent)
 
 
 outbox.register_channel("mail", deliver_due)

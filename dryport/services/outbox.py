@@ -153,15 +153,17 @@ def finish(
     max_attempts: int,
     retry_base: float,
     retry_cap: float,
+    retry: bool = True,
     **values,
 ) -> str:
     """Record the outcome of an attempt (``error`` None: it succeeded): ``delivered``,
-    ``retrying`` (due again after ``retry_delay``) or ``failed`` (no attempts left)."""
+    ``retrying`` (due again after ``retry_delay``) or ``failed`` (no attempts left, or an
+    error no retry mends: ``retry`` False)."""
     if error is None:
         values |= {"status": DeliveryStatus.DELIVERED, "delivered_at": finished,
                    "last_error": None}  # fmt: skip
         result = "delivered"
-    elif attempts >= max_attempts:
+    elif attempts >= max_attempts or not retry:
         values |= {"status": DeliveryStatus.FAILED}
         result = "failed"
     else:

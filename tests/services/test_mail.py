@@ -6,13 +6,13 @@ once a day."""
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 
 from dryport.extensions import db
-from dryport.models import DeliveryStatus, DigestSent, MailDelivery, Role
+from dryport.models import DeliveryStatus, DigestSent, EventType, MailDelivery, Role, User
 from dryport.services import loading, mail
 from dryport.services.bookings import cancel_booking
-from dryport.services.clock import utcnow
+from dryport.services.clock import to_local, utcnow
 from tests.conftest import booking_body
 
 
@@ -86,6 +86,160 @@ def test_a_booking_placed_through_the_api_is_mailed_after_its_commit(
         f"Booking {reference} received",
         f"订舱 {reference} 已收到",
     }
+
+
+@pytest.fixture
+def renders(monkeypatch):
+    """The kinds of the mails rendered, in order (``mail.render`` still does the work)."""
+    done = []
+    real = mail.render
+
+    def counted(kind, locale, **context):
+        done.append(kind)
+        return real(kind, locale, **context)
+
+    monkeypatch.setattr(mail, "render", counted)
+    return done
+
+
+def test_an_event_mail_is_written_unrendered_and_rendered_once_when_sent(
+    db_session, smtp, renders, company_users, make_user, make_booking
+):
+    company, chinese, english = company_users
+    booking = make_booking(company)
+    loading.reject_load(db_session, make_user(Role.CLERK, station="HB"), booking.reference,
+                        "Seal missing")  # fmt: skip
+    db_session.commit()
+    assert renders == []  # the commit wrote the rows only
+    [rejected] = [e for e in booking.events if e.type is EventType.REJECTED]
+    written = mails(db_session)
+    assert {(m.to_address, m.kind, m.locale) for m in written} == {
+        (chinese.email, "rejected", "zh"),
+        (english.email, "rejected", "en"),
+    }
+    assert all(
+        (m.booking_event_id, m.booking_reference, m.subject, m.text_body, m.html_body)
+        == (rejected.id, booking.reference, "", "", "")
+        for m in written
+    )
+
+    assert mail.deliver_due(db.session)["delivered"] == 2
+    assert renders == ["rejected", "rejected"]  # once per mail, when it is sent
+    [zh], [en] = smtp.to(chinese.email), smtp.to(english.email)
+    assert zh.subject == f"订舱 {booking.reference} 已被拒绝" and "原因：Seal missing" in zh.text
+    assert en.subject == f"Booking {booking.reference} rejected" and "Seal missing" in en.html
+    assert {(m.to_address, m.subject, m.text_body, m.html_body) for m in mails(db_session)} == {
+        (chinese.email, zh.subject, "", ""),  # the subject sent stays for the record
+        (english.email, en.subject, "", ""),
+    }
+    assert mail.deliver_due(db.session)["delivered"] == 0 and renders == ["rejected"] * 2
+
+
+def test_an_event_mail_is_rendered_for_the_user_as_the_account_is_when_sent(
+    db_session, smtp, company_users, make_booking
+):
+    """Written in Chinese for 王芳, who switches to English before the worker runs: the mail
+    is in English, with the event's own time and reason."""
+    company, chinese, english = company_users
+    mail.set_choices(db_session, english, [])
+    booking = make_booking(company)
+    cancel_booking(db_session, chinese, booking.reference)
+    db_session.commit()
+    [written] = mails(db_session)
+    assert written.locale == "zh"
+    chinese.locale = "en"
+    db_session.commit()
+
+    assert mail.deliver_due(db.session)["delivered"] == 1
+    [sent] = smtp.to(chinese.email)
+    assert sent.subject == f"Booking {booking.reference} cancelled"
+    assert "Hello 王芳," in sent.text
+    [cancelled] = [e for e in booking.events if e.type is EventType.CANCELLED]
+    assert to_local(cancelled.at).strftime("%Y-%m-%d %H:%M") in sent.text
+    [row] = mails(db_session)
+    assert (row.locale, row.status) == ("en", DeliveryStatus.DELIVERED)
+
+
+def test_a_user_deactivated_or_removed_before_sending_gets_no_mail(
+    db_session, smtp, company_users, make_user, make_booking
+):
+    company, chinese, english = company_users
+    removed = make_user(Role.SHIPPER, company=company)
+    booking = make_booking(company)
+    cancel_booking(db_session, chinese, booking.reference)
+    db_session.commit()
+    assert len(mails(db_session)) == 3
+    english.active = False
+    db_session.execute(delete(User).where(User.id == removed.id))  # its mail goes with it
+    db_session.commit()
+
+    assert mail.deliver_due(db.session) == {"delivered": 1, "retrying": 0, "failed": 1}
+    assert [m.to for m in smtp.messages] == [chinese.email]
+    assert {(m.to_address, m.status, m.last_error) for m in mails(db_session)} == {
+        (chinese.email, DeliveryStatus.DELIVERED, None),
+        (english.email, DeliveryStatus.FAILED, "Not sent: the user was deactivated."),
+    }
+
+
+def test_a_mail_that_cannot_be_rendered_fails_once_saying_why(
+    app, db_session, smtp, company_users, make_booking
+):
+    """A template edited to use a value the event does not have: each of its mails fails at
+    its first attempt with the template's error and is not tried again; once the template is
+    mended, the next mails go out."""
+    from jinja2 import ChoiceLoader, DictLoader
+
+    company, chinese, english = company_users
+    first, second = make_booking(company), make_booking(company)
+    cancel_booking(db_session, chinese, first.reference)
+    db_session.commit()
+    loader = app.jinja_env.loader
+    broken = (
+        "{% extends 'mail/_booking.txt' %}{% block subject %}{{ details.no.such }}{% endblock %}"
+    )
+    app.jinja_env.loader = ChoiceLoader([DictLoader({"mail/cancelled.txt": broken}), loader])
+    try:
+        assert mail.deliver_due(db.session) == {"delivered": 0, "retrying": 0, "failed": 2}
+        assert mail.deliver_due(db.session) == {"delivered": 0, "retrying": 0, "failed": 0}
+    finally:
+        app.jinja_env.loader = loader
+    failed = mails(db_session)
+    assert [(m.status, m.attempts) for m in failed] == [(DeliveryStatus.FAILED, 1)] * 2
+    assert all(
+        m.last_error.startswith("Rendering failed: UndefinedError:")
+        and "has no attribute 'no'" in m.last_error
+        for m in failed
+    )
+    assert smtp.messages == []
+
+    cancel_booking(db_session, chinese, second.reference)
+    db_session.commit()
+    assert mail.deliver_due(db.session)["delivered"] == 2
+    assert {m.subject for m in smtp.messages} == {
+        f"Booking {second.reference} cancelled",
+        f"订舱 {second.reference} 已取消",
+    }
+
+
+def test_a_bulk_upload_writes_its_mails_without_rendering_them(
+    client, db_session, smtp, renders, company_users, api_token, make_departure
+):
+    from tests.api.test_booking_import import as_csv, row, upload
+
+    company, chinese, english = company_users
+    english.headers = api_token(english.email)
+    departure = make_departure("EAST", capacity=10)
+    response = upload(client, english, as_csv([row(departure)] * 3), dry_run="false")
+    assert response.status_code == 200 and response.get_json()["created"] == 3
+    assert renders == []
+    written = mails(db_session)
+    assert len(written) == 6  # three bookings, two users
+    assert all(m.booking_event_id and m.subject == m.text_body == "" for m in written)
+
+    assert mail.deliver_due(db.session)["delivered"] == 6
+    assert renders == ["created"] * 6
+    references = {r["reference"] for r in response.get_json()["rows"]}
+    assert {m.subject for m in smtp.to(chinese.email)} == {f"订舱 {r} 已收到" for r in references}
 
 
 def test_a_rolled_back_event_is_never_mailed(db_session, smtp, company_users, make_booking):
