@@ -16,12 +16,13 @@ run: install translations
 	@echo "Serving on http://$(HOST):$(PORT)/"
 	$(FLASK) run --host $(HOST) --port $(PORT) --no-debugger
 
+# With TEST_DATABASE_URL set, the suite runs on SQLite and on PostgreSQL at the same time.
 test: install-test translations
-	env -u TEST_DATABASE_URL $(BIN)/pytest
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
-	  echo "== again on PostgreSQL: $$TEST_DATABASE_URL"; \
-	  $(BIN)/pytest; \
-	else echo "TEST_DATABASE_URL not set: PostgreSQL run skipped."; fi
+	  echo "== SQLite and PostgreSQL ($$TEST_DATABASE_URL) at once"; \
+	  scripts/test_both.sh; \
+	else env -u TEST_DATABASE_URL $(BIN)/pytest && \
+	  echo "TEST_DATABASE_URL not set: PostgreSQL run skipped."; fi
 
 lint: install-test
 	$(BIN)/ruff check .
