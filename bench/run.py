@@ -50,8 +50,15 @@ def _benchmarks(quick: bool) -> dict:
     "--only",
     multiple=True,
     type=click.Choice(
-        ["throughput", "waybills", "print_jobs", "lists", "reports", "booking_import",
-         "corridors"]  # fmt: skip
+        [
+            "throughput",
+            "waybills",
+            "print_jobs",
+            "lists",
+            "reports",
+            "booking_import",
+            "corridors",
+        ]  # fmt: skip
     ),
     help="Run only these benchmarks (repeatable).",
 )

@@ -9,7 +9,6 @@ of 100 such bookings printed as one PDF.
 
 import statistics
 import time
-from decimal import Decimal
 
 from sqlalchemy import select
 
