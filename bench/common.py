@@ -157,11 +157,11 @@ def median_seconds(action: Callable[[], object], rounds: int) -> float:
 
 
 def uscc(prefix: str, n: int) -> str:
-    """A valid unified social credit code, distinct for each ``n`` and ``prefix``."""
-    from stdnum.cn import uscc as check
+    """A valid unified social credit code (both check characters right), distinct for each
+    ``n`` (below 1,000,000) and two-letter ``prefix``."""
+    from dryport.services.credit_codes import make
 
-    body = f"91610900{prefix}{n:07d}"
-    return body + check.calc_check_digit(body)
+    return make("91610900", f"{prefix}{n:06d}")
 
 
 def open_departure(route: str, service_no: str, days: int, capacity_teu: int):
