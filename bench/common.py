@@ -91,7 +91,9 @@ class Figure:
 
 def table(figures: Iterable[Figure]) -> str:
     """The figures as a plain-text table, one line each."""
-    head = f"{'benchmark':50} {'db':10} {'figure':>14} {'baseline':>14} {'ratio':>6}  goal"
+    figures = list(figures)
+    width = max([50, *(len(f.name) for f in figures)])
+    head = f"{'benchmark':{width}} {'db':10} {'figure':>14} {'baseline':>14} {'ratio':>6}  goal"
     lines = [head, "-" * len(head)]
     for f in figures:
         row = f.as_dict()
@@ -106,7 +108,8 @@ def table(figures: Iterable[Figure]) -> str:
         else:
             shown = f"{f.figure:,.0f}" if float(f.figure).is_integer() else f"{f.figure:,.1f}"
             figure = f"{shown} {f.unit}"
-        lines.append(f"{f.name:50} {f.database:10} {figure:>14} {base:>14} {ratio:>6}  {goal}")
+        line = f"{f.name:{width}} {f.database:10} {figure:>14} {base:>14} {ratio:>6}  {goal}"
+        lines.append(line)
     return "\n".join(lines)
 
 
