@@ -135,14 +135,6 @@ def _book(shipper: User, clerk: User, route: str, departure_id: int, count: int,
     db.session.commit()
 
 
-def _load(count: int, route: str = "XAEU") -> int:
-    """A departure of ``route`` with ``count`` confirmed bookings of every detail; its id."""
-    shipper, clerk = _people()
-    departure_id = _departure(route, "X8157", days=10)
-    _book(shipper, clerk, route, departure_id, count, 0)
-    return departure_id
-
-
 def _load_routes(count: int) -> dict[str, int]:
     """A departure of each route: ``count`` bookings on XAEU's (the batch), fewer on the
     others (their single documents only); the departures' ids by route."""
