@@ -29,8 +29,10 @@ lint: install-test
 	$(BIN)/ruff format --check .
 	$(BIN)/bandit -q -r dryport -ll
 
-# Every benchmark (bench/run.py) on SQLite, and on PostgreSQL when BENCH_DATABASE_URL is set;
-# writes bench/results.json. Not part of `make test`. BENCH_ARGS=--quick for a short try.
+# Every benchmark (bench/run.py) on SQLite and on PostgreSQL: BENCH_DATABASE_URL, else the
+# local server as CI uses it (scripts/local_postgres.sh, database BENCH_PG_DB, default
+# dryport_bench); exits 1 when PostgreSQL cannot be reached. Writes bench/results.json. Not
+# part of `make test`. BENCH_ARGS=--quick for a short try.
 bench: install translations
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[bench]'
 	$(BIN)/python -m bench.run $(BENCH_ARGS)

@@ -49,21 +49,28 @@ class Figure:
 
     name: str
     database: str
-    figure: float
+    figure: float | None
     unit: str
     baseline: float | None = None
     baseline_unit: str | None = None
     goal: Goal | None = None
+    #: Why there is no figure: the benchmark was not run on this database, or failed.
+    not_run: str | None = None
 
     @property
     def ratio(self) -> float | None:
-        if self.baseline is None or not self.baseline:
+        if self.figure is None or self.baseline is None or not self.baseline:
             return None
         return self.figure / self.baseline
 
     @property
     def met(self) -> bool | None:
-        return self.goal.met(self.figure, self.ratio) if self.goal else None
+        """Whether the goal is met; None without a goal. A goal with no figure is not met."""
+        if self.goal is None:
+            return None
+        if self.figure is None:
+            return False
+        return bool(self.goal.met(self.figure, self.ratio))
 
     def as_dict(self) -> dict:
         ratio = self.ratio
@@ -71,19 +78,22 @@ class Figure:
         return {
             "name": self.name,
             "database": self.database,
-            "figure": round(self.figure, 3),
+            "figure": None if self.figure is None else round(self.figure, 3),
             "unit": self.unit,
             "baseline": None if self.baseline is None else round(self.baseline, 3),
             "baseline_unit": None if self.baseline is None else baseline_unit,
             "ratio": None if ratio is None else round(ratio, 3),
             "goal": self.goal.describe(self.unit) if self.goal else None,
             "met": self.met,
+            "not_run": self.not_run,
         }
 
 
 def table(figures: Iterable[Figure]) -> str:
     """The figures as a plain-text table, one line each."""
-    head = f"{'benchmark':50} {'db':10} {'figure':>14} {'baseline':>14} {'ratio':>6}  goal"
+    figures = list(figures)
+    width = max([50, *(len(f.name) for f in figures)])
+    head = f"{'benchmark':{width}} {'db':10} {'figure':>14} {'baseline':>14} {'ratio':>6}  goal"
     lines = [head, "-" * len(head)]
     for f in figures:
         row = f.as_dict()
@@ -92,9 +102,14 @@ def table(figures: Iterable[Figure]) -> str:
         goal = ""
         if f.goal:
             goal = f"{row['goal']}: " + ("met" if f.met else "MISSED")
-        shown = f"{f.figure:,.0f}" if float(f.figure).is_integer() else f"{f.figure:,.1f}"
-        figure = f"{shown} {f.unit}"
-        lines.append(f"{f.name:50} {f.database:10} {figure:>14} {base:>14} {ratio:>6}  {goal}")
+        if f.figure is None:
+            figure = "NOT RUN"
+            goal = f"{goal} ({f.not_run})" if goal else f.not_run or ""
+        else:
+            shown = f"{f.figure:,.0f}" if float(f.figure).is_integer() else f"{f.figure:,.1f}"
+            figure = f"{shown} {f.unit}"
+        line = f"{f.name:{width}} {f.database:10} {figure:>14} {base:>14} {ratio:>6}  {goal}"
+        lines.append(line)
     return "\n".join(lines)
 
 
@@ -145,11 +160,11 @@ def median_seconds(action: Callable[[], object], rounds: int) -> float:
 
 
 def uscc(prefix: str, n: int) -> str:
-    """A valid unified social credit code, distinct for each ``n`` and ``prefix``."""
-    from stdnum.cn import uscc as check
+    """A valid unified social credit code (both check characters right), distinct for each
+    ``n`` (below 1,000,000) and two-letter ``prefix``."""
+    from dryport.services.credit_codes import make
 
-    body = f"91610900{prefix}{n:07d}"
-    return body + check.calc_check_digit(body)
+    return make("91610900", f"{prefix}{n:06d}")
 
 
 def open_departure(route: str, service_no: str, days: int, capacity_teu: int):

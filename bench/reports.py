@@ -1,6 +1,7 @@
-"""The monthly report on 1,000,000 bookings: its time against a hand-written SQL GROUP BY of
-the same shipped volume on the same database (a ratio), the number of queries it issues, the
-PDF's time per page, and what recording one departure's shipped volume adds to ``depart``.
+"""The monthly and the annual report on 1,000,000 bookings: each one's time against
+hand-written SQL of the same figures on the same database (a ratio), the number of queries
+each issues, the PDF's time per page, and what recording one departure's shipped volume adds
+to ``depart``.
 
     .venv/bin/python -m bench.reports                          # SQLite in a temporary folder
     BENCH_DATABASE_URL=postgresql+psycopg://root@localhost/bench .venv/bin/python -m bench.reports
@@ -10,11 +11,11 @@ PDF's time per page, and what recording one departure's shipped volume adds to `
 import os
 import random
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import click
-from sqlalchemy import event, func, insert, select, text
+from sqlalchemy import bindparam, event, func, insert, select, text
 
 from bench.common import (
     Figure,
@@ -27,10 +28,11 @@ from bench.common import (
     table,
     uscc,
 )
+from dryport.db import UTCDateTime
 from dryport.extensions import db
 from dryport.models import Booking, BookingLine, Departure, DepartureStatus, Route, Station
-from dryport.services import accounts, reports
-from dryport.services.clock import LOCAL_TZ, utcnow
+from dryport.services import accounts, annual, reports
+from dryport.services.clock import LOCAL_TZ, local_day_start, local_today, utcnow
 from dryport.services.reference_data import seed_reference_data
 from dryport.services.report_pdf import render_report
 
@@ -85,6 +87,79 @@ HAND_WRITTEN_ALL = [
     WHERE status IN ('DEPARTED', 'ARRIVED') AND departed_at >= :b0 AND departed_at < :b13
     GROUP BY month""",
 ]
+
+
+#: The annual report's figures in hand-written SQL over the bookings: the TEU of this year so
+#: far and of last year's same days by month (Beijing time), route and origin station, and
+#: this year's units likewise; then what the report reads beside them (the year's targets,
+#: the stations, the routes). :m0 ... :m24 are the first moments of last year's 12 months,
+#: this year's and the next year's; :y0-:y1 this year so far, :l0-:l1 last year's same days.
+_YEAR_MONTH = (
+    "CASE " + " ".join(f"WHEN d.departed_at < :m{n + 1} THEN {n}" for n in range(24)) + " END"
+)
+_SO_FAR = "d.departed_at >= :y0 AND d.departed_at < :y1"
+_LAST_YEAR = "d.departed_at >= :l0 AND d.departed_at < :l1"
+_ANNUAL_REFERENCE = [
+    "SELECT s.code, t.target_teu FROM annual_targets t"
+    " LEFT JOIN stations s ON s.id = t.station_id WHERE t.year = :year",
+    "SELECT id, code, name_zh, name_en, kind FROM stations ORDER BY code",
+    "SELECT id, code, name_zh, name_en FROM routes ORDER BY code",
+]
+ANNUAL_HAND_WRITTEN = [
+    f"""SELECT {_YEAR_MONTH} AS month, d.route_id, b.origin_station_id, SUM(b.teu)
+    {_SHIPPED} AND ({_SO_FAR} OR {_LAST_YEAR})
+    GROUP BY month, d.route_id, b.origin_station_id""",
+    f"""SELECT {_YEAR_MONTH} AS month, d.route_id, b.origin_station_id, SUM(l.quantity)
+    {_SHIPPED.replace("WHERE", "JOIN booking_lines l ON l.booking_id = b.id WHERE")}
+    AND {_SO_FAR}
+    GROUP BY month, d.route_id, b.origin_station_id""",
+    *_ANNUAL_REFERENCE,
+]
+#: The same over what the departures carried as recorded (``shipped_volume``), the table the
+#: report reads: the stricter baseline.
+ANNUAL_HAND_WRITTEN_RECORDED = [
+    f"""SELECT {_YEAR_MONTH} AS month, d.route_id, v.origin_station_id, SUM(v.teu),
+    SUM(CASE WHEN {_SO_FAR} THEN v.units ELSE 0 END)
+    FROM shipped_volume v JOIN departures d ON d.id = v.departure_id
+    WHERE d.status IN ('DEPARTED', 'ARRIVED') AND ({_SO_FAR} OR {_LAST_YEAR})
+    GROUP BY month, d.route_id, v.origin_station_id""",
+    *_ANNUAL_REFERENCE,
+]
+
+
+def _annual_params(year: int, today: date) -> dict[str, datetime | int]:
+    """The moments the annual SQL compares with: each month's first (local), this year so
+    far, and last year's same days (a 29 February in progress against 1-28 February)."""
+    params: dict[str, datetime | int] = {"year": year}
+    for n in range(25):
+        params[f"m{n}"] = local_day_start(date(year - 1 + n // 12, n % 12 + 1, 1))
+    params["y0"], params["l0"] = params["m12"], params["m0"]
+    params["y1"] = local_day_start(today) + timedelta(days=1)
+    before = date(year - 1, today.month, min(today.day, reports.last_day(
+        date(year - 1, today.month, 1)).day))  # fmt: skip
+    params["l1"] = local_day_start(before) + timedelta(days=1)
+    return params
+
+
+def _statements(sqls: list[str]):
+    """The statements with their moments bound as the app stores them (UTC, naive on SQLite)."""
+    moments = [f"m{n}" for n in range(25)] + ["y0", "y1", "l0", "l1"]
+    out = []
+    for sql in sqls:
+        statement = text(sql)
+        used = [name for name in moments if f":{name}" in sql]
+        out.append(statement.bindparams(*[bindparam(n, type_=UTCDateTime()) for n in used]))
+    return out
+
+
+def _check_annual(report, rows) -> None:
+    """The hand-written SQL gives the report's totals: the same figures are compared."""
+    teu = sum((r[3] for r in rows[0] if r[0] >= 12), Decimal(0))
+    last_year = sum((r[3] for r in rows[0] if r[0] < 12), Decimal(0))
+    units = sum(r[3] for r in rows[1])
+    ours = (report.totals.teu, report.totals.last_year_teu, report.totals.units)
+    if (teu, last_year, units) != ours:
+        raise RuntimeError(f"annual report {ours} != hand-written SQL {(teu, last_year, units)}")
 
 
 def _load(rng: random.Random, count: int) -> date:
@@ -171,6 +246,7 @@ def run(url: str | None = None, bookings: int = BOOKINGS) -> list[Figure]:
         pdf = render_report(report)
         pages = len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf))
         per_page = median_seconds(lambda: render_report(report), ROUNDS) / pages
+        annual_figures = _annual()
         dialect = db.engine.dialect.name
         db.engine.dispose()
     hand_ms, hand_all_ms = hand * 1000, hand_all * 1000
@@ -185,6 +261,41 @@ def run(url: str | None = None, bookings: int = BOOKINGS) -> list[Figure]:
                record * 1000, "ms"),
         Figure(f"report PDF per page ({pages} pages)", dialect, per_page * 1000, "ms",
                goal=PDF_PAGE_GOAL),
+        *(Figure(name.format(size=size), dialect, *rest) for name, *rest in annual_figures),
+    ]  # fmt: skip
+
+
+def _annual() -> list[tuple]:
+    """The annual report of this year so far: its time against the same figures in
+    hand-written SQL over the bookings (the goal) and over the recorded ``shipped_volume``,
+    and the queries it issues; as (name, figure, unit, baseline, baseline unit, goal)."""
+    today = local_today()
+    year = today.year
+    params = _annual_params(year, today)
+    by_hand = _statements(ANNUAL_HAND_WRITTEN)
+    recorded = _statements(ANNUAL_HAND_WRITTEN_RECORDED)
+    queries = 0
+
+    def counted(*args, **kwargs):
+        nonlocal queries
+        queries += 1
+
+    event.listen(db.engine, "before_cursor_execute", counted)
+    report = annual.annual_report(db.session, year, today)
+    event.remove(db.engine, "before_cursor_execute", counted)
+    _check_annual(report, [db.session.execute(sql, params).all() for sql in by_hand])
+    ours = median_seconds(lambda: annual.annual_report(db.session, year, today), ROUNDS) * 1000
+    hand = median_seconds(lambda: [db.session.execute(s, params).all() for s in by_hand], ROUNDS)
+    hand_recorded = median_seconds(
+        lambda: [db.session.execute(s, params).all() for s in recorded], ROUNDS
+    )
+    db.session.rollback()
+    return [
+        (f"annual report {year} so far, {{size}} bookings", ours, "ms", hand * 1000, "ms",
+         RATIO_GOAL),
+        ("annual report against hand SQL over shipped_volume", ours, "ms",
+         hand_recorded * 1000, "ms"),
+        ("annual report queries issued", queries, "queries"),
     ]  # fmt: skip
 
 

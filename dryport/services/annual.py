@@ -20,11 +20,11 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from dryport.models import Departure, Route, ShippedVolume, Station
-from dryport.services.clock import local_day_start, local_today, to_local
+from dryport.services.clock import local_day_end, local_day_start, local_today
 from dryport.services.reference_data import list_stations, routes_query
 from dryport.services.reports import (
     ZERO,
@@ -103,8 +103,9 @@ def annual_report(session: Session, year: int, today: date | None = None) -> Ann
     """The figures of ``year`` up to ``today`` (Beijing time; all of it for a past year,
     nothing for a year to come), each against last year's same days (see the module).
 
-    Three queries whatever the data: the year's targets, the stations and routes, what the
-    departures that left in this year and the last carried by route and origin station."""
+    Four queries whatever the data: the stations, the routes, what the departures that left
+    in the periods compared carried (summed by the database per period, route and origin
+    station), the year's targets."""
     today = today or local_today()
     last = min(today, date(year, 12, 31)) if today >= date(year, 1, 1) else None
     months = [_month(date(year, m, 1), last) for m in range(1, 13)]
@@ -113,15 +114,14 @@ def annual_report(session: Session, year: int, today: date | None = None) -> Ann
     by_station = {s.id: Compared() for s in stations}
     by_route = {r.id: Compared() for r in routes}
     totals = Compared()
-    for departed_at, route_id, station_id, teu, units in _shipped(session, year):
-        row = months[to_local(departed_at).month - 1]
+    for index, route_id, station_id, teu, units in _shipped(session, months):
+        row = months[index % 12]
         rows = (row, totals, by_station[station_id], by_route[route_id])
-        if row.period is not None and departed_at in row.period:
+        if index < 12:  # this year's month, its days so far
             for compared in rows:
                 compared.teu += teu
                 compared.units += units
-        elif departed_at in row.last_year_period:
-            # last year's whole month stands beside a month to come, compared with nothing
+        else:  # last year's same days; its whole month beside a month to come, compared to none
             for compared in rows if row.period is not None else rows[:1]:
                 compared.last_year_teu += teu
     targets = year_targets(session, year)
@@ -169,13 +169,29 @@ def _projection(teu: Decimal, last: date | None, year: int) -> Decimal | None:
     return (teu * in_year / elapsed).quantize(Decimal(1), ROUND_HALF_UP)
 
 
-def _shipped(session: Session, year: int):
-    """What each departure that left in ``year`` or the year before carried, per origin
-    station: (departed_at, route id, station id, TEU, units)."""
-    start, end = local_day_start(date(year - 1, 1, 1)), local_day_start(date(year + 1, 1, 1))
-    return session.execute(
-        select(Departure.departed_at, Departure.route_id, ShippedVolume.origin_station_id,
+def _shipped(session: Session, months: list[MonthRow]):
+    """What the departures that left in the periods compared carried, summed in the database
+    per period, route and origin station: (period, route id, station id, TEU, units), the
+    period ``n`` (0-11) for this year's month ``n + 1`` as counted, ``12 + n`` for last year's
+    days set against it (or its whole month beside a month to come). A few hundred rows
+    whatever the data, where the departures of two years are thousands."""
+    periods = [(n, row.period) for n, row in enumerate(months) if row.period is not None]
+    periods += [(12 + n, row.last_year_period) for n, row in enumerate(months)]
+    bounds = [(n, local_day_start(p.first), local_day_end(p.last)) for n, p in periods]
+    period = case(
+        *((and_(Departure.departed_at >= start, Departure.departed_at < end), n)
+          for n, start, end in bounds)
+    ).label("period")  # fmt: skip
+    carried = (
+        select(period, Departure.route_id, ShippedVolume.origin_station_id,
                ShippedVolume.teu, ShippedVolume.units)
         .join(ShippedVolume, ShippedVolume.departure_id == Departure.id)
-        .where(*departed_in(start, end))
+        .where(*departed_in(min(b[1] for b in bounds), max(b[2] for b in bounds)))
+        .subquery()
+    )  # fmt: skip
+    return session.execute(
+        select(carried.c.period, carried.c.route_id, carried.c.origin_station_id,
+               func.sum(carried.c.teu), func.sum(carried.c.units))
+        .where(carried.c.period.is_not(None))
+        .group_by(carried.c.period, carried.c.route_id, carried.c.origin_station_id)
     ).all()  # fmt: skip

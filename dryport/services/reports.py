@@ -411,18 +411,30 @@ def _volume(session, departure_ids) -> dict[tuple[int, int], Figures]:
 
 def _top_shippers(session, departure_ids: list[int], limit: int = 10) -> list[tuple[str, Figures]]:
     """Grouped by company id before the names are joined: grouped by company, SQLite would
-    walk every booking in company order instead of the month's departures."""
+    walk every booking in company order instead of the month's departures. The units are
+    grouped apart, over the bookings joined with their lines: a sum per booking (``_units``)
+    is a subquery run once for each of the month's bookings."""
+    shipped = (Booking.departure_id.in_(departure_ids), Booking.status.in_(SHIPPED))
     volume = (
-        select(Booking.company_id, func.sum(Booking.teu).label("teu"), _units().label("units"),
+        select(Booking.company_id, func.sum(Booking.teu).label("teu"),
                func.sum(Booking.gross_weight_kg).label("gross"), func.count(Booking.id).label("n"))
-        .where(Booking.departure_id.in_(departure_ids), Booking.status.in_(SHIPPED))
+        .where(*shipped)
         .group_by(Booking.company_id)
         .subquery()
     )  # fmt: skip
+    units = (
+        select(Booking.company_id, func.sum(BookingLine.quantity).label("units"))
+        .join(BookingLine, BookingLine.booking_id == Booking.id)
+        .where(*shipped)
+        .group_by(Booking.company_id)
+        .subquery()
+    )
     rows = session.execute(
-        select(Company.name, volume.c.teu, volume.c.units, volume.c.gross, volume.c.n)
+        select(Company.name, volume.c.teu, func.coalesce(units.c.units, 0), volume.c.gross,
+               volume.c.n)
         .join(volume, volume.c.company_id == Company.id)
+        .outerjoin(units, units.c.company_id == Company.id)
         .order_by(volume.c.teu.desc(), Company.name)
         .limit(limit)
-    )
+    )  # fmt: skip
     return [(name, Figures(teu, units, gross, n)) for name, teu, units, gross, n in rows]
