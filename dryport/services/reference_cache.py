@@ -77,6 +77,8 @@ def reference(session: Session, generation: int | None) -> Reference:
     """The reference data of number ``generation`` (read with ``GENERATION`` in the
     caller's transaction): kept ones, or loaded afresh. When the kept ones are of another
     number than the caller's transaction sees, they are read in that transaction."""
+    if generation is None:  # no number yet (a database nothing has renewed): never kept
+        return _load(session, generation)
     cache = _cache()
     kept = cache.kept
     if kept is not None and _current(kept, generation):

@@ -5,7 +5,7 @@ PostgreSQL, the capacity hold taken last."""
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from dryport.extensions import db
 from dryport.models import (
@@ -265,3 +265,43 @@ def _place_of(session, code) -> Place:
 
 def _tariffs(session) -> list[Tariff]:
     return list(session.scalars(select(Tariff).order_by(Tariff.id)))
+
+
+def test_without_a_number_the_reference_data_are_read_each_time(
+    db_session, shipper, make_departure, count_queries
+):
+    departure = make_departure("XAEU")
+    db_session.execute(delete(Counter).where(Counter.name == reference_cache.NAME))
+    db_session.commit()
+    reference_cache.forget()
+    for _ in range(2):
+        with count_queries() as seen:
+            assert _place(db_session, shipper, departure).origin_station.code == "HB"
+        assert [s for s in seen if "FROM stations" in s]  # read in the booking's transaction
+        db_session.commit()
+
+
+def test_the_migration_numbers_the_reference_data(app, db_session):
+    with db.engine.begin() as connection:
+        migration = _migration("f1c7a3e9b5d2")
+        connection.execute(delete(Counter).where(Counter.name == reference_cache.NAME))
+        _run(migration.upgrade, connection)
+    assert db_session.scalar(select(reference_cache.GENERATION)) is not None
+
+
+def _migration(revision):
+    from alembic.script import ScriptDirectory
+    from flask_migrate import Migrate  # noqa: F401 - the app's migrations folder
+
+    from dryport.extensions import migrate
+
+    config = migrate.get_config()
+    return ScriptDirectory.from_config(config).get_revision(revision).module
+
+
+def _run(step, connection):
+    from alembic.migration import MigrationContext
+    from alembic.operations import Operations
+
+    with Operations.context(MigrationContext.configure(connection)):
+        step()
