@@ -303,6 +303,8 @@ def place_booking(session: Session, user: User, data: dict, now: datetime | None
         actor_id=user.id, type=EventType.CREATED, at=placed,
         details={"teu": format_teu(teu), "service_no": departure.service_no, **_charged(booking)},
     )  # fmt: skip
+    # Who hears of it, asked now rather than by the commit, under the locks below.
+    webhooks.read_endpoints(session, [user.company_id])
     # Numbered once priced: on SQLite the counter is the first write, which takes the
     # database's write lock until the commit (``db.lock_at_first_write``).
     booking.reference = new_reference(session, now)

@@ -30,7 +30,7 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, bindparam, func, select, update
+from sqlalchemy import Select, bindparam, event, func, select, update
 from sqlalchemy.orm import Session
 
 from dryport.models import (
@@ -330,14 +330,37 @@ _LISTENING = select(WebhookEndpoint).where(
 )
 
 
+_READ = "webhooks.endpoints_read"  # in ``session.info``: the endpoints read, by company
+
+
+def read_endpoints(session: Session, company_ids) -> dict[int, list[WebhookEndpoint]]:
+    """The endpoints of these companies (paused ones too), read once a transaction: a
+    booking reads its company's before its first write, so that its commit does not ask
+    while it holds the departure's row or SQLite's write lock. An endpoint added meanwhile
+    gets the events committed after it, as if it had been added just after this commit."""
+    read = session.info.setdefault(_READ, {})
+    missing = [c for c in set(company_ids) if c not in read]
+    if missing:
+        for company_id in missing:
+            read[company_id] = []
+        for endpoint in session.scalars(_LISTENING, {"companies": missing}):
+            read[endpoint.company_id].append(endpoint)
+    return {c: read[c] for c in company_ids if read[c]}
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _forget_endpoints(session: Session) -> None:
+    if not session.in_nested_transaction():
+        session.info.pop(_READ, None)
+
+
 def _write_deliveries(session: Session, noted: list[BookingEvent]) -> None:
     """The outbox's writer: a delivery per noted event and endpoint of its company."""
     companies = {e.booking.company_id for e in noted}
     if not companies:
         return
-    listening = {}
-    for endpoint in session.scalars(_LISTENING, {"companies": list(companies)}):
-        listening.setdefault(endpoint.company_id, []).append(endpoint)
+    listening = read_endpoints(session, companies)
     if not listening:
         return
     from dryport.schemas.bookings import BOOKING_SCHEMA  # the API's own view of a booking

@@ -305,3 +305,20 @@ def _run(step, connection):
 
     with Operations.context(MigrationContext.configure(connection)):
         step()
+
+
+def test_after_its_first_write_a_booking_reads_nothing(
+    db_session, shipper, make_departure, count_queries
+):
+    """From its first write to its commit a booking holds SQLite's write lock, and from its
+    hold the departure's row: nothing is read in between, the webhook endpoints included."""
+    departure = make_departure("XAEU")
+    _place(db_session, shipper, departure)
+    db_session.commit()
+    with count_queries() as seen:
+        _place(db_session, shipper, departure)
+        db_session.commit()
+    writes = ("INSERT", "UPDATE", "DELETE")
+    first_write = next(n for n, s in enumerate(seen) if s.lstrip().startswith(writes))
+    assert any("webhook_endpoints" in s for s in seen[:first_write])
+    assert [s for s in seen[first_write:] if s.lstrip().startswith("SELECT")] == []
