@@ -11,7 +11,7 @@ from dryport.api.conditional import (
     version_read,
 )
 from dryport.api.errors import problems
-from dryport.api.paging import WHOLE, paged
+from dryport.api.paging import WHOLE, paged, paged_result
 from dryport.db import lock_at_first_write
 from dryport.extensions import db
 from dryport.models import Role
@@ -112,8 +112,19 @@ def _json(body: dict, status: int, headers: dict | None = None):
 @blp.response(200, BookingSchema(many=True))
 @blp.paginate()
 def list_bookings(query, pagination_parameters):
-    """Bookings in your scope, by default newest first"""
-    return paged(bookings.bookings_query(current_api_user(), **query), pagination_parameters)
+    """Bookings in your scope, by default newest first. Counts stop at 10,000
+    (X-Pagination total_capped); go on page after page with the cursor of the Link rel=next
+    header (X-Pagination next_cursor): a deep page then costs what the first does. A search
+    (q) looks through 10,000 bookings of the list per page; a page may hold fewer matches
+    than page_size and still have a next one."""
+    page = bookings.bookings_page(
+        db.session,
+        current_api_user(),
+        pagination_parameters.page,
+        pagination_parameters.page_size,
+        **query,
+    )
+    return paged_result(page, pagination_parameters)
 
 
 @blp.route("/bookings/<reference:reference>")
