@@ -18,7 +18,17 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, Select, and_, bindparam, func, or_, select, tuple_
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    TypeDecorator,
+    and_,
+    bindparam,
+    func,
+    or_,
+    select,
+    tuple_,
+)
 from sqlalchemy.orm import Session
 
 from dryport.services.errors import Invalid
@@ -233,8 +243,11 @@ def _plain(value):
 
 def _typed(value, column: ColumnElement):
     """``value`` from a cursor's JSON as ``column``'s Python type."""
+    sql_type = column.type
+    if isinstance(sql_type, TypeDecorator):  # e.g. UTCDateTime: the type it stores as
+        sql_type = sql_type.impl_instance
     try:
-        kind = column.type.python_type
+        kind = sql_type.python_type
     except NotImplementedError:
         kind = type(value)
     if issubclass(kind, bool) or value is None:
