@@ -76,7 +76,7 @@ def bookings_query(
     unless ``details`` is false (a list that shows none of them saves three queries)."""
     loads = [Booking.company, Booking.departure, Booking.origin_station, Booking.destination_place]
     if details:
-        loads += [Booking.lines, Booking.containers, Booking.waybills]
+        loads += [Booking.lines, Booking.containers, Booking.waybills, Booking.discharge_place]
     stmt = select(Booking).where(booking_scope(user)).options(*map(selectinload, loads))
     if status is not None:
         stmt = stmt.where(Booking.status == status)

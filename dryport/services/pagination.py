@@ -39,16 +39,17 @@ DESCENDING = "-"
 #: A list's count stops here: above it the total is shown as "10,000+".
 COUNT_LIMIT = 10_000
 #: A search tests at most this many rows of the list per page; the rest is the next page's.
-SEARCH_WINDOW = 10_000
+SEARCH_WINDOW = 2_000
 MAX_CURSOR_LENGTH = 512
 
 
 @dataclass(frozen=True)
 class Page:
     """One page of a list. ``total`` counts at most ``COUNT_LIMIT`` rows (of a search: the
-    matches among the rows this page looked through); ``capped`` says there are more rows
-    than were counted. ``next_cursor`` continues the list after this page (None at its end);
-    ``cursor`` is the one this page was asked with."""
+    matches up to the end of this page); ``capped`` says there may be more rows than were
+    counted. ``next_cursor`` continues the list after this page (None at its end);
+    ``cursor`` is the one this page was asked with; ``counted`` is false for a search, whose
+    total is only what it has found so far (not a page count to show)."""
 
     items: list
     total: int
@@ -57,6 +58,7 @@ class Page:
     capped: bool = False
     next_cursor: str | None = None
     cursor: str | None = None
+    counted: bool = True  # False for a search: its total is what it found so far
 
     @property
     def pages(self) -> int:
@@ -156,25 +158,26 @@ def paginate(
     else:
         window = start.with_only_columns(sorting.tiebreak).limit(SEARCH_WINDOW)
         found = session.execute(
-            start.with_only_columns(*columns).where(sorting.tiebreak.in_(window), search)
+            start.with_only_columns(*columns)
+            .where(sorting.tiebreak.in_(window), search)
+            .limit(page_size + 1)
+            .offset(offset)
         ).all()
-        # The last row looked through, when the window was full: the list goes on after it.
-        end = session.execute(
-            start.with_only_columns(*columns).offset(SEARCH_WINDOW - 1).limit(1)
-        ).first()
-        total, capped = len(found), end is not None
-        shown = found[offset : offset + page_size]
-        if len(found) > offset + page_size:
+        shown = found[:page_size]
+        if len(found) > page_size:
             following = encode_cursor(keys, shown[-1])
-        elif end is not None:
-            following = encode_cursor(keys, end)
-        else:
-            following = None
+        else:  # the window ran out first: the list goes on after its last row, if it does
+            end = session.execute(
+                start.with_only_columns(*columns).offset(SEARCH_WINDOW - 1).limit(1)
+            ).first()
+            following = None if end is None else encode_cursor(keys, end)
+        # A search is not counted beyond what this page found: the rows before it and its own.
+        total, capped = offset + len(shown), following is not None
         ids = [row[-1] for row in shown]
         items = list(session.scalars(ordered.where(sorting.tiebreak.in_(ids))).unique())
     return Page(
         items=items, total=total, page=page, page_size=page_size, capped=capped,
-        next_cursor=following, cursor=cursor,
+        next_cursor=following, cursor=cursor, counted=search is None,
     )  # fmt: skip
 
 
