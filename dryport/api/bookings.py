@@ -112,11 +112,9 @@ def _json(body: dict, status: int, headers: dict | None = None):
 @blp.response(200, BookingSchema(many=True))
 @blp.paginate()
 def list_bookings(query, pagination_parameters):
-    """Bookings in your scope, by default newest first. Counts stop at 10,000
-    (X-Pagination total_capped); go on page after page with the cursor of the Link rel=next
-    header (X-Pagination next_cursor): a deep page then costs what the first does. A search
-    (q) looks through 10,000 bookings of the list per page; a page may hold fewer matches
-    than page_size and still have a next one."""
+    """Bookings in your scope, by default newest first"""
+    # Counts stop at 10,000 (X-Pagination total_capped); a search reads a bounded window of
+    # the list per page; the cursor (schemas.paging.Cursor) goes on from a page's end.
     page = bookings.bookings_page(
         db.session,
         current_api_user(),

@@ -4,6 +4,16 @@ from marshmallow import fields, validate
 
 from dryport.services.pagination import MAX_CURSOR_LENGTH
 
+DESCRIPTION = (
+    "Go on after the page that gave this cursor (X-Pagination next_cursor; the Link rel=next"
+    " header carries it with the same filters): a deep page costs what the first does, and"
+    " page counts from 1 again. Send it with the q, filters and sort of that page; a cursor of"
+    " another order, or garbled, is a 422. X-Pagination total counts at most 10,000 rows"
+    " (total_capped: true when there are more); with q, a page looks through at most 2,000"
+    " rows of the list, so it may hold fewer than page_size and still have a next_cursor, and"
+    " total is what was found up to its end."
+)
+
 
 class Cursor(fields.String):
     """Where to go on from: the ``next_cursor`` of the page before (in ``X-Pagination`` and
@@ -11,11 +21,7 @@ class Cursor(fields.String):
 
     def __init__(self, **kwargs):
         metadata = {
-            "description": "Continue the list after the page that gave this cursor (its "
-            "X-Pagination next_cursor, or the Link rel=next header, which carries it with "
-            "the same filters): page then counts from 1, and a deep page costs what the first "
-            "does. Send it with the same q, filters and sort as that page; a cursor from "
-            "another order, or garbled, is a 422.",
+            "description": DESCRIPTION,
             "maxLength": MAX_CURSOR_LENGTH,
         }
         super().__init__(
