@@ -11,7 +11,7 @@ from dryport.api.conditional import (
     version_read,
 )
 from dryport.api.errors import problems
-from dryport.api.paging import WHOLE, paged, paged_result
+from dryport.api.paging import NEXT_LINK, WHOLE, paged, paged_result
 from dryport.db import lock_at_first_write
 from dryport.extensions import db
 from dryport.models import Role
@@ -109,7 +109,7 @@ def _json(body: dict, status: int, headers: dict | None = None):
 @token_required()
 @blp.doc(security=BEARER)
 @blp.arguments(BookingQuerySchema, location="query")
-@blp.response(200, BookingSchema(many=True))
+@blp.response(200, BookingSchema(many=True), headers=NEXT_LINK)
 @blp.paginate()
 def list_bookings(query, pagination_parameters):
     """Bookings in your scope, by default newest first"""

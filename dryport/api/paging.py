@@ -13,6 +13,12 @@ from dryport.services.pagination import MAX_PAGE_SIZE, Page, paginate
 # Stations, routes and a booking's timeline are short and were answered whole before they
 # were paged: by default they still come on one page.
 WHOLE = {"page_size": MAX_PAGE_SIZE, "max_page_size": MAX_PAGE_SIZE}
+NEXT_LINK = {
+    "Link": {
+        "description": 'The next page, while the list goes on: <url with cursor>; rel="next"',
+        "schema": {"type": "string"},
+    }
+}
 
 
 def paged(stmt: Select, pagination_parameters) -> list:
