@@ -80,6 +80,18 @@ def test_the_cursor_keeps_the_filter_search_and_order(client, shipper, tied, db_
     assert meta["next_link"] in link
 
 
+@pytest.mark.parametrize("sort", ["-departs_at", "teu,-created_at"])
+def test_a_search_walks_in_any_order_and_with_the_route_filter(
+    client, shipper, tied, sort, monkeypatch
+):
+    mine, _ = tied
+    monkeypatch.setattr(pagination, "SEARCH_WINDOW", 2)
+    url = f"{PATH}?page_size=2&q=duisburg&route=EAST&sort={sort}"
+    walked = [ref for page in _walk(client, shipper.headers, url) for ref in page]
+    assert sorted(walked) == sorted(b.reference for b in mine)
+    assert len(walked) == len(set(walked))
+
+
 def test_a_walk_in_mixed_directions_pages_by_every_key(client, shipper, tied):
     mine, _ = tied
     pages = _walk(client, shipper.headers, f"{PATH}?page_size=3&sort=status,-reference")
@@ -94,7 +106,7 @@ def test_a_shippers_cursor_never_shows_another_companys_booking(
 ):
     mine, theirs = tied
     operator = api_token(make_user(Role.OPERATOR).email)
-    # The operator's list, two to a page: a cursor that stops on the other company's rows.
+    # The operator's list, one to a page: cursors that stop on the other company's rows too.
     everything = _walk(client, operator, f"{PATH}?page_size=1")
     assert len(everything) == 10
     for n in range(10):
