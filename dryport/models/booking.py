@@ -106,7 +106,6 @@ class Booking(db.Model):
         Index("ix_bookings_origin_created", "origin_station_id", "created_at"),
         Index("ix_bookings_created", "created_at"),
         Index("ix_bookings_origin_status", "origin_station_id", "status"),
-        Index("ix_bookings_status_created", "status", "created_at"),
         Index("ix_bookings_departure_status", "departure_id", "status"),
     )
 
