@@ -15,6 +15,7 @@ from flask_smorest.pagination import PaginationMetadataSchema
 from flask_smorest.utils import prepare_response
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
+from marshmallow import fields
 
 from dryport import rate_limits  # registers the sqlitefile:// store
 from dryport.db import Base
@@ -51,10 +52,20 @@ class Api(_Api):
         described by its content, not by a schema (which would say the string is an object)."""
         header = {
             "description": "Pagination metadata (JSON): total, total_pages, first_page, "
-            "last_page, page, previous_page, next_page",
-            "content": {"application/json": {"schema": PaginationMetadataSchema}},
+            "last_page, page, previous_page, next_page; total_capped (the count stopped at "
+            "10,000: there are more); on the bookings list next_cursor and next_link (the "
+            "same link as the Link rel=next header) while the list goes on",
+            "content": {"application/json": {"schema": PaginationSchema}},
         }
         self.spec.components.header("PAGINATION", header, lazy=True)
+
+
+class PaginationSchema(PaginationMetadataSchema):
+    """flask-smorest's page metadata, and what ``api.paging`` adds to it."""
+
+    total_capped = fields.Boolean()
+    next_cursor = fields.String()
+    next_link = fields.String()
 
 
 class BodyProblems(BasePlugin):

@@ -8,6 +8,7 @@ from flask_smorest import Blueprint
 from webargs import core
 from webargs.flaskparser import FlaskParser, is_json_request
 
+from dryport.api.paging import add_pagination_metadata
 from dryport.extensions import api, csrf
 from dryport.routing import CONVERTERS
 
@@ -39,6 +40,8 @@ def _number(text: str) -> Decimal | float:
 
 
 Blueprint.ARGUMENTS_PARSER = ExactParser()
+# X-Pagination says when its total stopped counting, and where a list goes on (Link rel=next).
+Blueprint._set_pagination_metadata = add_pagination_metadata
 
 # Path parameters documented by their converters (once per process: every later app gets them).
 for _converter in CONVERTERS.values():

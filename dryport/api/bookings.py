@@ -11,7 +11,7 @@ from dryport.api.conditional import (
     version_read,
 )
 from dryport.api.errors import problems
-from dryport.api.paging import WHOLE, paged
+from dryport.api.paging import NEXT_LINK, WHOLE, paged, paged_result
 from dryport.db import lock_at_first_write
 from dryport.extensions import db
 from dryport.models import Role
@@ -109,11 +109,20 @@ def _json(body: dict, status: int, headers: dict | None = None):
 @token_required()
 @blp.doc(security=BEARER)
 @blp.arguments(BookingQuerySchema, location="query")
-@blp.response(200, BookingSchema(many=True))
+@blp.response(200, BookingSchema(many=True), headers=NEXT_LINK)
 @blp.paginate()
 def list_bookings(query, pagination_parameters):
     """Bookings in your scope, by default newest first"""
-    return paged(bookings.bookings_query(current_api_user(), **query), pagination_parameters)
+    # Counts stop at 10,000 (X-Pagination total_capped); a search reads a bounded window of
+    # the list per page; the cursor (schemas.paging.Cursor) goes on from a page's end.
+    page = bookings.bookings_page(
+        db.session,
+        current_api_user(),
+        pagination_parameters.page,
+        pagination_parameters.page_size,
+        **query,
+    )
+    return paged_result(page, pagination_parameters)
 
 
 @blp.route("/bookings/<reference:reference>")

@@ -25,6 +25,7 @@ from dryport.models import (
 )
 from dryport.schemas.charges import ChargesSchema
 from dryport.schemas.numbers import Amount, WholeNumber
+from dryport.schemas.paging import Cursor
 from dryport.schemas.search import Search
 from dryport.schemas.sorting import Sort
 from dryport.services import waitlist
@@ -486,6 +487,7 @@ class BookingQuerySchema(Schema):
     )
     departure_id = WholeNumber(validate=ID_RANGE)
     sort = Sort(SORTING)
+    cursor = Cursor()
 
 
 class EventQuerySchema(Schema):

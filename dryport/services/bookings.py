@@ -45,7 +45,7 @@ from dryport.services.clock import local_day_start, local_today, to_local, utcno
 from dryport.services.containers import format_teu, reefer_setpoint_problem, total_teu
 from dryport.services.departures import check_cutoff, station_cutoff
 from dryport.services.errors import CapacityExceeded, Conflict, Invalid, NotFound, stale
-from dryport.services.pagination import Sorting, key_name, order_by
+from dryport.services.pagination import Page, Sorting, key_name, order_by, paginate
 from dryport.services.search import matches, search_text
 
 CANCELLABLE = (BookingStatus.WAITLISTED, BookingStatus.RECEIVED, BookingStatus.CONFIRMED)
@@ -84,7 +84,7 @@ def bookings_query(
     unless ``details`` is false (a list that shows none of them saves three queries)."""
     loads = [Booking.company, Booking.departure, Booking.origin_station, Booking.destination_place]
     if details:
-        loads += [Booking.lines, Booking.containers, Booking.waybills]
+        loads += [Booking.lines, Booking.containers, Booking.waybills, Booking.discharge_place]
     stmt = select(Booking).where(booking_scope(user)).options(*map(selectinload, loads))
     if status is not None:
         stmt = stmt.where(Booking.status == status)
@@ -103,6 +103,35 @@ def bookings_query(
             Departure.departs_at < local_day_start(following),
         )
     return order_by(stmt, sort, SORTING)
+
+
+def bookings_page(
+    session: Session,
+    user: User,
+    page: int = 1,
+    page_size: int = 25,
+    cursor: str | None = None,
+    q: str | None = None,
+    sort: Sequence[str] | None = None,
+    **filters,
+) -> Page:
+    """One page of ``bookings_query(user, **filters)`` in the order of ``sort``: by number,
+    or after ``cursor`` (``pagination.paginate``: counts stop at ``COUNT_LIMIT``, an invalid
+    cursor is ``Invalid``). A search ``q`` tests a bounded window of the list per page
+    (``SEARCH_WINDOW`` rows), so a search costs the same on a million bookings as on a
+    thousand; the cursor goes on through the rest. The scope is applied on every page: a
+    cursor only says where to start, never what may be seen."""
+    q = search_text(q)
+    return paginate(
+        session,
+        bookings_query(user, sort=sort, **filters),
+        page,
+        page_size,
+        sorting=SORTING,
+        sort=sort,
+        cursor=cursor,
+        search=booking_matches(q) if q else None,
+    )
 
 
 def booking_matches(q: str):

@@ -17,6 +17,15 @@ TEXTS = (
     _l("Not enough capacity, or past the cut-off"),
     _l("Created"),
     _l("Bookings in your scope, by default newest first"),
+    _l(
+        "Go on after the page that gave this cursor (X-Pagination next_cursor; the Link rel=next"
+        " header carries it with the same filters): a deep page costs what the first does, and"
+        " page counts from 1 again. Send it with the q, filters and sort of that page; a cursor"
+        " of another order, or garbled, is a 422. X-Pagination total counts at most 10,000 rows"
+        " (total_capped: true when there are more); with q, a page looks through at most 2,000"
+        " rows of the list, so it may hold fewer than page_size and still have a next_cursor,"
+        " and total is what was found up to its end."
+    ),
     _l("OK"),
     _l("One booking; its ETag is its version, for conditional requests"),
     _l("Not modified: the If-None-Match sent is current"),

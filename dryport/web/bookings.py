@@ -46,7 +46,7 @@ from dryport.services.containers import SIZE_TYPES, format_teu
 from dryport.services.departures import station_cutoff
 from dryport.services.digits import record_id, whole_number
 from dryport.services.errors import CapacityExceeded, DomainError
-from dryport.services.pagination import paginate
+from dryport.services.pagination import SEARCH_WINDOW
 from dryport.web import documents
 from dryport.web.access import role_required
 from dryport.web.confirm import confirm_page, confirmed
@@ -63,19 +63,18 @@ FORM_ROWS = 4  # container lines on the form; more size-types than that is unhea
 @role_required()
 def list_bookings():
     status, routes, route, month, found = _filters()
-    page = paginate(
+    page = bookings.bookings_page(
         db.session,
-        bookings.bookings_query(
-            current_user,
-            status=status,
-            route=route,
-            month=month,
-            details=False,
-            q=found.q,
-            sort=found.sort,
-        ),  # fmt: skip
+        current_user,
         request.args.get("page", 1, type=whole_number),
         current_app.config["PAGE_SIZE"],
+        cursor=request.args.get("cursor") or None,
+        q=found.q,
+        sort=found.sort,
+        status=status,
+        route=route,
+        month=month,
+        details=False,
     )
     return render_template(
         "bookings/list.html",
@@ -87,6 +86,7 @@ def list_bookings():
         route=route,
         month=month,
         listing=found,
+        search_window=SEARCH_WINDOW,
     )
 
 
