@@ -141,9 +141,15 @@ def settle() -> None:
     on PostgreSQL (planner statistics, and the visibility map that lets index-only scans
     skip the table), ``ANALYZE`` on SQLite."""
     db.session.commit()
-    postgres = db.engine.dialect.name == "postgresql"
-    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.exec_driver_sql("VACUUM ANALYZE" if postgres else "ANALYZE")
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("VACUUM ANALYZE")  # not inside a transaction
+    else:
+        # In a transaction that commits: the app's SQLite connections begin one themselves
+        # (``db._sqlite_on_begin``), which an AUTOCOMMIT connection would never commit, and
+        # the statistics (``sqlite_stat1``) would be rolled back with it.
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql("ANALYZE")
 
 
 def dialect_name(url: str) -> str:
