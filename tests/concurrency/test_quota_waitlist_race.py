@@ -26,7 +26,14 @@ import pytest
 from dryport.extensions import db
 from dryport.models import HOLDING_STATUSES, BookingStatus, Role
 from tests.concurrency import ledger
-from tests.concurrency.conftest import _serve, racing_operators, racing_users
+from tests.concurrency.conftest import (
+    _serve,
+    racing_operators,
+    racing_users,
+    start_server,
+    stop_server,
+    wait_until_up,
+)
 from tests.conftest import cargo
 
 
@@ -94,9 +101,23 @@ def naive_promote_server(app, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def naive_join_server(app, tmp_path_factory):
+    """Threads enough for a whole round at once: a joiner pausing in its thread must not
+    keep a cancel waiting for one (the cancel would then come after the joins, and find
+    them waiting); and no sweep, which would promote what the control left waiting."""
     with app.app_context():
         db.engine.dispose()
-    yield from _serve(app, "tests.concurrency.naive_join_wsgi:app", tmp_path_factory)
+    server = start_server(
+        str(app.config["SQLALCHEMY_DATABASE_URI"]),
+        tmp_path_factory.mktemp("server"),
+        "tests.concurrency.naive_join_wsgi:app",
+        threads=JOINERS * len(CANCEL_AFTER) + len(CANCEL_AFTER),
+        env={"SWEEP_SECONDS": "0"},
+    )
+    wait_until_up(server)
+    try:
+        yield server
+    finally:
+        stop_server(server)
 
 
 # ---- quotas and the pool --------------------------------------------------------------------
