@@ -165,6 +165,19 @@ def median_seconds(action: Callable[[], object], rounds: int) -> float:
     return statistics.median(samples)
 
 
+def get_ms(client, path: str, rounds: int, headers=None) -> list[float]:
+    """Milliseconds of ``rounds`` GETs of ``path`` through the test client, sorted; any
+    answer but 200 stops the benchmark."""
+    samples = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        response = client.get(path, headers=headers)
+        samples.append((time.perf_counter() - start) * 1000)
+        if response.status_code != 200:
+            raise RuntimeError(f"{path} answered {response.status_code}: {response.data[:300]}")
+    return sorted(samples)
+
+
 def uscc(prefix: str, n: int) -> str:
     """A valid unified social credit code (both check characters right), distinct for each
     ``n`` (below 1,000,000) and two-letter ``prefix``."""

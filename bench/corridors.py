@@ -8,7 +8,6 @@ priced).
     BENCH_DATABASE_URL=postgresql+psycopg://root@localhost/bench .venv/bin/python -m bench.corridors
 """
 
-import time
 from datetime import timedelta
 from decimal import Decimal
 
@@ -21,6 +20,7 @@ from bench.common import (
     bench_app,
     database_url,
     fresh_schema,
+    get_ms,
     open_departure,
     settle,
     table,
@@ -80,17 +80,6 @@ def _load() -> str:
     return shipper.email
 
 
-def _time(client, path: str, rounds: int, headers=None) -> list[float]:
-    samples = []
-    for _ in range(rounds):
-        start = time.perf_counter()
-        response = client.get(path, headers=headers)
-        samples.append((time.perf_counter() - start) * 1000)
-        if response.status_code != 200:
-            raise RuntimeError(f"{path} answered {response.status_code}: {response.data[:300]}")
-    return sorted(samples)
-
-
 def _check(answer: list[dict], label: str) -> None:
     """What is timed is the whole comparison: a priced departure on more than one route."""
     priced = [e for e in answer if e["departure_id"] and e["total"] is not None]
@@ -116,7 +105,7 @@ def run(url: str | None = None, rounds: int = ROUNDS) -> list[Figure]:
         first = client.get(path, headers=headers)  # it builds the templates and schemas
         if face == "API":
             _check(first.get_json(), label)
-        samples = _time(client, path, rounds, headers)
+        samples = get_ms(client, path, rounds, headers)
         p95 = samples[max(0, int(len(samples) * 0.95) - 1)]
         figures.append(Figure(f"corridors p95 {face} {label}", dialect, p95, "ms", goal=GOAL))
     with app.app_context():

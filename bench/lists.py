@@ -24,6 +24,7 @@ from bench.common import (
     bench_app,
     database_url,
     fresh_schema,
+    get_ms,
     settle,
     table,
 )
@@ -169,14 +170,7 @@ def _path(who: str, path: str, cursors: dict) -> str:
 
 
 def _time(client, path: str, headers=None) -> tuple[float, float]:
-    samples = []
-    for _ in range(ROUNDS):
-        start = time.perf_counter()
-        response = client.get(path, headers=headers)
-        samples.append((time.perf_counter() - start) * 1000)
-        if response.status_code != 200:
-            raise RuntimeError(f"{path} answered {response.status_code}")
-    samples.sort()
+    samples = get_ms(client, path, ROUNDS, headers)
     return statistics.median(samples), samples[int(len(samples) * 0.95) - 1]
 
 
