@@ -55,6 +55,9 @@ class Config:
     BABEL_DEFAULT_LOCALE = "zh"
 
     MAX_CONTENT_LENGTH = 1024 * 1024  # no form or JSON body of the product comes near it
+    # Requests of one process that run the app at once (dryport.admission); the others wait,
+    # their whole request read. 0: no limit.
+    APP_CONCURRENCY = int(os.environ.get("APP_CONCURRENCY", "2"))
     SESSION_COOKIE_HTTPONLY = True
     # Served over HTTPS in production; debug (make run) turns it off for http://127.0.0.1.
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "1") != "0"

@@ -5,6 +5,8 @@ from pathlib import Path
 
 from flask import Flask
 
+from dryport import admission
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -27,6 +29,7 @@ def create_app(config_object: object | str = "config.Config") -> Flask:
     register_blueprints(app)
     register_errorhandlers(app)
     register_commands(app)
+    admission.init_app(app)  # last: it reads the limits the views set
     return app
 
 

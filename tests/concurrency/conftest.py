@@ -92,7 +92,9 @@ def start_server(
 ) -> Server:
     """Start gunicorn with the production settings (``gunicorn.conf.py``) on a free loopback
     port against ``database_url``; return at once (``wait_until_up`` waits for it).
-    ``threads=None`` keeps the threads per worker that ``gunicorn.conf.py`` sets."""
+    ``threads=None`` keeps the threads per worker that ``gunicorn.conf.py`` sets, and the
+    requests a worker runs at once that the app sets (``APP_CONCURRENCY``); ``threads=n``
+    lets each worker run its ``n`` threads' requests at once, as a race needs."""
     port = _free_port()
     log = log_dir / f"gunicorn-{port}.log"
     environment = {
@@ -106,6 +108,7 @@ def start_server(
         "SIGN_IN_LIMIT": "1000 per minute",
         "SIGN_IN_ACCOUNT_LIMIT": "1000 per minute",
         "RATELIMIT_KEY_PREFIX": f"dryport-test-{uuid.uuid4().hex[:12]}",
+        **({"APP_CONCURRENCY": str(threads)} if threads is not None else {}),
         **(env or {}),
     }
     environment.pop("FLASK_DEBUG", None)

@@ -29,9 +29,14 @@ def server(app, tmp_path_factory):
         stop_server(server)
 
 
-def test_a_handful_of_slow_clients_do_not_stall_the_others(server):
+@pytest.mark.parametrize("trickles", ["headers", "body"])
+def test_a_handful_of_slow_clients_do_not_stall_the_others(server, trickles):
+    """Trickling a body, too: a request waits for one of its process's few slots to run the
+    app (``dryport.admission``) only once its whole body is in. Taken before, the six slow
+    bodies held every slot of both workers (two each) and nothing else was answered."""
     durations = durations_among_slow_clients(
-        server.base, clients=SLOW_CLIENTS, seconds=SLOW_FOR, timeout=PROMPT * 2
-    )
+        server.base, clients=SLOW_CLIENTS, seconds=SLOW_FOR, timeout=PROMPT * 2,
+        trickles=trickles,
+    )  # fmt: skip
     late = [round(d, 2) for d in durations if d > PROMPT]
     assert len(durations) >= 5 and not late, f"{len(late)} of {len(durations)} late: {late}"
