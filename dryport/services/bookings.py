@@ -273,9 +273,10 @@ def new_reference(session: Session, at: datetime) -> str:
 
 
 # Built once: every booking placed asks it. The departure, with the number of the reference
-# data its route, station and tariffs are taken from (``services.reference_cache``).
+# data its route, station and tariffs are taken from (``services.reference_cache``), and
+# whether the company has a webhook endpoint to tell (most have none: no query for them).
 _DEPARTURE = (
-    select(Departure, reference_cache.GENERATION)
+    select(Departure, reference_cache.GENERATION, webhooks.ANY_ENDPOINT)
     .where(Departure.id == bindparam("departure_id"))
     .options(lazyload(Departure.route))
 )
@@ -292,10 +293,12 @@ def place_booking(session: Session, user: User, data: dict, now: datetime | None
     """
     require_role(user, Role.SHIPPER)
     clock, now = now, now or utcnow()
-    row = session.execute(_DEPARTURE, {"departure_id": data["departure_id"]}).first()
+    row = session.execute(
+        _DEPARTURE, {"departure_id": data["departure_id"], "company_id": user.company_id}
+    ).first()
     if row is None:
         raise Invalid(errors={"departure_id": [_l("No such departure.")]})
-    departure, generation = row
+    departure, generation, any_endpoint = row
     reference = reference_cache.reference(session, generation)
     origin = reference.active_station(data["origin_station"])
     if origin is None:
@@ -333,7 +336,7 @@ def place_booking(session: Session, user: User, data: dict, now: datetime | None
         details={"teu": format_teu(teu), "service_no": departure.service_no, **_charged(booking)},
     )  # fmt: skip
     # Who hears of it, asked now rather than by the commit, under the locks below.
-    webhooks.read_endpoints(session, [user.company_id])
+    webhooks.endpoints_known(session, user.company_id, any_endpoint)
     # Numbered once priced: on SQLite the counter is the first write, which takes the
     # database's write lock until the commit (``db.lock_at_first_write``).
     booking.reference = new_reference(session, now)

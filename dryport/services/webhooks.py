@@ -30,7 +30,7 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, bindparam, event, func, select, update
+from sqlalchemy import Select, bindparam, event, exists, func, select, update
 from sqlalchemy.orm import Session
 
 from dryport.models import (
@@ -346,6 +346,25 @@ def read_endpoints(session: Session, company_ids) -> dict[int, list[WebhookEndpo
         for endpoint in session.scalars(_LISTENING, {"companies": missing}):
             read[endpoint.company_id].append(endpoint)
     return {c: read[c] for c in company_ids if read[c]}
+
+
+#: Whether the company bound as ``company_id`` has any endpoint: asked within another read
+#: (the booking's departure), so that a company with none is known without a query of its own.
+ANY_ENDPOINT = (
+    exists()
+    .where(WebhookEndpoint.company_id == bindparam("company_id"))
+    .correlate(None)
+    .label("any_endpoint")
+)
+
+
+def endpoints_known(session: Session, company_id: int, any_endpoint: bool) -> None:
+    """Read the company's endpoints now (``read_endpoints``), or, if ``ANY_ENDPOINT`` found
+    none in the same transaction, note that it has none without asking again."""
+    if any_endpoint:
+        read_endpoints(session, [company_id])
+    else:
+        session.info.setdefault(_READ, {}).setdefault(company_id, [])
 
 
 @event.listens_for(Session, "after_commit")

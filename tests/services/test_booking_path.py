@@ -20,8 +20,9 @@ from dryport.models import (
     Route,
     Station,
     Tariff,
+    WebhookDelivery,
 )
-from dryport.services import bookings, reference_cache
+from dryport.services import bookings, reference_cache, webhooks
 from dryport.services.errors import CapacityExceeded, Invalid
 from tests.conftest import booking_body
 
@@ -322,3 +323,28 @@ def test_after_its_first_write_a_booking_reads_nothing(
     first_write = next(n for n, s in enumerate(seen) if s.lstrip().startswith(writes))
     assert any("webhook_endpoints" in s for s in seen[:first_write])
     assert [s for s in seen[first_write:] if s.lstrip().startswith("SELECT")] == []
+
+
+def test_a_company_without_endpoints_is_known_by_the_departures_read(
+    db_session, shipper, make_departure, count_queries
+):
+    departure = make_departure("XAEU")
+    with count_queries() as seen:
+        _place(db_session, shipper, departure)
+        db_session.commit()
+    asked = [s for s in seen if "webhook_endpoints" in s]
+    assert len(asked) == 1 and "FROM departures" in asked[0], asked
+
+
+def test_a_company_with_an_endpoint_reads_it_and_is_told(
+    db_session, shipper, make_departure, count_queries
+):
+    endpoint, _ = webhooks.create_endpoint(db_session, shipper, "https://erp.example.com/hook")
+    departure = make_departure("XAEU")
+    db_session.commit()
+    with count_queries() as seen:
+        booking = _place(db_session, shipper, departure)
+        db_session.commit()
+    assert sum("webhook_endpoints" in s for s in seen) == 2  # the EXISTS, then the endpoints
+    told = db_session.execute(select(WebhookDelivery.endpoint_id, WebhookDelivery.event_type))
+    assert [tuple(row) for row in told] == [(endpoint.id, "booking.created")], booking.reference
