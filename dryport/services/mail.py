@@ -213,6 +213,13 @@ def _write_event_mails(session: Session, noted: list[BookingEvent]) -> None:
         outbox.mark_written(session)
 
 
+def _still_wanted(session: Session, user: User, kind: str) -> bool:
+    """Whether the user still wants a mail of ``kind`` written earlier: a kind the user may
+    choose (``kinds_for``) and has turned off since is not sent; others (a password reset)
+    always are."""
+    return kind not in kinds_for(user) or choices(session, user)[kind]
+
+
 def _render_event(delivery: MailDelivery, user: User) -> tuple[str, str, str]:
     """A booking event's mail to ``user``, rendered now in the user's language: the event
     (its ``details`` and ``at`` say what happened) with its booking as it is now."""
@@ -364,9 +371,9 @@ def attempt(session: Session, delivery_id: int, due_at: datetime) -> str | None:
     another worker has it, or its user (and with it the row) was removed meanwhile.
 
     A booking event's mail is rendered here, before the SMTP server is called, to the user
-    as the account is now (address, language); a user deactivated meanwhile gets no mail,
-    and a mail that cannot be rendered fails at once, saying why (rendering again would fail
-    again)."""
+    as the account is now (address, language); a user deactivated meanwhile, or who has
+    turned that kind of mail off since it was written, gets no mail; a mail that cannot be
+    rendered fails at once, saying why (rendering again would fail again)."""
     config = current_app.config
     attempts = outbox.claim(
         session, MailDelivery, delivery_id, due_at, utcnow(), config["MAIL_MAX_ATTEMPTS"]
@@ -398,6 +405,9 @@ def attempt(session: Session, delivery_id: int, due_at: datetime) -> str | None:
     if user is not None and not user.active:
         session.commit()
         return finish("Not sent: the user was deactivated.", retry=False)
+    if user is not None and not _still_wanted(session, user, delivery.kind):
+        session.commit()
+        return finish("Not sent: the user turned this kind of mail off.", retry=False)
     rendered = {}
     if delivery.booking_event_id is not None:
         if user is None:  # every row names its user; a row without one has nobody to tell

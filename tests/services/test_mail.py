@@ -181,6 +181,26 @@ def test_a_user_deactivated_or_removed_before_sending_gets_no_mail(
     }
 
 
+def test_a_kind_turned_off_before_sending_is_not_sent(
+    db_session, smtp, company_users, make_booking
+):
+    """The mails were written when the booking was cancelled; the English user then turned
+    cancellations off, before the sender came to them."""
+    company, chinese, english = company_users
+    booking = make_booking(company)
+    cancel_booking(db_session, chinese, booking.reference)
+    db_session.commit()
+    mail.set_choices(db_session, english, [k for k in mail.EVENT_KINDS if k != "cancelled"])
+    db_session.commit()
+
+    assert mail.deliver_due(db.session) == {"delivered": 1, "retrying": 0, "failed": 1}
+    assert [m.to for m in smtp.messages] == [chinese.email]
+    assert {(m.to_address, m.status, m.last_error) for m in mails(db_session)} == {
+        (chinese.email, DeliveryStatus.DELIVERED, None),
+        (english.email, DeliveryStatus.FAILED, "Not sent: the user turned this kind of mail off."),
+    }
+
+
 def test_a_mail_that_cannot_be_rendered_fails_once_saying_why(
     app, db_session, smtp, company_users, make_booking
 ):
