@@ -266,8 +266,8 @@ def booking_teu(lines) -> Decimal:
 
 def new_reference(session: Session, at: datetime) -> str:
     """The next booking reference of the month of ``at`` (Asia/Shanghai): ``HK2612-00042``.
-    Drawn outside the booking's transaction on PostgreSQL (``sequences.draw``): a booking
-    refused after drawing leaves its number unused."""
+    Drawn from a database sequence on PostgreSQL (``sequences.draw``), which no other
+    booking waits for: a booking refused after drawing leaves its number unused."""
     month = to_local(at).strftime("%y%m")
     return f"HK{month}-{sequences.draw(session, f'booking:{month}'):05d}"
 

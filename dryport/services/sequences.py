@@ -1,8 +1,10 @@
 """Named counters for human-friendly numbers, safe when many requests draw at once."""
 
-from sqlalchemy import bindparam, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.exc import IntegrityError
+import contextlib
+import re
+
+from sqlalchemy import bindparam, select, text, update
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from dryport.models import Counter
@@ -34,25 +36,47 @@ def reserve(session: Session, name: str, count: int = 1) -> range:
     raise RuntimeError(f"counter {name} could not be reserved")  # pragma: no cover
 
 
+#: On PostgreSQL, a counter drawn apart is a database sequence: ``nextval`` takes no lock
+#: that lasts to the commit and needs no connection of its own. NULL while the sequence does
+#: not exist yet (the first draw of a month).
+_NEXTVAL = text(
+    "SELECT CASE WHEN to_regclass(CAST(:sequence AS text)) IS NOT NULL"
+    " THEN nextval(CAST(:sequence AS regclass)) END"
+)
+
+
 def draw(session: Session, name: str) -> int:
-    """One value of counter ``name``, for a number that may skip one: on PostgreSQL drawn and
-    committed at once on a connection of its own, so that no transaction waits for another's
-    commit to number itself (a transaction that rolls back leaves its number unused); on
-    SQLite, whose writers take turns anyway, in the caller's transaction, with no gap."""
+    """One value of counter ``name``, for a number that may skip one: on PostgreSQL from a
+    database sequence of its own (``nextval``), which no transaction waits for and which a
+    rollback does not give back (the value is left unused); on SQLite, whose writers take
+    turns anyway, from the counter in the caller's transaction, with no gap."""
     bind = session.get_bind()
     if bind.dialect.name != "postgresql":
         return reserve(session, name)[0]
-    engine = getattr(bind, "engine", bind)
+    sequence = sequence_name(name)
+    value = session.connection().execute(_NEXTVAL, {"sequence": sequence}).scalar()
+    if value is None:
+        value = _create_and_draw(getattr(bind, "engine", bind), name, sequence)
+    return value
+
+
+def sequence_name(name: str) -> str:
+    """The PostgreSQL sequence of counter ``name``: ``booking:2612`` is ``counter_booking_2612``."""
+    return "counter_" + re.sub(r"[^a-z0-9]", "_", name.lower())
+
+
+def _create_and_draw(engine, name: str, sequence: str) -> int:
+    """Make the sequence of counter ``name`` and draw its first value, committed at once on a
+    connection of its own: two processes making it at the same moment do not wait for each
+    other's commit, and the caller's transaction, which found it missing, would go on
+    finding it missing until its end (PostgreSQL keeps what a name lookup did not find for
+    the rest of the transaction). It starts after the counter's value, if a release before
+    drew that counter from the ``counters`` table."""
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        for _ in range(2):
-            value = connection.execute(_BUMP, {"counter": name, "count": 1}).scalar()
-            if value is not None:
-                return value
-            connection.execute(
-                pg_insert(Counter).values(name=name, value=0).on_conflict_do_nothing()
+        drawn = connection.scalar(select(Counter.value).where(Counter.name == name)) or 0
+        # Another process making it at the same moment may fail this: then draw from theirs.
+        with contextlib.suppress(DBAPIError):
+            connection.exec_driver_sql(  # our own name (``sequence_name``), not user input
+                f'CREATE SEQUENCE IF NOT EXISTS "{sequence}" START WITH {int(drawn) + 1}'
             )
-    raise RuntimeError(f"counter {name} could not be drawn")  # pragma: no cover
-
-
-def current(session: Session, name: str) -> int:
-    return session.scalar(select(Counter.value).where(Counter.name == name)) or 0
+        return connection.execute(_NEXTVAL, {"sequence": sequence}).scalar_one()

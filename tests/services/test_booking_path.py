@@ -5,8 +5,9 @@ PostgreSQL, the capacity hold taken last."""
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text
 
+from dryport.db import utcnow
 from dryport.extensions import db
 from dryport.models import (
     Booking,
@@ -22,7 +23,8 @@ from dryport.models import (
     Tariff,
     WebhookDelivery,
 )
-from dryport.services import bookings, reference_cache, webhooks
+from dryport.services import bookings, reference_cache, sequences, webhooks
+from dryport.services.clock import to_local
 from dryport.services.errors import CapacityExceeded, Invalid
 from tests.conftest import booking_body
 
@@ -240,7 +242,11 @@ def test_references_skip_a_number_on_postgresql_only(db_session, shipper, make_d
     postgresql = db.engine.dialect.name == "postgresql"
     assert step == (2 if postgresql else 1)  # the refused one drew a number on PostgreSQL
     counters = db_session.scalars(select(Counter.name)).all()
-    assert any(name.startswith("booking:") for name in counters)
+    month = f"booking:{first[2:6]}"
+    assert (month in counters) is not postgresql  # PostgreSQL draws from a sequence instead
+    if postgresql:
+        drawn = db_session.scalar(text(f"SELECT last_value FROM {sequences.sequence_name(month)}"))
+        assert drawn == int(third[-5:])
 
 
 def _keep(session, obj):
@@ -348,3 +354,31 @@ def test_a_company_with_an_endpoint_reads_it_and_is_told(
     assert sum("webhook_endpoints" in s for s in seen) == 2  # the EXISTS, then the endpoints
     told = db_session.execute(select(WebhookDelivery.endpoint_id, WebhookDelivery.event_type))
     assert [tuple(row) for row in told] == [(endpoint.id, "booking.created")], booking.reference
+
+
+def test_a_month_numbered_by_the_counter_goes_on_from_it(db_session, shipper, make_departure):
+    """A database whose bookings were numbered from the ``counters`` table (a release before
+    the sequences): the month's sequence, made at its first draw, starts after the counter."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite draws from the counter")
+    departure = make_departure("XAEU")
+    month = to_local(utcnow()).strftime("%y%m")
+    db_session.execute(
+        text(f"DROP SEQUENCE IF EXISTS {sequences.sequence_name('booking:' + month)}")
+    )
+    db_session.add(Counter(name=f"booking:{month}", value=41))
+    db_session.commit()
+    assert _place(db_session, shipper, departure).reference == f"HK{month}-00042"
+    assert _place(db_session, shipper, departure).reference == f"HK{month}-00043"
+
+
+def test_a_sequence_made_meanwhile_by_another_process_is_drawn_from(db_session):
+    """Two processes drawing a new month's first number at once both make its sequence: the
+    one that comes second keeps the other's and draws the next value, without an error."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite draws from the counter")
+    sequence = sequences.sequence_name("booking:9912")
+    db_session.execute(text(f"CREATE SEQUENCE {sequence} START WITH 7"))
+    db_session.commit()
+    drawn = [sequences._create_and_draw(db.engine, "booking:9912", sequence) for _ in range(2)]
+    assert drawn == [7, 8]
