@@ -17,7 +17,7 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dryport.i18n import locale_code
@@ -30,7 +30,7 @@ from dryport.models import (
     Tariff,
     TransportMode,
 )
-from dryport.services import shipment
+from dryport.services import reference_cache, shipment
 from dryport.services.clock import local_day_end, local_today, utcnow
 from dryport.services.containers import SIZE_TYPES
 from dryport.services.departures import check_cutoff, station_cutoff
@@ -138,21 +138,6 @@ class Quote:
         }
 
 
-def tariffs_on(session: Session, route_id: int, day: date) -> list[Tariff]:
-    """The route's tariffs valid on ``day``."""
-    return list(
-        session.scalars(
-            select(Tariff)
-            .where(
-                Tariff.route_id == route_id,
-                Tariff.valid_from <= day,
-                or_(Tariff.valid_to.is_(None), Tariff.valid_to >= day),
-            )
-            .order_by(Tariff.leg_seq, Tariff.size_group, Tariff.id)
-        )
-    )
-
-
 def travelled_legs(legs, origin: Station) -> list[Leg]:
     """The route legs a shipment from ``origin`` travels: all but a road feeder when it is
     handed in at the hub."""
@@ -173,18 +158,15 @@ def price(
     reference=None,
 ) -> Quote:
     """Price ``lines`` (``(size_type, quantity)`` pairs) on ``departure`` from ``origin`` with
-    the tariffs valid on ``day`` (default: today in Beijing), read from ``reference``
-    (``services.reference_cache``) when given.
+    the tariffs valid on ``day`` (default: today in Beijing), as ``reference`` holds them
+    (``services.reference_cache``; default: as the caller's transaction sees them).
 
     Raises ``Unpriced`` naming what has no tariff, or when the tariffs that would price it
     are in more than one currency.
     """
     day = day or local_today()
     route = departure.route
-    if reference is not None:
-        tariffs = reference.tariffs_on(route.id, day)
-    else:
-        tariffs = tariffs_on(session, route.id, day)
+    tariffs = (reference or reference_cache.current(session)).tariffs_on(route.id, day)
     through = {t.size_group: t for t in tariffs if t.leg_seq is None}
     by_leg = {(t.leg_seq, t.size_group): t for t in tariffs if t.leg_seq is not None}
     legs = travelled_legs(route.legs, origin)

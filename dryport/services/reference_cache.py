@@ -57,7 +57,7 @@ class Reference:
     stations: dict[str, Station]
     routes: dict[int, Route]
     places: dict[str, Place]
-    tariffs: dict[int, list[Tariff]]  # by route, in the order ``pricing.tariffs_on`` gives
+    tariffs: dict[int, list[Tariff]]  # by route, by leg, size group and id
     loaded_at: float = field(default_factory=time.monotonic)
 
     def active_station(self, code: str) -> Station | None:
@@ -65,7 +65,8 @@ class Reference:
         return station if station is not None and station.active else None
 
     def tariffs_on(self, route_id: int, day: date) -> list[Tariff]:
-        """The route's tariffs valid on ``day``, as ``pricing.tariffs_on`` reads them."""
+        """The route's tariffs valid on ``day`` (from ``valid_from`` to ``valid_to``, both
+        included; no ``valid_to``: until further notice), by leg, size group and id."""
         return [
             tariff
             for tariff in self.tariffs.get(route_id, ())
@@ -94,6 +95,12 @@ def reference(session: Session, generation: int | None) -> Reference:
     # The caller's transaction sees another number: its own uncommitted change, or one
     # committed since it began. Its own reading is the true one.
     return _load(session, generation)
+
+
+def current(session: Session) -> Reference:
+    """The reference data as the caller's transaction sees them (kept ones when they are
+    current), for a caller that has not read the number with a query of its own."""
+    return reference(session, session.scalar(select(GENERATION)))
 
 
 def forget() -> None:
