@@ -285,6 +285,7 @@ def attach(session, *objects) -> None:
     if isinstance(session, scoped_session):
         session = session()
     for obj in objects:
-        session.add(obj)  # pending, like any new object ...
+        if obj not in session:  # (one added before may have brought it: its cascade)
+            session.add(obj)  # pending, like any new object ...
     # ... then persistent as the flush would make it, without its unit of work
     session._register_persistent({inspect(obj) for obj in objects})  # noqa: SLF001
