@@ -79,4 +79,7 @@ def _create_and_draw(engine, name: str, sequence: str) -> int:
             connection.exec_driver_sql(  # our own name (``sequence_name``), not user input
                 f'CREATE SEQUENCE IF NOT EXISTS "{sequence}" START WITH {int(drawn) + 1}'
             )
-        return connection.execute(_NEXTVAL, {"sequence": sequence}).scalar_one()
+        value = connection.execute(_NEXTVAL, {"sequence": sequence}).scalar()
+    if value is None:  # not made, and not by another process either: the role may not
+        raise RuntimeError(f"counter {name}: its sequence {sequence} could not be made")
+    return value
