@@ -11,7 +11,7 @@ from sqlalchemy import table as sa_table
 
 from dryport.db import UTCDateTime
 from dryport.extensions import db
-from dryport.models import Booking, PlaceKind, Route, ShippedVolume
+from dryport.models import Booking, PlaceKind, Route, ShippedVolume, ShippedVolumeByCompany
 from dryport.services.reference_data import seed_reference_data
 
 
@@ -71,6 +71,30 @@ def test_the_shipped_volume_migration_records_the_departures_that_already_left(a
     downgrade(revision="fa376cc8762d")
     upgrade()
     assert _shipped_volume() == recorded
+
+
+def test_the_by_company_migration_records_the_departures_that_already_left(app, march):
+    """The same for what departures carried per company (the top shippers'): the rows the
+    migration writes for departures that left before the table existed are those
+    ``depart`` writes, cancelled and rejected bookings left out."""
+    recorded = db.session.execute(
+        select(ShippedVolumeByCompany.__table__).order_by("departure_id", "company_id")
+    ).all()
+    # Five departures; the first of March carried Tea and Silk.
+    assert [(r.teu, r.units, r.bookings) for r in recorded][:2] == [
+        (Decimal(2), 2, 1), (Decimal(2), 1, 1)
+    ]  # fmt: skip
+    assert len(recorded) == 6
+    db.session.commit()
+    downgrade(revision="f1c7a3e9b5d2")
+    assert "shipped_volume_by_company" not in inspect(db.engine).get_table_names()
+    upgrade()
+    assert (
+        db.session.execute(
+            select(ShippedVolumeByCompany.__table__).order_by("departure_id", "company_id")
+        ).all()
+        == recorded
+    )
 
 
 def test_places_seeded_under_wrong_codes_take_their_un_locode(app):

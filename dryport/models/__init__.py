@@ -26,6 +26,7 @@ from dryport.models.departure import (
     DepartureQuota,
     DepartureStatus,
     ShippedVolume,
+    ShippedVolumeByCompany,
 )
 from dryport.models.document import BookingDocument, DocumentKind
 from dryport.models.idempotency import IdempotencyKey
@@ -97,6 +98,7 @@ __all__ = [
     "SealedBy",
     "Route",
     "ShippedVolume",
+    "ShippedVolumeByCompany",
     "Station",
     "StationKind",
     "Tariff",

@@ -177,3 +177,21 @@ class ShippedVolume(db.Model):
     gross_weight_kg: Mapped[Decimal] = mapped_column(Numeric(14, 1))
     bookings: Mapped[int]
     units: Mapped[int]
+
+
+class ShippedVolumeByCompany(db.Model):
+    """What a departure carried, per shipper's company, written with ``ShippedVolume`` when
+    it departed: the monthly report's top shippers sum these rows (one per company a
+    departure carried for) instead of the month's bookings and their lines. They never go
+    stale, for the same reasons as ``ShippedVolume``; a booking's company never changes
+    either.
+    """
+
+    __tablename__ = "shipped_volume_by_company"
+
+    departure_id: Mapped[int] = mapped_column(ForeignKey("departures.id"), primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"), primary_key=True)
+    teu: Mapped[Decimal] = mapped_column(Numeric(10, 2))
+    gross_weight_kg: Mapped[Decimal] = mapped_column(Numeric(14, 1))
+    bookings: Mapped[int]
+    units: Mapped[int]

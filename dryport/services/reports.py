@@ -2,10 +2,11 @@
 PDF, CSV and JSON, and the command line, so that they always agree.
 
 Shipped volume of month M (Asia/Shanghai calendar): the bookings in DEPARTED or ARRIVED whose
-departure actually departed in M. What a departure carried is grouped by origin station once,
-when it departs (``record_shipped``, into ``ShippedVolume``): from then on it cannot change, so
-a report sums those rows instead of grouping 13 months of bookings again. Top shippers are
-grouped from the month's bookings. The number of queries is fixed, whatever the amount of data.
+departure actually departed in M. What a departure carried is grouped by origin station and
+by shipper's company once, when it departs (``record_shipped``, into ``ShippedVolume`` and
+``ShippedVolumeByCompany``): from then on it cannot change, so a report sums those rows
+instead of grouping the bookings again; it reads no booking at all. The number of queries is
+fixed, whatever the amount of data.
 
 A month in progress is compared like-for-like: its days so far against the same days of the
 month before and of the same month a year before (``Period``); a finished month against the
@@ -30,6 +31,7 @@ from dryport.models import (
     DepartureStatus,
     Route,
     ShippedVolume,
+    ShippedVolumeByCompany,
     Station,
 )
 from dryport.services.clock import local_day_start, local_today, to_local
@@ -222,7 +224,8 @@ def monthly_report(session: Session, month: date, today: date | None = None) -> 
 
     Five queries whatever the data: routes and stations, the departures of the 13 months from
     the same month a year before (and in the same statement those planned for the month),
-    what they carried by origin station (``ShippedVolume``), the top shippers of the month."""
+    what they carried by origin station (``ShippedVolume``), the top shippers of the month
+    (from what the month's departures carried per company, ``ShippedVolumeByCompany``)."""
     window = _Window(month)
     today = today or local_today()
     days = today.day if (today.year, today.month) == (month.year, month.month) else None
@@ -309,26 +312,31 @@ def forward_bookings(session: Session, weeks: int = 8, today: date | None = None
 
 
 def record_shipped(session: Session, departure_ids: list[int] | None = None) -> None:
-    """Group what departed departures carried by origin station into ``ShippedVolume``: the
-    given ones (``operations.depart`` names the one that has just left) or, without ids,
-    every departed departure (after a bulk load). Their rows are written anew."""
+    """Group what departed departures carried by origin station into ``ShippedVolume`` and
+    by shipper's company into ``ShippedVolumeByCompany``: the given ones
+    (``operations.depart`` names the one that has just left) or, without ids, every departed
+    departure (after a bulk load). Their rows are written anew, both tables in the caller's
+    transaction."""
     session.flush()
     departed = select(Departure.id).where(Departure.status.in_(LEFT))
     if departure_ids is not None:
         departed = departed.where(Departure.id.in_(departure_ids))
-    carried = (
-        select(Booking.departure_id, Booking.origin_station_id, func.sum(Booking.teu),
-               func.sum(Booking.gross_weight_kg), func.count(Booking.id), _units())
-        .where(Booking.departure_id.in_(departed), Booking.status.in_(SHIPPED))
-        .group_by(Booking.departure_id, Booking.origin_station_id)
-    )  # fmt: skip
-    columns = ["departure_id", "origin_station_id", "teu", "gross_weight_kg", "bookings", "units"]
-    plain = {"synchronize_session": False}  # no ShippedVolume is ever loaded as an object
-    session.execute(
-        delete(ShippedVolume).where(ShippedVolume.departure_id.in_(departed)),
-        execution_options=plain,
-    )
-    session.execute(insert(ShippedVolume).from_select(columns, carried), execution_options=plain)
+    plain = {"synchronize_session": False}  # no recorded row is ever loaded as an object
+    for table, by in (
+        (ShippedVolume, Booking.origin_station_id),
+        (ShippedVolumeByCompany, Booking.company_id),
+    ):
+        carried = (
+            select(Booking.departure_id, by, func.sum(Booking.teu),
+                   func.sum(Booking.gross_weight_kg), func.count(Booking.id), _units())
+            .where(Booking.departure_id.in_(departed), Booking.status.in_(SHIPPED))
+            .group_by(Booking.departure_id, by)
+        )  # fmt: skip
+        columns = ["departure_id", by.key, "teu", "gross_weight_kg", "bookings", "units"]
+        session.execute(
+            delete(table).where(table.departure_id.in_(departed)), execution_options=plain
+        )
+        session.execute(insert(table).from_select(columns, carried), execution_options=plain)
 
 
 def _units():
@@ -410,31 +418,24 @@ def _volume(session, departure_ids) -> dict[tuple[int, int], Figures]:
 
 
 def _top_shippers(session, departure_ids: list[int], limit: int = 10) -> list[tuple[str, Figures]]:
-    """Grouped by company id before the names are joined: grouped by company, SQLite would
-    walk every booking in company order instead of the month's departures. The units are
-    grouped apart, over the bookings joined with their lines: a sum per booking (``_units``)
-    is a subquery run once for each of the month's bookings."""
-    shipped = (Booking.departure_id.in_(departure_ids), Booking.status.in_(SHIPPED))
+    """The companies that shipped most TEU on the departures, from what each departure
+    carried per company (``ShippedVolumeByCompany``), by the ids already read (as
+    ``_volume``): a row per company a departure carried for, not each of the month's
+    bookings and its lines. Summed per company id before the names are joined."""
+    recorded = ShippedVolumeByCompany
     volume = (
-        select(Booking.company_id, func.sum(Booking.teu).label("teu"),
-               func.sum(Booking.gross_weight_kg).label("gross"), func.count(Booking.id).label("n"))
-        .where(*shipped)
-        .group_by(Booking.company_id)
+        select(recorded.company_id, func.sum(recorded.teu).label("teu"),
+               func.sum(recorded.units).label("units"),
+               func.sum(recorded.gross_weight_kg).label("gross"),
+               func.sum(recorded.bookings).label("n"))
+        .where(recorded.departure_id.in_(departure_ids))
+        .group_by(recorded.company_id)
         .subquery()
     )  # fmt: skip
-    units = (
-        select(Booking.company_id, func.sum(BookingLine.quantity).label("units"))
-        .join(BookingLine, BookingLine.booking_id == Booking.id)
-        .where(*shipped)
-        .group_by(Booking.company_id)
-        .subquery()
-    )
     rows = session.execute(
-        select(Company.name, volume.c.teu, func.coalesce(units.c.units, 0), volume.c.gross,
-               volume.c.n)
+        select(Company.name, volume.c.teu, volume.c.units, volume.c.gross, volume.c.n)
         .join(volume, volume.c.company_id == Company.id)
-        .outerjoin(units, units.c.company_id == Company.id)
         .order_by(volume.c.teu.desc(), Company.name)
         .limit(limit)
-    )  # fmt: skip
+    )
     return [(name, Figures(teu, units, gross, n)) for name, teu, units, gross, n in rows]

@@ -4,8 +4,8 @@ changes, run through the services on the real database: after every step the TEU
 held on each departure equal the sum of its live bookings and never exceed its capacity,
 neither the pool nor a quota is overdrawn, each quota's held TEU equal its station's
 bookings, no waiting booking fits the room that is free (no promotion was lost), and what a
-departed departure carried, recorded for the reports when it left, still equals its shipped
-bookings. A variant whose promotions are lost must be caught."""
+departed departure carried, recorded for the reports when it left (per origin station and per
+company), still equals its shipped bookings. A variant whose promotions are lost must be caught."""
 
 from decimal import Decimal
 
@@ -28,6 +28,7 @@ from dryport.models import (
     EventType,
     Role,
     ShippedVolume,
+    ShippedVolumeByCompany,
     Station,
     VgmMethod,
 )
@@ -47,6 +48,11 @@ QUOTAS = st.lists(
     st.tuples(st.sampled_from(STATIONS[:2]), st.integers(1, 4)),
     max_size=2, unique_by=lambda quota: quota[0],
 )  # fmt: skip
+
+
+#: What departed departures carried, recorded for the reports: each table and its key. (The
+#: machine's own source is left as it was: Hypothesis seeds its derandomized runs from it.)
+RECORDED = ((ShippedVolume, "origin_station_id"), (ShippedVolumeByCompany, "company_id"))
 
 
 def _cargo(kg: int, lines) -> dict:
@@ -110,31 +116,38 @@ def run_machine(world, found: list[str] | None = None) -> list[str]:
     serials = iter(range(1, 100_000))
 
     def recorded(departure):
-        """What ``depart`` recorded for the reports."""
-        return set(
-            session.execute(
-                select(ShippedVolume.origin_station_id, ShippedVolume.teu,
-                       ShippedVolume.gross_weight_kg, ShippedVolume.bookings, ShippedVolume.units)
-                .where(ShippedVolume.departure_id == departure.id)
+        """What ``depart`` recorded for the reports, in each table by its key."""
+        return [
+            set(
+                session.execute(
+                    select(getattr(table, by), table.teu, table.gross_weight_kg, table.bookings,
+                           table.units)
+                    .where(table.departure_id == departure.id)
+                )
             )
-        )  # fmt: skip
+            for table, by in RECORDED
+        ]  # fmt: skip
 
     def carried(departure):
-        """What its shipped bookings add up to now: the same, whatever happened since."""
+        """What its shipped bookings add up to now, by each table's key: the same, whatever
+        happened since."""
         units = (
             select(func.sum(BookingLine.quantity))
             .where(BookingLine.booking_id == Booking.id)
             .scalar_subquery()
         )
-        return set(
-            session.execute(
-                select(Booking.origin_station_id, func.sum(Booking.teu),
-                       func.sum(Booking.gross_weight_kg), func.count(), func.sum(units))
-                .where(Booking.departure_id == departure.id,
-                       Booking.status.in_(("DEPARTED", "ARRIVED")))
-                .group_by(Booking.origin_station_id)
+        return [
+            set(
+                session.execute(
+                    select(getattr(Booking, by), func.sum(Booking.teu),
+                           func.sum(Booking.gross_weight_kg), func.count(), func.sum(units))
+                    .where(Booking.departure_id == departure.id,
+                           Booking.status.in_(("DEPARTED", "ARRIVED")))
+                    .group_by(getattr(Booking, by))
+                )
             )
-        )  # fmt: skip
+            for _, by in RECORDED
+        ]  # fmt: skip
 
     class Capacity(RuleBasedStateMachine):
         def __init__(self):
