@@ -429,17 +429,22 @@ def _flush_departure(session: Session) -> None:
         raise stale() from None
 
 
-def held_by_status(session: Session, departure_ids: list[int]) -> dict:
-    """TEU per departure and booking status, for the operator's board."""
-    rows = session.execute(
-        select(Booking.departure_id, Booking.status, func.sum(Booking.teu))
+def _bookings_by_status(session: Session, departure_ids: list[int]) -> list:
+    """TEU and bookings per departure, status and origin station: everything the board
+    counts of the bookings, in one pass over them."""
+    if not departure_ids:
+        return []
+    return session.execute(
+        select(
+            Booking.departure_id,
+            Booking.status,
+            Booking.origin_station_id,
+            func.sum(Booking.teu),
+            func.count(),
+        )
         .where(Booking.departure_id.in_(departure_ids))
-        .group_by(Booking.departure_id, Booking.status)
-    )
-    table: dict = {}
-    for departure_id, status, teu in rows:
-        table.setdefault(departure_id, {})[status] = teu
-    return table
+        .group_by(Booking.departure_id, Booking.status, Booking.origin_station_id)
+    ).all()
 
 
 def board(session: Session, departures: list[Departure]) -> list[dict]:
@@ -447,21 +452,33 @@ def board(session: Session, departures: list[Departure]) -> list[dict]:
     the bookings still waiting for confirmation at each station (by ``Station``, so that a page
     names it in the reader's language), its station quotas as they stand now
     (``capacity.QuotaState``), the open pool's free TEU and how many bookings are on its
-    waitlist. A fixed number of queries, whatever the number of departures."""
+    waitlist. A fixed number of queries, whatever the number of departures; the bookings
+    are read once."""
     ids = [d.id for d in departures]
-    held = held_by_status(session, ids)
     capacity.load_quotas(session, departures)
-    waitlisted = waitlist.counts(session, ids)
+    held: dict = {}
+    waitlisted: dict = {}
+    waiting_at: dict = {}
+    for departure_id, status, station_id, teu, count in _bookings_by_status(session, ids):
+        by_status = held.setdefault(departure_id, {})
+        by_status[status] = by_status.get(status, Decimal(0)) + teu
+        if status is BookingStatus.WAITLISTED:
+            waitlisted[departure_id] = waitlisted.get(departure_id, 0) + count
+        elif status is BookingStatus.RECEIVED:
+            waiting_at.setdefault(departure_id, {})[station_id] = count
+    station_ids = {s for by_station in waiting_at.values() for s in by_station}
+    stations = (
+        {s.id: s for s in session.scalars(select(Station).where(Station.id.in_(station_ids)))}
+        if station_ids
+        else {}
+    )
+    waiting = {
+        departure_id: {
+            stations[s]: n for s, n in sorted(counts.items(), key=lambda c: stations[c[0]].code)
+        }
+        for departure_id, counts in waiting_at.items()
+    }
     now = utcnow()
-    waiting: dict = {}
-    for departure_id, station, count in session.execute(
-        select(Booking.departure_id, Station, func.count())
-        .join(Booking.origin_station)
-        .where(Booking.departure_id.in_(ids), Booking.status == BookingStatus.RECEIVED)
-        .group_by(Booking.departure_id, Station.id)
-        .order_by(Station.code)
-    ):
-        waiting.setdefault(departure_id, {})[station] = count
     rows = []
     for departure in departures:
         teu = held.get(departure.id, {})

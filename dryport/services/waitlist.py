@@ -152,22 +152,6 @@ def positions(session: Session, bookings) -> dict[int, int]:
     return {booking_id: position for booking_id, position in rows}
 
 
-def counts(session: Session, departure_ids) -> dict[int, int]:
-    """How many bookings wait on each departure (those with none left out); one query."""
-    if not departure_ids:
-        return {}
-    return dict(
-        session.execute(
-            select(Booking.departure_id, func.count())
-            .where(
-                Booking.departure_id.in_(departure_ids),
-                Booking.status == BookingStatus.WAITLISTED,
-            )
-            .group_by(Booking.departure_id)
-        ).all()
-    )
-
-
 def ahead(session: Session, booking: Booking) -> int:
     """How many waiting bookings of the same departure come before ``booking``."""
     return session.scalar(

@@ -43,6 +43,24 @@ def test_the_board_shows_held_confirmed_free_and_waiting(
     assert "汉滨区 1" in row and "白河县" not in row and "BH" not in row
 
 
+def test_the_board_counts_the_waiting_at_each_station_in_order_of_code(
+    client, operator, make_user, make_departure, make_booking
+):
+    departure = make_departure(capacity=10, service_no="X9022")
+    company = make_user(Role.SHIPPER).company
+    for origin in ("HB", "BH", "HB"):
+        make_booking(company, departure=departure, origin=origin, lines=(("22G1", 1),))
+    make_booking(
+        company, departure=departure, origin="BH", lines=(("22G1", 1),),
+        status=BookingStatus.CONFIRMED,
+    )  # fmt: skip
+    page = client.get("/operations/").get_data(as_text=True)
+    row = page[page.index("X9022") :]
+    row = row[: row.index("</tr>")]
+    assert ">4<" in row and ">1<" in row and ">6<" in row  # held, confirmed, free
+    assert row.index("白河县 1") < row.index("汉滨区 2")  # BH before HB
+
+
 def test_only_staff_see_operations(client, auth, make_user):
     auth.login(make_user(Role.CLERK).email)
     assert client.get("/operations/").status_code == 403
