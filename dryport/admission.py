@@ -51,13 +51,19 @@ class Admission:
             while left > 0:
                 chunk = stream.read(min(left, 64 * 1024))
                 if not chunk:
-                    break  # the client went away: the app sees a short body (a 400)
+                    break  # the client went away
                 chunks.append(chunk)
                 left -= len(chunk)
         except OSError:
             pass  # as above
-        # The length stays declared: a body cut short is still found short by the app.
         environ["wsgi.input"] = BytesIO(b"".join(chunks))
+        if left > 0:
+            # Cut short. A server that ends the body itself (gunicorn) says so with
+            # ``wsgi.input_terminated``, and the app then reads to the end of the stream,
+            # whatever the declared length: a form cut short would be taken as sent, its
+            # last fields missing. Without it, the app holds the stream to its declared
+            # length and answers 400 when it ends before.
+            environ.pop("wsgi.input_terminated", None)
 
 
 def init_app(app: Flask) -> None:

@@ -113,6 +113,22 @@ def test_a_body_cut_short_is_a_400_from_the_app(app):
     assert statuses and statuses[0].startswith("400")
 
 
+def test_a_body_cut_short_is_a_400_even_where_what_came_would_parse(app):
+    """gunicorn ends a body itself (``wsgi.input_terminated``): a body whose client went away
+    before its end must not reach the view as if it were whole, even when what came is
+    valid on its own (here a whole JSON object, its trailing spaces missing)."""
+    sent = b'{"email": "nobody@example.com", "password": "not-the-password"}' + b" " * 40
+    environ = _environ(stream=BytesIO(sent[:-40]), length=len(sent))
+    environ.update(
+        CONTENT_TYPE="application/json",
+        PATH_INFO="/api/v1/tokens",
+        **{"wsgi.input_terminated": True},
+    )
+    statuses = []
+    app.wsgi_app(environ, lambda status, headers: statuses.append(status))
+    assert statuses and statuses[0].startswith("400"), statuses  # not 401: never read
+
+
 def test_the_app_reads_bodies_up_to_its_largest_upload_first(app):
     assert isinstance(app.wsgi_app, Admission)
     assert app.wsgi_app.slots._initial_value == app.config["APP_CONCURRENCY"] == 2  # noqa: SLF001
