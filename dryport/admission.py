@@ -27,6 +27,7 @@ class Admission:
 
     def __init__(self, wsgi_app, slots: int, body_limit: int):
         self.wsgi_app = wsgi_app
+        self.size = slots
         self.slots = threading.BoundedSemaphore(slots)
         self.body_limit = body_limit
 

@@ -131,7 +131,7 @@ def test_a_body_cut_short_is_a_400_even_where_what_came_would_parse(app):
 
 def test_the_app_reads_bodies_up_to_its_largest_upload_first(app):
     assert isinstance(app.wsgi_app, Admission)
-    assert app.wsgi_app.slots._initial_value == app.config["APP_CONCURRENCY"] == 2  # noqa: SLF001
+    assert app.wsgi_app.size == app.config["APP_CONCURRENCY"] == 2
     uploads = [getattr(view, "max_content_length", 0) or 0 for view in app.view_functions.values()]
     assert app.wsgi_app.body_limit == max(uploads) > app.config["MAX_CONTENT_LENGTH"]
 

@@ -161,7 +161,16 @@ class DepartureLeg(db.Model):
     __mapper_args__ = {"version_id_col": version}
 
 
-class ShippedVolume(db.Model):
+class _Carried:
+    """The figures of what a departure carried, as ``reports.record_shipped`` groups them."""
+
+    teu: Mapped[Decimal] = mapped_column(Numeric(10, 2))
+    gross_weight_kg: Mapped[Decimal] = mapped_column(Numeric(14, 1))
+    bookings: Mapped[int]
+    units: Mapped[int]
+
+
+class ShippedVolume(_Carried, db.Model):
     """What a departure carried, per origin station, written when it departed.
 
     The monthly report reads these rows instead of grouping every booking of 13 months each
@@ -173,13 +182,9 @@ class ShippedVolume(db.Model):
 
     departure_id: Mapped[int] = mapped_column(ForeignKey("departures.id"), primary_key=True)
     origin_station_id: Mapped[int] = mapped_column(ForeignKey("stations.id"), primary_key=True)
-    teu: Mapped[Decimal] = mapped_column(Numeric(10, 2))
-    gross_weight_kg: Mapped[Decimal] = mapped_column(Numeric(14, 1))
-    bookings: Mapped[int]
-    units: Mapped[int]
 
 
-class ShippedVolumeByCompany(db.Model):
+class ShippedVolumeByCompany(_Carried, db.Model):
     """What a departure carried, per shipper's company, written with ``ShippedVolume`` when
     it departed: the monthly report's top shippers sum these rows (one per company a
     departure carried for) instead of the month's bookings and their lines. They never go
@@ -191,7 +196,3 @@ class ShippedVolumeByCompany(db.Model):
 
     departure_id: Mapped[int] = mapped_column(ForeignKey("departures.id"), primary_key=True)
     company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"), primary_key=True)
-    teu: Mapped[Decimal] = mapped_column(Numeric(10, 2))
-    gross_weight_kg: Mapped[Decimal] = mapped_column(Numeric(14, 1))
-    bookings: Mapped[int]
-    units: Mapped[int]
