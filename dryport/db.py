@@ -239,46 +239,89 @@ def init_app(app, db) -> None:
             write_intent.reset(token)
 
 
+def commit_now(session) -> None:
+    """End the request's transaction here, keeping what it loaded (nothing is expired): what
+    the request still does, building its answer from those objects, holds no lock and reads
+    nothing again. The unit of work's commit at the end of the request then has nothing to
+    do. For a view whose remaining work only reads what it wrote."""
+    from sqlalchemy.orm import scoped_session
+
+    if isinstance(session, scoped_session):
+        session = session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
+
+
 _INSERTS: dict = {}
 
 
-def insert_row(session, obj) -> None:
-    """INSERT a new mapped object's row at once with one Core statement, not by a flush of
-    the unit of work (whose bookkeeping costs several times the statement). Its column
-    defaults are filled in on the object; its primary key is set from ``RETURNING``.
-    Relationships to other new objects must be set by key. Then ``attach`` it."""
-    from sqlalchemy import insert, inspect
+class NewRow:
+    """The row a new mapped object will have, worked out before it is written: its column
+    values (the object's own, its column defaults filled in on it, NULL for the rest) and
+    the columns the database gives it (the primary key, server defaults), read back by
+    ``RETURNING``. Worked out apart from the INSERT, so that a transaction holding a lock
+    spends none of it walking the mapper."""
 
-    mapper = inspect(obj).mapper
-    key = mapper.primary_key[0]
-    values, fetched = {}, [key]
-    for prop in mapper.column_attrs:
-        column = prop.columns[0]
-        if prop.key in obj.__dict__:
-            values[column.key] = obj.__dict__[prop.key]
-        elif column.primary_key or column.server_default is not None:
-            fetched.append(column)  # what the database gives it
-        elif column.default is not None:
-            default = column.default
-            value = default.arg(None) if default.is_callable else default.arg
-            setattr(obj, prop.key, value)
-            values[column.key] = value
-        else:
-            setattr(obj, prop.key, None)  # NULL: known without asking
-    fetched = tuple(dict.fromkeys(fetched))
-    statement = _INSERTS.get((mapper, fetched, tuple(values)))
-    if statement is None:  # built once per shape: building one costs more than running it
-        statement = insert(mapper.local_table).returning(*fetched)
-        _INSERTS[(mapper, fetched, tuple(values))] = statement
-    row = session.connection().execute(statement, values).one()
-    for column, value in zip(fetched, row, strict=True):
-        setattr(obj, mapper.get_property_by_column(column).key, value)
+    def __init__(self, obj):
+        from sqlalchemy import inspect
+
+        self.obj = obj
+        self.mapper = mapper = inspect(obj).mapper
+        self.values, fetched = {}, [mapper.primary_key[0]]
+        for prop in mapper.column_attrs:
+            column = prop.columns[0]
+            if prop.key in obj.__dict__:
+                self.values[column.key] = obj.__dict__[prop.key]
+            elif column.primary_key or column.server_default is not None:
+                fetched.append(column)  # what the database gives it
+            elif column.default is not None:
+                default = column.default
+                value = default.arg(None) if default.is_callable else default.arg
+                setattr(obj, prop.key, value)
+                self.values[column.key] = value
+            else:
+                setattr(obj, prop.key, None)  # NULL: known without asking
+        self.fetched = tuple(dict.fromkeys(fetched))
+
+    @property
+    def table(self):
+        return self.mapper.local_table
+
+    @property
+    def shape(self) -> tuple:
+        """What a statement writing this row depends on (not the values)."""
+        return (self.mapper, self.fetched, tuple(self.values))
+
+    def set(self, key: str, value) -> None:
+        """Give the row (and its object) ``value`` for the column ``key``."""
+        self.values[key] = value
+        setattr(self.obj, self.mapper.get_property_by_column(self.table.c[key]).key, value)
+
+    def fetched_into(self, row) -> None:
+        """Set on the object what the database gave it (``row``, in ``fetched`` order)."""
+        for column, value in zip(self.fetched, row, strict=True):
+            setattr(self.obj, self.mapper.get_property_by_column(column).key, value)
+
+    def insert(self, session) -> None:
+        """INSERT the row with one Core statement, not by a flush of the unit of work
+        (whose bookkeeping costs several times the statement). Relationships to other new
+        objects must be set by key. Then ``attach`` the object."""
+        from sqlalchemy import insert
+
+        statement = _INSERTS.get(self.shape)
+        if statement is None:  # built once per shape: building one costs more than running it
+            statement = _INSERTS[self.shape] = insert(self.table).returning(*self.fetched)
+        self.fetched_into(session.connection().execute(statement, self.values).one())
 
 
 def attach(session, *objects) -> None:
-    """Put objects whose rows ``insert_row`` wrote into the session as a flush leaves the
-    objects it inserted: persistent, nothing to write, and new to the transaction, so that
-    rolling back it (or its savepoint) takes them out of the session again."""
+    """Put objects whose rows were written without the unit of work (``NewRow``) into the
+    session as a flush leaves the objects it inserted: persistent, nothing to write, and new
+    to the transaction, so that rolling back it (or its savepoint) takes them out of the
+    session again."""
     from sqlalchemy import inspect
     from sqlalchemy.orm import scoped_session
 

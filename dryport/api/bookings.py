@@ -12,7 +12,7 @@ from dryport.api.conditional import (
 )
 from dryport.api.errors import problems
 from dryport.api.paging import NEXT_LINK, WHOLE, paged, paged_result
-from dryport.db import lock_at_first_write
+from dryport.db import commit_now, lock_at_first_write
 from dryport.extensions import db
 from dryport.models import Role
 from dryport.schemas.booking_templates import CopySchema
@@ -91,6 +91,11 @@ def _placed(place):
         if isinstance(record, idempotency.Replay):
             return _json(record.body, record.status, {"Idempotent-Replayed": "true"})
     booking = place(user)
+    if record is None:
+        # Committed before its answer is built: the train's row (PostgreSQL) or the
+        # database's write lock (SQLite) is held only while the booking is written. With a
+        # key, the answer is stored in the same transaction as the booking.
+        commit_now(db.session)
     result = BOOKING_SCHEMA.dump(booking)
     if record is not None:
         idempotency.complete(record, 201, result)

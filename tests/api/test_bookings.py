@@ -7,6 +7,8 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
+from dryport.api import bookings as api_bookings
+from dryport.extensions import db
 from dryport.models import Booking, BookingStatus, Departure, IdempotencyKey, Role
 from dryport.services.clock import utcnow
 from tests.conftest import booking_body, cargo
@@ -21,9 +23,11 @@ PAINT = {
 }
 
 
-def _book(client, shipper, departure, **overrides):
+def _book(client, shipper, departure, headers=None, **overrides):
     return client.post(
-        "/api/v1/bookings", json=booking_body(departure.id, **overrides), headers=shipper.headers
+        "/api/v1/bookings",
+        json=booking_body(departure.id, **overrides),
+        headers=headers or shipper.headers,
     )
 
 
@@ -656,3 +660,27 @@ def test_etags_make_conditional_requests_possible(client, shipper, make_departur
     assert neither.status_code == 422 and "version" in neither.get_json()["errors"]
     cancelled = client.post(f"{path}/cancel", headers={**shipper.headers, "If-Match": tag})
     assert cancelled.status_code == 409
+
+
+@pytest.mark.parametrize("key", [None, "order-4713"], ids=["no key", "key"])
+def test_the_answer_is_built_after_the_commit_unless_a_key_stores_it(
+    client, shipper, make_departure, monkeypatch, key
+):
+    """Without an Idempotency-Key the booking is committed before its answer is built: the
+    train's row (or SQLite's write lock) is not held meanwhile, and the answer is what a
+    later GET shows. With a key, the answer is stored in the booking's own transaction."""
+    in_transaction = []
+    dump = api_bookings.BOOKING_SCHEMA.dump
+
+    def dump_seen(booking, *args, **kwargs):
+        in_transaction.append(db.session().in_transaction())
+        return dump(booking, *args, **kwargs)
+
+    monkeypatch.setattr(api_bookings.BOOKING_SCHEMA, "dump", dump_seen)
+    headers = {**shipper.headers, **({"Idempotency-Key": key} if key else {})}
+    answer = _book(client, shipper, make_departure(), headers=headers)
+    assert answer.status_code == 201, answer.get_json()
+    assert in_transaction == [key is not None]
+    reference = answer.get_json()["reference"]
+    shown = client.get(f"/api/v1/bookings/{reference}", headers=shipper.headers)
+    assert answer.get_json() == shown.get_json()

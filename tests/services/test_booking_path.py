@@ -5,7 +5,7 @@ PostgreSQL, the capacity hold taken last."""
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import delete, func, select, text, update
 
 from dryport.db import utcnow
 from dryport.extensions import db
@@ -382,3 +382,61 @@ def test_a_sequence_made_meanwhile_by_another_process_is_drawn_from(db_session):
     db_session.commit()
     drawn = [sequences._create_and_draw(db.engine, "booking:9912", sequence) for _ in range(2)]
     assert drawn == [7, 8]
+
+
+def test_what_the_database_gave_a_new_booking_is_on_its_objects(
+    db_session, shipper, make_departure, count_queries
+):
+    """The booking, its lines and its event are written without the unit of work (on
+    PostgreSQL by one statement): the ids, the reference and the server's defaults on the
+    objects are what was stored, each line's id its own."""
+    departure = make_departure("XAEU", capacity=100)
+    _place(db_session, shipper, departure)  # the month's first: its sequence is made
+    lines = [{"size_type": "45G1", "quantity": 2}, {"size_type": "22G1", "quantity": 1}]
+    with count_queries() as seen:
+        booking = _place(db_session, shipper, departure, containers=lines)
+    writes = [s for s in seen if not s.lstrip().upper().startswith("SELECT")]
+    if db.engine.dialect.name == "postgresql":  # one to write, one to hold
+        assert [s.split()[0] for s in writes] == ["WITH", "UPDATE"], writes
+    db_session.commit()
+    mine = {
+        "id": booking.id,
+        "reference": booking.reference,
+        "version": booking.version,
+        "negotiable": booking.negotiable,
+        "payment_term": booking.payment_term,
+        "lines": {line.size_type: line.id for line in booking.lines},
+        "events": [(event.id, event.type) for event in booking.events],
+    }
+    db_session.expunge_all()
+    stored = db_session.get(Booking, mine["id"])
+    assert mine == {
+        "id": stored.id,
+        "reference": stored.reference,
+        "version": 1,
+        "negotiable": False,
+        "payment_term": stored.payment_term,
+        "lines": {line.size_type: line.id for line in stored.lines},
+        "events": [(event.id, EventType.CREATED) for event in stored.events],
+    }
+    assert [line.size_type for line in booking.lines] == ["45G1", "22G1"]  # as asked
+
+
+def test_a_reference_past_99999_keeps_every_digit(db_session, shipper, make_departure):
+    """Five digits at least, never cut: the 100,000th booking of a month is ``-100000``, on
+    PostgreSQL (numbered within the statement that writes it) as on SQLite."""
+    departure = make_departure("XAEU", capacity=100)
+    month = to_local(utcnow()).strftime("%y%m")
+    first = _place(db_session, shipper, departure).reference
+    assert first == bookings.reference_text(month, int(first[-5:]))
+    db_session.commit()
+    if db.engine.dialect.name == "postgresql":
+        sequence = sequences.sequence_name(f"booking:{month}")
+        db_session.execute(text(f"SELECT setval('{sequence}', 99998)"))
+    else:
+        db_session.execute(
+            update(Counter).where(Counter.name == f"booking:{month}").values(value=99998)
+        )
+    db_session.commit()
+    placed = [_place(db_session, shipper, departure).reference for _ in range(2)]
+    assert placed == [f"HK{month}-99999", f"HK{month}-100000"]
