@@ -226,10 +226,13 @@ def init_app(app, db) -> None:
 
     @app.after_request
     def _commit(response):
-        if response.status_code < 400:
-            db.session.commit()
-        else:
-            db.session.rollback()
+        session = db.session()
+        if response.status_code >= 400:
+            session.rollback()
+        elif session.in_transaction() or session.dirty:
+            session.commit()
+        # else there is nothing to commit: nothing was read or written since the session's
+        # last commit (``commit_now``), or at all
         return response
 
     @app.teardown_request
