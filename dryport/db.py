@@ -229,10 +229,10 @@ def init_app(app, db) -> None:
         session = db.session()
         if response.status_code >= 400:
             session.rollback()
-        elif session.in_transaction() or session.dirty:
+        elif session.in_transaction():  # begun by any read, new object or change
             session.commit()
-        # else there is nothing to commit: nothing was read or written since the session's
-        # last commit (``commit_now``), or at all
+        # else there is nothing to commit: nothing was read, added or changed since the
+        # session's last commit (``commit_now``), or at all
         return response
 
     @app.teardown_request
