@@ -440,3 +440,21 @@ def test_a_reference_past_99999_keeps_every_digit(db_session, shipper, make_depa
     db_session.commit()
     placed = [_place(db_session, shipper, departure).reference for _ in range(2)]
     assert placed == [f"HK{month}-99999", f"HK{month}-100000"]
+
+
+def test_a_months_first_bookings_in_one_transaction_are_numbered_in_turn(
+    db_session, shipper, make_departure
+):
+    """A bulk upload on the first day of a month: the first booking makes the month's
+    sequence (on PostgreSQL), and the ones after it in the same transaction, which may still
+    find it missing there, draw the numbers after it."""
+    departure = make_departure("XAEU")
+    month = to_local(utcnow()).strftime("%y%m")
+    if db.engine.dialect.name == "postgresql":
+        sequence = sequences.sequence_name(f"booking:{month}")
+        db_session.execute(text(f"DROP SEQUENCE IF EXISTS {sequence}"))
+    db_session.execute(delete(Counter).where(Counter.name == f"booking:{month}"))
+    db_session.commit()
+    placed = [_place(db_session, shipper, departure).reference for _ in range(3)]
+    db_session.commit()
+    assert placed == [bookings.reference_text(month, n) for n in (1, 2, 3)]
