@@ -251,11 +251,11 @@ def commit_now(session) -> None:
 
     if isinstance(session, scoped_session):
         session = session()
-    session.expire_on_commit = False
+    kept, session.expire_on_commit = session.expire_on_commit, False
     try:
         session.commit()
     finally:
-        session.expire_on_commit = True
+        session.expire_on_commit = kept
 
 
 _INSERTS: dict = {}

@@ -14,7 +14,7 @@ from dryport.api.errors import problems
 from dryport.api.paging import NEXT_LINK, WHOLE, paged, paged_result
 from dryport.db import commit_now, lock_at_first_write
 from dryport.extensions import db
-from dryport.models import Role
+from dryport.models import BookingStatus, Role
 from dryport.schemas.booking_templates import CopySchema
 from dryport.schemas.bookings import (
     BOOKING_SCHEMA,
@@ -91,10 +91,12 @@ def _placed(place):
         if isinstance(record, idempotency.Replay):
             return _json(record.body, record.status, {"Idempotent-Replayed": "true"})
     booking = place(user)
-    if record is None:
+    if record is None and booking.status is not BookingStatus.WAITLISTED:
         # Committed before its answer is built: the train's row (PostgreSQL) or the
-        # database's write lock (SQLite) is held only while the booking is written. With a
-        # key, the answer is stored in the same transaction as the booking.
+        # database's write lock (SQLite) is held only while the booking is written, and the
+        # answer reads nothing. With a key, the answer is stored in the same transaction as
+        # the booking; a waiting booking's answer reads its place in the queue, which is
+        # read under the same lock as the booking was placed.
         commit_now(db.session)
     result = BOOKING_SCHEMA.dump(booking)
     if record is not None:

@@ -21,6 +21,7 @@ from sqlalchemy import (
     exists,
     func,
     insert,
+    literal,
     or_,
     select,
     true,
@@ -390,13 +391,24 @@ def _written(booking, lines, event):
         .returning(*booking.fetched, booking.table.c.reference)
         .cte("booking")
     )
-    line_rows = [select(written.c.id, *given(f"l{i}_", line)) for i, line in enumerate(lines)]
+    # The lines in the order asked, their ids given in that order (``Booking.lines`` is
+    # ordered by id): numbered, and inserted sorted by that number.
+    keys = list(lines[0].values)
+    each = [
+        select(
+            written.c.id.label("booking_id"),
+            literal(i, Integer).label("asked"),
+            *(value.label(key) for key, value in zip(keys, given(f"l{i}_", line), strict=True)),
+        )
+        for i, line in enumerate(lines)
+    ]
+    asked = (each[0] if len(each) == 1 else union_all(*each)).subquery("asked")
     line_table = lines[0].table
     lines_written = (
         insert(line_table)
         .from_select(
-            ["booking_id", *lines[0].values],
-            line_rows[0] if len(line_rows) == 1 else union_all(*line_rows),
+            ["booking_id", *keys],
+            select(asked.c.booking_id, *(asked.c[key] for key in keys)).order_by(asked.c.asked),
             include_defaults=False,
         )
         .returning(line_table.c.id, line_table.c.size_type)

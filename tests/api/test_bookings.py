@@ -662,13 +662,21 @@ def test_etags_make_conditional_requests_possible(client, shipper, make_departur
     assert cancelled.status_code == 409
 
 
-@pytest.mark.parametrize("key", [None, "order-4713"], ids=["no key", "key"])
-def test_the_answer_is_built_after_the_commit_unless_a_key_stores_it(
-    client, shipper, make_departure, monkeypatch, key
+@pytest.mark.parametrize(
+    ("key", "waits"),
+    [(None, False), ("order-4713", False), (None, True)],
+    ids=["no key", "key", "waits"],
+)
+def test_the_answer_is_built_after_the_commit_unless_it_reads_or_is_stored(
+    client, shipper, make_departure, monkeypatch, key, waits
 ):
     """Without an Idempotency-Key the booking is committed before its answer is built: the
     train's row (or SQLite's write lock) is not held meanwhile, and the answer is what a
-    later GET shows. With a key, the answer is stored in the booking's own transaction."""
+    later GET shows. With a key, the answer is stored in the booking's own transaction; a
+    waiting booking's answer reads its place in the queue, under the lock it was placed in."""
+    departure = make_departure(capacity=2)
+    if waits:  # the departure is full
+        assert _book(client, shipper, departure).status_code == 201
     in_transaction = []
     dump = api_bookings.BOOKING_SCHEMA.dump
 
@@ -678,9 +686,10 @@ def test_the_answer_is_built_after_the_commit_unless_a_key_stores_it(
 
     monkeypatch.setattr(api_bookings.BOOKING_SCHEMA, "dump", dump_seen)
     headers = {**shipper.headers, **({"Idempotency-Key": key} if key else {})}
-    answer = _book(client, shipper, make_departure(), headers=headers)
+    answer = _book(client, shipper, departure, headers=headers, waitlist=waits)
     assert answer.status_code == 201, answer.get_json()
-    assert in_transaction == [key is not None]
+    assert answer.get_json()["waitlist_position"] == (1 if waits else None)
+    assert in_transaction == [key is not None or waits]
     reference = answer.get_json()["reference"]
     shown = client.get(f"/api/v1/bookings/{reference}", headers=shipper.headers)
     assert answer.get_json() == shown.get_json()

@@ -419,7 +419,7 @@ def test_what_the_database_gave_a_new_booking_is_on_its_objects(
         "lines": {line.size_type: line.id for line in stored.lines},
         "events": [(event.id, EventType.CREATED) for event in stored.events],
     }
-    assert [line.size_type for line in booking.lines] == ["45G1", "22G1"]  # as asked
+    assert [line.size_type for line in stored.lines] == ["45G1", "22G1"]  # as asked
 
 
 def test_a_reference_past_99999_keeps_every_digit(db_session, shipper, make_departure):
