@@ -303,20 +303,33 @@ def _month(at: datetime) -> str:
     return to_local(at).strftime("%y%m")
 
 
-def _write(session: Session, booking: Booking, event: BookingEvent, now: datetime) -> None:
+def _write(
+    session: Session,
+    booking: Booking,
+    event: BookingEvent,
+    now: datetime,
+    hold: tuple[Departure, Decimal, Decimal] | None = None,
+) -> bool:
     """Number ``booking`` (in the month of ``now``) and INSERT it, its lines and its event,
     not by the unit of work (most of a flush's cost is its bookkeeping); set on them what
     the database gave them, then put them in the session as if loaded.
 
     Their rows are worked out first (``db.NewRow``), so that no lock is held meanwhile. On
     PostgreSQL one statement writes them all, the number drawn within it from the month's
-    sequence: one round trip, not four. On SQLite the counter is the first write, which
-    takes the database's write lock until the commit (``db.lock_at_first_write``), then the
-    three INSERTs, which cost no round trip."""
+    sequence: one round trip, not four; with ``hold`` (the departure, TEU and kg), when the
+    departure as read takes them the fast way (``capacity.holds_at_once``), the same
+    statement holds them first (``capacity.HOLD``) and writes nothing if it refuses. Returns
+    whether the TEU are held; if not, the caller holds them (``capacity.hold``). On SQLite
+    the counter is the first write, which takes the database's write lock until the commit
+    (``db.lock_at_first_write``), then the three INSERTs, which cost no round trip."""
     rows = NewRow(booking), [NewRow(line) for line in booking.lines], NewRow(event)
     month = _month(now)
+    held = False
     if session.get_bind().dialect.name == "postgresql":
-        _write_at_once(session, month, *rows)
+        if hold is not None and capacity.holds_at_once(*hold):
+            held = _write_at_once(session, month, *rows, hold=hold)
+        if not held:
+            _write_at_once(session, month, *rows)
     else:
         rows[0].set("reference", new_reference(session, now))
         rows[0].insert(session)
@@ -325,17 +338,19 @@ def _write(session: Session, booking: Booking, event: BookingEvent, now: datetim
             row.insert(session)
     set_committed_value(booking, "events", [event])
     attach(session, booking, *booking.lines, event)
+    return held
 
 
 _WRITTEN: dict = {}
 
 
-def _write_at_once(session: Session, month: str, booking, lines, event) -> None:
-    """``_write`` on PostgreSQL: one statement (built once per shape of its rows)."""
-    shape = (booking.shape, tuple(line.shape for line in lines), event.shape)
+def _write_at_once(session: Session, month: str, booking, lines, event, hold=None) -> bool:
+    """``_write`` on PostgreSQL: one statement (built once per shape of its rows). With
+    ``hold``, returns False, having written nothing, when the hold was refused."""
+    shape = (booking.shape, tuple(line.shape for line in lines), event.shape, hold is not None)
     statement = _WRITTEN.get(shape)
     if statement is None:
-        statement = _WRITTEN[shape] = _written(booking, lines, event)
+        statement = _WRITTEN[shape] = _written(booking, lines, event, hold is not None)
     parameters = {
         "sequence": sequences.sequence_name(f"booking:{month}"),
         "prefix": _reference_prefix(month),
@@ -345,12 +360,19 @@ def _write_at_once(session: Session, month: str, booking, lines, event) -> None:
     }
     for i, line in enumerate(lines):
         parameters.update({f"l{i}_{key}": value for key, value in line.values.items()})
+    if hold is not None:
+        departure, teu, kg = hold
+        parameters.update(departure_id=departure.id, teu=teu, kg=kg, held_at=utcnow())
     row = session.connection().execute(statement, parameters).one()
-    if row.number is None:
+    if row.number is None and not row.sequenced:
         # The month's first booking: its sequence is made (``sequences.draw``) and the
         # statement runs again with the number drawn.
         parameters["number"] = sequences.draw(session, f"booking:{month}")
         row = session.connection().execute(statement, parameters).one()
+    if row.number is None:  # the hold was refused: nothing written
+        return False
+    if hold is not None:
+        capacity.locked(departure, {column.key: row._mapping[column.key] for column in _HELD})
     booking.fetched_into(row[1 : 1 + len(booking.fetched)])
     booking.set("reference", row.reference)
     event.obj.booking_id = booking.obj.id
@@ -359,20 +381,40 @@ def _write_at_once(session: Session, month: str, booking, lines, event) -> None:
     for line in lines:
         line.obj.booking_id = booking.obj.id
         line.fetched_into((ids[line.obj.size_type],))
+    return True
 
 
-def _written(booking, lines, event):
+#: What the departure's row says once ``capacity.HOLD`` has held (its RETURNING).
+_HELD = capacity.HOLD.exported_columns
+
+
+def _written(booking, lines, event, hold: bool):
     """The statement of ``_write_at_once``: the number (``:number``, else the sequence's
     next value if the sequence exists), then the booking numbered with it, its lines and
     its event, each INSERT taking the booking's id from the one before. When the sequence
-    does not exist, nothing is written and ``number`` is NULL."""
+    does not exist, nothing is written and ``number`` is NULL (``sequenced`` false).
+
+    With ``hold``, the departure's TEU are held first (``capacity.HOLD``, which locks its
+    row), and the number is drawn only once they are: a refused hold writes nothing and
+    draws nothing (``number`` NULL, ``sequenced`` true)."""
     sequence = bindparam("sequence", type_=Text)
+    given_number = bindparam("number", type_=Integer)
+    sequenced = func.to_regclass(sequence).is_not(None)
     number = select(
         func.coalesce(
-            bindparam("number", type_=Integer),
-            case((func.to_regclass(sequence).is_not(None), func.nextval(cast(sequence, REGCLASS)))),
+            given_number,
+            case((sequenced, func.nextval(cast(sequence, REGCLASS)))),
         ).label("v")
-    ).cte("number")
+    )
+    if hold:
+        held = (
+            capacity.HOLD.where(or_(given_number.is_not(None), sequenced))
+            # as its ``onupdate`` sets it when it runs alone (a CTE's is not filled in)
+            .values(updated_at=bindparam("held_at", type_=capacity.HOLD.table.c.updated_at.type))
+            .cte("held")
+        )
+        number = number.select_from(held)
+    number = number.cte("number")
     digits = cast(number.c.v, Text)
     reference = bindparam("prefix", type_=Text) + case(
         (number.c.v < 100_000, func.lpad(digits, 5, "0")), else_=digits
@@ -425,13 +467,20 @@ def _written(booking, lines, event):
         .cte("event")
     )
     line_ids = select(func.json_object_agg(lines_written.c.size_type, lines_written.c.id))
+    # One row whatever was written: from the sequence's presence, or from the number.
+    first = select(sequenced.label("sequenced")).subquery("first") if hold else number
+    joined = first.outerjoin(number, true()) if hold else first
+    for part in ((held,) if hold else ()) + (written, event_written):
+        joined = joined.outerjoin(part, true())
     return select(
         number.c.v.label("number"),
         *(written.c[column.key] for column in booking.fetched),
         written.c.reference,
         event_written.c.id.label("event_id"),
         line_ids.scalar_subquery().label("line_ids"),
-    ).select_from(number.outerjoin(written, true()).outerjoin(event_written, true()))
+        (first.c.sequenced if hold else sequenced.label("sequenced")),
+        *((held.c[column.key] for column in _HELD) if hold else ()),
+    ).select_from(joined)
 
 
 # Built once: every booking placed asks it. The departure, with the number of the reference
@@ -499,14 +548,14 @@ def place_booking(session: Session, user: User, data: dict, now: datetime | None
     )  # fmt: skip
     # Who hears of it, asked now rather than by the commit, under the locks below.
     webhooks.endpoints_known(session, user.company_id, any_endpoint)
-    # Numbered and written once priced, the capacity hold after.
-    _write(session, booking, event, now)
+    # Numbered and written once priced, the capacity hold after (on PostgreSQL mostly in
+    # the same statement).
+    kg = data["cargo"]["gross_weight_kg"]
+    held = _write(session, booking, event, now, hold=(departure, teu, kg))
     webhooks.note_event(session, event)
     try:
-        capacity.hold(
-            session, departure, teu, data["cargo"]["gross_weight_kg"],
-            station_id=origin.id, now=clock,
-        )  # fmt: skip
+        if not held:
+            capacity.hold(session, departure, teu, kg, station_id=origin.id, now=clock)
     except CapacityExceeded:
         # Refused under the departure's row lock, which stays until commit: no room frees
         # unseen before this booking is on the waitlist (``services.waitlist``).

@@ -60,8 +60,10 @@ _LOCKED = (
     Departure.quota_teu,
     Departure.cutoff_at,
 )
-# The fast ways, for a departure without quotas (all its capacity is pool).
-_HOLD = (
+# The fast ways, for a departure without quotas (all its capacity is pool). ``HOLD`` is
+# also written into the statement that writes a new booking on PostgreSQL
+# (``bookings._write``): one round trip to write the booking and hold its TEU.
+HOLD = _HOLD = (
     update(Departure)
     .where(
         Departure.id == bindparam("departure_id"),
@@ -185,7 +187,7 @@ def hold(
         if row.capacity_kg is not None and row.held_kg + kg > row.capacity_kg:
             _refuse_kg(departure, row, teu, kg, held, _unused(quota))
         row = _shift(session, departure.id, teu, kg, reserved, quota)
-    _locked(departure, row)
+    locked(departure, row._mapping)
 
 
 def release(
@@ -214,7 +216,7 @@ def release(
             settle(session, departure.id, now)
         quota = _quota(session, departure.id, station_id) if row.quota_teu else None
         row = _shift(session, departure.id, -teu, -kg, _reserved_change(quota, -teu), quota)
-    _locked(departure, row)
+    locked(departure, row._mapping)
 
 
 @dataclass(frozen=True)
@@ -235,7 +237,7 @@ def _lock(session: Session, departure: Departure):
     row = session.execute(_LOCK, {"departure_id": departure.id}).first()
     if row is None:
         raise NotFound()
-    _locked(departure, row)
+    locked(departure, row._mapping)
     return row
 
 
@@ -404,13 +406,28 @@ def reweigh(session: Session, departure: Departure, kg: Decimal) -> None:
             ),
             available_kg=float(Decimal(capacity_kg) - held_kg),
         )
-    _locked(departure, row)
+    locked(departure, row._mapping)
 
 
-def _locked(departure: Departure, row) -> None:
-    """Give ``departure`` what the UPDATE returned, as if loaded: no query to read it. A
-    change to these attributes not yet flushed would be lost: hold before changing them."""
-    for key, value in row._mapping.items():
+def holds_at_once(departure: Departure, teu: Decimal, kg: Decimal) -> bool:
+    """Whether ``departure``, as it was read (without a lock), takes ``teu`` and ``kg`` by
+    ``HOLD``: scheduled, without quotas, with room. A guess that only chooses the way: the
+    conditional UPDATE decides, and when it refuses, ``hold`` is asked (which refuses,
+    or finds the room freed meanwhile)."""
+    return (
+        departure.status is DepartureStatus.SCHEDULED
+        and not departure.quota_teu
+        and teu > 0
+        and departure.held_teu + departure.reserved_teu + teu <= departure.capacity_teu
+        and (departure.capacity_kg is None or departure.held_kg + kg <= departure.capacity_kg)
+    )
+
+
+def locked(departure: Departure, values) -> None:
+    """Give ``departure`` what ``HOLD`` (or another of the UPDATEs above) returned, a
+    mapping of ``_LOCKED``'s keys, as if loaded: no query to read it. A change to these
+    attributes not yet flushed would be lost: hold before changing them."""
+    for key, value in values.items():
         set_committed_value(departure, key, value)
 
 

@@ -15,6 +15,7 @@ from dryport.models import (
     BookingLine,
     BookingStatus,
     Counter,
+    Departure,
     EventType,
     Leg,
     Place,
@@ -26,7 +27,7 @@ from dryport.models import (
 from dryport.services import bookings, reference_cache, sequences, webhooks
 from dryport.services.clock import to_local
 from dryport.services.errors import CapacityExceeded, Invalid
-from tests.conftest import booking_body
+from tests.conftest import booking_body, cargo
 
 
 @pytest.fixture
@@ -325,7 +326,7 @@ def test_after_its_first_write_a_booking_reads_nothing(
     with count_queries() as seen:
         _place(db_session, shipper, departure)
         db_session.commit()
-    writes = ("INSERT", "UPDATE", "DELETE")
+    writes = ("INSERT", "UPDATE", "DELETE", "WITH")  # WITH: PostgreSQL's one write
     first_write = next(n for n, s in enumerate(seen) if s.lstrip().startswith(writes))
     assert any("webhook_endpoints" in s for s in seen[:first_write])
     assert [s for s in seen[first_write:] if s.lstrip().startswith("SELECT")] == []
@@ -396,8 +397,9 @@ def test_what_the_database_gave_a_new_booking_is_on_its_objects(
     with count_queries() as seen:
         booking = _place(db_session, shipper, departure, containers=lines)
     writes = [s for s in seen if not s.lstrip().upper().startswith("SELECT")]
-    if db.engine.dialect.name == "postgresql":  # one to write, one to hold
-        assert [s.split()[0] for s in writes] == ["WITH", "UPDATE"], writes
+    if db.engine.dialect.name == "postgresql":  # one to hold and write
+        assert [s.split()[0] for s in writes] == ["WITH"], writes
+        assert "UPDATE departures" in writes[0]
     db_session.commit()
     mine = {
         "id": booking.id,
@@ -458,3 +460,60 @@ def test_a_months_first_bookings_in_one_transaction_are_numbered_in_turn(
     placed = [_place(db_session, shipper, departure).reference for _ in range(3)]
     db_session.commit()
     assert placed == [bookings.reference_text(month, n) for n in (1, 2, 3)]
+
+
+def _filled_unseen(session, departure) -> None:
+    """Another booking took the departure's last TEU since ``departure`` was read: its row
+    says full, the object in the session still shows room."""
+    session.execute(
+        update(Departure)
+        .where(Departure.id == departure.id)
+        .values(held_teu=departure.capacity_teu)
+        .execution_options(synchronize_session=False)
+    )
+    assert departure.held_teu < departure.capacity_teu
+
+
+def test_the_hold_is_written_with_the_booking_and_on_the_departure(
+    db_session, shipper, make_departure, count_queries
+):
+    """On PostgreSQL the statement that writes the booking holds its TEU first; the
+    departure then shows what its row holds, on both databases, as stored."""
+    departure = make_departure("XAEU", capacity=10)
+    _place(db_session, shipper, departure)
+    before = departure.updated_at
+    with count_queries() as seen:
+        _place(db_session, shipper, departure, cargo=cargo(gross_weight_kg=1000))
+        assert (departure.held_teu, departure.held_kg) == (4, 19500)
+    holds = [s for s in seen if "UPDATE departures" in s]
+    assert len(holds) == 1
+    if db.engine.dialect.name == "postgresql":
+        assert holds[0].lstrip().startswith("WITH") and "INSERT INTO bookings" in holds[0]
+    db_session.commit()
+    db_session.expire_all()
+    assert (departure.held_teu, departure.held_kg) == (4, 19500)
+    assert departure.updated_at > before
+
+
+@pytest.mark.parametrize("waitlist", [False, True])
+def test_a_departure_filled_since_it_was_read_refuses_or_waitlists(
+    db_session, shipper, make_departure, waitlist
+):
+    """The departure as read had room, its row has none: the hold refuses (on PostgreSQL
+    the statement that was to write and hold writes nothing and draws no number), and the
+    booking is refused, or waits with the next number."""
+    departure = make_departure("XAEU", capacity=4)
+    first = _place(db_session, shipper, departure).reference
+    db_session.commit()
+    _filled_unseen(db_session, departure)
+    if not waitlist:
+        with pytest.raises(CapacityExceeded):
+            _place(db_session, shipper, departure)
+        db_session.rollback()
+        assert db_session.scalar(select(func.count()).select_from(Booking)) == 1
+        return
+    booking = _place(db_session, shipper, departure, waitlist=True)
+    assert booking.status is BookingStatus.WAITLISTED
+    db_session.commit()
+    assert int(booking.reference[-5:]) == int(first[-5:]) + 1
+    assert db_session.scalar(select(func.count()).select_from(Booking)) == 2
