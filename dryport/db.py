@@ -320,6 +320,30 @@ class NewRow:
         self.fetched_into(session.connection().execute(statement, self.values).one())
 
 
+def loaded(session, cls, row):
+    """The ``cls`` object of ``row``, a Core row holding its table's columns by key, as the
+    ORM would load it: the one already in the session, else one made persistent in it from
+    the row. For a statement run on every request, whose ORM loading (its per-statement
+    set-up) cost more than the row; what the row lacks (relationships) loads when asked."""
+    from sqlalchemy import inspect
+    from sqlalchemy.orm import make_transient_to_detached, scoped_session
+
+    if isinstance(session, scoped_session):
+        session = session()
+    mapper = inspect(cls)
+    values = row._mapping
+    key = mapper.identity_key_from_primary_key([values[c.key] for c in mapper.primary_key])
+    obj = session.identity_map.get(key)
+    if obj is None:
+        obj = mapper.class_manager.new_instance()
+        inspect(obj).dict.update(
+            {prop.key: values[prop.columns[0].key] for prop in mapper.column_attrs}
+        )
+        make_transient_to_detached(obj)
+        session.add(obj)
+    return obj
+
+
 def attach(session, *objects) -> None:
     """Put objects whose rows were written without the unit of work (``NewRow``) into the
     session as a flush leaves the objects it inserted: persistent, nothing to write, and new

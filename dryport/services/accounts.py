@@ -8,10 +8,10 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, lazyload
+from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from dryport.db import utcnow
+from dryport.db import loaded, utcnow
 from dryport.models import ApiToken, Company, PasswordReset, Role, Station, User
 from dryport.services import credit_codes, passwords
 from dryport.services.errors import Conflict, Invalid, NotFound, Unauthorized
@@ -271,13 +271,18 @@ def issue_api_token(
     return token, record
 
 
-# Every API call asks it: built once, the token's few columns and its user alone (the user's
-# company and station load when something asks for them).
+# Every API call asks it: built once, the token's few columns and its user's row (made the
+# user object by ``db.loaded``; the user's company and station load when asked for).
 _TOKEN = (
-    select(ApiToken.id, ApiToken.expires_at, ApiToken.revoked_at, ApiToken.last_used_at, User)
+    select(
+        ApiToken.id.label("token_id"),
+        ApiToken.expires_at.label("token_expires_at"),
+        ApiToken.revoked_at.label("token_revoked_at"),
+        ApiToken.last_used_at.label("token_last_used_at"),
+        *User.__table__.columns,
+    )
     .join(User, User.id == ApiToken.user_id)
     .where(ApiToken.token_hash == bindparam("token_hash"))
-    .options(lazyload(User.company), lazyload(User.station))
 )
 _TOKEN_USED = (
     update(ApiToken)
@@ -291,12 +296,13 @@ def user_for_token(session: Session, token: str, now: datetime | None = None) ->
     """The active user a bearer token belongs to; raises ``Unauthorized`` when it is unknown,
     revoked or expired. Its last use is noted, at most once an hour (no write per call)."""
     now = now or utcnow()
-    row = session.execute(_TOKEN, {"token_hash": _token_hash(token)}).first()
-    if row is None or row.revoked_at or row.expires_at <= now or not row.User.active:
+    session.flush()  # as any read through the session would (its own revocation, say)
+    row = session.connection().execute(_TOKEN, {"token_hash": _token_hash(token)}).first()
+    if row is None or row.token_revoked_at or row.token_expires_at <= now or not row.active:
         raise Unauthorized(_l("The token is invalid or has expired."))
-    if row.last_used_at is None or now - row.last_used_at > timedelta(hours=1):
-        session.execute(_TOKEN_USED, {"token_id": row.id, "at": now})
-    return row.User
+    if row.token_last_used_at is None or now - row.token_last_used_at > timedelta(hours=1):
+        session.execute(_TOKEN_USED, {"token_id": row.token_id, "at": now})
+    return loaded(session, User, row)
 
 
 PERSONAL_TOKEN_DAYS = (30, 90, 365)

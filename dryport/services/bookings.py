@@ -29,11 +29,11 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects.postgresql import REGCLASS
-from sqlalchemy.orm import Session, lazyload, selectinload
+from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
-from dryport.db import NewRow, attach
+from dryport.db import NewRow, attach, loaded
 from dryport.models import (
     Booking,
     BookingEvent,
@@ -486,11 +486,10 @@ def _written(booking, lines, event, hold: bool):
 # Built once: every booking placed asks it. The departure, with the number of the reference
 # data its route, station and tariffs are taken from (``services.reference_cache``), and
 # whether the company has a webhook endpoint to tell (most have none: no query for them).
-_DEPARTURE = (
-    select(Departure, reference_cache.GENERATION, webhooks.ANY_ENDPOINT)
-    .where(Departure.id == bindparam("departure_id"))
-    .options(lazyload(Departure.route))
-)
+_DEPARTURE = select(
+    *Departure.__table__.columns, reference_cache.GENERATION.label("generation"),
+    webhooks.ANY_ENDPOINT,
+).where(Departure.id == bindparam("departure_id"))  # fmt: skip
 
 
 def place_booking(session: Session, user: User, data: dict, now: datetime | None = None):
@@ -504,12 +503,16 @@ def place_booking(session: Session, user: User, data: dict, now: datetime | None
     """
     require_role(user, Role.SHIPPER)
     clock, now = now, now or utcnow()
-    row = session.execute(
-        _DEPARTURE, {"departure_id": data["departure_id"], "company_id": user.company_id}
-    ).first()
+    session.flush()  # as a read through the session would: none of this is cached
+    row = (
+        session.connection()
+        .execute(_DEPARTURE, {"departure_id": data["departure_id"], "company_id": user.company_id})
+        .first()
+    )
     if row is None:
         raise Invalid(errors={"departure_id": [_l("No such departure.")]})
-    departure, generation, any_endpoint = row
+    departure = loaded(session, Departure, row)
+    generation, any_endpoint = row.generation, row.any_endpoint
     reference = reference_cache.reference(session, generation)
     origin = reference.active_station(data["origin_station"])
     if origin is None:

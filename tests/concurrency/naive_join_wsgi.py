@@ -16,7 +16,7 @@ from dryport.services.errors import CapacityExceeded
 
 PAUSE = 2.0  # seconds between the refusal and the joining (the test's cancels fall inside)
 _joins: ContextVar[bool] = ContextVar("joins", default=False)
-_place, _hold = bookings.place_booking, capacity.hold
+_place, _hold, _at_once = bookings.place_booking, capacity.hold, capacity.holds_at_once
 
 
 def naive_place_booking(session, user, data, now=None):
@@ -45,6 +45,12 @@ def naive_hold(session, departure, teu, *args, **kwargs):
     return _hold(session, departure, teu, *args, **kwargs)
 
 
+def naive_holds_at_once(departure, teu, kg):
+    # Decided before the pause: not the one-statement hold either (PostgreSQL).
+    return not _joins.get() and _at_once(departure, teu, kg)
+
+
 bookings.place_booking = naive_place_booking
 capacity.hold = naive_hold
+capacity.holds_at_once = naive_holds_at_once
 app = create_app()

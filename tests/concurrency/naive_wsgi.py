@@ -1,6 +1,7 @@
 """A deliberately broken dryport, the control for the concurrency tests: capacity is held by
-reading, checking and then writing (the classic lost update), and SQLite write transactions
-begin deferred. The same tests that pass on the real app must catch it."""
+reading, checking and then writing (the classic lost update), on PostgreSQL never in the
+statement that writes the booking, and SQLite write transactions begin deferred. The same
+tests that pass on the real app must catch it."""
 
 import time
 
@@ -26,5 +27,6 @@ def naive_hold(session, departure, teu):
 
 
 capacity.hold = naive_hold
+capacity.holds_at_once = lambda *args: False  # never the one-statement hold (PostgreSQL)
 dryport.db.SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "POST", "PATCH"})
 app = create_app()
