@@ -320,28 +320,53 @@ class NewRow:
         self.fetched_into(session.connection().execute(statement, self.values).one())
 
 
+_LOADED: dict = {}
+
+
 def loaded(session, cls, row):
     """The ``cls`` object of ``row``, a Core row holding its table's columns by key, as the
-    ORM would load it: the one already in the session, else one made persistent in it from
-    the row. For a statement run on every request, whose ORM loading (its per-statement
-    set-up) cost more than the row; what the row lacks (relationships) loads when asked."""
+    ORM would load it: the one already in the session (its expired columns given the row's
+    values), else one made persistent in it from the row. For a statement run on every
+    request, whose ORM loading (its per-statement set-up) cost more than the row; what the
+    row lacks (relationships) loads when asked. ``cls`` maps one table's plain columns."""
     from sqlalchemy import inspect
     from sqlalchemy.orm import make_transient_to_detached, scoped_session
+    from sqlalchemy.orm.attributes import set_committed_value
 
     if isinstance(session, scoped_session):
         session = session()
     mapper = inspect(cls)
+    columns = _LOADED.get(mapper)
+    if columns is None:
+        columns = _LOADED[mapper] = _loaded_columns(mapper)
     values = row._mapping
     key = mapper.identity_key_from_primary_key([values[c.key] for c in mapper.primary_key])
     obj = session.identity_map.get(key)
-    if obj is None:
-        obj = mapper.class_manager.new_instance()
-        inspect(obj).dict.update(
-            {prop.key: values[prop.columns[0].key] for prop in mapper.column_attrs}
-        )
-        make_transient_to_detached(obj)
-        session.add(obj)
+    if obj is not None:
+        expired = inspect(obj).expired_attributes
+        for attribute, column in columns:
+            if attribute in expired:
+                set_committed_value(obj, attribute, values[column])
+        return obj
+    obj = mapper.class_manager.new_instance()
+    inspect(obj).dict.update({attribute: values[column] for attribute, column in columns})
+    make_transient_to_detached(obj)
+    session.add(obj)
     return obj
+
+
+def _loaded_columns(mapper) -> list[tuple[str, str]]:
+    """(attribute, column key) of each column ``loaded`` sets; refuses a mapping it would
+    get wrong (inheritance, a column expression)."""
+    if mapper.polymorphic_on is not None or mapper.inherits is not None:
+        raise TypeError(f"loaded: {mapper.class_.__name__} is part of an inheritance")
+    columns = []
+    for prop in mapper.column_attrs:
+        column = prop.columns[0]
+        if len(prop.columns) != 1 or column.table is not mapper.local_table:
+            raise TypeError(f"loaded: {mapper.class_.__name__}.{prop.key} is not a column")
+        columns.append((prop.key, column.key))
+    return columns
 
 
 def attach(session, *objects) -> None:

@@ -324,12 +324,12 @@ def _write(
     (``db.lock_at_first_write``), then the three INSERTs, which cost no round trip."""
     rows = NewRow(booking), [NewRow(line) for line in booking.lines], NewRow(event)
     month = _month(now)
-    held = False
+    held, number = False, None
     if session.get_bind().dialect.name == "postgresql":
         if hold is not None and capacity.holds_at_once(*hold):
-            held = _write_at_once(session, month, *rows, hold=hold)
-        if not held:
-            _write_at_once(session, month, *rows)
+            held, number = _write_at_once(session, month, *rows, hold=hold)
+        if not held and not _write_at_once(session, month, *rows, number=number)[0]:
+            raise RuntimeError(f"booking of {month} not written")  # only a hold refuses
     else:
         rows[0].set("reference", new_reference(session, now))
         rows[0].insert(session)
@@ -344,9 +344,13 @@ def _write(
 _WRITTEN: dict = {}
 
 
-def _write_at_once(session: Session, month: str, booking, lines, event, hold=None) -> bool:
-    """``_write`` on PostgreSQL: one statement (built once per shape of its rows). With
-    ``hold``, returns False, having written nothing, when the hold was refused."""
+def _write_at_once(
+    session: Session, month: str, booking, lines, event, hold=None, number: int | None = None
+) -> tuple[bool, int | None]:
+    """``_write`` on PostgreSQL: one statement (built once per shape of its rows), numbered
+    ``number`` if given. Returns whether it wrote, and the number it drew for that: with
+    ``hold``, nothing is written when the hold is refused, and a number drawn meanwhile
+    (the month's first booking's, see below) is handed back for the next try."""
     shape = (booking.shape, tuple(line.shape for line in lines), event.shape, hold is not None)
     statement = _WRITTEN.get(shape)
     if statement is None:
@@ -354,7 +358,7 @@ def _write_at_once(session: Session, month: str, booking, lines, event, hold=Non
     parameters = {
         "sequence": sequences.sequence_name(f"booking:{month}"),
         "prefix": _reference_prefix(month),
-        "number": None,
+        "number": number,
         **{f"b_{key}": value for key, value in booking.values.items()},
         **{f"e_{key}": value for key, value in event.values.items()},
     }
@@ -364,13 +368,13 @@ def _write_at_once(session: Session, month: str, booking, lines, event, hold=Non
         departure, teu, kg = hold
         parameters.update(departure_id=departure.id, teu=teu, kg=kg, held_at=utcnow())
     row = session.connection().execute(statement, parameters).one()
-    if row.number is None and not row.sequenced:
+    if row.number is None and number is None and (hold is None or not row.sequenced):
         # The month's first booking: its sequence is made (``sequences.draw``) and the
         # statement runs again with the number drawn.
-        parameters["number"] = sequences.draw(session, f"booking:{month}")
+        number = parameters["number"] = sequences.draw(session, f"booking:{month}")
         row = session.connection().execute(statement, parameters).one()
     if row.number is None:  # the hold was refused: nothing written
-        return False
+        return False, number
     if hold is not None:
         capacity.locked(departure, {column.key: row._mapping[column.key] for column in _HELD})
     booking.fetched_into(row[1 : 1 + len(booking.fetched)])
@@ -381,7 +385,7 @@ def _write_at_once(session: Session, month: str, booking, lines, event, hold=Non
     for line in lines:
         line.obj.booking_id = booking.obj.id
         line.fetched_into((ids[line.obj.size_type],))
-    return True
+    return True, row.number
 
 
 #: What the departure's row says once ``capacity.HOLD`` has held (its RETURNING).
@@ -392,11 +396,12 @@ def _written(booking, lines, event, hold: bool):
     """The statement of ``_write_at_once``: the number (``:number``, else the sequence's
     next value if the sequence exists), then the booking numbered with it, its lines and
     its event, each INSERT taking the booking's id from the one before. When the sequence
-    does not exist, nothing is written and ``number`` is NULL (``sequenced`` false).
+    does not exist, nothing is written and ``number`` is NULL.
 
     With ``hold``, the departure's TEU are held first (``capacity.HOLD``, which locks its
     row), and the number is drawn only once they are: a refused hold writes nothing and
-    draws nothing (``number`` NULL, ``sequenced`` true)."""
+    draws nothing (``number`` NULL, ``sequenced`` true: the sequence exists); without the
+    sequence and a number given, nothing is held either (``sequenced`` false)."""
     sequence = bindparam("sequence", type_=Text)
     given_number = bindparam("number", type_=Integer)
     sequenced = func.to_regclass(sequence).is_not(None)
@@ -478,8 +483,7 @@ def _written(booking, lines, event, hold: bool):
         written.c.reference,
         event_written.c.id.label("event_id"),
         line_ids.scalar_subquery().label("line_ids"),
-        (first.c.sequenced if hold else sequenced.label("sequenced")),
-        *((held.c[column.key] for column in _HELD) if hold else ()),
+        *((first.c.sequenced, *(held.c[column.key] for column in _HELD)) if hold else ()),
     ).select_from(joined)
 
 

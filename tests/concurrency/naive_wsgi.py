@@ -14,7 +14,7 @@ from dryport.services import capacity
 from dryport.services.errors import CapacityExceeded
 
 
-def naive_hold(session, departure, teu):
+def naive_hold(session, departure, teu, kg=0, *args, **kwargs):
     held, limit = session.execute(
         select(Departure.held_teu, Departure.capacity_teu).where(Departure.id == departure.id)
     ).one()
@@ -22,7 +22,9 @@ def naive_hold(session, departure, teu):
         raise CapacityExceeded(available_teu=float(limit - held))
     time.sleep(0.005)  # the time a real check takes, made visible
     session.execute(
-        update(Departure).where(Departure.id == departure.id).values(held_teu=held + teu)
+        update(Departure)
+        .where(Departure.id == departure.id)
+        .values(held_teu=held + teu, held_kg=Departure.held_kg + kg)
     )
 
 

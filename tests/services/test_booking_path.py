@@ -517,3 +517,25 @@ def test_a_departure_filled_since_it_was_read_refuses_or_waitlists(
     db_session.commit()
     assert int(booking.reference[-5:]) == int(first[-5:]) + 1
     assert db_session.scalar(select(func.count()).select_from(Booking)) == 2
+
+
+def test_the_months_first_booking_refused_keeps_the_number_it_drew(
+    db_session, shipper, make_departure
+):
+    """The month's first booking, on a departure filled since it was read: on PostgreSQL
+    its sequence is made and a number drawn for the statement that was to hold and write
+    it, which the hold refuses; the booking then waits with that number, not a second."""
+    departure = make_departure("XAEU", capacity=2)
+    month = to_local(utcnow()).strftime("%y%m")
+    if db.engine.dialect.name == "postgresql":
+        sequence = sequences.sequence_name(f"booking:{month}")
+        db_session.execute(text(f"DROP SEQUENCE IF EXISTS {sequence}"))
+    db_session.execute(delete(Counter).where(Counter.name == f"booking:{month}"))
+    db_session.commit()
+    _filled_unseen(db_session, departure)
+    booking = _place(db_session, shipper, departure, waitlist=True)
+    assert booking.status is BookingStatus.WAITLISTED
+    db_session.commit()
+    assert booking.reference == bookings.reference_text(month, 1)
+    if db.engine.dialect.name == "postgresql":
+        assert db_session.scalar(text(f"SELECT last_value FROM {sequence}")) == 1
