@@ -444,6 +444,18 @@ def test_a_reference_past_99999_keeps_every_digit(db_session, shipper, make_depa
     assert placed == [f"HK{month}-99999", f"HK{month}-100000"]
 
 
+def _a_new_month(session) -> str:
+    """This month as if no booking had been numbered in it yet (its sequence on PostgreSQL,
+    its counter on SQLite gone); its ``yymm``."""
+    month = to_local(utcnow()).strftime("%y%m")
+    if db.engine.dialect.name == "postgresql":
+        sequence = sequences.sequence_name(f"booking:{month}")
+        session.execute(text(f"DROP SEQUENCE IF EXISTS {sequence}"))
+    session.execute(delete(Counter).where(Counter.name == f"booking:{month}"))
+    session.commit()
+    return month
+
+
 def test_a_months_first_bookings_in_one_transaction_are_numbered_in_turn(
     db_session, shipper, make_departure
 ):
@@ -451,12 +463,7 @@ def test_a_months_first_bookings_in_one_transaction_are_numbered_in_turn(
     sequence (on PostgreSQL), and the ones after it in the same transaction, which may still
     find it missing there, draw the numbers after it."""
     departure = make_departure("XAEU")
-    month = to_local(utcnow()).strftime("%y%m")
-    if db.engine.dialect.name == "postgresql":
-        sequence = sequences.sequence_name(f"booking:{month}")
-        db_session.execute(text(f"DROP SEQUENCE IF EXISTS {sequence}"))
-    db_session.execute(delete(Counter).where(Counter.name == f"booking:{month}"))
-    db_session.commit()
+    month = _a_new_month(db_session)
     placed = [_place(db_session, shipper, departure).reference for _ in range(3)]
     db_session.commit()
     assert placed == [bookings.reference_text(month, n) for n in (1, 2, 3)]
@@ -526,16 +533,12 @@ def test_the_months_first_booking_refused_keeps_the_number_it_drew(
     its sequence is made and a number drawn for the statement that was to hold and write
     it, which the hold refuses; the booking then waits with that number, not a second."""
     departure = make_departure("XAEU", capacity=2)
-    month = to_local(utcnow()).strftime("%y%m")
-    if db.engine.dialect.name == "postgresql":
-        sequence = sequences.sequence_name(f"booking:{month}")
-        db_session.execute(text(f"DROP SEQUENCE IF EXISTS {sequence}"))
-    db_session.execute(delete(Counter).where(Counter.name == f"booking:{month}"))
-    db_session.commit()
+    month = _a_new_month(db_session)
     _filled_unseen(db_session, departure)
     booking = _place(db_session, shipper, departure, waitlist=True)
     assert booking.status is BookingStatus.WAITLISTED
     db_session.commit()
     assert booking.reference == bookings.reference_text(month, 1)
     if db.engine.dialect.name == "postgresql":
+        sequence = sequences.sequence_name(f"booking:{month}")
         assert db_session.scalar(text(f"SELECT last_value FROM {sequence}")) == 1
