@@ -63,7 +63,7 @@ _LOCKED = (
 # The fast ways, for a departure without quotas (all its capacity is pool). ``HOLD`` is
 # also written into the statement that writes a new booking on PostgreSQL
 # (``bookings._write``): one round trip to write the booking and hold its TEU.
-HOLD = _HOLD = (
+HOLD = (
     update(Departure)
     .where(
         Departure.id == bindparam("departure_id"),
@@ -167,7 +167,7 @@ def hold(
         return
     row = (
         session.connection()
-        .execute(_HOLD, {"departure_id": departure.id, "teu": teu, "kg": kg})
+        .execute(HOLD, {"departure_id": departure.id, "teu": teu, "kg": kg})
         .first()
     )
     if row is None:
