@@ -320,6 +320,14 @@ class NewRow:
         self.fetched_into(session.connection().execute(statement, self.values).one())
 
 
+def first_row(session, statement, parameters: dict):
+    """The first row of a Core ``statement`` run on the session's connection, as a read
+    through the session runs it (the session flushed first, so the transaction's own
+    changes are seen), without the session's statement handling; for ``loaded``."""
+    session.flush()
+    return session.connection().execute(statement, parameters).first()
+
+
 _LOADED: dict = {}
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from dryport.db import loaded, utcnow
+from dryport.db import first_row, loaded, utcnow
 from dryport.models import ApiToken, Company, PasswordReset, Role, Station, User
 from dryport.services import credit_codes, passwords
 from dryport.services.errors import Conflict, Invalid, NotFound, Unauthorized
@@ -296,8 +296,7 @@ def user_for_token(session: Session, token: str, now: datetime | None = None) ->
     """The active user a bearer token belongs to; raises ``Unauthorized`` when it is unknown,
     revoked or expired. Its last use is noted, at most once an hour (no write per call)."""
     now = now or utcnow()
-    session.flush()  # as any read through the session would (its own revocation, say)
-    row = session.connection().execute(_TOKEN, {"token_hash": _token_hash(token)}).first()
+    row = first_row(session, _TOKEN, {"token_hash": _token_hash(token)})
     if row is None or row.token_revoked_at or row.token_expires_at <= now or not row.active:
         raise Unauthorized(_l("The token is invalid or has expired."))
     if row.token_last_used_at is None or now - row.token_last_used_at > timedelta(hours=1):

@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
-from dryport.db import NewRow, attach, loaded
+from dryport.db import NewRow, attach, first_row, loaded
 from dryport.models import (
     Booking,
     BookingEvent,
@@ -385,7 +385,7 @@ def _write_at_once(
     for line in lines:
         line.obj.booking_id = booking.obj.id
         line.fetched_into((ids[line.obj.size_type],))
-    return True, row.number
+    return True, number
 
 
 #: What the departure's row says once ``capacity.HOLD`` has held (its RETURNING).
@@ -472,10 +472,14 @@ def _written(booking, lines, event, hold: bool):
         .cte("event")
     )
     line_ids = select(func.json_object_agg(lines_written.c.size_type, lines_written.c.id))
-    # One row whatever was written: from the sequence's presence, or from the number.
-    first = select(sequenced.label("sequenced")).subquery("first") if hold else number
-    joined = first.outerjoin(number, true()) if hold else first
-    for part in ((held,) if hold else ()) + (written, event_written):
+    # One row whatever was written: from the number, or with a hold (which may leave no
+    # number) from the sequence's presence, then what the hold returned.
+    joined, held_columns = number, []
+    if hold:
+        first = select(sequenced.label("sequenced")).subquery("first")
+        joined = first.outerjoin(number, true()).outerjoin(held, true())
+        held_columns = [first.c.sequenced, *(held.c[column.key] for column in _HELD)]
+    for part in (written, event_written):
         joined = joined.outerjoin(part, true())
     return select(
         number.c.v.label("number"),
@@ -483,7 +487,7 @@ def _written(booking, lines, event, hold: bool):
         written.c.reference,
         event_written.c.id.label("event_id"),
         line_ids.scalar_subquery().label("line_ids"),
-        *((first.c.sequenced, *(held.c[column.key] for column in _HELD)) if hold else ()),
+        *held_columns,
     ).select_from(joined)
 
 
@@ -507,11 +511,8 @@ def place_booking(session: Session, user: User, data: dict, now: datetime | None
     """
     require_role(user, Role.SHIPPER)
     clock, now = now, now or utcnow()
-    session.flush()  # as a read through the session would: none of this is cached
-    row = (
-        session.connection()
-        .execute(_DEPARTURE, {"departure_id": data["departure_id"], "company_id": user.company_id})
-        .first()
+    row = first_row(
+        session, _DEPARTURE, {"departure_id": data["departure_id"], "company_id": user.company_id}
     )
     if row is None:
         raise Invalid(errors={"departure_id": [_l("No such departure.")]})
