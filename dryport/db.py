@@ -258,6 +258,115 @@ def commit_now(session) -> None:
         session.expire_on_commit = kept
 
 
+class Direct:
+    """A Core statement compiled once per database and column set, run straight on the
+    connection's DBAPI cursor: for the few statements every booking runs, where the
+    statement's own cost is a fraction of what a Core execution adds to it (its cache key,
+    the execution context, the result's set-up). What stays the same: the session's
+    connection and transaction, the statement's parameter and result types, its column
+    defaults, the engine's ``before_cursor_execute`` and ``after_cursor_execute`` listeners
+    (SQLite's lock at the first write, the tests' statement counts) and SQLAlchemy's errors.
+    What it refuses: parameters expanded or rendered at execution (``IN`` lists,
+    ``literal_execute``) and names the driver needs escaped."""
+
+    def __init__(self, statement, dialect, column_keys=None):
+        compiled = statement.compile(dialect=dialect, column_keys=column_keys)
+        if (
+            compiled.literal_execute_params
+            or compiled.post_compile_params
+            or compiled.escaped_bind_names
+        ):
+            raise ValueError(f"not run directly: {compiled.string}")
+        self.compiled, self.sql = compiled, compiled.string
+        self.processors = compiled._bind_processors  # noqa: SLF001
+        self.positions = compiled.positiontup if compiled.positional else None
+        self.defaults = [  # the column defaults worked out in Python (a DML statement's)
+            (compiled._within_exec_param_key_getter(column), default)  # noqa: SLF001
+            for column, default in (
+                *((column, column.default) for column in compiled.insert_prefetch),
+                *((column, column.onupdate) for column in compiled.update_prefetch),
+            )
+        ]
+        self.columns = compiled._result_columns  # noqa: SLF001
+        self.row_type = _row_type(tuple(column.keyname for column in self.columns))
+        self.results: dict = {}  # the result processors, per type codes of the columns
+
+    def parameters(self, given: dict):
+        """``given`` as the driver takes them: defaults filled in, each value processed by
+        its type, in the statement's order for a positional driver."""
+        given = dict(given)
+        for key, default in self.defaults:
+            if key not in given:
+                given[key] = default.arg(None) if default.is_callable else default.arg
+        values = self.compiled.construct_params(given, escape_names=False)
+        for key, process in self.processors.items():
+            values[key] = process(values[key])
+        if self.positions is None:
+            return values
+        return tuple(values[key] for key in self.positions)
+
+    def rows(self, cursor, dialect) -> list:
+        if cursor.description is None:
+            return []
+        codes = tuple(column[1] for column in cursor.description)
+        processors = self.results.get(codes)
+        if processors is None:
+            processors = self.results[codes] = [
+                column.type._cached_result_processor(dialect, code)  # noqa: SLF001
+                for column, code in zip(self.columns, codes, strict=True)
+            ]
+        make = self.row_type._make
+        if not any(processors):
+            return [make(row) for row in cursor.fetchall()]
+        return [
+            make(value if process is None else process(value)
+                 for process, value in zip(processors, row, strict=True))
+            for row in cursor.fetchall()
+        ]  # fmt: skip
+
+
+def _row_type(keys: tuple[str, ...]):
+    """A row of ``keys``: by position, by name, and as a mapping (``row._mapping``), as a
+    Core row is read."""
+    from collections import namedtuple
+
+    base = namedtuple("Row", keys)  # refuses a key that is no name, or one given twice
+    return type("Row", (base,), {"__slots__": (), "_mapping": property(base._asdict)})
+
+
+_DIRECT: dict = {}
+
+
+def execute_direct(session, statement, parameters: dict, column_keys=None) -> list:
+    """The rows of a Core ``statement`` (built once, as a module constant or per shape) run
+    on the session's connection as ``Direct``; ``column_keys``, for an INSERT without
+    ``values``, the columns it writes (those of ``parameters``)."""
+    connection = session.connection()
+    dialect = connection.dialect
+    key = (statement, dialect.name, column_keys)
+    direct = _DIRECT.get(key)
+    if direct is None:
+        direct = _DIRECT[key] = Direct(statement, dialect, column_keys)
+    values = direct.parameters(parameters)
+    cursor = connection.connection.cursor()
+    try:
+        connection.dispatch.before_cursor_execute(
+            connection, cursor, direct.sql, values, None, False
+        )
+        dialect.do_execute(cursor, direct.sql, values)
+        connection.dispatch.after_cursor_execute(
+            connection, cursor, direct.sql, values, None, False
+        )
+        return direct.rows(cursor, dialect)
+    except dialect.loaded_dbapi.Error as error:
+        # Wrapped as any statement's error (``IntegrityError``, ``OperationalError`` ...),
+        # the connection invalidated when it was lost; it raises.
+        connection._handle_dbapi_exception(error, direct.sql, values, cursor, None)  # noqa: SLF001
+        raise  # pragma: no cover - the line above always raises
+    finally:
+        cursor.close()
+
+
 _INSERTS: dict = {}
 
 
@@ -317,15 +426,18 @@ class NewRow:
         statement = _INSERTS.get(self.shape)
         if statement is None:  # built once per shape: building one costs more than running it
             statement = _INSERTS[self.shape] = insert(self.table).returning(*self.fetched)
-        self.fetched_into(session.connection().execute(statement, self.values).one())
+        (row,) = execute_direct(session, statement, self.values, tuple(self.values))
+        self.fetched_into(row)
 
 
 def first_row(session, statement, parameters: dict):
     """The first row of a Core ``statement`` run on the session's connection, as a read
     through the session runs it (the session flushed first, so the transaction's own
-    changes are seen), without the session's statement handling; for ``loaded``."""
+    changes are seen), without the session's statement handling (``execute_direct``); for
+    ``loaded``."""
     session.flush()
-    return session.connection().execute(statement, parameters).first()
+    rows = execute_direct(session, statement, parameters)
+    return rows[0] if rows else None
 
 
 _LOADED: dict = {}

@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
-from dryport.db import NewRow, attach, first_row, loaded
+from dryport.db import NewRow, attach, execute_direct, first_row, loaded
 from dryport.models import (
     Booking,
     BookingEvent,
@@ -367,12 +367,12 @@ def _write_at_once(
     if hold is not None:
         departure, teu, kg = hold
         parameters.update(departure_id=departure.id, teu=teu, kg=kg, held_at=utcnow())
-    row = session.connection().execute(statement, parameters).one()
+    (row,) = execute_direct(session, statement, parameters)
     if row.number is None and number is None and (hold is None or not row.sequenced):
         # The month's first booking: its sequence is made (``sequences.draw``) and the
         # statement runs again with the number drawn.
         number = parameters["number"] = sequences.draw(session, f"booking:{month}")
-        row = session.connection().execute(statement, parameters).one()
+        (row,) = execute_direct(session, statement, parameters)
     if row.number is None:  # the hold was refused: nothing written
         return False, number
     if hold is not None:

@@ -33,6 +33,7 @@ from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from dryport.db import execute_direct
 from dryport.models import (
     HOLDING_STATUSES,
     Booking,
@@ -165,11 +166,8 @@ def hold(
     if teu <= 0 and kg <= 0:
         release(session, departure, -teu, -kg, station_id, now)
         return
-    row = (
-        session.connection()
-        .execute(HOLD, {"departure_id": departure.id, "teu": teu, "kg": kg})
-        .first()
-    )
+    rows = execute_direct(session, HOLD, {"departure_id": departure.id, "teu": teu, "kg": kg})
+    row = rows[0] if rows else None
     if row is None:
         row = _lock(session, departure)
         if row.status is not DepartureStatus.SCHEDULED:

@@ -7,6 +7,7 @@ from sqlalchemy import bindparam, select, text, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
+from dryport.db import execute_direct
 from dryport.models import Counter
 
 _BUMP = (  # built once: counters are drawn on every booking
@@ -25,8 +26,9 @@ def reserve(session: Session, name: str, count: int = 1) -> range:
     waits for the first's row lock (PostgreSQL) or database lock (SQLite).
     """
     for _ in range(2):
-        new_value = session.connection().execute(_BUMP, {"counter": name, "count": count}).scalar()
-        if new_value is not None:
+        rows = execute_direct(session, _BUMP, {"counter": name, "count": count})
+        if rows:
+            new_value = rows[0].value
             return range(new_value - count + 1, new_value + 1)
         try:
             with session.begin_nested():

@@ -1,0 +1,87 @@
+"""``db.execute_direct``: the statements of every booking run straight on the DBAPI cursor,
+with what a Core execution gives them kept: types, column defaults, listeners, errors."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import bindparam, insert, select
+from sqlalchemy.exc import IntegrityError
+
+from dryport.db import LOCK_AT_FIRST_WRITE, execute_direct, write_intent
+from dryport.models import Counter, Departure, DepartureStatus
+from dryport.services import capacity
+
+_DEPARTURE = select(*Departure.__table__.columns).where(Departure.id == bindparam("id"))
+
+
+def test_a_row_is_the_row_a_core_execution_reads(db_session, make_departure):
+    departure = make_departure(capacity=100)
+    db_session.commit()
+    (row,) = execute_direct(db_session, _DEPARTURE, {"id": departure.id})
+    core = db_session.connection().execute(_DEPARTURE, {"id": departure.id}).one()
+    assert tuple(row) == tuple(core)
+    assert row._mapping == dict(core._mapping)
+    # the types processed: an enum, a Decimal, an aware datetime
+    assert row.status is DepartureStatus.SCHEDULED
+    assert row.capacity_teu == Decimal(100) and isinstance(row.held_teu, Decimal)
+    assert row.departs_at.utcoffset() == timedelta(0)
+    assert execute_direct(db_session, _DEPARTURE, {"id": -1}) == []
+
+
+def test_column_defaults_are_filled_in(db_session, make_departure):
+    """An UPDATE's ``onupdate`` and an INSERT's ``default``, as a Core execution fills them."""
+    departure = make_departure(capacity=100)
+    db_session.commit()
+    before = departure.updated_at
+    (row,) = execute_direct(
+        db_session, capacity.HOLD, {"departure_id": departure.id, "teu": 2, "kg": 0}
+    )
+    assert row.held_teu == 2
+    db_session.commit()
+    db_session.refresh(departure)
+    assert departure.updated_at > before
+    statement = insert(Counter).returning(Counter.value)
+    (row,) = execute_direct(db_session, statement, {"name": "direct"}, ("name",))
+    assert row.value == 0
+
+
+def test_listeners_see_the_statement(db_session, make_departure, count_queries):
+    id_ = make_departure(capacity=100).id
+    db_session.commit()
+    with count_queries() as seen:
+        execute_direct(db_session, _DEPARTURE, {"id": id_})
+    assert [s for s in seen if "FROM departures" in s] == [seen[-1]]
+
+
+def test_a_write_takes_sqlites_lock_at_first_write(db_session, make_departure):
+    if db_session.get_bind().dialect.name != "sqlite":
+        pytest.skip("SQLite only: its write lock")
+    departure = make_departure(capacity=100)
+    db_session.commit()
+    token = write_intent.set(LOCK_AT_FIRST_WRITE)
+    try:
+        execute_direct(db_session, _DEPARTURE, {"id": departure.id})
+        raw = db_session.connection().connection.dbapi_connection
+        assert not raw.in_transaction  # a read alone takes no lock
+        execute_direct(db_session, capacity.HOLD, {"departure_id": departure.id, "teu": 1, "kg": 0})
+        assert raw.in_transaction  # the first write began the IMMEDIATE transaction
+    finally:
+        write_intent.reset(token)
+        db_session.rollback()
+
+
+def test_an_error_is_sqlalchemys_and_the_session_goes_on(db_session):
+    statement = insert(Counter).returning(Counter.value)
+    execute_direct(db_session, statement, {"name": "twice", "value": 1}, ("name", "value"))
+    db_session.commit()
+    with pytest.raises(IntegrityError):
+        execute_direct(db_session, statement, {"name": "twice", "value": 2}, ("name", "value"))
+    db_session.rollback()
+    assert db_session.scalar(select(Counter.value).where(Counter.name == "twice")) == 1
+
+
+def test_parameters_expanded_at_execution_are_refused(db_session):
+    statement = select(Departure.id).where(Departure.id.in_(bindparam("ids", expanding=True)))
+    with pytest.raises(ValueError, match="not run directly"):
+        execute_direct(db_session, statement, {"ids": [1, 2]})
