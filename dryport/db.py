@@ -277,9 +277,11 @@ class Direct:
             or compiled.escaped_bind_names
         ):
             raise ValueError(f"not run directly: {compiled.string}")
-        self.compiled, self.sql = compiled, compiled.string
-        self.processors = compiled._bind_processors  # noqa: SLF001
-        self.positions = compiled.positiontup if compiled.positional else None
+        self.sql = compiled.string
+        processors = compiled._bind_processors  # noqa: SLF001
+        names = compiled.positiontup if compiled.positional else set(compiled.bind_names.values())
+        self.order = [(name, processors.get(name)) for name in names]
+        self.positional = compiled.positional
         self.defaults = [  # the column defaults worked out in Python (a DML statement's)
             (compiled._within_exec_param_key_getter(column), default)  # noqa: SLF001
             for column, default in (
@@ -287,42 +289,57 @@ class Direct:
                 *((column, column.onupdate) for column in compiled.update_prefetch),
             )
         ]
+        binds = {name: bind for bind, name in compiled.bind_names.items()}
+        if any(bind.callable is not None for bind in binds.values()):
+            raise ValueError(f"not run directly: {compiled.string}")
+        computed = {key for key, _ in self.defaults}
+        self.required = {name for name, bind in binds.items() if bind.required} - computed
+        self.fixed = {  # the statement's own values (a literal compared with)
+            name: bind.value for name, bind in binds.items() if not bind.required
+        }
         self.columns = compiled._result_columns  # noqa: SLF001
         self.row_type = _row_type(tuple(column.keyname for column in self.columns))
         self.results: dict = {}  # the result processors, per type codes of the columns
 
     def parameters(self, given: dict):
-        """``given`` as the driver takes them: defaults filled in, each value processed by
-        its type, in the statement's order for a positional driver."""
-        given = dict(given)
+        """``given`` as the driver takes them: the statement's own values and the column
+        defaults filled in, each value processed by its type, in the statement's order for
+        a positional driver."""
+        if missing := self.required.difference(given):
+            raise exc.InvalidRequestError(f"A value is required for {sorted(missing)}")
+        values = self.fixed | given
         for key, default in self.defaults:
             if key not in given:
-                given[key] = default.arg(None) if default.is_callable else default.arg
-        values = self.compiled.construct_params(given, escape_names=False)
-        for key, process in self.processors.items():
-            values[key] = process(values[key])
-        if self.positions is None:
-            return values
-        return tuple(values[key] for key in self.positions)
+                values[key] = default.arg(None) if default.is_callable else default.arg
+        if self.positional:
+            return tuple(
+                values[name] if process is None else process(values[name])
+                for name, process in self.order
+            )
+        return {
+            name: values[name] if process is None else process(values[name])
+            for name, process in self.order
+        }
 
     def rows(self, cursor, dialect) -> list:
         if cursor.description is None:
             return []
         codes = tuple(column[1] for column in cursor.description)
         processors = self.results.get(codes)
-        if processors is None:
+        if processors is None:  # (index, processor) of each column whose type processes it
             processors = self.results[codes] = [
-                column.type._cached_result_processor(dialect, code)  # noqa: SLF001
-                for column, code in zip(self.columns, codes, strict=True)
+                (index, process)
+                for index, (column, code) in enumerate(zip(self.columns, codes, strict=True))
+                if (process := column.type._cached_result_processor(dialect, code))  # noqa: SLF001
             ]
-        make = self.row_type._make
-        if not any(processors):
-            return [make(row) for row in cursor.fetchall()]
-        return [
-            make(value if process is None else process(value)
-                 for process, value in zip(processors, row, strict=True))
-            for row in cursor.fetchall()
-        ]  # fmt: skip
+        make, rows = self.row_type._make, []
+        for row in cursor.fetchall():
+            if processors:
+                row = list(row)
+                for index, process in processors:
+                    row[index] = process(row[index])
+            rows.append(make(row))
+        return rows
 
 
 def _row_type(keys: tuple[str, ...]):
@@ -370,6 +387,24 @@ def execute_direct(session, statement, parameters: dict, column_keys=None) -> li
 _INSERTS: dict = {}
 
 
+_NEW_ROWS: dict = {}
+_FETCHED = object()
+
+
+def _new_row_plan(mapper) -> list:
+    """(attribute, column, default) of each column of ``mapper``'s new rows: ``_FETCHED``
+    for what the database gives (the primary key, a server default), else the column's
+    default or None."""
+    plan = []
+    for prop in mapper.column_attrs:
+        column = prop.columns[0]
+        if column.primary_key or column.server_default is not None:
+            plan.append((prop.key, column, _FETCHED))
+        else:
+            plan.append((prop.key, column, column.default))
+    return plan
+
+
 class NewRow:
     """The row a new mapped object will have, worked out before it is written: its column
     values (the object's own, its column defaults filled in on it, NULL for the rest) and
@@ -382,20 +417,23 @@ class NewRow:
 
         self.obj = obj
         self.mapper = mapper = inspect(obj).mapper
+        plan = _NEW_ROWS.get(mapper)
+        if plan is None:
+            plan = _NEW_ROWS[mapper] = _new_row_plan(mapper)
+        # The values not given are put in the object's dict, not set through its
+        # attributes: a new object's own, with no change to record (nothing flushes it).
+        given = obj.__dict__
         self.values, fetched = {}, [mapper.primary_key[0]]
-        for prop in mapper.column_attrs:
-            column = prop.columns[0]
-            if prop.key in obj.__dict__:
-                self.values[column.key] = obj.__dict__[prop.key]
-            elif column.primary_key or column.server_default is not None:
+        for attribute, column, default in plan:
+            if attribute in given:
+                self.values[column.key] = given[attribute]
+            elif default is _FETCHED:
                 fetched.append(column)  # what the database gives it
-            elif column.default is not None:
-                default = column.default
-                value = default.arg(None) if default.is_callable else default.arg
-                setattr(obj, prop.key, value)
-                self.values[column.key] = value
+            elif default is None:
+                given[attribute] = None  # NULL: known without asking
             else:
-                setattr(obj, prop.key, None)  # NULL: known without asking
+                value = default.arg(None) if default.is_callable else default.arg
+                given[attribute] = self.values[column.key] = value
         self.fetched = tuple(dict.fromkeys(fetched))
 
     @property
@@ -471,7 +509,7 @@ def loaded(session, cls, row):
     obj = mapper.class_manager.new_instance()
     inspect(obj).dict.update({attribute: values[column] for attribute, column in columns})
     make_transient_to_detached(obj)
-    session.add(obj)
+    _add_alone(session, obj)  # nothing related is loaded: nothing to cascade to
     return obj
 
 
@@ -493,14 +531,26 @@ def attach(session, *objects) -> None:
     """Put objects whose rows were written without the unit of work (``NewRow``) into the
     session as a flush leaves the objects it inserted: persistent, nothing to write, and new
     to the transaction, so that rolling back it (or its savepoint) takes them out of the
-    session again."""
+    session again. Only ``objects`` are put in, not what they relate to (no cascade): every
+    row written is given."""
     from sqlalchemy import inspect
     from sqlalchemy.orm import scoped_session
 
     if isinstance(session, scoped_session):
         session = session()
     for obj in objects:
-        if obj not in session:  # (one added before may have brought it: its cascade)
-            session.add(obj)  # pending, like any new object ...
+        if obj not in session:
+            _add_alone(session, obj)  # pending, like any new object ...
     # ... then persistent as the flush would make it, without its unit of work
     session._register_persistent({inspect(obj) for obj in objects})  # noqa: SLF001
+
+
+def _add_alone(session, obj) -> None:
+    """``session.add(obj)`` without its cascade, which walks every relationship of the
+    mapper to find nothing: for an object whose related objects are not loaded, or are
+    added by the caller."""
+    from sqlalchemy import inspect
+
+    state = inspect(obj)
+    state._orphaned_outside_of_session = False  # noqa: SLF001 - as Session.add
+    session._save_or_update_impl(state)  # noqa: SLF001

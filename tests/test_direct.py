@@ -6,13 +6,16 @@ from decimal import Decimal
 
 import pytest
 from sqlalchemy import bindparam, insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, InvalidRequestError
 
 from dryport.db import LOCK_AT_FIRST_WRITE, execute_direct, write_intent
 from dryport.models import Counter, Departure, DepartureStatus
 from dryport.services import capacity
 
-_DEPARTURE = select(*Departure.__table__.columns).where(Departure.id == bindparam("id"))
+#: With a value of its own (an anonymous parameter) beside the one given.
+_DEPARTURE = select(*Departure.__table__.columns).where(
+    Departure.id == bindparam("id"), Departure.capacity_teu > 0
+)
 
 
 def test_a_row_is_the_row_a_core_execution_reads(db_session, make_departure):
@@ -85,3 +88,8 @@ def test_parameters_expanded_at_execution_are_refused(db_session):
     statement = select(Departure.id).where(Departure.id.in_(bindparam("ids", expanding=True)))
     with pytest.raises(ValueError, match="not run directly"):
         execute_direct(db_session, statement, {"ids": [1, 2]})
+
+
+def test_a_parameter_missing_is_refused(db_session):
+    with pytest.raises(InvalidRequestError, match="id"):
+        execute_direct(db_session, _DEPARTURE, {})
