@@ -299,7 +299,7 @@ class Direct:
         }
         self.columns = compiled._result_columns  # noqa: SLF001
         self.row_type = _row_type(tuple(column.keyname for column in self.columns))
-        self.results: dict = {}  # the result processors, per type codes of the columns
+        self.processors = None  # the result's, once the first result is read (``rows``)
 
     def parameters(self, given: dict):
         """``given`` as the driver takes them: the statement's own values and the column
@@ -322,12 +322,14 @@ class Direct:
         }
 
     def rows(self, cursor, dialect) -> list:
-        if cursor.description is None:
+        if not self.columns:
             return []
-        codes = tuple(column[1] for column in cursor.description)
-        processors = self.results.get(codes)
+        processors = self.processors
         if processors is None:  # (index, processor) of each column whose type processes it
-            processors = self.results[codes] = [
+            # The columns' types as the driver names them, read once: a statement's do not
+            # change (the description is built anew at each reading by some drivers).
+            codes = [column[1] for column in cursor.description]
+            processors = self.processors = [
                 (index, process)
                 for index, (column, code) in enumerate(zip(self.columns, codes, strict=True))
                 if (process := column.type._cached_result_processor(dialect, code))  # noqa: SLF001

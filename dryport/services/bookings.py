@@ -337,6 +337,7 @@ def _write(
             row.set("booking_id", booking.id)
             row.insert(session)
     set_committed_value(booking, "events", [event])
+    set_committed_value(event, "booking", booking)  # read at the commit (the outbox)
     attach(session, booking, *booking.lines, event)
     return held
 
