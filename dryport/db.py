@@ -1,5 +1,6 @@
 """Database wiring: the declarative base, column types and per-dialect connection settings."""
 
+import re
 import sqlite3
 import time
 from contextvars import ContextVar
@@ -267,7 +268,8 @@ class Direct:
     defaults, the engine's ``before_cursor_execute`` and ``after_cursor_execute`` listeners
     (SQLite's lock at the first write, the tests' statement counts) and SQLAlchemy's errors.
     What it refuses: parameters expanded or rendered at execution (``IN`` lists,
-    ``literal_execute``) and names the driver needs escaped."""
+    ``literal_execute``) and names the driver needs escaped. On psycopg it runs as a raw
+    query (``$1`` parameters, ``_numbered``), which psycopg need not parse again."""
 
     def __init__(self, statement, dialect, column_keys=None):
         compiled = statement.compile(dialect=dialect, column_keys=column_keys)
@@ -280,8 +282,12 @@ class Direct:
         self.sql = compiled.string
         processors = compiled._bind_processors  # noqa: SLF001
         names = compiled.positiontup if compiled.positional else set(compiled.bind_names.values())
-        self.order = [(name, processors.get(name)) for name in names]
         self.positional = compiled.positional
+        self.raw = dialect.driver == "psycopg" and not self.positional
+        if self.raw:
+            self.sql, names = _numbered(self.sql)
+            self.positional = True
+        self.order = [(name, processors.get(name)) for name in names]
         self.defaults = [  # the column defaults worked out in Python (a DML statement's)
             (compiled._within_exec_param_key_getter(column), default)  # noqa: SLF001
             for column, default in (
@@ -353,6 +359,26 @@ def _row_type(keys: tuple[str, ...]):
     return type("Row", (base,), {"__slots__": (), "_mapping": property(base._asdict)})
 
 
+_PYFORMAT = re.compile(r"%\((\w+)\)s|%%|%")
+
+
+def _numbered(sql: str) -> tuple[str, list[str]]:
+    """A statement of ``%(name)s`` parameters (pyformat) as PostgreSQL takes it, with
+    ``$1``, ``$2`` ..., and the names in that order. psycopg would work this out at every
+    execution of a statement longer than 4096 bytes or of more than 50 parameters (it
+    keeps only shorter ones): a booking's one statement is both."""
+    names: dict[str, int] = {}
+
+    def number(match) -> str:
+        if match[0] == "%%":
+            return "%"
+        if match[1] is None:
+            raise ValueError(f"not run directly, a lone %: {sql}")
+        return f"${names.setdefault(match[1], len(names) + 1)}"
+
+    return _PYFORMAT.sub(number, sql), list(names)
+
+
 _DIRECT: dict = {}
 
 
@@ -367,7 +393,12 @@ def execute_direct(session, statement, parameters: dict, column_keys=None) -> li
     if direct is None:
         direct = _DIRECT[key] = Direct(statement, dialect, column_keys)
     values = direct.parameters(parameters)
-    cursor = connection.connection.cursor()
+    if direct.raw:
+        from psycopg import RawCursor
+
+        cursor = RawCursor(connection.connection.driver_connection)
+    else:
+        cursor = connection.connection.cursor()
     try:
         connection.dispatch.before_cursor_execute(
             connection, cursor, direct.sql, values, None, False

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import bindparam, insert, select
 from sqlalchemy.exc import IntegrityError, InvalidRequestError
 
-from dryport.db import LOCK_AT_FIRST_WRITE, execute_direct, write_intent
+from dryport.db import LOCK_AT_FIRST_WRITE, _numbered, execute_direct, write_intent
 from dryport.models import Counter, Departure, DepartureStatus
 from dryport.services import capacity
 
@@ -93,3 +93,12 @@ def test_parameters_expanded_at_execution_are_refused(db_session):
 def test_a_parameter_missing_is_refused(db_session):
     with pytest.raises(InvalidRequestError, match="id"):
         execute_direct(db_session, _DEPARTURE, {})
+
+
+def test_a_named_statement_is_numbered_for_postgresql():
+    """psycopg's raw queries: ``$n`` parameters, a name used twice one number, ``%%`` a
+    percent sign; a lone ``%`` is refused (it would be neither)."""
+    sql, names = _numbered("SELECT %(a)s::INTEGER + %(b)s, %(a)s %% 2")
+    assert (sql, names) == ("SELECT $1::INTEGER + $2, $1 % 2", ["a", "b"])
+    with pytest.raises(ValueError, match="lone"):
+        _numbered("SELECT 5 % 2")
