@@ -38,4 +38,11 @@ function done(summary, latency, requests)
     errors.connect + errors.read + errors.write + errors.timeout))
   io.write(string.format("bench-latency %d %d %d\n", latency:percentile(50),
     latency:percentile(99), latency.max))
+  -- The distribution, for the runner to pool the rounds of one path: the latency at each
+  -- thousandth (microseconds).
+  local quantiles = {}
+  for i = 1, 999 do
+    quantiles[i] = string.format("%d", latency:percentile(i / 10))
+  end
+  io.write("bench-quantiles " .. table.concat(quantiles, " ") .. "\n")
 end

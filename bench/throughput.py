@@ -1,8 +1,9 @@
 """Booking throughput: ``POST /api/v1/bookings`` through gunicorn (the production settings of
 ``gunicorn.conf.py``) under wrk on loopback, against a baseline endpoint of the same app that
-does one plain INSERT (``dryport/web/bench.py``); then the peak memory of each worker. Before
-the load, the CPU time of one request of each, in process and one at a time (no server, no
-waiting for locks): the share of the gap that is work, not contention.
+does one plain INSERT (``dryport/web/bench.py``), the two in turns in five short rounds;
+then the peak memory of each worker. Before the load, the CPU time of one request of each,
+in process and one at a time (no server, no waiting for locks): the share of the gap that
+is work, not contention.
 
     .venv/bin/python -m bench.throughput                 # SQLite in a temporary folder
     BENCH_DATABASE_URL=postgresql+psycopg://root@localhost/bench \
@@ -51,6 +52,7 @@ SCRIPT = Path(__file__).with_name("post.lua")
 SECONDS = 15
 CONNECTIONS = 20
 WARM_UP_SECONDS = 2
+ROUNDS = 5  # the baseline and the booking in turns, SECONDS / ROUNDS each time
 THROUGHPUT_GOAL = Goal(0.5, at_most=False, of_ratio=True)
 P99_GOAL = Goal(150)  # ms
 MEMORY_GOAL = Goal(150)  # MB per worker
@@ -196,6 +198,7 @@ def _wrk(url: str, body: str, token: str | None, seconds: int, connections: int)
         int, re.search(r"^bench-summary (.*)$", output, re.M)[1].split()
     )
     p50, p99, worst = map(int, re.search(r"^bench-latency (.*)$", output, re.M)[1].split())
+    quantiles = [int(q) for q in re.search(r"^bench-quantiles (.*)$", output, re.M)[1].split()]
     return {
         "rate": requests / (duration_us / 1e6),
         "p50": p50 / 1000,
@@ -203,6 +206,41 @@ def _wrk(url: str, body: str, token: str | None, seconds: int, connections: int)
         "max": worst / 1000,
         "statuses": statuses,
         "errors": errors,
+        "requests": requests,
+        "seconds": duration_us / 1e6,
+        "quantiles": quantiles,
+    }
+
+
+def _pooled(runs: list[dict]) -> dict:
+    """The rounds of one path as one run: requests per second over their whole time, the
+    latency percentiles of their distributions pooled (each round's thousandths weighted by
+    its requests), the worst latency, statuses and errors added up."""
+    requests = sum(run["requests"] for run in runs)
+    samples = sorted(
+        (q, run["requests"] / len(run["quantiles"])) for run in runs for q in run["quantiles"]
+    )
+    total = sum(weight for _, weight in samples)
+
+    def percentile(p: float) -> float:
+        seen = 0.0
+        for latency, weight in samples:
+            seen += weight
+            if seen >= p / 100 * total:
+                return latency / 1000
+        return samples[-1][0] / 1000
+
+    statuses: dict[int, int] = {}
+    for run in runs:
+        for status, n in run["statuses"].items():
+            statuses[status] = statuses.get(status, 0) + n
+    return {
+        "rate": requests / sum(run["seconds"] for run in runs),
+        "p50": percentile(50),
+        "p99": percentile(99),
+        "max": max(run["max"] for run in runs),
+        "statuses": statuses,
+        "errors": sum(run["errors"] for run in runs),
         "requests": requests,
     }
 
@@ -233,13 +271,22 @@ def run(
     process, base = _start_server(url, log)
     try:
         workers = _workers(process.pid)
-        results = {}
+        runs: dict[str, list] = {what: [] for what, _ in PATHS}
         for what, path in PATHS:
-            auth = token if what == "booking" else None
-            click.echo(f"  wrk: {what}, {connections} connections, {seconds} s", err=True)
-            _wrk(base + path, body, auth, WARM_UP_SECONDS, connections)
-            results[what] = _wrk(base + path, body, auth, seconds, connections)
-            _check(results[what], what)
+            _wrk(base + path, body, token if what == "booking" else None, WARM_UP_SECONDS,
+                 connections)  # fmt: skip
+        # The two in turns, in short rounds, not each once for the whole time: a machine
+        # whose speed drifts (other work on it) then slows both alike, not one of them.
+        each = max(1, seconds // ROUNDS)
+        for round_ in range(1, ROUNDS + 1):
+            click.echo(f"  wrk: round {round_}/{ROUNDS}, baseline and booking, {connections} "
+                       f"connections, {each} s each", err=True)  # fmt: skip
+            for what, path in PATHS:
+                run = _wrk(base + path, body, token if what == "booking" else None, each,
+                           connections)  # fmt: skip
+                _check(run, what)
+                runs[what].append(run)
+        results = {what: _pooled(runs[what]) for what in runs}
         peaks = [_peak_rss_mb(pid) for pid in workers]
     finally:
         _stop_server(process)
