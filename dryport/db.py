@@ -266,7 +266,9 @@ class Direct:
     the execution context, the result's set-up). What stays the same: the session's
     connection and transaction, the statement's parameter and result types, its column
     defaults, the engine's ``before_cursor_execute`` and ``after_cursor_execute`` listeners
-    (SQLite's lock at the first write, the tests' statement counts) and SQLAlchemy's errors.
+    (SQLite's lock at the first write, the tests' statement counts; given a context of the
+    statement, its parameters, cursor and connection, ``_DirectContext``) and SQLAlchemy's
+    errors.
     What it refuses: parameters expanded or rendered at execution (``IN`` lists,
     ``literal_execute``) and names the driver needs escaped. On psycopg it runs as a raw
     query (``$1`` parameters, ``_numbered``), which psycopg need not parse again."""
@@ -385,36 +387,56 @@ _DIRECT: dict = {}
 def execute_direct(session, statement, parameters: dict, column_keys=None) -> list:
     """The rows of a Core ``statement`` (built once, as a module constant or per shape) run
     on the session's connection as ``Direct``; ``column_keys``, for an INSERT without
-    ``values``, the columns it writes (those of ``parameters``)."""
+    ``values``, the columns it writes (those of ``parameters``). Any error is handled as
+    a Core execution handles one before its context exists: a driver's error raised as
+    SQLAlchemy's, another wrapped in ``StatementError``, the connection invalidated when it
+    was lost or the process is stopping."""
     connection = session.connection()
     dialect = connection.dialect
-    key = (statement, dialect.name, column_keys)
+    key = (statement, dialect, column_keys)
     direct = _DIRECT.get(key)
-    if direct is None:
-        direct = _DIRECT[key] = Direct(statement, dialect, column_keys)
-    values = direct.parameters(parameters)
-    if direct.raw:
-        from psycopg import RawCursor
-
-        cursor = RawCursor(connection.connection.driver_connection)
-    else:
-        cursor = connection.connection.cursor()
+    cursor = values = None
     try:
+        if direct is None:
+            direct = _DIRECT[key] = Direct(statement, dialect, column_keys)
+        values = direct.parameters(parameters)
+        if direct.raw:
+            from psycopg import RawCursor
+
+            cursor = RawCursor(connection.connection.driver_connection)
+        else:
+            cursor = connection.connection.cursor()
+        context = _DirectContext(connection, cursor, direct.sql, values)
         connection.dispatch.before_cursor_execute(
-            connection, cursor, direct.sql, values, None, False
+            connection, cursor, direct.sql, values, context, False
         )
         dialect.do_execute(cursor, direct.sql, values)
         connection.dispatch.after_cursor_execute(
-            connection, cursor, direct.sql, values, None, False
+            connection, cursor, direct.sql, values, context, False
         )
         return direct.rows(cursor, dialect)
-    except dialect.loaded_dbapi.Error as error:
-        # Wrapped as any statement's error (``IntegrityError``, ``OperationalError`` ...),
-        # the connection invalidated when it was lost; it raises.
-        connection._handle_dbapi_exception(error, direct.sql, values, cursor, None)  # noqa: SLF001
+    except BaseException as error:
+        sql = direct.sql if direct is not None else str(statement)
+        connection._handle_dbapi_exception(  # noqa: SLF001 - it raises
+            error, sql, parameters if values is None else values, cursor, None
+        )
         raise  # pragma: no cover - the line above always raises
     finally:
-        cursor.close()
+        if cursor is not None:
+            cursor.close()
+
+
+class _DirectContext:
+    """What a listener of ``execute_direct``'s statements is given as the execution
+    context: the statement, its parameters, the cursor, the connection and the dialect,
+    and room for the listener's own attributes (a timer set before and read after)."""
+
+    executemany = False
+
+    def __init__(self, connection, cursor, statement: str, parameters):
+        self.root_connection, self.connection = connection, connection
+        self.dialect, self.cursor = connection.dialect, cursor
+        self.statement, self.parameters = statement, parameters
 
 
 _INSERTS: dict = {}

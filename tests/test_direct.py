@@ -1,12 +1,12 @@
 """``db.execute_direct``: the statements of every booking run straight on the DBAPI cursor,
 with what a Core execution gives them kept: types, column defaults, listeners, errors."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import bindparam, insert, select
-from sqlalchemy.exc import IntegrityError, InvalidRequestError
+from sqlalchemy import bindparam, event, insert, select
+from sqlalchemy.exc import IntegrityError, StatementError
 
 from dryport.db import LOCK_AT_FIRST_WRITE, _numbered, execute_direct, write_intent
 from dryport.models import Counter, Departure, DepartureStatus
@@ -86,13 +86,51 @@ def test_an_error_is_sqlalchemys_and_the_session_goes_on(db_session):
 
 def test_parameters_expanded_at_execution_are_refused(db_session):
     statement = select(Departure.id).where(Departure.id.in_(bindparam("ids", expanding=True)))
-    with pytest.raises(ValueError, match="not run directly"):
+    with pytest.raises(StatementError, match="not run directly"):
         execute_direct(db_session, statement, {"ids": [1, 2]})
 
 
 def test_a_parameter_missing_is_refused(db_session):
-    with pytest.raises(InvalidRequestError, match="id"):
+    with pytest.raises(StatementError, match="A value is required for \\['id'\\]"):
         execute_direct(db_session, _DEPARTURE, {})
+
+
+def test_a_value_its_type_refuses_is_a_statement_error(db_session):
+    """As a Core execution raises it: a naive datetime for a UTC column."""
+    statement = select(Departure.id).where(
+        Departure.departs_at < bindparam("at", type_=Departure.departs_at.type)
+    )
+    with pytest.raises(StatementError):
+        execute_direct(db_session, statement, {"at": datetime(2026, 12, 1)})
+
+
+def test_a_listener_keeps_what_it_notes_on_the_context(db_session, make_departure):
+    """A listener that times a statement (notes the start on the context before, reads it
+    after, as Flask-SQLAlchemy's query recording does) is given one context for both."""
+    id_ = make_departure(capacity=100).id
+    db_session.commit()
+    timed = []
+
+    def start(conn, cursor, statement, parameters, context, executemany):
+        context.started = statement
+
+    def end(conn, cursor, statement, parameters, context, executemany):
+        timed.append((context.started == statement, context.statement, context.parameters))
+
+    engine = db_session.get_bind()
+    event.listen(engine, "before_cursor_execute", start)
+    event.listen(engine, "after_cursor_execute", end)
+    try:
+        execute_direct(db_session, _DEPARTURE, {"id": id_})
+    finally:
+        event.remove(engine, "before_cursor_execute", start)
+        event.remove(engine, "after_cursor_execute", end)
+    (noted, statement, parameters) = timed[-1]
+    assert (
+        noted
+        and "FROM departures" in statement
+        and id_ in (parameters.values() if isinstance(parameters, dict) else parameters)
+    )
 
 
 def test_a_named_statement_is_numbered_for_postgresql():
