@@ -272,9 +272,9 @@ def run(
     try:
         workers = _workers(process.pid)
         runs: dict[str, list] = {what: [] for what, _ in PATHS}
+        auth = {"baseline": None, "booking": token}
         for what, path in PATHS:
-            _wrk(base + path, body, token if what == "booking" else None, WARM_UP_SECONDS,
-                 connections)  # fmt: skip
+            _wrk(base + path, body, auth[what], WARM_UP_SECONDS, connections)
         # The two in turns, in short rounds, not each once for the whole time: a machine
         # whose speed drifts (other work on it) then slows both alike, not one of them.
         each = max(1, seconds // ROUNDS)
@@ -282,8 +282,7 @@ def run(
             click.echo(f"  wrk: round {round_}/{ROUNDS}, baseline and booking, {connections} "
                        f"connections, {each} s each", err=True)  # fmt: skip
             for what, path in PATHS:
-                run = _wrk(base + path, body, token if what == "booking" else None, each,
-                           connections)  # fmt: skip
+                run = _wrk(base + path, body, auth[what], each, connections)
                 _check(run, what)
                 runs[what].append(run)
         results = {what: _pooled(runs[what]) for what in runs}

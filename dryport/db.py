@@ -285,8 +285,11 @@ class Direct:
         processors = compiled._bind_processors  # noqa: SLF001
         names = compiled.positiontup if compiled.positional else set(compiled.bind_names.values())
         self.positional = compiled.positional
-        self.raw = dialect.driver == "psycopg" and not self.positional
-        if self.raw:
+        self.raw_cursor = None  # psycopg's raw cursor, for a statement numbered here
+        if dialect.driver == "psycopg" and not self.positional:
+            from psycopg import RawCursor
+
+            self.raw_cursor = RawCursor
             self.sql, names = _numbered(self.sql)
             self.positional = True
         self.order = [(name, processors.get(name)) for name in names]
@@ -318,16 +321,14 @@ class Direct:
         values = self.fixed | given
         for key, default in self.defaults:
             if key not in given:
-                values[key] = default.arg(None) if default.is_callable else default.arg
-        if self.positional:
-            return tuple(
-                values[name] if process is None else process(values[name])
-                for name, process in self.order
-            )
-        return {
-            name: values[name] if process is None else process(values[name])
+                values[key] = _default_value(default)
+        processed = [
+            values[name] if process is None else process(values[name])
             for name, process in self.order
-        }
+        ]
+        if self.positional:
+            return tuple(processed)
+        return dict(zip((name for name, _ in self.order), processed, strict=True))
 
     def rows(self, cursor, dialect) -> list:
         if not self.columns:
@@ -350,6 +351,11 @@ class Direct:
                     row[index] = process(row[index])
             rows.append(make(row))
         return rows
+
+
+def _default_value(default):
+    """The value a column's Python-side default (``default`` or ``onupdate``) gives now."""
+    return default.arg(None) if default.is_callable else default.arg
 
 
 def _row_type(keys: tuple[str, ...]):
@@ -400,10 +406,8 @@ def execute_direct(session, statement, parameters: dict, column_keys=None) -> li
         if direct is None:
             direct = _DIRECT[key] = Direct(statement, dialect, column_keys)
         values = direct.parameters(parameters)
-        if direct.raw:
-            from psycopg import RawCursor
-
-            cursor = RawCursor(connection.connection.driver_connection)
+        if direct.raw_cursor is not None:
+            cursor = direct.raw_cursor(connection.connection.driver_connection)
         else:
             cursor = connection.connection.cursor()
         context = _DirectContext(connection, cursor, direct.sql, values)
@@ -487,8 +491,7 @@ class NewRow:
             elif default is None:
                 given[attribute] = None  # NULL: known without asking
             else:
-                value = default.arg(None) if default.is_callable else default.arg
-                given[attribute] = self.values[column.key] = value
+                given[attribute] = self.values[column.key] = _default_value(default)
         self.fetched = tuple(dict.fromkeys(fetched))
 
     @property
