@@ -526,7 +526,8 @@ def place_booking(session: Session, user: User, data: dict, now: datetime | None
     check_cutoff(departure, origin, now)
     route = reference.routes[departure.route_id]
     set_committed_value(departure, "route", route)
-    shipment.check_shipment(None, route, data, _pairs(data["containers"]))
+    pairs = _pairs(data["containers"])
+    shipment.check_shipment(None, route, data, pairs)
     shipment.check_transport_terms(session, None, route, data)
     teu = booking_teu(data["containers"])
 
@@ -543,13 +544,17 @@ def place_booking(session: Session, user: User, data: dict, now: datetime | None
         status=BookingStatus.RECEIVED,
         created_at=placed,
         updated_at=placed,
-        waybills=[],  # a new booking has none: no query to find that out when it is shown
-        containers=[],
     )
-    _apply(booking, data)
+    _apply_fields(booking, data)
+    # Its collections set as loaded, not through their events (for a new booking these cost
+    # more than all its columns): its lines as asked (``_write`` writes them), and no waybill
+    # or container (no query to find that out when it is shown).
+    lines = [BookingLine(size_type=s, quantity=q) for s, q in dict(pairs).items()]
+    set_committed_value(booking, "lines", lines)
+    set_committed_value(booking, "waybills", [])
+    set_committed_value(booking, "containers", [])
     pricing.booking_charges(
-        session, booking, _pairs(data["containers"]), local_today(now), departure, origin,
-        reference,
+        session, booking, pairs, local_today(now), departure, origin, reference
     )  # fmt: skip
     event = BookingEvent(
         actor_id=user.id, type=EventType.CREATED, at=placed,
@@ -719,6 +724,17 @@ def _pairs(lines) -> list[tuple[str, int]]:
 
 
 def _apply(booking: Booking, data: dict) -> None:
+    _apply_fields(booking, data)
+    if "containers" in data:
+        wanted = {line["size_type"]: line["quantity"] for line in data["containers"]}
+        booking.lines = [line for line in booking.lines if line.size_type in wanted]
+        for line in booking.lines:
+            line.quantity = wanted.pop(line.size_type)
+        booking.lines.extend(BookingLine(size_type=s, quantity=q) for s, q in wanted.items())
+
+
+def _apply_fields(booking: Booking, data: dict) -> None:
+    """What ``data`` gives of the booking's own columns (all but its container lines)."""
     if "destination" in data:
         booking.destination = data["destination"]
     if data.get("payment_term") is not None:
@@ -735,12 +751,6 @@ def _apply(booking: Booking, data: dict) -> None:
         booking.notify_address = party.get("address")
     if "cargo" in data:
         shipment.apply_cargo(booking, data["cargo"])
-    if "containers" in data:
-        wanted = {line["size_type"]: line["quantity"] for line in data["containers"]}
-        booking.lines = [line for line in booking.lines if line.size_type in wanted]
-        for line in booking.lines:
-            line.quantity = wanted.pop(line.size_type)
-        booking.lines.extend(BookingLine(size_type=s, quantity=q) for s, q in wanted.items())
 
 
 def _check_setpoint(booking: Booking, data: dict) -> None:
