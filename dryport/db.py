@@ -450,10 +450,10 @@ _NEW_ROWS: dict = {}
 _FETCHED = object()
 
 
-def _new_row_plan(mapper) -> list:
+def _new_row_plan(mapper) -> tuple[list, dict]:
     """(attribute, column, default) of each column of ``mapper``'s new rows: ``_FETCHED``
     for what the database gives (the primary key, a server default), else the column's
-    default or None."""
+    default or None; and the attribute of each column, by the column's key."""
     plan = []
     for prop in mapper.column_attrs:
         column = prop.columns[0]
@@ -461,7 +461,7 @@ def _new_row_plan(mapper) -> list:
             plan.append((prop.key, column, _FETCHED))
         else:
             plan.append((prop.key, column, column.default))
-    return plan
+    return plan, {column.key: attribute for attribute, column, _ in plan}
 
 
 class NewRow:
@@ -476,9 +476,10 @@ class NewRow:
 
         self.obj = obj
         self.mapper = mapper = inspect(obj).mapper
-        plan = _NEW_ROWS.get(mapper)
-        if plan is None:
-            plan = _NEW_ROWS[mapper] = _new_row_plan(mapper)
+        known = _NEW_ROWS.get(mapper)
+        if known is None:
+            known = _NEW_ROWS[mapper] = _new_row_plan(mapper)
+        plan, self.attributes = known
         # The values not given are put in the object's dict, not set through its
         # attributes: a new object's own, with no change to record (nothing flushes it).
         given = obj.__dict__
@@ -506,12 +507,13 @@ class NewRow:
     def set(self, key: str, value) -> None:
         """Give the row (and its object) ``value`` for the column ``key``."""
         self.values[key] = value
-        setattr(self.obj, self.mapper.get_property_by_column(self.table.c[key]).key, value)
+        self.obj.__dict__[self.attributes[key]] = value  # a new object's own, as above
 
     def fetched_into(self, row) -> None:
         """Set on the object what the database gave it (``row``, in ``fetched`` order)."""
+        given, attributes = self.obj.__dict__, self.attributes
         for column, value in zip(self.fetched, row, strict=True):
-            setattr(self.obj, self.mapper.get_property_by_column(column).key, value)
+            given[attributes[column.key]] = value
 
     def insert(self, session) -> None:
         """INSERT the row with one Core statement, not by a flush of the unit of work

@@ -285,7 +285,10 @@ def new_reference(session: Session, at: datetime) -> str:
     """The next booking reference of the month of ``at`` (Asia/Shanghai): ``HK2612-00042``.
     Drawn from a database sequence on PostgreSQL (``sequences.draw``), which no other
     booking waits for: a booking refused after drawing leaves its number unused."""
-    month = _month(at)
+    return _next_reference(session, _month(at))
+
+
+def _next_reference(session: Session, month: str) -> str:
     return reference_text(month, sequences.draw(session, f"booking:{month}"))
 
 
@@ -331,7 +334,7 @@ def _write(
         if not held and not _write_at_once(session, month, *rows, number=number)[0]:
             raise RuntimeError(f"booking of {month} not written")  # only a hold refuses
     else:
-        rows[0].set("reference", new_reference(session, now))
+        rows[0].set("reference", _next_reference(session, month))
         rows[0].insert(session)
         for row in (*rows[1], rows[2]):
             row.set("booking_id", booking.id)
