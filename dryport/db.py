@@ -453,14 +453,13 @@ _FETCHED = object()
 def _new_row_plan(mapper) -> tuple[list, dict]:
     """(attribute, column, default) of each column of ``mapper``'s new rows: ``_FETCHED``
     for what the database gives (the primary key, a server default), else the column's
-    default or None; and the attribute of each column, by the column's key."""
+    default or None; and the attribute of each column, by the column's key. The columns
+    as ``loaded`` takes them (``_loaded_columns``), refusing a mapping it would get wrong."""
     plan = []
-    for prop in mapper.column_attrs:
-        column = prop.columns[0]
-        if column.primary_key or column.server_default is not None:
-            plan.append((prop.key, column, _FETCHED))
-        else:
-            plan.append((prop.key, column, column.default))
+    for attribute, key in _loaded_columns(mapper):
+        column = mapper.local_table.c[key]
+        fetched = column.primary_key or column.server_default is not None
+        plan.append((attribute, column, _FETCHED if fetched else column.default))
     return plan, {column.key: attribute for attribute, column, _ in plan}
 
 
