@@ -8,6 +8,7 @@ from marshmallow import (
     ValidationError,
     fields,
     post_load,
+    pre_dump,
     pre_load,
     validate,
     validates,
@@ -611,6 +612,11 @@ class BookingCargoSchema(Schema):
     )
 
 
+#: Where a booking's place in its queue is kept between ``BookingSchema``'s reading it and
+#: showing it: not a mapped attribute, and read again at every dump.
+_POSITION = "_waitlist_position"
+
+
 class BookingSchema(Schema):
     reference = fields.String()
     status = fields.Enum(BookingStatus)
@@ -671,11 +677,7 @@ class BookingSchema(Schema):
     )
     teu = fields.Float()
     waitlist_position = fields.Function(
-        lambda b: (
-            waitlist.ahead(object_session(b), b) + 1
-            if b.status is BookingStatus.WAITLISTED
-            else None
-        ),
+        lambda b: b.__dict__.get(_POSITION),
         metadata={
             "description": "Its place in its departure's waitlist (1: promoted first when room"
             " frees); null unless WAITLISTED",
@@ -687,6 +689,18 @@ class BookingSchema(Schema):
     waybill_no = fields.String(allow_none=True)
     created_at = fields.AwareDateTime()
     updated_at = fields.AwareDateTime()
+
+    @pre_dump(pass_collection=True)
+    def _waitlist_positions(self, data, many, **kwargs):
+        """The waiting bookings' places in their queues, read at each dump for all the
+        bookings it shows (``waitlist.positions``: one query for a page, none when nothing
+        waits) and kept on each booking for ``waitlist_position``."""
+        bookings = data if many else [data]
+        waiting = [b for b in bookings if b.status is BookingStatus.WAITLISTED]
+        found = waitlist.positions(object_session(waiting[0]), waiting) if waiting else {}
+        for booking in bookings:
+            booking.__dict__[_POSITION] = found.get(booking.id)
+        return data
 
 
 #: A schema keeps nothing between calls: this one shows every booking the API writes itself

@@ -145,6 +145,45 @@ def test_waiting_bookings_filter_by_their_status(client, people, make_departure)
     assert listed[0]["waitlist_position"] == 1
 
 
+def test_a_list_shows_each_queue_s_places_for_the_same_queries_whatever_waits(
+    app, client, people, make_departure
+):
+    """Places read for the whole page at once: a list of many waiting bookings costs the
+    queries of a list with one, and each shows its own queue's place."""
+    from sqlalchemy import event
+
+    from dryport.extensions import db
+
+    def listed() -> tuple[dict, int]:
+        seen = []
+
+        def note(conn, cursor, statement, *args):
+            seen.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", note)
+        try:
+            response = client.get("/api/v1/bookings", headers=people["operator"])
+        finally:
+            event.remove(db.engine, "before_cursor_execute", note)
+        assert response.status_code == 200
+        return {b["reference"]: b["waitlist_position"] for b in response.get_json()}, len(seen)
+
+    full, other = make_departure(capacity=1), make_departure(capacity=1, days=9)
+    holders = [
+        _book(client, people["shipper"], d, 1).get_json()["reference"] for d in (full, other)
+    ]
+    first = _book(client, people["other"], full, 1, waitlist=True).get_json()["reference"]
+    listed()  # the token's use is written at most once an hour: not in what is counted
+    shown, few = listed()
+    assert shown == {holders[0]: None, holders[1]: None, first: 1}
+    second = _book(client, people["shipper"], full, 1, waitlist=True).get_json()["reference"]
+    elsewhere = _book(client, people["other"], other, 1, waitlist=True).get_json()["reference"]
+    third = _book(client, people["other"], full, 1, waitlist=True).get_json()["reference"]
+    shown, many = listed()
+    assert [shown[r] for r in (first, second, third, elsewhere)] == [1, 2, 3, 1]
+    assert many == few
+
+
 def test_capacity_below_the_quotas_is_422_on_capacity(client, db_session, people, make_departure):
     departure = make_departure(capacity=20)
     assert _patch(client, people["operator"], departure.id,
