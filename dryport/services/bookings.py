@@ -29,7 +29,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects.postgresql import REGCLASS
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -97,12 +97,23 @@ def bookings_query(
     ``SORTING``; newest first by default); ``month`` is the departure month (first day of it)
     in Asia/Shanghai; ``q`` is a search (``booking_matches``). The departure is joined only
     when a filter or the order needs it.
-    Company, departure and origin are loaded with them; lines, containers and waybills too
-    unless ``details`` is false (a list that shows none of them saves three queries)."""
-    loads = [Booking.company, Booking.departure, Booking.origin_station, Booking.destination_place]
+    What a list shows of each booking is loaded with the page: with ``details`` (the API's
+    booking) its departure, origin, destination and port of discharge, joined to the rows,
+    and its lines, containers and waybills; without (the web list) its company, departure,
+    origin and destination, joined."""
     if details:
-        loads += [Booking.lines, Booking.containers, Booking.waybills, Booking.discharge_place]
-    stmt = select(Booking).where(booking_scope(user)).options(*map(selectinload, loads))
+        joined = [Booking.departure, Booking.origin_station, Booking.destination_place,
+                  Booking.discharge_place]  # fmt: skip
+        collections = [Booking.lines, Booking.containers, Booking.waybills]
+    else:
+        joined = [Booking.company, Booking.departure, Booking.origin_station,
+                  Booking.destination_place]  # fmt: skip
+        collections = []
+    stmt = (
+        select(Booking)
+        .where(booking_scope(user))
+        .options(*map(joinedload, joined), *map(selectinload, collections))
+    )
     if status is not None:
         stmt = stmt.where(Booking.status == status)
     if departure_id is not None:

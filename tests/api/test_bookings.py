@@ -9,9 +9,11 @@ from sqlalchemy import func, select
 
 from dryport.api import bookings as api_bookings
 from dryport.extensions import db
-from dryport.models import Booking, BookingStatus, Departure, IdempotencyKey, Role
+from dryport.models import Booking, BookingStatus, Departure, IdempotencyKey, Role, VgmMethod
+from dryport.services import loading, waybills
 from dryport.services.clock import utcnow
-from tests.conftest import booking_body, cargo
+from dryport.services.containers import make_number
+from tests.conftest import booking_body, cargo, container_rows
 
 PROBLEM = "application/problem+json"
 PAINT = {
@@ -693,3 +695,51 @@ def test_the_answer_is_built_after_the_commit_unless_it_reads_or_is_stored(
     reference = answer.get_json()["reference"]
     shown = client.get(f"/api/v1/bookings/{reference}", headers=shipper.headers)
     assert answer.get_json() == shown.get_json()
+
+
+def test_the_list_costs_the_same_queries_for_two_bookings_or_twenty(
+    db_session,
+    make_user,
+    make_company,
+    make_departure,
+    make_booking,
+    api_token,
+    count_queries,
+    client,
+):
+    """No query per booking (an N+1): what the API shows of each (departure, origin,
+    destination, port of discharge, lines, containers, waybill) is loaded with the page,
+    whatever companies, trains, stations and places the bookings have."""
+    clerks = {code: make_user(Role.CLERK, station=code) for code in ("HB", "LG")}
+    operator = api_token(make_user(Role.OPERATOR).email)
+    routes, stations = ("EAST", "XAEU", "WHSEA"), ("HB", "LG")
+
+    def book(n: int) -> None:
+        route, station = routes[n % 3], stations[n % 2]
+        booking = make_booking(
+            make_company(f"Shipper {n}"), departure=make_departure(route, days=5 + n),
+            origin=station, **({"port_of_discharge": "NLRTM"} if route == "EAST" else {}),
+        )  # fmt: skip
+        if n % 2 == 0:  # confirmed with its container, and its waybill issued
+            rows = container_rows(make_number("TGH", n), vgm_method=VgmMethod.METHOD_1)
+            loading.confirm_load(db_session, clerks[station], booking.reference, rows)
+            waybills.issue_waybill(db_session, booking, None)
+        db_session.commit()
+
+    def queries() -> tuple[int, list]:
+        with count_queries() as seen:
+            response = client.get("/api/v1/bookings?page_size=100", headers=operator)
+        assert response.status_code == 200
+        return len(seen), response.get_json()
+
+    for n in range(2):
+        book(n)
+    queries()  # the token's use is written at most once an hour: not in what is counted
+    few, _ = queries()
+    for n in range(2, 20):
+        book(n)
+    many, listed = queries()
+    assert many == few
+    assert len(listed) == 20
+    assert sum(1 for b in listed if b["equipment"] and b["waybill_no"]) == 10
+    assert {b["sea_leg"]["port_of_discharge"] for b in listed if b["sea_leg"]} >= {"NLRTM"}

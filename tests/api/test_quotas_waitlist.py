@@ -146,25 +146,14 @@ def test_waiting_bookings_filter_by_their_status(client, people, make_departure)
 
 
 def test_a_list_shows_each_queue_s_places_for_the_same_queries_whatever_waits(
-    app, client, people, make_departure
+    client, people, make_departure, count_queries
 ):
     """Places read for the whole page at once: a list of many waiting bookings costs the
     queries of a list with one, and each shows its own queue's place."""
-    from sqlalchemy import event
-
-    from dryport.extensions import db
 
     def listed() -> tuple[dict, int]:
-        seen = []
-
-        def note(conn, cursor, statement, *args):
-            seen.append(statement)
-
-        event.listen(db.engine, "before_cursor_execute", note)
-        try:
+        with count_queries() as seen:
             response = client.get("/api/v1/bookings", headers=people["operator"])
-        finally:
-            event.remove(db.engine, "before_cursor_execute", note)
         assert response.status_code == 200
         return {b["reference"]: b["waitlist_position"] for b in response.get_json()}, len(seen)
 
