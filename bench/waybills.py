@@ -148,13 +148,24 @@ def _load_routes(count: int) -> dict[str, int]:
     return found
 
 
-def _singles(departure_id: int) -> list[float]:
-    """Milliseconds of each of up to ``SINGLES`` waybills rendered alone."""
-    samples = []
-    for waybill in waybills.departure_waybills(db.session, departure_id)[:SINGLES]:
-        start = time.perf_counter()
-        waybills.render_pdf([waybill])
-        samples.append((time.perf_counter() - start) * 1000)
+def _singles(departures: dict[str, int]) -> dict[str, list[float]]:
+    """Per route, milliseconds of each of up to ``SINGLES`` of its waybills rendered alone,
+    after one of each (what a first document of its kind loads). The routes take turns, one
+    document each, so that a passing slowdown of the machine weighs on all three alike
+    rather than on whichever was timed while it lasted."""
+    found = {
+        route: waybills.departure_waybills(db.session, departure_id)[:SINGLES]
+        for route, departure_id in departures.items()
+    }
+    for route_waybills in found.values():
+        waybills.render_pdf(route_waybills[:1])
+    samples: dict[str, list[float]] = {route: [] for route in found}
+    for n in range(max(map(len, found.values()))):
+        for route, route_waybills in found.items():
+            if n < len(route_waybills):
+                start = time.perf_counter()
+                waybills.render_pdf([route_waybills[n]])
+                samples[route].append((time.perf_counter() - start) * 1000)
     return samples
 
 
@@ -166,8 +177,7 @@ def run(url: str | None = None, bookings: int = BOOKINGS) -> list[Figure]:
         fresh_schema()
         departures = _load_routes(bookings)
         batch = departures["XAEU"]
-        waybills.render_pdf(waybills.departure_waybills(db.session, batch)[:1])  # fonts, once
-        singles = {route: _singles(departures[route]) for route in DOCUMENTS}
+        singles = _singles(departures)
         db.session.expire_all()
         start = time.perf_counter()
         found = waybills.departure_waybills(db.session, batch)
