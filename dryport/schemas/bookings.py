@@ -697,9 +697,15 @@ class BookingSchema(Schema):
         waits) and kept on each booking for ``waitlist_position``."""
         bookings = data if many else [data]
         waiting = [b for b in bookings if b.status is BookingStatus.WAITLISTED]
-        found = waitlist.positions(object_session(waiting[0]), waiting) if waiting else {}
+        session = object_session(waiting[0]) if waiting else None
+        found = waitlist.positions(session, waiting) if waiting else {}
         for booking in bookings:
-            booking.__dict__[_POSITION] = found.get(booking.id)
+            place = found.get(booking.id)
+            if place is None and booking.status is BookingStatus.WAITLISTED:
+                # Promoted or cancelled by another request since it was read (PostgreSQL
+                # reads what others committed meanwhile): still shown waiting, so a place.
+                place = waitlist.ahead(session, booking) + 1
+            booking.__dict__[_POSITION] = place
         return data
 
 

@@ -173,6 +173,32 @@ def test_a_list_shows_each_queue_s_places_for_the_same_queries_whatever_waits(
     assert many == few
 
 
+def test_a_booking_promoted_since_it_was_read_is_still_shown_with_a_place(
+    client, db_session, people, make_departure
+):
+    """Read as waiting, then promoted by another request before its answer is built: the
+    answer shows it as read, waiting, with the place it had (never a waiting booking
+    without a place)."""
+    from sqlalchemy import update
+
+    from dryport.schemas.bookings import BOOKING_SCHEMA
+
+    departure = make_departure(capacity=1)
+    _book(client, people["shipper"], departure, 1)
+    first = _book(client, people["other"], departure, 1, waitlist=True).get_json()["reference"]
+    second = _book(client, people["other"], departure, 1, waitlist=True).get_json()["reference"]
+    read = db_session.scalars(select(Booking).where(Booking.reference.in_([first, second])))
+    shown = sorted(read, key=lambda b: b.reference)
+    db_session.execute(
+        update(Booking)
+        .where(Booking.reference == first)
+        .values(status=BookingStatus.RECEIVED)
+        .execution_options(synchronize_session=False)
+    )  # as another request's promotion: the objects read still say WAITLISTED
+    places = [b["waitlist_position"] for b in BOOKING_SCHEMA.dump(shown, many=True)]
+    assert places == [1, 1]
+
+
 def test_capacity_below_the_quotas_is_422_on_capacity(client, db_session, people, make_departure):
     departure = make_departure(capacity=20)
     assert _patch(client, people["operator"], departure.id,
