@@ -696,16 +696,9 @@ class BookingSchema(Schema):
         bookings it shows (``waitlist.positions``: one query for a page, none when nothing
         waits) and kept on each booking for ``waitlist_position``."""
         bookings = data if many else [data]
-        waiting = [b for b in bookings if b.status is BookingStatus.WAITLISTED]
-        session = object_session(waiting[0]) if waiting else None
-        found = waitlist.positions(session, waiting) if waiting else {}
+        found = waitlist.positions(object_session(bookings[0]), bookings) if bookings else {}
         for booking in bookings:
-            place = found.get(booking.id)
-            if place is None and booking.status is BookingStatus.WAITLISTED:
-                # Promoted or cancelled by another request since it was read (PostgreSQL
-                # reads what others committed meanwhile): still shown waiting, so a place.
-                place = waitlist.ahead(session, booking) + 1
-            booking.__dict__[_POSITION] = place
+            booking.__dict__[_POSITION] = found.get(booking.id)
         return data
 
 

@@ -137,19 +137,26 @@ def expire_all(session: Session, departure: Departure, reason: str, now=None) ->
 
 def positions(session: Session, bookings) -> dict[int, int]:
     """Each waiting booking's place in its departure's queue (1 = promoted first when room
-    frees), by booking id; one query for any number of bookings."""
-    ids = {b.departure_id for b in bookings if b.status is BookingStatus.WAITLISTED}
-    if not ids:
+    frees), by booking id; one query for any number of bookings. A booking read as waiting
+    but promoted or cancelled by another request since (PostgreSQL reads what others
+    committed meanwhile) is still shown waiting: it gets the place it had, by its own count."""
+    waiting = [b for b in bookings if b.status is BookingStatus.WAITLISTED]
+    if not waiting:
         return {}
     rank = (
         func.row_number().over(partition_by=Booking.departure_id, order_by=_ORDER).label("position")
     )
     rows = session.execute(
         select(Booking.id, rank).where(
-            Booking.departure_id.in_(ids), Booking.status == BookingStatus.WAITLISTED
+            Booking.departure_id.in_({b.departure_id for b in waiting}),
+            Booking.status == BookingStatus.WAITLISTED,
         )
     )
-    return {booking_id: position for booking_id, position in rows}
+    found = {booking_id: position for booking_id, position in rows}
+    for booking in waiting:
+        if booking.id not in found:
+            found[booking.id] = ahead(session, booking) + 1
+    return found
 
 
 def ahead(session: Session, booking: Booking) -> int:

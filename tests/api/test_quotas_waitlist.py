@@ -2,9 +2,10 @@
 ``quotas`` and ``pool_available_teu``, quotas set with PATCH, and ``"waitlist": true``."""
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from dryport.models import Booking, BookingStatus, Departure, Role
+from dryport.schemas.bookings import BOOKING_SCHEMA
 from tests.conftest import booking_body
 
 
@@ -179,10 +180,6 @@ def test_a_booking_promoted_since_it_was_read_is_still_shown_with_a_place(
     """Read as waiting, then promoted by another request before its answer is built: the
     answer shows it as read, waiting, with the place it had (never a waiting booking
     without a place)."""
-    from sqlalchemy import update
-
-    from dryport.schemas.bookings import BOOKING_SCHEMA
-
     departure = make_departure(capacity=1)
     _book(client, people["shipper"], departure, 1)
     first = _book(client, people["other"], departure, 1, waitlist=True).get_json()["reference"]
