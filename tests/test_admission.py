@@ -9,7 +9,7 @@ from io import BytesIO
 from werkzeug.test import EnvironBuilder
 
 from dryport import create_app
-from dryport.admission import Admission
+from dryport.admission import Admission, Turns
 from tests.conftest import TestingConfig
 
 
@@ -58,6 +58,73 @@ def test_no_more_than_the_slots_run_at_once():
         thread.join()
     assert inner.most == 2
     assert sorted(inner.bodies) == [b"x" * n for n in range(8)]
+
+
+def _waiters(slots) -> int:
+    """How many threads wait for a place of ``slots``: ours, or a semaphore's (the control)."""
+    return slots.waiting if isinstance(slots, Turns) else len(slots._cond._waiters)
+
+
+def _until(condition, seconds: float = 10) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.001)
+
+
+def test_places_are_given_in_the_order_they_were_asked_for():
+    turns, entered = Turns(1), []
+
+    def request(n):
+        with turns:
+            entered.append(n)
+
+    threads = []
+    with turns:  # the one place is taken: the six queue, one after the other
+        for n in range(6):
+            threads.append(threading.Thread(target=request, args=(n,)))
+            threads[-1].start()
+            _until(lambda n=n: turns.waiting == n + 1)
+    for thread in threads:
+        thread.join(10)
+    assert entered == list(range(6))
+    assert turns.waiting == 0
+    with turns:  # the place came back once the last was done
+        pass
+
+
+def _gives_back_and_asks_again(slots) -> list[str]:
+    """The main thread holds the one place while another thread waits for it; then it gives
+    the place back and at once asks for it again, as a worker's next request would. Who
+    got the place first?"""
+    order = []
+
+    def waiter():
+        with slots:
+            order.append("waiting")
+
+    slots.__enter__()
+    thread = threading.Thread(target=waiter)
+    thread.start()
+    _until(lambda: _waiters(slots) == 1)
+    slots.__exit__(None, None, None)
+    with slots:
+        order.append("came back")
+    thread.join(10)
+    return order
+
+
+def test_a_place_given_back_goes_to_the_one_waiting_not_to_the_next_to_ask():
+    for _ in range(5):
+        assert _gives_back_and_asks_again(Turns(1)) == ["waiting", "came back"]
+
+
+def test_the_control_a_semaphore_lets_the_next_to_ask_take_the_place_first():
+    """What ``Turns`` replaced: a semaphore wakes the waiting thread, but the thread that gave
+    the place back still runs, asks again and takes it, and the woken one waits again. The
+    check above must be able to tell the two apart."""
+    orders = [_gives_back_and_asks_again(threading.BoundedSemaphore(1)) for _ in range(5)]
+    assert ["came back", "waiting"] in orders
 
 
 class _Trickle(BytesIO):
