@@ -45,6 +45,9 @@ def test_a_forgotten_password_is_set_again_with_the_mailed_link(
     page.fill("[name=password_confirm]", "not-the-same-passphrase")
     page.get_by_role("button", name=text(lang, "Set the password")).click()
     expect(page.locator("#password_confirm-error")).to_be_visible()
+    # The page's deferred script puts the focus on the field to correct; once it has run,
+    # typing elsewhere is not taken from under the cursor.
+    expect(page.locator("[name=password_confirm]")).to_be_focused()
     assert_fits(page)
     screenshot(page, "15-reset-password" + _suffix(lang, viewport))
     page.fill("[name=password]", NEW_PASSWORD)
