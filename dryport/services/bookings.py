@@ -95,8 +95,8 @@ def bookings_query(
 ) -> Select:
     """The bookings ``user`` may see, optionally filtered, in the order of ``sort`` (keys of
     ``SORTING``; newest first by default); ``month`` is the departure month (first day of it)
-    in Asia/Shanghai; ``q`` is a search (``booking_matches``). The departure is joined as a
-    filter or the order needs it only when one does (besides the join that loads it).
+    in Asia/Shanghai; ``q`` is a search (``booking_matches``). The departure is joined for a
+    filter or the order only when one needs it; the join that loads it is a second one.
     What a list shows of each booking is loaded with the page: with ``details`` (the API's
     booking) its departure, origin, destination and port of discharge, joined to the rows,
     and its lines, containers and waybills; without (the web list) its company, departure,
